@@ -1,0 +1,42 @@
+"""The sigmoid neuron's activation function and its derivative.
+
+    sigma(z)  = 1 / (1 + e^(-z))                 squashes any z into (0, 1)
+    sigma'(z) = sigma(z) (1 - sigma(z))          its slope, at most 1/4
+
+The derivative is written in terms of the output a = sigma(z), so
+backpropagation can reuse the activations it already has instead of calling
+``exp`` again: sigma'(z) = a (1 - a).
+
+Overflow: ``math.exp(x)`` raises OverflowError for x > 709, so the textbook
+form 1 / (1 + exp(-z)) crashes for z < -709 (a large negative input, which a
+badly scaled network does produce).  For z < 0 we use the equal form
+e^z / (1 + e^z), where e^z only underflows quietly towards 0.
+
+>>> sigmoid(0.0)
+0.5
+>>> sigmoid(-1000.0), sigmoid(1000.0)
+(0.0, 1.0)
+>>> sigmoid_prime(0.0)
+0.25
+"""
+
+from math import exp
+
+
+def sigmoid(z: float) -> float:
+    """sigma(z) = 1 / (1 + e^(-z)), computed without overflow for any float z."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + exp(-z))
+    e = exp(z)
+    return e / (1.0 + e)
+
+
+def sigmoid_prime(z: float) -> float:
+    """sigma'(z) = sigma(z) (1 - sigma(z))."""
+    a = sigmoid(z)
+    return a * (1.0 - a)
+
+
+def sigmoid_vector(zs: list) -> list:
+    """Apply sigma to every entry of a vector."""
+    return [sigmoid(z) for z in zs]

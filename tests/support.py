@@ -1,0 +1,25 @@
+"""Helpers shared by the tests: where ../shared is, and skipping without it."""
+
+import os
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
+
+
+def shared_path(*parts):
+    """Path of a file or folder under ../shared (beside the project root)."""
+    return os.path.join(SHARED, *parts)
+
+
+def requires_shared(*parts):
+    """Skip a test (or class) when ../shared/<parts> is absent, saying why.
+
+    A user's clone has no ../shared; CI always has it.
+    """
+    path = shared_path(*parts)
+    return unittest.skipUnless(
+        os.path.exists(path),
+        "needs %s (the project's shared test resources; present in CI, "
+        "absent in a plain clone)" % path,
+    )

@@ -1,0 +1,143 @@
+import json
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+from nrnn.errors import ModelFileError, NrnnError
+from nrnn.model_file import load_model, model_from_json, save_model
+from nrnn.network import Network
+
+
+class ModelFileTest(unittest.TestCase):
+    def setUp(self):
+        self.directory = tempfile.TemporaryDirectory()
+        self.addCleanup(self.directory.cleanup)
+        self.path = os.path.join(self.directory.name, "model.json")
+
+    def saved_document(self, **network_options):
+        network = Network([4, 3, 2], seed=1, **network_options)
+        save_model(network, self.path)
+        with open(self.path) as handle:
+            return json.load(handle)
+
+    def assert_rejected(self, document, *fragments):
+        text = document if isinstance(document, str) else json.dumps(document)
+        with open(self.path, "w") as handle:
+            handle.write(text)
+        with self.assertRaises(ModelFileError) as caught:
+            load_model(self.path)
+        message = str(caught.exception)
+        self.assertIn(self.path, message)
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+        self.assertNotIn("\n", message)
+
+    def test_round_trip_is_exact(self):
+        for bias in (True, False):
+            network = Network([6, 5, 3], bias=bias, cost="quadratic", seed=3)
+            for _ in range(20):  # trained floats, not just initial ones
+                network.train_sample([0.0, 0.3, 0.1, 0.0, 1.0, 0.7], 2, 0.9)
+            network.metadata = {"seed": 3, "epochs": 1, "test_accuracy": 0.5}
+            save_model(network, self.path)
+            loaded = load_model(self.path)
+            self.assertEqual(loaded.weights, network.weights)
+            self.assertEqual(loaded.biases, network.biases)
+            self.assertEqual(loaded.sizes, network.sizes)
+            self.assertEqual(loaded.cost.name, "quadratic")
+            self.assertEqual(loaded.metadata, network.metadata)
+            x = [0.2, 0.0, 0.4, 0.9, 0.0, 0.1]
+            self.assertEqual(loaded.feedforward(x), network.feedforward(x))
+
+    def test_file_is_plain_json_with_a_format_name_and_version(self):
+        document = self.saved_document()
+        self.assertEqual(document["format"], "nrnn-model")
+        self.assertEqual(document["version"], 1)
+        self.assertEqual(document["sizes"], [4, 3, 2])
+        self.assertEqual(document["activation"], "sigmoid")
+
+    def test_malformed_files_name_the_problem(self):
+        good = self.saved_document()
+        self.assert_rejected(json.dumps(good)[:-40], "not valid JSON")
+        self.assert_rejected("[1, 2]", "JSON object")
+        self.assert_rejected(dict(good, format="keras"), "format")
+        self.assert_rejected(dict(good, version=99), "version", "99")
+        broken = dict(good)
+        del broken["weights"]
+        self.assert_rejected(broken, "missing field 'weights'")
+        self.assert_rejected(dict(good, sizes=[4, 3]), "weights")
+        self.assert_rejected(dict(good, sizes=[4, "3", 2]), "sizes")
+        self.assert_rejected(dict(good, cost="hinge"), "cost", "hinge")
+        self.assert_rejected(dict(good, activation="relu"), "activation")
+        self.assert_rejected(dict(good, surprise=1), "unknown field 'surprise'")
+
+        short_row = json.loads(json.dumps(good))
+        short_row["weights"][1][0].pop()
+        self.assert_rejected(short_row, "weights[1][0]", "2 entries, expected 3")
+        extra_layer = json.loads(json.dumps(good))
+        extra_layer["weights"].append([[0.0, 0.0]])
+        self.assert_rejected(extra_layer, "'weights'", "3 entries, expected 2")
+        not_number = json.loads(json.dumps(good))
+        not_number["weights"][0][2][1] = "0.5"
+        self.assert_rejected(not_number, "weights[0][2][1]", "number")
+        boolean = json.loads(json.dumps(good))
+        boolean["biases"][0][0] = True
+        self.assert_rejected(boolean, "biases[0][0]")
+        text = json.dumps(good).replace(str(good["weights"][0][1][3]), "NaN", 1)
+        self.assert_rejected(text, "weights[0][1][3]", "finite")
+        no_biases = dict(good)
+        del no_biases["biases"]
+        self.assert_rejected(no_biases, "missing field 'biases'")
+
+    def test_bias_list_in_a_bias_free_model_is_rejected(self):
+        document = self.saved_document(bias=False)
+        self.assertNotIn("biases", document)
+        document["biases"] = [[0.0] * 3, [0.0] * 2]
+        self.assert_rejected(document, "'biases' is present", "bias: false")
+
+    def test_missing_and_binary_files(self):
+        with self.assertRaises(ModelFileError) as caught:
+            load_model(os.path.join(self.directory.name, "nope.json"))
+        self.assertIn("nope.json", str(caught.exception))
+        with open(self.path, "wb") as handle:
+            handle.write(b"\x89PNG\r\n\x1a\n\xff\xfe")
+        with self.assertRaises(ModelFileError):
+            load_model(self.path)
+        self.assertTrue(issubclass(ModelFileError, NrnnError))
+
+    def test_huge_declared_network_is_refused_before_reading_weights(self):
+        document = {"format": "nrnn-model", "version": 1, "sizes": [100000, 100000, 10],
+                    "activation": "sigmoid", "cost": "quadratic", "bias": False, "weights": []}
+        with self.assertRaises(ModelFileError) as caught:
+            model_from_json(json.dumps(document), "big.json")
+        self.assertIn("more than the limit", str(caught.exception))
+
+    def test_interrupted_save_leaves_previous_file_intact(self):
+        first = Network([4, 3, 2], seed=1)
+        save_model(first, self.path)
+        with open(self.path, "rb") as handle:
+            before = handle.read()
+        second = Network([4, 3, 2], seed=2)
+        with mock.patch("os.replace", side_effect=KeyboardInterrupt):
+            with self.assertRaises(KeyboardInterrupt):
+                save_model(second, self.path)
+        with open(self.path, "rb") as handle:
+            self.assertEqual(handle.read(), before)
+        self.assertEqual(os.listdir(self.directory.name), ["model.json"])  # no temp file left
+        with mock.patch("os.fsync", side_effect=OSError(28, "No space left on device")):
+            with self.assertRaises(ModelFileError) as caught:
+                save_model(second, self.path)
+        self.assertIn("No space left", str(caught.exception))
+        self.assertEqual(load_model(self.path).weights, first.weights)
+
+    def test_diverged_network_is_not_saved(self):
+        network = Network([2, 2], seed=1)
+        network.weights[0][0][0] = float("nan")
+        with self.assertRaises(ModelFileError) as caught:
+            save_model(network, self.path)
+        self.assertIn("NaN", str(caught.exception))
+        self.assertFalse(os.path.exists(self.path))
+
+
+if __name__ == "__main__":
+    unittest.main()
