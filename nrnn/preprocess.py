@@ -1,0 +1,290 @@
+"""Turn a decoded image into the network's 784 inputs, the way MNIST was made.
+
+A network trained on MNIST has only ever seen digits prepared one exact
+way, and it is surprisingly bad at anything else: the same "3" drawn in the
+corner of a 280 x 280 canvas, in black on white, or twice as large, gives
+a pattern of 784 numbers it has never seen, and the prediction is close to
+a guess.  So before classifying a user's drawing we repeat MNIST's recipe.
+
+The MNIST recipe (LeCun, Cortes, Burges)
+----------------------------------------
+1. Ink is bright: white digit (1.0) on a black (0.0) background.
+2. The digit's bounding box is scaled to fit a 20 x 20 box, *preserving the
+   aspect ratio* (a "1" stays thin; its longer side becomes 20 pixels),
+   with anti-aliasing: each new pixel is the *area average* of the old
+   pixels it covers, which gives the soft gray edges MNIST digits have.
+3. The 20 x 20 result is placed in a 28 x 28 field so that its *centre of
+   mass* (the ink-weighted mean pixel position) lies at the centre of the
+   field.  Not the centre of the box: a "7" sits a little right of its box's
+   middle in MNIST, and the network expects that.
+
+What this module does
+---------------------
+``ink_from_image`` (steps before the recipe; real files are not MNIST):
+  composite transparency away, decide whether the ink is dark-on-light or
+  light-on-dark, measure ink as the difference from the background, drop a
+  thin frame (scanner edges), stretch so the strongest ink is 1.0 and zero
+  the faint noise.  Result: ``width * height`` floats in [0, 1], row-major.
+``to_mnist`` (the recipe itself): crop to the ink's bounding box, area-
+  average it into at most 20 x 20, centre it by mass in 28 x 28.  Result:
+  784 floats in [0, 1], row-major, top row first.
+``prepare`` is both.
+
+A real MNIST image passes through unchanged (up to the faint-noise
+threshold and 254 -> 255 contrast stretching): its box already measures 20
+on its longer side, so the scale factor is exactly 1, and its centre of mass
+is already at the centre, so the shift is 0.
+
+>>> bar = [1.0] * 8                       # a 2 wide x 4 tall bar of ink
+>>> pixels = to_mnist(2, 4, bar)          # scaled by 5: 10 wide x 20 tall
+>>> [pixels[14 * 28 + x] for x in (9, 10, 19, 20)]
+[0.0, 1.0, 1.0, 0.0]
+"""
+
+import math
+from fractions import Fraction
+from typing import List, Sequence, Tuple
+
+from .errors import ImageError
+from .png import Image
+
+__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "ink_from_image", "to_mnist", "prepare"]
+
+#: Side of the MNIST field, and of the box the digit is scaled into.
+FIELD = 28
+BOX = 20
+
+#: Ink weaker than this (after stretching the strongest ink to 1.0) is
+#: treated as noise: paper texture, JPEG ghosts, a faint smudge.  It would
+#: otherwise widen the bounding box and shrink the real digit.
+NOISE_LEVEL = 0.1
+
+#: An image whose strongest ink differs from the background by less than
+#: this many gray levels (of 255) has no ink: stretching its noise to 1.0
+#: would invent a digit from paper grain.
+MIN_CONTRAST = 32
+
+#: Width of the frame ignored at the image's edges, as a fraction of the
+#: shorter side: scanners and phone photos leave dark edges there.  Images
+#: under 50 pixels (like MNIST's own 28 x 28) lose nothing.
+FRAME_FRACTION = 0.02
+
+
+def _round_half_up(x: float) -> int:
+    """Round to the nearest integer, halves up (Python's round() goes to even)."""
+    return math.floor(x + 0.5)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _border(values: Sequence, width: int, height: int) -> list:
+    """The outermost ring of pixels (each once)."""
+    top = list(values[:width])
+    bottom = list(values[(height - 1) * width:]) if height > 1 else []
+    sides = []
+    for y in range(1, height - 1):
+        sides.append(values[y * width])
+        if width > 1:
+            sides.append(values[y * width + width - 1])
+    return top + bottom + sides
+
+
+def _brightness(image: Image) -> List[float]:
+    """Gray level 0..255 per pixel, transparency composited away.
+
+    Opaque images: the image's own ``gray8`` (ITU-R 601-2 luma).  With
+    transparency we must pick what is behind it.  A *transparent canvas*
+    (the border is mostly see-through, as a browser canvas exports it) is
+    composited over the colour opposite to its paint: dark strokes over
+    white, light strokes over black, so the strokes are ink either way.
+    Otherwise (an opaque picture with a few see-through pixels) we
+    composite over white, as a viewer would show it.
+    """
+    rgba = image.rgba
+    alpha = rgba[3::4]
+    if alpha.count(255) == len(alpha):
+        return [float(v) for v in image.gray8()]
+    red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
+    luma = [(299 * r + 587 * g + 114 * b) / 1000 for r, g, b in zip(red, green, blue)]
+    behind = 255.0
+    if _median(_border(alpha, image.width, image.height)) < 128:
+        paint = sum(alpha)
+        if paint:
+            mean_paint = sum(v * a for v, a in zip(luma, alpha)) / paint
+            behind = 255.0 if mean_paint < 128 else 0.0
+    return [(v * a + behind * (255 - a)) / 255 for v, a in zip(luma, alpha)]
+
+
+def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
+    """Ink intensity per pixel: ``(width, height, ink)``, ink in [0, 1].
+
+    ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
+    the strongest ink, 0.0 background.  Steps, and why:
+
+    1. Brightness 0..255 with transparency composited away (see
+       ``_brightness``): a canvas export's background is "transparent
+       black", which read naively is black, the same as the strokes.
+    2. The background level is the median brightness: a digit covers well
+       under half of any sensible picture.  Ink lies on the side (darker or
+       lighter) that strays further from it, so black-on-white paper and
+       MNIST's white-on-black both work, and so does gray paper.
+    3. Ink = distance from the background in that direction.  Measuring
+       from the real background (not from 0 or 255) makes gray paper 0.
+    4. A thin frame (``FRAME_FRACTION``) is cleared: scanner edges.
+    5. Stretch so the strongest ink is 1.0 (MNIST digits all reach full
+       white; a pencil drawing should too), then zero ink below
+       ``NOISE_LEVEL``.  If nothing differs from the background by
+       ``MIN_CONTRAST`` levels the image is blank and all ink is 0.0.
+    """
+    width, height = image.width, image.height
+    brightness = _brightness(image)
+    background = _median(brightness)
+    darkest, lightest = min(brightness), max(brightness)
+    if background - darkest >= lightest - background:
+        ink = [max(0.0, background - v) for v in brightness]  # dark on light
+    else:
+        ink = [max(0.0, v - background) for v in brightness]  # light on dark
+
+    frame = int(min(width, height) * FRAME_FRACTION)
+    if frame:
+        for y in range(height):
+            row = y * width
+            if y < frame or y >= height - frame:
+                ink[row:row + width] = [0.0] * width
+            else:
+                ink[row:row + frame] = [0.0] * frame
+                ink[row + width - frame:row + width] = [0.0] * frame
+
+    strongest = max(ink)
+    if strongest < MIN_CONTRAST:
+        return width, height, [0.0] * (width * height)
+    scaled = []
+    for v in ink:
+        v /= strongest
+        scaled.append(v if v >= NOISE_LEVEL else 0.0)
+    return width, height, scaled
+
+
+def _area_weights(source_size: int, target_size: int) -> List[List[Tuple[int, float]]]:
+    """How ``target_size`` new pixels cover ``source_size`` old ones, in 1-D.
+
+    New pixel j covers old coordinates [j*s, (j+1)*s) with s = source/target.
+    Its weights are the overlap of that interval with each old pixel
+    [i, i+1), divided by s, so they sum to 1: an area average.  Works both
+    ways: shrinking averages several old pixels, enlarging copies (or at a
+    boundary blends two).  The arithmetic is exact (``Fraction``), so a
+    weight that should be 1 or 1/2 is exactly that; the table is tiny.
+
+    >>> _area_weights(4, 2)
+    [[(0, 0.5), (1, 0.5)], [(2, 0.5), (3, 0.5)]]
+    >>> _area_weights(2, 3)[1]                       # covers [2/3, 4/3)
+    [(0, 0.5), (1, 0.5)]
+    """
+    step = Fraction(source_size, target_size)
+    table = []
+    for j in range(target_size):
+        start, stop = j * step, (j + 1) * step
+        weights = []
+        for i in range(math.floor(start), min(source_size, math.ceil(stop))):
+            overlap = min(stop, i + 1) - max(start, i)
+            if overlap > 0:
+                weights.append((i, float(overlap / step)))
+        table.append(weights)
+    return table
+
+
+def _resize_area(pixels: List[List[float]], new_width: int, new_height: int) -> List[List[float]]:
+    """Area-average a list of rows to ``new_height`` rows of ``new_width``.
+
+    Done in two 1-D passes (rows, then columns): averaging over a rectangle
+    is the same as averaging the row averages, and far cheaper.
+    """
+    across = _area_weights(len(pixels[0]), new_width)
+    narrow = [[sum(row[i] * w for i, w in weights) for weights in across] for row in pixels]
+    down = _area_weights(len(pixels), new_height)
+    return [
+        [sum(narrow[i][x] * w for i, w in weights) for x in range(new_width)]
+        for weights in down
+    ]
+
+
+def _centre_of_mass(rows: List[List[float]]) -> Tuple[float, float]:
+    """Ink-weighted mean (x, y) in pixel-index coordinates (pixel i's centre is i)."""
+    total = mass_x = mass_y = 0.0
+    for y, row in enumerate(rows):
+        row_total = sum(row)
+        total += row_total
+        mass_y += y * row_total
+        mass_x += sum(x * v for x, v in enumerate(row))
+    return mass_x / total, mass_y / total
+
+
+def to_mnist(width: int, height: int, ink: Sequence[float]) -> List[float]:
+    """MNIST's recipe: 784 floats in [0, 1], a 28 x 28 field, row-major.
+
+    ``ink`` has ``width * height`` entries (row-major), 0.0 = background.
+
+    1. Crop to the bounding box of the pixels with ink > 0.
+    2. Scale so the longer side is ``BOX`` (20) pixels and the shorter one
+       keeps the aspect ratio (rounded half up, at least 1), averaging
+       areas (``_resize_area``).  Stretch again so the strongest pixel is
+       1.0: averaging a thin stroke dims it, and MNIST digits are not dim.
+    3. Place in the 28 x 28 field so the centre of mass lands on pixel
+       index 14 (MNIST's own centres of mass lie in [13.5, 14.5]: index 14
+       when rounded), rounding the shift to whole pixels (no resampling
+       blur) and clamping it so the digit stays inside the field.
+
+    Raises ``ImageError`` if there is no ink at all.
+    """
+    if len(ink) != width * height:
+        raise ImageError("ink has %d values, expected %d x %d = %d"
+                         % (len(ink), width, height, width * height))
+    inked = [i for i, v in enumerate(ink) if v > 0]
+    if not inked:
+        raise ImageError("no ink found (the image is blank): nothing differs "
+                         "enough from the background to be a digit")
+    rows_with_ink = [i // width for i in inked]
+    columns = [i % width for i in inked]
+    left, right = min(columns), max(columns)
+    top, bottom = rows_with_ink[0], rows_with_ink[-1]  # inked is in row order
+    box_width, box_height = right - left + 1, bottom - top + 1
+    crop = [list(ink[y * width + left:y * width + right + 1]) for y in range(top, bottom + 1)]
+
+    longer = max(box_width, box_height)
+    new_width = max(1, _round_half_up(box_width * BOX / longer))
+    new_height = max(1, _round_half_up(box_height * BOX / longer))
+    if (new_width, new_height) == (box_width, box_height):
+        digit = crop  # already the right size: skip resampling, keep it exact
+    else:
+        digit = _resize_area(crop, new_width, new_height)
+        strongest = max(max(row) for row in digit)
+        digit = [[min(1.0, v / strongest) for v in row] for row in digit]
+
+    centre_x, centre_y = _centre_of_mass(digit)
+    middle = FIELD // 2
+    offset_x = min(max(_round_half_up(middle - centre_x), 0), FIELD - new_width)
+    offset_y = min(max(_round_half_up(middle - centre_y), 0), FIELD - new_height)
+
+    field = [0.0] * (FIELD * FIELD)
+    for y, row in enumerate(digit):
+        start = (offset_y + y) * FIELD + offset_x
+        field[start:start + new_width] = row
+    return field
+
+
+def prepare(image: Image) -> List[float]:
+    """The network's input for ``image``: 784 floats in [0, 1] (see module doc).
+
+    Raises ``ImageError`` naming the image if it holds no ink.
+    """
+    width, height, ink = ink_from_image(image)
+    try:
+        return to_mnist(width, height, ink)
+    except ImageError as error:
+        raise ImageError("%s: %s" % (getattr(image, "name", "<image>"), error)) from None
