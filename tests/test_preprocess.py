@@ -1,0 +1,319 @@
+"""Tests for nrnn/preprocess.py: hand-computed placements, invariances, real MNIST.
+
+Golden values here were worked out by hand from the recipe (scale factor,
+area averages, centre of mass, rounded shift); each test says how.
+"""
+
+import gzip
+import json
+import struct
+import unittest
+
+from nrnn import png, preprocess
+from nrnn.errors import ImageError
+from tests.support import requires_shared, shared_path
+
+FIELD = 28
+
+# A "7" as a 5 x 7 bitmap; drawn scaled up it gives an asymmetric digit
+# whose centre of mass is not the centre of its box.
+SEVEN = [
+    "#####",
+    "....#",
+    "...#.",
+    "..#..",
+    ".#...",
+    ".#...",
+    ".#...",
+]
+
+
+def image_from_gray(width, height, gray, name="<test>"):
+    """An opaque png.Image from one gray byte per pixel."""
+    return png.Image(width, height, b"".join(bytes((g, g, g, 255)) for g in gray), name)
+
+
+def draw(width, height, left, top, scale, ink, paper, bitmap=SEVEN):
+    """Gray bytes of a ``width`` x ``height`` picture of ``bitmap`` scaled by
+    ``scale`` with its top-left corner at (left, top)."""
+    gray = bytearray([paper]) * (width * height)
+    for row_index, row in enumerate(bitmap):
+        for column_index, mark in enumerate(row):
+            if mark != "#":
+                continue
+            for dy in range(scale):
+                y = top + row_index * scale + dy
+                start = y * width + left + column_index * scale
+                gray[start:start + scale] = bytes([ink]) * scale
+    return bytes(gray)
+
+
+def rows_of(field):
+    return [field[y * FIELD:(y + 1) * FIELD] for y in range(FIELD)]
+
+
+def bounding_box(field):
+    """(left, top, right, bottom) of the nonzero values, inclusive."""
+    points = [(i % FIELD, i // FIELD) for i, v in enumerate(field) if v > 0]
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def centre_of_mass(field):
+    total = sum(field)
+    x = sum((i % FIELD) * v for i, v in enumerate(field)) / total
+    y = sum((i // FIELD) * v for i, v in enumerate(field)) / total
+    return x, y
+
+
+class GoldenPlacements(unittest.TestCase):
+    def test_two_by_four_bar(self):
+        # 2 wide x 4 tall, longer side 4 -> scale 5 -> 10 x 20, all 1.0.
+        # Centre of mass (4.5, 9.5); shift = floor(14 - c + 0.5) = (10, 5).
+        field = preprocess.to_mnist(2, 4, [1.0] * 8)
+        expected = [0.0] * 784
+        for y in range(5, 25):
+            for x in range(10, 20):
+                expected[y * FIELD + x] = 1.0
+        self.assertEqual(field, expected)
+
+    def test_downscale_averages_areas_and_centres_by_mass(self):
+        # 40 x 20: left half ink 1.0, right half 0.5.  Scale 1/2 -> 20 x 10,
+        # each new pixel the mean of a 2x2 block: left 10 columns 1.0, right
+        # 10 columns 0.5.  Column masses: x=0..9 weigh 1, x=10..19 weigh .5:
+        # cx = (45 + 0.5*145) / 15 = 7.833 -> shift floor(6.667) = 6.
+        # cy = 4.5 -> shift 10.
+        ink = ([1.0] * 20 + [0.5] * 20) * 20
+        rows = rows_of(preprocess.to_mnist(40, 20, ink))
+        for y in range(FIELD):
+            expected = [0.0] * FIELD
+            if 10 <= y < 20:
+                expected[6:16] = [1.0] * 10
+                expected[16:26] = [0.5] * 10
+            self.assertEqual(rows[y], expected, "row %d" % y)
+
+    def test_partial_overlap_weights(self):
+        # 3 pixels into 2: each new pixel covers 1.5 old ones.
+        self.assertEqual(preprocess._area_weights(3, 2),
+                         [[(0, 2 / 3), (1, 1 / 3)], [(1, 1 / 3), (2, 2 / 3)]])
+        # Weights always sum to 1 (an average, not a sum).
+        for source, target in [(7, 20), (137, 20), (20, 13), (1, 20)]:
+            for weights in preprocess._area_weights(source, target):
+                self.assertAlmostEqual(sum(w for _, w in weights), 1.0, places=12)
+
+    def test_thin_stroke_is_stretched_back_to_full_ink(self):
+        # A 1-pixel-wide vertical line 100 tall: scaled by 1/5 it would be
+        # 0.2 wide, averaged to 0.2 ink; the recipe restretches to 1.0.
+        width, height = 3, 100
+        ink = [1.0 if x == 1 else 0.0 for y in range(height) for x in range(width)]
+        field = preprocess.to_mnist(width, height, ink)
+        self.assertEqual(max(field), 1.0)
+        left, top, right, bottom = bounding_box(field)
+        self.assertEqual((right - left + 1, bottom - top + 1), (1, 20))
+
+    def test_clamped_so_the_digit_stays_inside(self):
+        # 20x20 box with nearly all mass in the top-left pixel: centring by
+        # mass would shift it by 12, off the field; the shift is clamped to 8.
+        ink = [0.0] * 400
+        ink[0] = 1.0
+        ink[399] = 0.01
+        field = preprocess.to_mnist(20, 20, ink)
+        self.assertEqual(field[8 * FIELD + 8], 1.0)
+        self.assertEqual(field[27 * FIELD + 27], 0.01)
+
+    def test_aspect_ratio_preserved(self):
+        for width, height, size in [(10, 40, (5, 20)), (40, 10, (20, 5)), (30, 40, (15, 20)),
+                                    (1, 1, (20, 20)), (3, 100, (1, 20))]:
+            with self.subTest(size=(width, height)):
+                field = preprocess.to_mnist(width, height, [1.0] * (width * height))
+                left, top, right, bottom = bounding_box(field)
+                self.assertEqual((right - left + 1, bottom - top + 1), size)
+
+    def test_centre_of_mass_lands_at_the_centre(self):
+        gray = draw(120, 100, 30, 20, 8, 0, 255)  # a 40 x 56 "7" on white
+        field = preprocess.prepare(image_from_gray(120, 100, gray))
+        x, y = centre_of_mass(field)
+        self.assertLessEqual(abs(x - 14), 0.5)
+        self.assertLessEqual(abs(y - 14), 0.5)
+        left, top, right, bottom = bounding_box(field)
+        self.assertEqual(bottom - top + 1, 20)  # the longer side is 20
+        # The 7's mass sits right of and above its box's middle, so the box
+        # is *not* centred: its middle is left of / below 14.
+        self.assertLess((left + right) / 2, 14)
+
+    def test_wrong_length_rejected(self):
+        with self.assertRaises(ImageError):
+            preprocess.to_mnist(3, 3, [1.0] * 8)
+
+
+class InkExtraction(unittest.TestCase):
+    def reference(self):
+        gray = draw(100, 100, 20, 15, 8, 0, 255)
+        return preprocess.prepare(image_from_gray(100, 100, gray))
+
+    def test_black_on_white_equals_white_on_black(self):
+        dark_on_light = self.reference()
+        light_on_dark = preprocess.prepare(
+            image_from_gray(100, 100, draw(100, 100, 20, 15, 8, 255, 0)))
+        self.assertEqual(dark_on_light, light_on_dark)
+        # Ink is high: the digit's pixels are 1.0, the field's corner 0.0.
+        self.assertEqual(max(dark_on_light), 1.0)
+        self.assertEqual(dark_on_light[0], 0.0)
+
+    def test_gray_paper_and_gray_pencil(self):
+        # Pencil at 120 on paper at 210: ink is measured from the paper and
+        # stretched, so it matches pure black on white.
+        faint = preprocess.prepare(image_from_gray(100, 100, draw(100, 100, 20, 15, 8, 120, 210)))
+        self.assertEqual(faint, self.reference())
+
+    def test_ink_values_by_hand(self):
+        # Paper 200; ink 50 and 170 are distances 150 and 30, stretched by
+        # the strongest (150) to 1.0 and 0.2.  Two specks at 190 (distance
+        # 10 -> 1/15, under NOISE_LEVEL): the one touching the stroke is its
+        # anti-aliased edge and stays; the isolated one in the corner goes.
+        gray = [200] * 25
+        gray[12], gray[13], gray[11], gray[0] = 50, 170, 190, 190
+        width, height, ink = preprocess.ink_from_image(image_from_gray(5, 5, gray))
+        self.assertEqual((width, height), (5, 5))
+        expected = [0.0] * 25
+        expected[12], expected[13], expected[11] = 1.0, 0.2, 1 / 15
+        for got, want in zip(ink, expected):
+            self.assertAlmostEqual(got, want, places=12)
+
+    def test_transparent_canvas_with_dark_strokes(self):
+        # Browser canvas: transparent black background, opaque black strokes.
+        gray = draw(100, 100, 20, 15, 8, 0, 255)
+        rgba = b"".join(b"\x00\x00\x00\xff" if g == 0 else b"\x00\x00\x00\x00" for g in gray)
+        self.assertEqual(preprocess.prepare(png.Image(100, 100, rgba)), self.reference())
+
+    def test_transparent_canvas_with_light_strokes(self):
+        gray = draw(100, 100, 20, 15, 8, 0, 255)
+        rgba = b"".join(b"\xff\xff\xff\xff" if g == 0 else b"\x00\x00\x00\x00" for g in gray)
+        self.assertEqual(preprocess.prepare(png.Image(100, 100, rgba)), self.reference())
+
+    def test_antialiasing_in_alpha_is_ink(self):
+        # A half-transparent black pixel is half-strength ink.
+        rgba = bytearray(b"\x00\x00\x00\x00" * 9)
+        rgba[4 * 4 + 3] = 255
+        rgba[5 * 4 + 3] = 128
+        _, _, ink = preprocess.ink_from_image(png.Image(3, 3, bytes(rgba)))
+        self.assertEqual(ink[4], 1.0)
+        self.assertAlmostEqual(ink[5], 128 / 255, places=9)
+        self.assertEqual(ink[0], 0.0)
+
+    def test_shifted_and_bigger_canvas_give_the_same_input(self):
+        reference = self.reference()
+        for width, height, left, top in [(100, 100, 50, 40), (150, 80, 5, 10), (300, 260, 200, 150)]:
+            with self.subTest(canvas=(width, height), at=(left, top)):
+                gray = draw(width, height, left, top, 8, 0, 255)
+                self.assertEqual(preprocess.prepare(image_from_gray(width, height, gray)),
+                                 reference)
+
+    def test_faint_dust_ignored(self):
+        gray = bytearray(draw(100, 100, 20, 15, 8, 0, 255))
+        for index in (5 * 100 + 90, 90 * 100 + 10, 95 * 100 + 95, 50 * 100 + 80):
+            gray[index] = 240  # 15 levels below the paper: under NOISE_LEVEL
+        self.assertEqual(preprocess.prepare(image_from_gray(100, 100, bytes(gray))),
+                         self.reference())
+
+    def test_scanner_edge_ignored(self):
+        gray = bytearray(draw(100, 100, 20, 15, 8, 0, 255))
+        for i in range(100):  # a dark line down the left edge, one across the top
+            gray[i * 100] = 0
+            gray[i] = 0
+        self.assertEqual(preprocess.prepare(image_from_gray(100, 100, bytes(gray))),
+                         self.reference())
+
+    def test_blank_images_raise_image_error(self):
+        cases = {
+            "white": [255] * 400,
+            "black": [0] * 400,
+            "paper grain": [250 + (i * 7) % 6 for i in range(400)],
+        }
+        for label, gray in cases.items():
+            with self.subTest(label):
+                with self.assertRaises(ImageError) as caught:
+                    preprocess.prepare(image_from_gray(20, 20, gray, name="blank.png"))
+                self.assertIn("no ink found", str(caught.exception))
+                self.assertIn("blank.png", str(caught.exception))
+        with self.assertRaises(ImageError):
+            preprocess.to_mnist(2, 2, [0.0] * 4)
+        transparent = png.Image(4, 4, bytes(64))
+        with self.assertRaises(ImageError):
+            preprocess.prepare(transparent)
+
+
+# ------------------------------------------------------------- real data
+
+
+def read_mnist_test_images(count):
+    """The first ``count`` MNIST test images, 784 bytes each (0 = background)."""
+    with gzip.open(shared_path("mnist", "t10k-images-idx3-ubyte.gz"), "rb") as handle:
+        magic, total, rows, columns = struct.unpack(">IIII", handle.read(16))
+        assert (magic, rows, columns) == (0x803, 28, 28)
+        return [handle.read(784) for _ in range(min(count, total))]
+
+
+@requires_shared("mnist")
+class RealMnist(unittest.TestCase):
+    def test_mnist_image_passes_through_essentially_unchanged(self):
+        for index, pixels in enumerate(read_mnist_test_images(20)):
+            with self.subTest(image=index):
+                image = png.decode(png.encode_gray8(28, 28, pixels))
+                field = preprocess.prepare(image)
+                original = [v / 255 for v in pixels]
+                differences = [abs(a - b) for a, b in zip(field, original)]
+                # Only isolated faint pixels (under NOISE_LEVEL) and
+                # 254 -> 255 stretching may differ; nothing moves.
+                self.assertLess(max(differences), preprocess.NOISE_LEVEL + 0.01)
+                self.assertLess(sum(differences) / 784, 0.002)
+                # Strong ink is exactly where it was (a 1-pixel shift would
+                # move a stroke edge and break this).
+                for got, want in zip(field, original):
+                    if want >= 0.5:
+                        self.assertAlmostEqual(got, want, delta=0.005)
+
+    def test_upscaled_inverted_png_comes_back(self):
+        for index, pixels in enumerate(read_mnist_test_images(5)):
+            with self.subTest(image=index):
+                # x10, black ink on white paper, as a scan might give it.
+                big = bytearray()
+                for y in range(28):
+                    row = bytes(255 - pixels[y * 28 + x] for x in range(28) for _ in range(10))
+                    big += row * 10
+                image = png.decode(png.encode_gray8(280, 280, bytes(big)), "scan.png")
+                field = preprocess.prepare(image)
+                original = [v / 255 for v in pixels]
+                mean_difference = sum(abs(a - b) for a, b in zip(field, original)) / 784
+                self.assertLess(mean_difference, 0.02)
+                got_x, got_y = centre_of_mass(field)
+                want_x, want_y = centre_of_mass(original)
+                self.assertLessEqual(abs(got_x - want_x), 1.0)
+                self.assertLessEqual(abs(got_y - want_y), 1.0)
+
+
+@requires_shared("pngsuite")
+class DigitFiles(unittest.TestCase):
+    def test_every_digit_file_gives_an_mnist_like_input(self):
+        with open(shared_path("pngsuite", "digits", "manifest.json"), encoding="utf-8") as handle:
+            entries = json.load(handle)["images"]
+        for entry in entries:
+            with self.subTest(entry["name"]):
+                image = png.read_png(shared_path("pngsuite", "digits", entry["name"]))
+                field = preprocess.prepare(image)
+                self.assertEqual(len(field), 784)
+                self.assertEqual(max(field), 1.0)
+                self.assertGreaterEqual(min(field), 0.0)
+                left, top, right, bottom = bounding_box(field)
+                self.assertEqual(max(right - left, bottom - top) + 1, 20)
+                x, y = centre_of_mass(field)
+                self.assertLessEqual(abs(x - 14), 0.5)
+                self.assertLessEqual(abs(y - 14), 0.5)
+                # The field's corners are background whatever the file's
+                # polarity: ink is high, background 0.
+                self.assertEqual(field[0] + field[27] + field[-28] + field[-1], 0.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
