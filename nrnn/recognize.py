@@ -1,0 +1,186 @@
+"""From a PNG to an answer: the one recognition pipeline nrnn has.
+
+``predict.py`` and the drawing page's server (``nrnn/serve.py``) both call
+``recognize``, so a digit is read the same way everywhere::
+
+    PNG bytes --png.decode--> Image --preprocess.prepare--> 784 inputs
+              --network.feedforward--> 10 sigmoid outputs --> Recognition
+
+What the answer's numbers mean
+------------------------------
+The network has ten sigmoid output neurons, one per digit, each trained
+(cross-entropy) to be 1 for its digit and 0 otherwise.  They are ten
+separate yes/no answers, not a probability distribution: they need not sum
+to 1 (two can both be near 1, all ten can be near 0).  To show them as
+shares of one whole we *normalise* them::
+
+    p_k = a_k / (a_0 + a_1 + ... + a_9)
+
+so the ten ``probabilities`` sum to 1.  They rank the digits exactly as the
+raw outputs do, but they are not calibrated: "90%" does not mean the network
+is right nine times in ten.  (A softmax output layer would be the usual way
+to get a distribution directly; this network does not have one.)  The raw
+outputs are kept in ``outputs``.
+
+>>> from nrnn.network import Network
+>>> network = Network([784, 10], seed=3)
+>>> bar = [1.0 if 10 <= x <= 17 and 4 <= y <= 23 else 0.0
+...        for y in range(28) for x in range(28)]
+>>> answer = recognize_inputs(bar, network)
+>>> answer.digit == answer.ranking[0] == network.classify(bar)
+True
+>>> round(sum(answer.probabilities), 12)
+1.0
+>>> answer.confidence == answer.probabilities[answer.digit]
+True
+"""
+
+from typing import List, Optional, Sequence, Union
+
+from .errors import ModelFileError
+from .model_file import load_model
+from .network import Network
+from .png import Image, decode, encode_gray8
+from .preprocess import FIELD, prepare
+
+__all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
+           "text_art", "input_png", "INPUTS", "DIGITS"]
+
+INPUTS = FIELD * FIELD  # 784: the 28 x 28 field, row-major
+DIGITS = 10
+
+#: Characters for ink levels 0.0 .. 1.0 in the text art, lightest first.
+SHADES = " .:-=+*#%@"
+
+
+class Recognition:
+    """The network's answer for one image.
+
+    digit:         the recognised digit, 0-9 (the most active output)
+    confidence:    ``probabilities[digit]``
+    probabilities: 10 floats summing to 1: the sigmoid outputs normalised
+                   (p_k = a_k / sum_j a_j; see the module docstring)
+    ranking:       the 10 digits, most probable first
+    outputs:       the 10 raw sigmoid outputs a_k, each in (0, 1)
+    inputs:        the 784 floats in [0, 1] the network saw (28 x 28,
+                   row-major, white ink 1.0 on black 0.0)
+    name:          where the image came from (a path, or "<bytes>")
+    """
+
+    def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>"):
+        self.outputs = [float(a) for a in outputs]
+        self.inputs = list(inputs)
+        self.name = name
+        total = sum(self.outputs)
+        if total > 0.0:
+            self.probabilities = [a / total for a in self.outputs]
+        else:  # every sigmoid underflowed to 0.0: no preference at all
+            self.probabilities = [1.0 / len(self.outputs)] * len(self.outputs)
+        # sorted() is stable: equal probabilities keep digit order.
+        self.ranking = sorted(range(len(self.outputs)), key=lambda k: -self.probabilities[k])
+        self.digit = self.ranking[0]
+        self.confidence = self.probabilities[self.digit]
+
+    def __repr__(self):
+        return "Recognition(digit=%d, confidence=%.3f, name=%r)" % (
+            self.digit, self.confidence, self.name)
+
+    def runners_up(self, count: int = 2) -> List[int]:
+        """The ``count`` next most probable digits after ``digit``."""
+        return self.ranking[1:1 + count]
+
+    def as_dict(self, places: int = 6, with_input: bool = True) -> dict:
+        """A JSON-ready dict: digit, confidence, probabilities, ranking,
+        outputs and (``with_input``) ``input``, the 784 inputs, all rounded to
+        ``places`` decimals."""
+        result = {
+            "digit": self.digit,
+            "confidence": round(self.confidence, places),
+            "probabilities": [round(p, places) for p in self.probabilities],
+            "ranking": list(self.ranking),
+            "outputs": [round(a, places) for a in self.outputs],
+        }
+        if with_input:
+            result["input"] = [round(v, places) for v in self.inputs]
+        return result
+
+
+def load_recognizer(path: str) -> Network:
+    """Load a model file and check it reads digits: 784 inputs, 10 outputs.
+
+    Raises ``ModelFileError`` naming the file (see ``model_file.load_model``).
+    """
+    network = load_model(path)
+    if network.sizes[0] != INPUTS or network.sizes[-1] != DIGITS:
+        raise ModelFileError(
+            "%s: the network has %d inputs and %d outputs; a digit recognizer "
+            "needs %d (28 x 28 pixels) and %d (one per digit)"
+            % (path, network.sizes[0], network.sizes[-1], INPUTS, DIGITS))
+    return network
+
+
+def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Network,
+              name: Optional[str] = None) -> Recognition:
+    """Read the digit in ``source``: the bytes of a PNG file, or a decoded Image.
+
+    ``name`` (default: the Image's name, or "<bytes>") starts error messages.
+    Raises ``PNGError`` for bytes that are not a readable PNG and
+    ``ImageError`` for an image with no ink.
+    """
+    if isinstance(source, Image):
+        image = source
+    else:
+        image = decode(bytes(source), name or "<bytes>")
+    inputs = prepare(image)
+    return recognize_inputs(inputs, network, name or image.name)
+
+
+def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<inputs>") -> Recognition:
+    """The answer for inputs already prepared: 784 floats in [0, 1], e.g. an
+    MNIST test image as it comes from the CSV."""
+    inputs = list(inputs)
+    if len(inputs) != network.sizes[0]:
+        raise ValueError("%s: %d inputs, the network takes %d" % (name, len(inputs), network.sizes[0]))
+    return Recognition(network.feedforward(inputs), inputs, name)
+
+
+def _levels(inputs: Sequence[float]) -> bytes:
+    """Inputs in [0, 1] as gray levels 0..255, rounded, clamped."""
+    return bytes(min(255, max(0, int(v * 255.0 + 0.5))) for v in inputs)
+
+
+def text_art(inputs: Sequence[float], width: int = FIELD, frame: bool = True) -> str:
+    """Draw 28 x 28 inputs as text, two characters a pixel (so it looks
+    square in a terminal), ``SHADES`` from blank (0.0) to ``@`` (1.0).
+
+    >>> print(text_art([0.0, 0.5, 1.0, 0.25], width=2))
+    +----+
+    |  ++|
+    |@@::|
+    +----+
+    """
+    top = len(SHADES) - 1
+    lines = []
+    for start in range(0, len(inputs), width):
+        row = inputs[start:start + width]
+        lines.append("".join(SHADES[min(top, max(0, int(v * top + 0.5)))] * 2 for v in row))
+    if frame:
+        edge = "+" + "-" * (2 * width) + "+"
+        lines = [edge] + ["|" + line + "|" for line in lines] + [edge]
+    return "\n".join(lines)
+
+
+def input_png(inputs: Sequence[float], scale: int = 1) -> bytes:
+    """The inputs as a gray PNG, exactly as the network sees them: white ink
+    on black, 28 x 28 (times ``scale``, each pixel repeated as a square)."""
+    side = FIELD
+    levels = _levels(inputs)
+    if len(levels) != side * side:
+        raise ValueError("expected %d inputs, got %d" % (side * side, len(levels)))
+    if scale == 1:
+        return encode_gray8(side, side, levels)
+    rows = []
+    for y in range(side):
+        row = bytes(v for v in levels[y * side:(y + 1) * side] for _ in range(scale))
+        rows.extend([row] * scale)
+    return encode_gray8(side * scale, side * scale, b"".join(rows))
