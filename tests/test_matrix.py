@@ -68,8 +68,13 @@ class KernelTest(unittest.TestCase):
                 sparse_add_outer(m, [1.0, 2.0], [0], [0.5])
                 self.assertEqual(m, [[1.5, 2.0], [4.0, 4.0]])
 
+    def test_nonzero_kernels_agree(self):
+        for nonzero in (matrix._nonzero_cpython, matrix._nonzero_pypy):
+            self.assertEqual(nonzero([0.0, 2.0, 0.0, 3.0]), ([1, 3], [2.0, 3.0]))
+            self.assertEqual(nonzero([0.0, 0.0]), ([], []))
+            self.assertEqual(nonzero(self.x), matrix._nonzero_cpython(self.x))
+
     def test_helpers(self):
-        self.assertEqual(matrix.nonzero([0.0, 2.0, 0.0, 3.0]), ([1, 3], [2.0, 3.0]))
         m = [[1.0, 2.0]]
         matrix.add_into(m, [[0.5, 0.5]])
         matrix.scale_matrix(m, 2.0)
