@@ -140,7 +140,7 @@ def _check_plain_length(path: str, header: IdxHeader) -> None:
     actual = os.path.getsize(path)
     if actual != expected:
         raise DataError(
-            "%s: file is %d bytes but header field 'count' = %d %s needs %d"
+            "%s: file is %d bytes, but header field 'count' (%d %s) needs %d"
             % (path, actual, header.count, header.kind, expected)
         )
 

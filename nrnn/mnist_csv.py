@@ -34,7 +34,9 @@ offending one (or to accept a harmless variant such as ``" 7"`` or
 Accepted variants: a header line (recognised by a first field starting with a
 letter, e.g. ``label``), CRLF line ends, a UTF-8 byte order mark, blank lines
 (skipped).  A malformed line raises ``DataError`` naming the file, the line
-number, the field (1-based, field 1 is the label) and the value, or with
+number, the field (1-based: field 1 is the label, field k + 1 is pixel k,
+counting pixels 1..784 as the header ``label,p1,...,p784`` does) and the
+value, or with
 ``skip_bad=True`` is skipped and counted in ``reader.skipped``.
 
 >>> import os, tempfile
@@ -188,7 +190,7 @@ def _parse_slowly(fields: List[bytes], path: str, number: int) -> Sample:
         )
     label = _field_value(fields[0], path, number, 1, "label", 9)
     pixels = [
-        _field_value(text, path, number, field, "pixel %d" % (field - 2), 255) / 255.0
+        _field_value(text, path, number, field, "pixel %d" % (field - 1), 255) / 255.0
         for field, text in enumerate(fields[1:], 2)
     ]
     return label, pixels
