@@ -16,8 +16,9 @@ memory constant, and training only ever needs one sample at a time.
 
 Why speed matters: parsing happens every epoch, and in pure Python naive
 parsing (``int()`` on every field, then ``/ 255``) costs about as much as a
-training step.  The fast path here does one ``split`` and one ``map`` over a
-table lookup per line:
+training step.  The fast path here does one ``split`` and one pass of table
+lookups per line (``map`` on CPython, a list comprehension on PyPy, whichever
+each runs faster):
 
 * a dict maps the *text* of each value, ``b"0"`` .. ``b"255"``, directly to
   its float, so there is no ``int()`` call and no division per pixel;
@@ -50,7 +51,7 @@ value, or with
 2
 """
 
-import os
+import platform
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .atomic import atomic_write
@@ -66,6 +67,19 @@ _LABEL_FROM_TEXT = {str(value).encode(): value for value in range(10)}
 _TEXT_FROM_VALUE = [str(value) for value in range(256)]
 
 _BOM = b"\xef\xbb\xbf"
+
+
+if platform.python_implementation() == "PyPy":
+    def _to_inputs(fields: List[bytes], table=_PIXEL_FROM_TEXT) -> List[float]:
+        """Pixel texts -> floats; KeyError for anything not in 0..255."""
+        # PyPy's JIT compiles this loop better than map over a bound method
+        # (~46,000 against ~36,000 lines/s).
+        return [table[text] for text in fields]
+else:
+    def _to_inputs(fields: List[bytes], lookup=_PIXEL_FROM_TEXT.__getitem__) -> List[float]:
+        """Pixel texts -> floats; KeyError for anything not in 0..255."""
+        # On CPython, map runs the loop in C: no bytecode per pixel.
+        return list(map(lookup, fields))
 
 Sample = Tuple[int, List[float]]
 
@@ -100,7 +114,7 @@ class SampleReader:
         self.first_error = None
         if self.limit == 0:
             return
-        pixel_value = _PIXEL_FROM_TEXT.__getitem__
+        to_inputs = _to_inputs
         label_value = _LABEL_FROM_TEXT
         remaining = self.limit if self.limit is not None else -1
         try:
@@ -118,7 +132,7 @@ class SampleReader:
                     try:
                         label = label_value[fields[0]]
                         del fields[0]
-                        pixels = list(map(pixel_value, fields))
+                        pixels = to_inputs(fields)
                     except KeyError:
                         fields = line.split(b",")  # del may have run: split again
                     else:

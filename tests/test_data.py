@@ -1,0 +1,157 @@
+"""Tests for nrnn/data.py: conversion, ensure_csv and the command line."""
+
+import contextlib
+import gzip
+import io
+import os
+import shutil
+import struct
+import tempfile
+import unittest
+from unittest import mock
+
+from nrnn import data, download, idx
+from nrnn.errors import DataError
+from nrnn.mnist_csv import read_samples
+from tests.support import requires_shared, shared_path
+from tests.test_download import make_mnist_folder
+
+
+class DataTestCase(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.root)
+        self.source = os.path.join(self.root, "source")
+        make_mnist_folder(self.source, images=4)
+        self.data_dir = os.path.join(self.root, "data")
+
+    def run_cli(self, *argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = data.main(list(argv))
+            except SystemExit as exit:  # argparse: --help, bad options
+                status = exit.code
+        return status, out.getvalue(), err.getvalue()
+
+
+class ConvertTest(DataTestCase):
+    def test_convert_matches_idx(self):
+        images = os.path.join(self.source, "t10k-images-idx3-ubyte.gz")
+        labels = os.path.join(self.source, "t10k-labels-idx1-ubyte.gz")
+        output = os.path.join(self.root, "out.csv")
+        self.assertEqual(data.convert(images, labels, output, quiet=True), 4)
+        with open(output) as handle:
+            lines = handle.read().splitlines()
+        expected = ["%d,%s" % (label, ",".join(map(str, image))) for label, image in idx.read_pairs(images, labels)]
+        self.assertEqual(lines, expected)
+
+    def test_count_mismatch_leaves_no_csv(self):
+        images = os.path.join(self.root, "i.gz")
+        labels = os.path.join(self.root, "l.gz")
+        idx.write_images(images, [bytes(784)] * 3)
+        idx.write_labels(labels, [1, 2])
+        with self.assertRaises(DataError):
+            data.convert(images, labels, os.path.join(self.root, "out.csv"), quiet=True)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "out.csv")))
+
+    def test_truncated_images_leave_no_csv(self):
+        images = os.path.join(self.root, "i")
+        labels = os.path.join(self.root, "l")
+        idx.write_labels(labels, [1, 2, 3])
+        with open(images, "wb") as handle:  # gzip, so the shortage shows only at the end
+            handle.write(gzip.compress(struct.pack(">IIII", 0x803, 3, 28, 28) + bytes(784 * 2)))
+        with self.assertRaises(DataError) as caught:
+            data.convert(images, labels, os.path.join(self.root, "out.csv"), quiet=True)
+        self.assertIn("after 2 complete images", str(caught.exception))
+        self.assertEqual(sorted(os.listdir(self.root)), ["i", "l", "source"])  # no CSV, no temp file
+
+
+class EnsureCsvTest(DataTestCase):
+    def test_first_use_fetches_and_converts_then_returns_at_once(self):
+        train, test = data.ensure_csv(self.data_dir, source=self.source, quiet=True)
+        self.assertEqual((train, test), (os.path.join(self.data_dir, "mnist_train.csv"),
+                                         os.path.join(self.data_dir, "mnist_test.csv")))
+        self.assertEqual(len(list(read_samples(train))), 4)
+        # Second call: no fetch, no convert (a source that would fail proves it).
+        with mock.patch.object(download, "fetch", side_effect=AssertionError("fetched again")):
+            self.assertEqual(data.ensure_csv(self.data_dir, source="/nowhere", quiet=True), (train, test))
+
+    def test_environment_variable_is_the_default_source(self):
+        with mock.patch.dict(os.environ, {download.SOURCE_ENV_VAR: self.source}):
+            train, _ = data.ensure_csv(self.data_dir, quiet=True)
+        self.assertTrue(os.path.exists(train))
+
+    def test_failure_raises_data_error(self):
+        with self.assertRaises(DataError):
+            data.ensure_csv(self.data_dir, source=os.path.join(self.root, "nowhere"), quiet=True)
+
+
+class CommandLineTest(DataTestCase):
+    def test_help(self):
+        status, out, _ = self.run_cli("--help")
+        self.assertEqual(status, 0)
+        for word in ("fetch", "convert", "prepare", download.SOURCE_ENV_VAR):
+            self.assertIn(word, out)
+        status, out, _ = self.run_cli("prepare", "--help")
+        self.assertIn("--source", out)
+        self.assertIn("--data-dir", out)
+
+    def test_fetch_then_convert(self):
+        status, _, err = self.run_cli("fetch", "--source", self.source, "--data-dir", self.data_dir)
+        self.assertEqual(status, 0, err)
+        self.assertIn("t10k-images-idx3-ubyte.gz: copied from", err)
+        self.assertEqual(len(os.listdir(os.path.join(self.data_dir, "mnist"))), 4)
+        status, out, err = self.run_cli("convert", "--data-dir", self.data_dir, "-q")
+        self.assertEqual((status, out, err), (0, "", ""))
+        self.assertEqual(len(list(read_samples(os.path.join(self.data_dir, "mnist_test.csv")))), 4)
+
+    def test_prepare(self):
+        status, out, err = self.run_cli("prepare", "--source", self.source, "--data-dir", self.data_dir)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out.split(), [os.path.join(self.data_dir, "mnist_train.csv"),
+                                       os.path.join(self.data_dir, "mnist_test.csv")])
+
+    def test_errors_are_one_line_without_traceback(self):
+        cases = [
+            ("convert", "--data-dir", self.data_dir),
+            ("fetch", "--source", os.path.join(self.root, "nowhere"), "--data-dir", self.data_dir, "-q"),
+            ("fetch", "--source", "gopher://x", "--data-dir", self.data_dir),
+        ]
+        for argv in cases:
+            status, _, err = self.run_cli(*argv)
+            self.assertEqual(status, 1, argv)
+            self.assertNotIn("Traceback", err)
+            last = err.splitlines()[-1]
+            self.assertTrue(last.startswith("error: "), err)
+        self.assertIn("run `python -m nrnn.data fetch` first", self.run_cli(*cases[0])[2])
+
+    def test_bad_usage(self):
+        status, _, err = self.run_cli()
+        self.assertEqual(status, 2)
+        status, _, err = self.run_cli("frobnicate")
+        self.assertEqual(status, 2)
+
+
+@requires_shared("mnist", "t10k-images-idx3-ubyte.gz")
+class SharedMnistTest(unittest.TestCase):
+    def test_convert_shared_test_set(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        download.fetch(os.path.join(folder, "mnist"), shared_path("mnist"), quiet=True,
+                       names=["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
+        output = os.path.join(folder, "mnist_test.csv")
+        images = os.path.join(folder, "mnist", "t10k-images-idx3-ubyte.gz")
+        labels = os.path.join(folder, "mnist", "t10k-labels-idx1-ubyte.gz")
+        self.assertEqual(data.convert(images, labels, output, quiet=True), 10000)
+        with open(output, "rb") as handle:
+            self.assertEqual(sum(1 for _ in handle), 10000)
+        first_label, first_image = next(iter(idx.read_pairs(images, labels)))
+        label, pixels = next(iter(read_samples(output)))
+        self.assertEqual(label, first_label)
+        self.assertEqual(label, 7)  # the well-known first test digit
+        self.assertEqual(pixels, [value / 255 for value in first_image])
+
+
+if __name__ == "__main__":
+    unittest.main()
