@@ -1,0 +1,196 @@
+"""A training session: the data files, the model file and the loop, wired together.
+
+``train.py`` parses the command line and calls ``run``; this module does the
+rest, in the order a careful person would:
+
+1. decide where the model goes, and refuse to overwrite an existing file
+   (above all the shipped ``data/model.json``) unless asked to;
+2. build a fresh network, or load a checkpoint to resume (its metadata holds
+   the configuration and the state, see training.py);
+3. make sure MNIST is on disk as CSV (data.py fetches and converts it);
+4. save the untrained network at once, so a bad path fails in the first
+   second rather than after the first epoch;
+5. run the loop, saving the model, the history file and the SVG chart after
+   every epoch; on Ctrl-C save, say how to resume and return 130;
+6. print the final report: accuracy, confusion matrix, per-digit accuracy,
+   a text chart, and where everything went.
+"""
+
+import os
+import sys
+from typing import List, Optional, TextIO
+
+from . import report
+from .data import ensure_csv
+from .errors import UsageError
+from .mnist_csv import count_samples, read_samples
+from .model_file import load_model, save_model
+from .network import Network
+from .progress import format_count
+from .training import Trainer, TrainingConfig, TrainingState, describe, restore
+
+DEFAULT_MODEL = os.path.join("models", "model.json")
+SHIPPED_MODEL = os.path.join("data", "model.json")
+EXIT_INTERRUPTED = 130
+
+
+def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] = None,
+        resume: Optional[str] = None, overwrite: bool = False, data_dir: str = "data",
+        source: Optional[str] = None, skip_bad: bool = False, quiet: bool = False,
+        argv: Optional[List[str]] = None, stdout: Optional[TextIO] = None,
+        stderr: Optional[TextIO] = None) -> int:
+    """Train (or resume) a model; return the exit status (0, or 130 if interrupted).
+
+    options: training options given on the command line (TrainingConfig
+        field names; None or absent = not given, use the default or, when
+        resuming, the checkpoint's value).
+    epochs: total epochs (None: the default, or the checkpoint's).
+    Raises NrnnError (UsageError, DataError, ModelFileError) for what the
+    user can fix.
+    """
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    given = {name: value for name, value in options.items() if value is not None}
+    if epochs is not None:
+        given["epochs"] = epochs
+
+    # 1-2. The model: a new network, or the checkpoint to continue.
+    if resume is not None:
+        model_path = model_path or resume
+        network = load_model(resume)
+        config, state = restore(network)
+        _apply_resume_options(config, state, given, resume)
+    else:
+        model_path = model_path or DEFAULT_MODEL
+        config = TrainingConfig(**given)
+        config.check()
+        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
+        state = None
+    if os.path.exists(model_path) and not overwrite and not _same_file(model_path, resume):
+        hint = " (it is the model shipped with nrnn)" if _same_file(model_path, SHIPPED_MODEL) else ""
+        raise UsageError("%s already exists%s; resume it with --resume %s, choose another "
+                         "file with --model, or replace it with --overwrite"
+                         % (model_path, hint, model_path))
+
+    # 3. The data.
+    train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
+    available = count_samples(train_csv)
+    training_samples = min(available, config.limit) if config.limit else available
+    if training_samples == 0:
+        raise UsageError("%s holds no samples to train on" % train_csv)
+    if state is None:
+        state = TrainingState(training_samples)
+    elif state.training_samples != training_samples:
+        raise UsageError("the checkpoint was trained on %s samples an epoch but %s now has %s; "
+                         "resume with the same data (--data-dir) to get the same result"
+                         % (format_count(state.training_samples), train_csv, format_count(training_samples)))
+    test_samples = count_samples(test_csv)
+    train_reader = read_samples(train_csv, skip_bad=skip_bad)
+    test_reader = read_samples(test_csv, skip_bad=skip_bad)
+    data_fields = {"training_data": os.path.basename(train_csv),
+                   "test_data": os.path.basename(test_csv)}
+
+    # 4. Save at once: fails fast on a bad path, and leaves a resumable file.
+    directory = os.path.dirname(model_path)
+    if directory:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            raise UsageError("cannot create the folder %s for the model: %s"
+                             % (directory, error.strerror or error))
+    log = report.TrainingLog(model_path)
+    if resume is not None:
+        previous = report.TrainingLog(resume)
+        previous.load_previous()
+        log.data["runs"], log.data["epochs"] = previous.data["runs"], previous.data["epochs"]
+    log.start_run(argv if argv is not None else sys.argv, state)
+    reporter = report.ConsoleReporter(test_samples=test_samples, quiet=quiet,
+                                      stream=stdout, progress_stream=stderr)
+
+    def checkpoint(network, config, state):
+        network.metadata = describe(network, config, state, data_fields)
+        save_model(network, model_path)
+        log.update(config, state, reporter.timings)
+
+    if not quiet:
+        stdout.write("training %r, %s parameters, on %s samples an epoch (%s)\n" % (
+            network, format_count(network.parameter_count()), format_count(training_samples), train_csv))
+        stdout.write("  %s\n" % config.command())
+        if state.samples_seen:
+            stdout.write("  resuming at epoch %d, sample %s\n" % (state.epoch + 1, format_count(state.samples_done)))
+        stdout.flush()
+    checkpoint(network, config, state)
+
+    # 5. Train.
+    trainer = Trainer(network, config, state, train_reader, test_reader, reporter, checkpoint)
+    try:
+        trainer.run()
+    except KeyboardInterrupt:
+        log.update(config, state, reporter.timings, status="interrupted")
+        program = os.path.basename(sys.executable) + " train.py"
+        if trainer.interrupted_cleanly:
+            stderr.write("\ninterrupted in epoch %d/%d after %s of %s samples; saved %s\n"
+                         "resume with: %s --resume %s\n" % (
+                             state.epoch + 1, config.epochs, format_count(state.samples_done),
+                             format_count(state.training_samples), model_path, program, model_path))
+        else:
+            stderr.write("\ninterrupted in the middle of a step; %s holds the last checkpoint\n"
+                         "resume with: %s --resume %s\n" % (model_path, program, model_path))
+        return EXIT_INTERRUPTED
+
+    # 6. Report.
+    evaluation = trainer.last_evaluation
+    log.update(config, state, reporter.timings, evaluation=evaluation, status="finished")
+    skipped = train_reader.skipped + test_reader.skipped
+    if skipped:
+        stderr.write("skipped %d malformed lines (first: %s)\n"
+                     % (skipped, train_reader.first_error or test_reader.first_error))
+    if not quiet:
+        stdout.write("\n" + report.summary(evaluation, state.history) + "\n\n")
+        stdout.write("history: %s\nchart:   %s\n" % (log.path, log.svg_path))
+    stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
+        model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
+    return 0
+
+
+def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: dict, path: str) -> None:
+    """Check options given with --resume against the checkpoint's.
+
+    Only --epochs may change (to train further); any other training option
+    must equal the checkpoint's, because changing it would no longer
+    continue the same run.
+    """
+    for name, value in given.items():
+        if name != "epochs" and value != getattr(config, name):
+            if name == "bias":
+                was = "with biases" if config.bias else "without biases (--no-bias)"
+            else:
+                was = "with --%s %s" % (_FLAGS.get(name, name.replace("_", "-")),
+                                        _shown(getattr(config, name)))
+            raise UsageError("%s was trained %s; that cannot change when resuming "
+                             "(only --epochs can)" % (path, was))
+    if "epochs" in given:
+        config.epochs = given["epochs"]
+        config.check()
+    if state.epoch >= config.epochs:
+        raise UsageError("%s has already completed %d epoch%s; to train it further give "
+                         "--epochs N with N > %d" % (path, state.epoch, "" if state.epoch == 1 else "s",
+                                                     state.epoch))
+
+
+_FLAGS = {"sizes": "layers"}
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _same_file(a: Optional[str], b: Optional[str]) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
