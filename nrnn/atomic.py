@@ -14,6 +14,18 @@ import os
 import tempfile
 
 
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do that once, at import.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only (0600); a saved model
+# or CSV should get the ordinary permissions a plain open() would give it.
+_FILE_MODE = 0o666 & ~_read_umask()
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="w", encoding="utf-8", newline=None):
     """Open a temporary file beside ``path``; on success replace ``path`` by it.
@@ -26,6 +38,8 @@ def atomic_write(path, mode="w", encoding="utf-8", newline=None):
         prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory
     )
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _FILE_MODE)
         if "b" in mode:
             handle = os.fdopen(fd, mode)
         else:
