@@ -26,6 +26,7 @@ prediction later.  Saving is atomic (see atomic.py).
 import json
 import math
 import os
+import sys
 
 from .atomic import atomic_write
 from .cost import COSTS
@@ -38,6 +39,8 @@ VERSION = 1
 # before it is parsed: a 784-1000-1000-10 network is under 2 million.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PARAMETERS = 20_000_000
+
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 _KEYS = {"format", "version", "sizes", "activation", "cost", "bias", "metadata", "weights", "biases"}
 
@@ -128,7 +131,9 @@ def model_from_json(raw, path: str = "<model>") -> Network:
         fail("field 'sizes' must be a list of at least two positive integers, found %.60r" % (sizes,))
     if document["activation"] != "sigmoid":
         fail("field 'activation' is %r; only 'sigmoid' is supported" % (document["activation"],))
-    if document["cost"] not in COSTS:
+    # isinstance first: an unhashable value (a list, an object) cannot be
+    # looked up in COSTS at all.
+    if not isinstance(document["cost"], str) or document["cost"] not in COSTS:
         fail("field 'cost' is %r; expected one of %s" % (document["cost"], ", ".join(sorted(COSTS))))
     bias = document["bias"]
     if not isinstance(bias, bool):
@@ -180,5 +185,8 @@ def _check_vector(value, length, field, fail):
         # bool is a subclass of int: true/false are not weights.
         if type(number) not in (float, int):
             fail("field '%s[%d]' must be a number, found %.40r" % (field, i, number))
-        if not math.isfinite(number):
-            fail("field '%s[%d]' is %r; every number must be finite" % (field, i, number))
+        # An integer literal beyond the float range (1 followed by 400
+        # zeros) is finite in Python but has no float value.
+        if type(number) is int and abs(number) > _LARGEST_FLOAT or not math.isfinite(number):
+            fail("field '%s[%d]' is %.40r; every number must be a finite float"
+                 % (field, i, number))
