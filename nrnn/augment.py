@@ -56,7 +56,7 @@ def shift(pixels: Sequence[float], dx: int, dy: int, side: int = SIDE) -> List[f
 def random_shift(rng: PCG32, max_shift: int) -> Tuple[int, int]:
     """Draw (dx, dy), each uniform in -max_shift..max_shift, from ``rng``.
 
-    Always exactly two draws from ``rng`` (even for max_shift 0), so the
+    Always two calls of ``rng.below`` (even for max_shift 0), so the
     random stream stays in step however the shift is used; the training
     loop relies on that to replay an epoch when it resumes.
     """

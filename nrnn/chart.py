@@ -17,7 +17,7 @@ The text chart draws the same series with ASCII characters only, so it
 prints on any terminal and in any log file whatever its encoding.
 
 >>> nice_ticks(0.0, 1.0)
-[0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 >>> print(text_chart("accuracy", [90.0, 95.0, 97.0], height=3, max_width=6))
 accuracy
   97.00 |    **
@@ -84,7 +84,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> List[float]:
             break
     first = math.floor(low / step + 1e-9)
     last = math.ceil(high / step - 1e-9)
-    return [k * step for k in range(first, last + 1)]
+    # %.12g drops the binary noise of k * step (3 * 1e-5 = 2.9999999999999997e-05).
+    return [float("%.12g" % (k * step)) for k in range(first, last + 1)]
 
 
 def _tick_label(value: float, ticks: List[float]) -> str:

@@ -16,6 +16,7 @@ rest, in the order a careful person would:
    a text chart, and where everything went.
 """
 
+import itertools
 import os
 import sys
 from typing import List, Optional, TextIO
@@ -74,7 +75,12 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
 
     # 3. The data.
     train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
-    available = count_samples(train_csv)
+    train_reader = read_samples(train_csv, skip_bad=skip_bad)
+    test_reader = read_samples(test_csv, skip_bad=skip_bad)
+    if skip_bad:  # only parsing tells which lines are good: one pass to count them
+        available = sum(1 for _ in itertools.islice(train_reader, config.limit))
+    else:  # counting lines is enough, and much cheaper
+        available = count_samples(train_csv)
     training_samples = min(available, config.limit) if config.limit else available
     if training_samples == 0:
         raise UsageError("%s holds no samples to train on" % train_csv)
@@ -85,8 +91,6 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
                          "resume with the same data (--data-dir) to get the same result"
                          % (format_count(state.training_samples), train_csv, format_count(training_samples)))
     test_samples = count_samples(test_csv)
-    train_reader = read_samples(train_csv, skip_bad=skip_bad)
-    test_reader = read_samples(test_csv, skip_bad=skip_bad)
     data_fields = {"training_data": os.path.basename(train_csv),
                    "test_data": os.path.basename(test_csv)}
 
@@ -143,8 +147,9 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     log.update(config, state, reporter.timings, evaluation=evaluation, status="finished")
     skipped = train_reader.skipped + test_reader.skipped
     if skipped:
-        stderr.write("skipped %d malformed lines (first: %s)\n"
-                     % (skipped, train_reader.first_error or test_reader.first_error))
+        stderr.write("skipped %d malformed line%s in each epoch (first: %s)\n"
+                     % (skipped, "" if skipped == 1 else "s",
+                        train_reader.first_error or test_reader.first_error))
     if not quiet:
         stdout.write("\n" + report.summary(evaluation, state.history) + "\n\n")
         stdout.write("history: %s\nchart:   %s\n" % (log.path, log.svg_path))

@@ -1,0 +1,224 @@
+"""Tests for train.py and nrnn/session.py: the command a person runs, end to end.
+
+Each run trains a tiny network on a few hundred synthetic digits written as
+mnist_train.csv / mnist_test.csv into a temporary --data-dir, so nothing is
+downloaded and every run takes a fraction of a second.
+"""
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from unittest import mock
+
+import train
+from nrnn.model_file import load_model
+from nrnn.training import Trainer
+from tests.support import ROOT
+from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
+
+SMALL = ["--layers", "784,8,10", "--learning-rate", "0.5", "--epochs", "2", "--seed", "3",
+         "--augment", "1", "--weight-decay", "1", "--batch-size", "3", "--learning-rate-decay", "0.9"]
+
+
+def run_main(argv):
+    """Run train.main in-process; return (status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = train.main(argv)
+        except SystemExit as exit:  # argparse: --help, bad options
+            status = exit.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+class TrainCommandTest(unittest.TestCase):
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.dir = directory.name
+        self.data = os.path.join(self.dir, "data")
+        write_data_dir(self.data)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def train(self, *extra, model="model.json"):
+        return run_main(SMALL + ["--data-dir", self.data, "--model", self.path(model)] + list(extra))
+
+    def test_trains_saves_reports_and_the_model_predicts(self):
+        status, out, err = self.train()
+        self.assertEqual(status, 0, err)
+        network = load_model(self.path("model.json"))
+        test = as_floats(synthetic_samples(100, seed=1000))
+        accuracy = sum(network.classify(x) == label for label, x in test) / len(test)
+        self.assertGreaterEqual(accuracy, 0.9)
+        meta = network.metadata
+        self.assertEqual(meta["test_accuracy"], accuracy)
+        self.assertEqual((meta["epochs"], meta["finished"], meta["training_samples"]), (2, True, 300))
+        self.assertIn("--layers 784,8,10", meta["command"])
+        # The report: per-epoch lines, the confusion matrix, per digit, where things went.
+        self.assertIn("epoch 2/2  test accuracy", out)
+        self.assertIn("true \\ predicted", out)
+        self.assertIn("digit 9", out)
+        self.assertIn("saved model: %s (test accuracy %.2f%%" % (self.path("model.json"), 100 * accuracy), out)
+        self.assertIn("epoch 1/2  300 / 300 samples", err)  # the progress line
+        # History and chart beside the model.
+        with open(self.path("model.history.json")) as handle:
+            history = json.load(handle)
+        self.assertEqual([e["epoch"] for e in history["epochs"]], [1, 2])
+        self.assertEqual(history["runs"][-1]["status"], "finished")
+        self.assertEqual(sum(map(sum, history["final_test"]["confusion"])), 100)
+        svg = ET.parse(self.path("model.history.svg")).getroot()
+        circles = [c for c in svg.iter("{http://www.w3.org/2000/svg}circle")
+                   if c.get("class") == "point test-accuracy"]
+        self.assertEqual(len(circles), 2)
+
+    def test_same_seed_same_model_file(self):
+        self.assertEqual(self.train(model="a.json")[0], 0)
+        self.assertEqual(self.train(model="b.json")[0], 0)
+        self.assertEqual(read(self.path("a.json")), read(self.path("b.json")))
+        self.assertEqual(self.train("--seed", "4", model="c.json")[0], 0)
+        self.assertNotEqual(read(self.path("a.json")), read(self.path("c.json")))
+
+    def test_ctrl_c_then_resume_gives_the_same_file(self):
+        self.assertEqual(self.train(model="whole.json")[0], 0)
+        count = [0]
+
+        def after_step(trainer):
+            count[0] += 1
+            if count[0] == 130:  # epoch 2 (100 steps an epoch), mid-way
+                raise KeyboardInterrupt
+        with mock.patch.object(Trainer, "after_step", after_step):
+            status, out, err = self.train(model="cut.json")
+        self.assertEqual(status, 130)
+        self.assertIn("interrupted in epoch 2/2 after 90 of 300 samples", err)
+        self.assertIn("--resume %s" % self.path("cut.json"), err)
+        self.assertNotIn("Traceback", err)
+        with open(self.path("cut.history.json")) as handle:
+            self.assertEqual(json.load(handle)["runs"][-1]["status"], "interrupted")
+        # Starting afresh over the checkpoint is refused; resuming finishes the job.
+        status, _, err = self.train(model="cut.json")
+        self.assertEqual(status, 1)
+        self.assertIn("--resume", err)
+        status, out, err = run_main(["--resume", self.path("cut.json"), "--data-dir", self.data, "-q"])
+        self.assertEqual(status, 0, err)
+        self.assertEqual(read(self.path("cut.json")), read(self.path("whole.json")))
+        with open(self.path("cut.history.json")) as handle:
+            runs = json.load(handle)["runs"]
+        self.assertEqual([r["status"] for r in runs], ["interrupted", "finished"])
+
+    def test_resume_to_train_further_and_its_limits(self):
+        self.assertEqual(self.train("--epochs", "1", model="m.json")[0], 0)
+        resume = ["--resume", self.path("m.json"), "--data-dir", self.data, "-q"]
+        status, _, err = run_main(resume)
+        self.assertEqual(status, 1)
+        self.assertIn("already completed 1 epoch", err)
+        status, _, err = run_main(resume + ["--learning-rate", "0.1", "--epochs", "2"])
+        self.assertEqual(status, 1)
+        self.assertIn("--learning-rate 0.5", err)
+        status, _, err = run_main(resume + ["--learning-rate", "0.5", "--epochs", "2"])  # same value: fine
+        self.assertEqual(status, 0, err)
+        self.assertEqual(read(self.path("m.json")), read(self.path("m.json")))
+        self.assertEqual(self.train(model="two.json")[0], 0)
+        self.assertEqual(read(self.path("m.json")), read(self.path("two.json")))
+
+    def test_existing_model_is_not_overwritten_without_asking(self):
+        self.assertEqual(self.train("--epochs", "1")[0], 0)
+        before = read(self.path("model.json"))
+        status, out, err = self.train("--seed", "9")
+        self.assertEqual(status, 1)
+        self.assertEqual(err.count("\n"), 1)
+        self.assertIn("already exists", err)
+        self.assertEqual(read(self.path("model.json")), before)
+        status, _, err = self.train("--seed", "9", "--overwrite")
+        self.assertEqual(status, 0, err)
+        self.assertNotEqual(read(self.path("model.json")), before)
+
+    def test_quiet_prints_one_line(self):
+        status, out, err = self.train("-q")
+        self.assertEqual(status, 0)
+        self.assertEqual(out.count("\n"), 1)
+        self.assertTrue(out.startswith("saved model: "))
+        self.assertEqual(err, "")
+
+    def test_data_errors_are_one_line(self):
+        with open(os.path.join(self.data, "mnist_train.csv"), "a") as handle:
+            handle.write("5,1,2,3\n")
+        status, out, err = self.train("-q")
+        self.assertEqual(status, 1)
+        self.assertRegex(err, r"^error: .*mnist_train.csv line 301.*\n$")
+        status, _, err = self.train("-q", "--skip-bad", "--overwrite")
+        self.assertEqual(status, 0, err)
+        self.assertIn("skipped 1 malformed line in each epoch", err)
+        self.assertEqual(load_model(self.path("model.json")).metadata["training_samples"], 300)
+
+    def test_bad_options_give_one_line_errors(self):
+        cases = [
+            (["--epochs", "0"], "--epochs"),
+            (["--epochs", "x"], "--epochs"),
+            (["--layers", "784,x,10"], "--layers"),
+            (["--layers", "100,10"], "must start with 784"),
+            (["--layers", "784,0,10"], "positive"),
+            (["--cost", "hinge"], "--cost"),
+            (["--learning-rate", "-1"], "learning rate"),
+            (["--learning-rate-decay", "2"], "learning rate decay"),
+            (["--batch-size", "0"], "--batch-size"),
+            (["--augment", "30"], "augment"),
+            (["--bogus"], "unrecognized"),
+            (["--resume", "/nonexistent/model.json"], "nonexistent"),
+        ]
+        for argv, message in cases:
+            with self.subTest(argv=argv):
+                status, out, err = run_main(argv + ["--data-dir", self.data, "--model", self.path("x.json")])
+                self.assertNotEqual(status, 0)
+                self.assertTrue(err.startswith("error: "), err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn(message, err)
+        self.assertFalse(os.path.exists(self.path("x.json")))
+
+    def test_resuming_a_model_not_made_by_train_py(self):
+        from nrnn.model_file import save_model
+        from nrnn.network import Network
+        save_model(Network([784, 3, 10]), self.path("plain.json"))
+        status, _, err = run_main(["--resume", self.path("plain.json"), "--data-dir", self.data])
+        self.assertEqual(status, 1)
+        self.assertIn("no training state", err)
+
+
+class ProcessTest(unittest.TestCase):
+    """The real program in a real process: --help and a bad option."""
+
+    def run_train(self, *argv):
+        return subprocess.run([sys.executable, os.path.join(ROOT, "train.py")] + list(argv),
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=120)
+
+    def test_help(self):
+        result = self.run_train("--help")
+        self.assertEqual(result.returncode, 0)
+        for option in ("--layers", "--no-bias", "--cost", "--learning-rate", "--batch-size", "--epochs",
+                       "--seed", "--limit", "--model", "--resume", "--data-dir", "--source",
+                       "--shuffle-buffer", "--quiet", "--weight-decay", "--learning-rate-decay", "--augment"):
+            self.assertIn(option, result.stdout)
+        self.assertIn("784,100,10", result.stdout)
+
+    def test_bad_option_is_one_line_without_traceback(self):
+        result = self.run_train("--epochs", "-3")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr.count("\n"), 1)
+        self.assertTrue(result.stderr.startswith("error: argument --epochs"))
+
+
+if __name__ == "__main__":
+    unittest.main()
