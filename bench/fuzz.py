@@ -66,9 +66,14 @@ def main(argv=None):
             campaign.run(fmt, args.start, args.start + args.iterations, progress)
         print(campaign.table())
         print("%.0f s" % (time.time() - started))
+        kinds = {}
+        for fmt, index, outcome, detail, _ in campaign.failures:
+            kinds.setdefault((fmt, outcome, crash_kind(detail)), []).append(index)
+        for (fmt, outcome, kind), indices in sorted(kinds.items()):
+            print("%s %s x%d (e.g. #%s): %s" % (outcome.upper(), fmt, len(indices),
+                                               ", #".join(map(str, indices[:3])), kind))
         seen = set()
         for fmt, index, outcome, detail, data in campaign.failures:
-            print("%s %s #%d: %s" % (outcome.upper(), fmt, index, detail))
             if args.save and outcome == "crash" and (fmt, crash_kind(detail)) not in seen:
                 seen.add((fmt, crash_kind(detail)))
                 small = minimize(fmt, data, campaign.scratch, detail, args.timeout)
