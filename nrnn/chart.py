@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 from .atomic import write_text_atomic
 
 WIDTH, HEIGHT = 720, 480
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 150, 40, 40
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 150, 58, 40
 PANEL_GAP = 50
 
 
