@@ -51,6 +51,7 @@ value, or with
 2
 """
 
+import functools
 import platform
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -67,6 +68,12 @@ _LABEL_FROM_TEXT = {str(value).encode(): value for value in range(10)}
 _TEXT_FROM_VALUE = [str(value) for value in range(256)]
 
 _BOM = b"\xef\xbb\xbf"
+
+# The longest line a valid file needs is 785 values "255" with commas and a
+# CRLF: 3,141 bytes.  Variants (spaces, leading zeros) may be longer, but a
+# line over 64 KiB is not MNIST, and reading on to its end would hold all of
+# it in memory (a 100 MB file without a newline, say): it is refused.
+MAX_LINE_BYTES = 64 * 1024
 
 
 if platform.python_implementation() == "PyPy":
@@ -122,7 +129,9 @@ class SampleReader:
         except OSError as error:
             raise DataError("%s: cannot open: %s" % (self.path, error.strerror or error))
         with handle:
-            for number, line in enumerate(handle, 1):
+            for number, line in enumerate(_bounded_lines(handle), 1):
+                if len(line) > MAX_LINE_BYTES:
+                    raise _too_long(self.path, number)
                 if number == 1 and line.startswith(_BOM):
                     line = line[len(_BOM):]
                 fields = line.split(b",")
@@ -181,6 +190,20 @@ def read_samples(path: str, skip_bad: bool = False, limit: Optional[int] = None)
     return SampleReader(path, skip_bad=skip_bad, limit=limit)
 
 
+def _bounded_lines(handle):
+    """The lines of a binary file, none longer than MAX_LINE_BYTES + 1 bytes.
+
+    ``readline(limit)`` stops at the limit, so an overlong line comes out
+    as a piece of MAX_LINE_BYTES + 1 bytes, which the caller refuses.
+    """
+    return iter(functools.partial(handle.readline, MAX_LINE_BYTES + 1), b"")
+
+
+def _too_long(path: str, number: int) -> DataError:
+    return DataError("%s line %d: longer than %d bytes (an MNIST CSV line has at most about "
+                     "3,200): is this really an MNIST CSV file?" % (path, number, MAX_LINE_BYTES))
+
+
 def _field_value(text: bytes, path: str, number: int, field: int, name: str, top: int) -> int:
     """Parse one field on the slow path, or raise DataError naming it."""
     where = "%s line %d, field %d (%s)" % (path, number, field, name)
@@ -189,7 +212,16 @@ def _field_value(text: bytes, path: str, number: int, field: int, name: str, top
     if not digits or not digits.isdigit():  # bytes.isdigit: ASCII 0-9 only
         shown = text.decode("utf-8", "replace").strip()
         raise DataError("%s: %r is not an integer" % (where, shown))
-    value = int(stripped)
+    significant = digits.lstrip(b"0")
+    if len(significant) > 20:
+        # Far out of range; and int() of over 4300 digits raises ValueError
+        # on CPython >= 3.11 (and 3.9.14+), so do not even call it.
+        shown = stripped[:12].decode("ascii") + "..."
+        raise DataError("%s: %s (a %d-digit number) is outside 0..%d"
+                        % (where, shown, len(significant), top))
+    value = int(significant or b"0")
+    if stripped[:1] == b"-":
+        value = -value
     if not 0 <= value <= top:
         raise DataError("%s: %d is outside 0..%d" % (where, value, top))
     return value
@@ -222,7 +254,9 @@ def count_samples(path: str) -> int:
     except OSError as error:
         raise DataError("%s: cannot open: %s" % (path, error.strerror or error))
     with handle:
-        for number, line in enumerate(handle, 1):
+        for number, line in enumerate(_bounded_lines(handle), 1):
+            if len(line) > MAX_LINE_BYTES:
+                raise _too_long(path, number)
             if line.isspace():
                 continue
             if number == 1 and line.lstrip(_BOM).strip()[:1].isalpha():

@@ -28,6 +28,7 @@ from typing import List, Optional, TextIO
 
 from . import chart
 from .atomic import write_text_atomic
+from .errors import NrnnError
 from .evaluate import Evaluation, format_confusion, format_per_class
 from .progress import Progress, format_count
 from .training import Reporter, TrainingConfig, TrainingState
@@ -220,8 +221,16 @@ class TrainingLog:
         self.save()
 
     def save(self) -> None:
-        write_text_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True) + "\n")
-        if self.data["epochs"]:
-            title = "nrnn %s: %s" % (
-                ",".join(map(str, self.data["config"]["sizes"])), self.data["model"])
-            chart.write_svg(self.svg_path, chart.training_chart(self.data["epochs"], title))
+        path = self.path
+        try:
+            write_text_atomic(path, json.dumps(self.data, indent=1, sort_keys=True) + "\n")
+            if self.data["epochs"]:
+                title = "nrnn %s: %s" % (
+                    ",".join(map(str, self.data["config"]["sizes"])), self.data["model"])
+                path = self.svg_path
+                chart.write_svg(path, chart.training_chart(self.data["epochs"], title))
+        except OSError as error:
+            # A full disk here must read like one anywhere else: one line,
+            # no traceback (the model itself was saved just before).
+            raise NrnnError("%s: cannot write the training history: %s"
+                            % (path, error.strerror or error)) from None

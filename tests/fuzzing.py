@@ -471,14 +471,19 @@ def model_corpus(folder):
 
 
 def _nodes(value, path=()):
-    """Every (path, value) in a JSON tree, the root first."""
-    yield path, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _nodes(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _nodes(item, path + (index,))
+    """Every (path, value) in a JSON tree, the root first.
+
+    An explicit stack, not recursion: nested generators cost O(depth) per
+    item, which is quadratic on the 5000-deep documents PyPy's json parses.
+    """
+    stack = [(path, value)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if isinstance(value, dict):
+            stack.extend((path + (key,), item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + (index,), item) for index, item in reversed(list(enumerate(value))))
 
 
 def _replace(tree, path, new):
@@ -513,10 +518,13 @@ def mutate_model(rng, data: bytes, big: bool = False) -> bytes:
         if kind < 8:
             try:
                 tree = json.loads(data.decode("utf-8"), parse_constant=float)
+                # PyPy parses nesting that its json.dumps (and _nodes) then
+                # cannot recurse through: mutate such documents as text.
+                nodes = list(_nodes(tree))
+                json.dumps(tree, allow_nan=True)
             except (ValueError, UnicodeDecodeError, RecursionError):
                 kind = 8 + rng.below(4)
             else:
-                nodes = list(_nodes(tree))
                 path, value = _choice(rng, nodes)
                 if kind < 3:  # any node to an odd value
                     tree = _replace(tree, path, _odd_json_value(rng))
@@ -553,7 +561,10 @@ def mutate_model(rng, data: bytes, big: bool = False) -> bytes:
                         tree["bias"] = not tree["bias"] if isinstance(tree["bias"], bool) else True
                 else:  # a numeric leaf to a number that parses to something odd
                     tree = _replace(tree, path, _choice(rng, (float("nan"), 10 ** 400, 1e308, -0.0)))
-                data = json.dumps(tree, allow_nan=True).encode("utf-8")
+                try:
+                    data = json.dumps(tree, allow_nan=True).encode("utf-8")
+                except RecursionError:  # one level more than dumps can take
+                    pass
                 continue
         text = data
         if kind == 8:  # deep nesting somewhere

@@ -122,7 +122,6 @@ class Bombs(unittest.TestCase):
         self.assertGreaterEqual(os.path.getsize(path), megabytes * MiB)
         return path
 
-    @unittest.expectedFailure  # OPEN: nrnn/mnist_csv.py has no line-length limit (data layer)
     def test_csv_line_of_100_mb_without_newline(self):
         path = self.write_long_line(100)
         message = self.refuse("CSV 100 MB line, no newline", DataError, lambda: list(read_samples(path)))
@@ -130,7 +129,6 @@ class Bombs(unittest.TestCase):
         self.assertIn("line 1", message)
         self.assertIn("longer than", message)
 
-    @unittest.expectedFailure  # OPEN: nrnn/mnist_csv.py has no line-length limit (data layer)
     def test_csv_long_line_is_refused_even_when_skipping_bad_lines(self):
         # --skip-bad must not turn the bomb into a 100 MB read: a line that
         # long means "not an MNIST CSV file", not "one bad sample".
@@ -138,7 +136,6 @@ class Bombs(unittest.TestCase):
         self.refuse("CSV 100 MB line, skip_bad=True", DataError,
                     lambda: list(read_samples(path, skip_bad=True)))
 
-    @unittest.expectedFailure  # OPEN: nrnn/mnist_csv.py has no line-length limit (data layer)
     def test_csv_count_samples_on_a_100_mb_line(self):
         # count_samples runs before training (for the progress bar's total).
         path = self.write_long_line(100)

@@ -30,7 +30,7 @@ SEED = 20240601
 COUNTS = {"png": 2500, "csv": 1200, "model": 2000}
 TIMEOUT = 5.0
 # Regression files whose bug is not fixed yet (each has an expectedFailure test).
-OPEN_BUGS = {"csv-field-over-4300-digits.csv"}
+OPEN_BUGS = set()
 
 
 class MutantFuzzing(unittest.TestCase):
@@ -68,7 +68,6 @@ class MutantFuzzing(unittest.TestCase):
         counts, _ = self.fuzz("png")
         self.assert_reaches_deep(counts, 0.05)
 
-    @unittest.expectedFailure  # OPEN: nrnn/mnist_csv.py int() on >4300 digits (see RegressionFiles)
     def test_csv_mutants_read_or_raise_data_error(self):
         counts, _ = self.fuzz("csv")
         self.assert_reaches_deep(counts, 0.03)
@@ -186,11 +185,11 @@ class RegressionFiles(unittest.TestCase):
         for fragment in (path,) + fragments:
             self.assertIn(fragment, str(caught.exception))
 
-    @unittest.expectedFailure  # OPEN: nrnn/mnist_csv.py (data layer) not fixed yet
     def test_csv_field_with_thousands_of_digits(self):
         # Was: ValueError "Exceeds the limit (4300 digits) for integer string
         # conversion" from int() on CPython >= 3.11 / 3.9.14.
-        self.assert_refused("csv-field-over-4300-digits.csv", "line 1", "field 650", "0..255")
+        self.assert_refused("csv-field-over-4300-digits.csv", "line 1", "field 650", "0..255",
+                            "4303-digit")
 
     def test_model_weight_beyond_the_float_range(self):
         # Was: OverflowError from math.isfinite on a 401-digit integer.

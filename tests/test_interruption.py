@@ -230,8 +230,10 @@ class TrainingSubprocess(unittest.TestCase):
                 if saves:
                     behind = order.index(state) - order.index(saves[-1])
                     self.assertIn(behind, (0, 1), "file %r, last completed save %r" % (state, saves[-1]))
-        sys.stderr.write("\n[SIGKILL] %(trials)d kills, %(lost)d models lost, %(before_first_save)d before "
-                         "the first save, %(during_save)d during a save (temporary file left) " % results)
+        if "NRNN_KILL_TRIALS" in os.environ:  # the long campaign reports its figures
+            sys.stderr.write("\n[SIGKILL] %(trials)d kills, %(lost)d models lost, %(before_first_save)d before "
+                             "the first save, %(during_save)d during a save (temporary file left) "
+                             % results)
         self.__class__.kill_results = results
 
     # ------------------------------------------------------------- SIGINT
@@ -242,6 +244,7 @@ class TrainingSubprocess(unittest.TestCase):
         reference = self.reference(self.arguments(data_dir, os.path.join(self.folder, "ref.json"), epochs), None)
         final = reference[(epochs, 0)]
         rng = PCG32(31415, 2)
+        interrupted = 0
         for trial in range(3):
             with self.subTest(trial=trial):
                 model = os.path.join(self.folder, "sigint-%d.json" % trial)
@@ -249,14 +252,18 @@ class TrainingSubprocess(unittest.TestCase):
                 # Wait for the first save (training then begins), then a while.
                 line = process.stdout.readline()
                 self.assertTrue(line.startswith(b"saved "), line)
-                time.sleep(0.4 * rng.uniform())
+                time.sleep(0.25 * rng.uniform())
                 process.send_signal(signal.SIGINT)
                 out, err = self.finish(process)
                 out = line.decode() + out
                 self.assertNotIn("Traceback", err)
-                if process.returncode == 0:
-                    continue  # finished before the signal came: nothing to test
+                if "saved model:" in out and process.returncode in (0, -signal.SIGINT):
+                    # Finished before the signal came (a signal landing in
+                    # the interpreter's final shutdown kills it as -2, after
+                    # the final save): nothing to test.
+                    continue
                 self.assertEqual(process.returncode, 130, err)
+                interrupted += 1
                 self.assertRegex(err, r"interrupted|error: interrupted")
                 self.assertFalse(self.leftover_temporary_files(model))
                 network = load_model(model)
@@ -266,6 +273,7 @@ class TrainingSubprocess(unittest.TestCase):
                 _, err = self.finish(resumed)
                 self.assertEqual(resumed.returncode, 0, err)
                 self.assertTrue(parameters(load_model(model)) == final, "resumed run differs")
+        self.assertGreaterEqual(interrupted, 2, "the runs ended before the signals came")
 
     # ---------------------------------------------------------- full disk
 
@@ -329,7 +337,6 @@ class TrainingSubprocess(unittest.TestCase):
         # the 2nd, 3rd and 4th are the checkpoints after epochs 1, 2 and 3.
         self.fsync_failures("model", (1, 2, 4))
 
-    @unittest.expectedFailure  # OPEN: nrnn/report.py lets the OSError escape (training owner)
     def test_history_fsync_failing_with_enospc_is_one_error_line(self):
         # The history JSON and chart are written after each checkpoint; a
         # full disk there must be reported like any other, not as a
