@@ -108,8 +108,19 @@ def ensure_csv(data_dir: str = "data", source: Optional[str] = None, quiet: bool
     return convert_all(data_dir, quiet=quiet)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line, ``error: ...``, and status 2.
+
+    The subcommands' parsers are of this class too (argparse makes them
+    with the class of their parent).
+    """
+
+    def error(self, message):
+        self.exit(2, "error: %s (see: %s --help)\n" % (message, self.prog))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m nrnn.data",
         description="Download MNIST, verify it and convert it to CSV.",
         epilog=(

@@ -119,8 +119,16 @@ class Progress:
     def __enter__(self) -> "Progress":
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Failing: no summary line, so the error the program prints next is
+        # the one line about it; a line half-drawn on a terminal is ended.
+        self.closed = True
+        if self.tty and self._last_width and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
 
     def update(self, amount: float = 1) -> None:
         """Add ``amount`` to what is done and redraw if it is time to."""
