@@ -61,6 +61,15 @@ GZIP_SIGNATURE = b"\x1f\x8b"
 # more in call overhead than the decompression itself.
 _IMAGES_PER_READ = 256
 
+# Labels are read this many at a time: read(count) in one call makes gzip
+# allocate a buffer as large as the header claims (4 GB for a 27-byte file
+# whose header says 2**32 - 1) before it finds the data is not there.
+_LABELS_PER_READ = 1 << 20
+
+# The largest count a header may declare.  MNIST has 60,000; the biggest
+# MNIST-style sets about 8 million.  Larger is a damaged or hostile header.
+MAX_COUNT = 10_000_000
+
 # What a damaged gzip stream raises, depending on where the damage is.
 _GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -114,8 +123,10 @@ def _parse_header(stream, path: str, expect: str) -> IdxHeader:
         )
     if expect == "labels":
         (count,) = struct.unpack(">I", _read_exact(stream, 4, path, "header field 'count'"))
+        _check_count(count, path)
         return IdxHeader("labels", count)
     count, rows, cols = struct.unpack(">III", _read_exact(stream, 12, path, "header fields 'count', 'rows', 'cols'"))
+    _check_count(count, path)
     if rows != ROWS or cols != COLS:
         field = "rows" if rows != ROWS else "cols"
         raise DataError(
@@ -123,6 +134,12 @@ def _parse_header(stream, path: str, expect: str) -> IdxHeader:
             % (path, field, rows if field == "rows" else cols, ROWS, ROWS, COLS)
         )
     return IdxHeader("images", count, rows, cols)
+
+
+def _check_count(count: int, path: str) -> None:
+    if count > MAX_COUNT:
+        raise DataError("%s: header field 'count' is %d, more than the %d nrnn reads "
+                        "(a damaged header?)" % (path, count, MAX_COUNT))
 
 
 def _check_plain_length(path: str, header: IdxHeader) -> None:
@@ -212,7 +229,15 @@ def read_labels(path: str) -> bytes:
         header = _parse_header(stream, path, "labels")
         _check_plain_length(path, header)
         try:
-            labels = stream.read(header.count)
+            pieces = []
+            remaining = header.count
+            while remaining:
+                piece = stream.read(min(remaining, _LABELS_PER_READ))
+                if not piece:
+                    break
+                pieces.append(piece)
+                remaining -= len(piece)
+            labels = b"".join(pieces)
         except _GZIP_ERRORS as error:
             raise DataError("%s: corrupt gzip data in the labels: %s" % (path, error))
         if len(labels) != header.count:

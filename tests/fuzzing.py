@@ -31,6 +31,7 @@ outcome is one of ``OUTCOMES``:
 Standard library only, like the rest of the tests.
 """
 
+import gzip
 import io
 import json
 import math
@@ -44,16 +45,16 @@ import time
 import traceback
 import zlib
 
-from nrnn import png
+from nrnn import idx, png
 from nrnn.errors import NrnnError
 from nrnn.mnist_csv import read_samples, count_samples
 from nrnn.model_file import model_from_json, save_model
 from nrnn.network import Network
 from nrnn.prng import PCG32
 
-FORMATS = ("png", "csv", "model")
+FORMATS = ("png", "csv", "model", "idx")
 OUTCOMES = ("ok", "rejected", "crash", "hang")
-EXTENSIONS = {"png": ".png", "csv": ".csv", "model": ".json"}
+EXTENSIONS = {"png": ".png", "csv": ".csv", "model": ".json", "idx": ".idxpair"}
 
 # Integers that break code that assumes "small and positive".
 INTERESTING_U32 = (0, 1, 2, 7, 8, 9, 255, 256, 4096, 7071, 7072, 65535, 65536,
@@ -593,10 +594,83 @@ def mutate_model(rng, data: bytes, big: bool = False) -> bytes:
     return data
 
 
+# --------------------------------------------------------------------- IDX
+#
+# A mutant is a *pair* of files (images, labels), packed into one byte
+# string as: 4-byte big-endian length of the images file, the images file,
+# the labels file.  (tests/regressions/*.idxpair use the same packing.)
+
+
+def pack_idx(images: bytes, labels: bytes) -> bytes:
+    return struct.pack(">I", len(images)) + images + labels
+
+
+def unpack_idx(data: bytes):
+    if len(data) < 4:
+        return data, b""
+    (length,) = struct.unpack(">I", data[:4])
+    return data[4:4 + length], data[4 + length:]
+
+
+def idx_corpus():
+    """List of (name, packed pair): small IDX files, plain and gzip."""
+    rng = PCG32(1994, 6)
+    corpus = []
+    for index, count in enumerate((1, 2, 5)):
+        images = [bytes(rng.below(256) if rng.below(4) == 0 else 0 for _ in range(784)) for _ in range(count)]
+        labels = bytes(rng.below(10) for _ in range(count))
+        image_file = idx.IMAGE_HEADER.pack(idx.IMAGE_MAGIC, count, 28, 28) + b"".join(images)
+        label_file = idx.LABEL_HEADER.pack(idx.LABEL_MAGIC, count) + labels
+        if index == 1:
+            image_file = gzip.compress(image_file, mtime=0)
+        if index >= 1:
+            label_file = gzip.compress(label_file, mtime=0)
+        corpus.append(("pair-%d.idxpair" % index, pack_idx(image_file, label_file)))
+    return corpus
+
+
+def _mutate_idx_file(rng, data: bytes) -> bytes:
+    gzipped = data[:2] == b"\x1f\x8b"
+    kind = rng.below(8)
+    if gzipped and kind < 3:
+        # Mutate what is inside, then compress again (gets past gzip's CRC).
+        try:
+            inner = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return mutate_bytes(rng, data)
+        return gzip.compress(_mutate_idx_file(rng, inner), mtime=0)
+    if kind < 5 and len(data) >= 8:  # a header field to an odd value
+        field = rng.below(4 if len(data) >= 16 else 2)
+        value = _choice(rng, INTERESTING_U32 + (0x00000801, 0x00000803, 0x00000802, 28, 27, 29))
+        return data[:4 * field] + struct.pack(">I", value) + data[4 * field + 4:]
+    if kind == 5:  # truncate or extend
+        if rng.below(2):
+            return data[:_below(rng, len(data))]
+        return data + _random_bytes(rng, 1 + rng.below(800))
+    if kind == 6 and not gzipped:  # wrap in gzip, maybe cut short
+        packed = gzip.compress(data, mtime=0)
+        return packed if rng.below(2) else packed[:_below(rng, len(packed))]
+    return mutate_bytes(rng, data)
+
+
+def mutate_idx(rng, data: bytes, big: bool = False) -> bytes:
+    """One or two mutations of the images file, the labels file, or both."""
+    images, labels = unpack_idx(data)
+    for _ in range(1 + rng.below(2)):
+        which = rng.below(5)
+        if which in (0, 1, 4):
+            images = _mutate_idx_file(rng, images)
+        if which in (2, 3, 4):
+            labels = _mutate_idx_file(rng, labels)
+        if which == 4 and rng.below(4) == 0:
+            images, labels = labels, images  # the files swapped
+    return pack_idx(images, labels)
+
+
 # ----------------------------------------------------------------- running
 
 
-MUTATORS = {"png": mutate_png, "csv": mutate_csv, "model": mutate_model}
+MUTATORS = {"png": mutate_png, "csv": mutate_csv, "model": mutate_model, "idx": mutate_idx}
 
 
 def make_mutant(fmt, corpus, seed, index, big=False):
@@ -673,7 +747,23 @@ def _check_model(data, scratch):
     return network
 
 
-CHECKS = {"png": (_check_png,), "csv": (_check_csv, _check_csv_skipping), "model": (_check_model,)}
+def _check_idx(data, scratch):
+    images, labels = unpack_idx(data)
+    images_path = os.path.join(scratch, "mutant-images.idx")
+    labels_path = os.path.join(scratch, "mutant-labels.idx")
+    for path, content in ((images_path, images), (labels_path, labels)):
+        with open(path, "wb") as handle:
+            handle.write(content)
+    count = 0
+    for label, image in idx.read_pairs(images_path, labels_path):
+        if not 0 <= label <= 9 or len(image) != 784:
+            raise AssertionError("pair %d: label %r, %d pixels" % (count, label, len(image)))
+        count += 1
+    return count
+
+
+CHECKS = {"png": (_check_png,), "csv": (_check_csv, _check_csv_skipping), "model": (_check_model,),
+          "idx": (_check_idx,)}
 
 
 def run_target(fmt, data, scratch, timeout=5.0):
@@ -792,6 +882,7 @@ class Campaign:
             "png": png_corpus(shared_dir),
             "csv": csv_corpus(),
             "model": model_corpus(self.scratch),
+            "idx": idx_corpus(),
         }
         self.counts = {fmt: dict.fromkeys(OUTCOMES, 0) for fmt in FORMATS}
         self.failures = []  # (fmt, index, outcome, detail, data)

@@ -11,8 +11,11 @@ printed by ``python -m unittest tests.test_bombs -v``.
     CSV file: one 100 MB line, no newline           100 MB (and more as lists)
     model file declaring 784-1e9-10 layers          ~8e9 floats
     model file nested 100000 deep                   recursion
+    IDX labels.gz of 27 bytes claiming 2**32-1      4 GB allocated up front
+    IDX labels.gz inflating to 100 MB               100 MB
 """
 
+import gzip
 import json
 import os
 import shutil
@@ -28,7 +31,7 @@ try:
 except ImportError:  # PyPy
     tracemalloc = None
 
-from nrnn import png
+from nrnn import idx, png
 from nrnn.errors import DataError, ModelFileError, PNGError
 from nrnn.mnist_csv import count_samples, read_samples
 from nrnn.model_file import load_model, model_from_json
@@ -140,6 +143,33 @@ class Bombs(unittest.TestCase):
         # count_samples runs before training (for the progress bar's total).
         path = self.write_long_line(100)
         self.refuse("CSV 100 MB line, count_samples", DataError, lambda: count_samples(path))
+
+    # ------------------------------------------------------------------ IDX
+
+    def test_idx_gzip_labels_header_claiming_four_billion(self):
+        # 27 bytes of gzip; reading "count" labels in one call made gzip
+        # allocate 4 GB up front.
+        path = os.path.join(self.folder, "labels.gz")
+        with open(path, "wb") as handle:
+            handle.write(gzip.compress(struct.pack(">II", 0x801, 0xFFFFFFFF) + b"\x01", mtime=0))
+        self.assertLess(os.path.getsize(path), 64)
+        message = self.refuse("IDX labels.gz (%d bytes) claiming 2**32-1" % os.path.getsize(path),
+                              DataError, lambda: idx.read_labels(path), max_peak=MiB)
+        self.assertIn("header field 'count' is 4294967295", message)
+
+    def test_idx_gzip_labels_inflating_to_100_mb(self):
+        # The largest count allowed, and 100 MB of labels behind it in
+        # ~100 KB of gzip: read up to the count, then refused.
+        squeezer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+        parts = [squeezer.compress(struct.pack(">II", 0x801, idx.MAX_COUNT))]
+        parts += [squeezer.compress(bytes(MiB)) for _ in range(100)]
+        path = os.path.join(self.folder, "labels-bomb.gz")
+        with open(path, "wb") as handle:
+            handle.write(b"".join(parts) + squeezer.flush())
+        message = self.refuse("IDX labels.gz (%d KB) inflating to 100 MB" % (os.path.getsize(path) // 1024),
+                              DataError, lambda: idx.read_labels(path), max_seconds=2.0,
+                              max_peak=2.5 * idx.MAX_COUNT)
+        self.assertIn("data continues after", message)
 
     # ---------------------------------------------------------------- model
 

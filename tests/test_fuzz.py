@@ -1,8 +1,8 @@
 """Mutation fuzzing of every input format (the engine is tests/fuzzing.py).
 
 A few thousand seeded mutants of PngSuite images (or PNGs encoded here when
-../shared is absent), generated MNIST CSV files and small model files go
-through their readers.  Each must come back as a result that passes the
+../shared is absent), generated MNIST CSV files, small model files and IDX
+image/label pairs go through their readers.  Each must come back as a result that passes the
 format's sanity checks or as the reader's own ``NrnnError``, within a time
 bound; anything else is a bug.  ``python bench/fuzz.py --iterations 100000``
 runs the same mutants, many more of them.
@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 from nrnn import png
 from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
@@ -27,7 +28,7 @@ from tests.support import SHARED, ROOT
 REGRESSIONS = os.path.join(ROOT, "tests", "regressions")
 SEED = 20240601
 # Mutants per format: together well under 10 s on CPython 3.11.
-COUNTS = {"png": 2500, "csv": 1200, "model": 2000}
+COUNTS = {"png": 2500, "csv": 1200, "model": 2000, "idx": 1500}
 TIMEOUT = 5.0
 # Regression files whose bug is not fixed yet (each has an expectedFailure test).
 OPEN_BUGS = set()
@@ -74,6 +75,10 @@ class MutantFuzzing(unittest.TestCase):
 
     def test_model_mutants_load_or_raise_model_file_error(self):
         counts, _ = self.fuzz("model")
+        self.assert_reaches_deep(counts, 0.02)
+
+    def test_idx_mutants_read_or_raise_data_error(self):
+        counts, _ = self.fuzz("idx")
         self.assert_reaches_deep(counts, 0.02)
 
 
@@ -137,17 +142,17 @@ class MutatorProperties(unittest.TestCase):
             fuzzing._check_sample(1, [0.0] * 783 + [1.5])
 
     def test_minimize_shrinks_while_keeping_the_crash(self):
-        data = fuzzing.csv_corpus()[0][1].rstrip(b"\n")
-        fields = data.split(b",")
-        fields[100] = b"9" * 5000
-        big = b"\n".join([data, b",".join(fields), data]) + b"\n"
-        outcome, detail, _ = fuzzing.run_target("csv", big, self.scratch)
-        if outcome != "crash":
-            self.skipTest("the huge-integer CSV bug is fixed; nothing to minimise")
-        small = fuzzing.minimize("csv", big, self.scratch, detail, budget=400)
-        self.assertLessEqual(len(small), len(big) - 2 * len(data))
-        self.assertLessEqual(small.strip().count(b"\n"), 0)  # one line left
-        self.assertEqual(fuzzing.run_target("csv", small, self.scratch)[0], "crash")
+        def planted_bug(data, scratch):
+            if b"\xde\xad" in data and b"\n" in data:
+                raise TypeError("planted bug")
+
+        big = b"x" * 500 + b"\n" + b"y" * 200 + b"\xde\xad" + b"z" * 300 + b"\n" + b"w" * 100
+        with mock.patch.dict(fuzzing.CHECKS, {"csv": (planted_bug,)}):
+            outcome, detail, _ = fuzzing.run_target("csv", big, self.scratch)
+            self.assertEqual(outcome, "crash")
+            self.assertIn("planted bug", detail)
+            small = fuzzing.minimize("csv", big, self.scratch, detail)
+        self.assertEqual(sorted(small), sorted(b"\xde\xad\n"))
 
 
 class RegressionFiles(unittest.TestCase):
@@ -194,6 +199,18 @@ class RegressionFiles(unittest.TestCase):
     def test_model_weight_beyond_the_float_range(self):
         # Was: OverflowError from math.isfinite on a 401-digit integer.
         self.assert_refused("model-integer-beyond-float-range.json", "weights[0][0][0]", "finite")
+
+    def test_idx_gzip_labels_claiming_four_billion(self):
+        # Was: a 4 GB allocation (gzip read(count) with count = 2**32 - 1)
+        # for a 27-byte label file; MemoryError where memory is short.
+        path = os.path.join(REGRESSIONS, "idx-gzip-labels-count-4294967295.idxpair")
+        with open(path, "rb") as handle:
+            data = handle.read()
+        scratch = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, scratch, True)
+        with self.assertRaises(DataError) as caught:
+            fuzzing._check_idx(data, scratch)
+        self.assertIn("header field 'count' is 4294967295", str(caught.exception))
 
     def test_model_cost_that_is_not_a_string(self):
         # Was: TypeError "unhashable type: 'list'" looking it up in COSTS.
