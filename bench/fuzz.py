@@ -10,7 +10,9 @@ count of each outcome, per format:
 ok = decoded and sane, rejected = the reader's own NrnnError, crash =
 anything else (or a result that breaks an invariant), hang = over
 ``--timeout`` seconds.  Mutant i of a format depends only on (--seed, i), so
-``--start I --iterations 1`` rebuilds one.  With ``--save DIR`` each distinct
+``--start I --iterations 1`` rebuilds one.  The process runs under an
+address-space limit (``--memory-limit``, 3 GB), so a reader that would
+allocate gigabytes for a small input fails with MemoryError: a crash.  With ``--save DIR`` each distinct
 crash is minimised and written to DIR (``tests/regressions/`` is where they
 go, with a test).  Exit status 1 if anything crashed or hung.
 
@@ -41,7 +43,18 @@ def main(argv=None):
                         help="folder holding pngsuite/ (default: ../shared)")
     parser.add_argument("--save", metavar="DIR", help="write each distinct crash, minimised, to DIR")
     parser.add_argument("--every", type=int, default=5000, help="progress line every N mutants")
+    parser.add_argument("--memory-limit", type=int, default=3072, metavar="MB",
+                        help="address-space limit (RLIMIT_AS): a reader that tries to allocate "
+                             "more gets MemoryError and counts as a crash; 0 = none "
+                             "(default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.memory_limit:
+        try:
+            import resource
+            limit = args.memory_limit << 20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        except (ImportError, ValueError, OSError) as error:
+            sys.stderr.write("note: no memory limit (%s)\n" % error)
 
     campaign = Campaign(args.shared if os.path.isdir(args.shared) else None,
                         seed=args.seed, timeout=args.timeout, big=args.big)
