@@ -21,12 +21,19 @@ Loading checks everything (format, version, every shape, every number
 finite) and raises ``ModelFileError`` naming the file and the bad field, so a
 damaged or hand-edited file fails loudly at load time, not with a strange
 prediction later.  Saving is atomic (see atomic.py).
+
+A path ending in ``.gz`` is written gzip-compressed (the same JSON, about
+2.4 times smaller: the shipped 784-500-10 model is 3.7 MB instead of 8.8 MB),
+and any model file starting with gzip's magic bytes is decompressed on
+loading, with the size bounded so a small file cannot inflate to gigabytes.
 """
 
+import gzip
 import json
 import math
 import os
 import sys
+import zlib
 
 from .atomic import atomic_write
 from .cost import COSTS
@@ -41,6 +48,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PARAMETERS = 20_000_000
 
 _LARGEST_FLOAT = int(sys.float_info.max)
+
+GZIP_MAGIC = b"\x1f\x8b"
 
 _KEYS = {"format", "version", "sizes", "activation", "cost", "bias", "metadata", "weights", "biases"}
 
@@ -66,10 +75,13 @@ def save_model(network: Network, path: str) -> None:
     except ValueError:
         raise ModelFileError("%s: not saved: the network has a NaN or infinite parameter "
                              "(training diverged; try a smaller learning rate)" % path)
-    text = "{\n" + ",\n".join(fields) + "\n}\n"
+    data = ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
+    if path.endswith(".gz"):
+        # mtime=0: the same network gives the same bytes, run after run.
+        data = gzip.compress(data, compresslevel=9, mtime=0)
     try:
-        with atomic_write(path) as handle:
-            handle.write(text)
+        with atomic_write(path, "wb") as handle:
+            handle.write(data)
     except OSError as error:
         raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error))
 
@@ -92,7 +104,24 @@ def load_model(path: str) -> Network:
             raw = handle.read()
     except OSError as error:
         raise ModelFileError("%s: cannot read the model file: %s" % (path, error.strerror or error))
+    if raw[:2] == GZIP_MAGIC:
+        raw = _gunzip(raw, path)
     return model_from_json(raw, path)
+
+
+def _gunzip(raw: bytes, path: str) -> bytes:
+    """Decompress a gzip'ed model, refusing to inflate past MAX_FILE_BYTES."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # 16+: gzip header
+    try:
+        text = inflater.decompress(raw, MAX_FILE_BYTES + 1)
+    except zlib.error as error:
+        raise ModelFileError("%s: damaged gzip data (%s)" % (path, error))
+    if len(text) > MAX_FILE_BYTES:
+        raise ModelFileError("%s: inflates to more than the %d bytes a model may have"
+                             % (path, MAX_FILE_BYTES))
+    if not inflater.eof:
+        raise ModelFileError("%s: gzip data is truncated" % path)
+    return text
 
 
 def model_from_json(raw, path: str = "<model>") -> Network:
@@ -164,10 +193,9 @@ def model_from_json(raw, path: str = "<model>") -> Network:
     elif "biases" in document:
         fail("field 'biases' is present but the model says bias: false")
 
-    network = Network(sizes, bias=bias, cost=document["cost"])
-    network.weights = [[[float(w) for w in row] for row in layer] for layer in weights]
-    if bias:
-        network.biases = [[float(b) for b in layer] for layer in document["biases"]]
+    weights = [[[float(w) for w in row] for row in layer] for layer in weights]
+    biases = [[float(b) for b in layer] for layer in document["biases"]] if bias else None
+    network = Network.from_parameters(weights, biases, document["cost"])
     network.metadata = metadata
     return network
 

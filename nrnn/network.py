@@ -77,6 +77,22 @@ class Network:
         self.weights = initial_weights(sizes, PCG32(seed))
         self.biases = [[0.0] * n for n in sizes[1:]] if bias else None
 
+    @classmethod
+    def from_parameters(cls, weights: list, biases, cost: str = "cross-entropy") -> "Network":
+        """A network with the given (already trained) weights and biases.
+
+        ``weights[l]`` is a list of n_{l+1} rows of n_l floats; ``biases`` is
+        a list of vectors, or None for a bias-free network.  The shapes are
+        trusted: model_file.py checks them before calling this.
+        """
+        network = cls.__new__(cls)
+        network.sizes = [len(weights[0][0])] + [len(layer) for layer in weights]
+        network.cost = COSTS[cost]
+        network.metadata = {}
+        network.weights = weights
+        network.biases = biases
+        return network
+
     @property
     def has_bias(self) -> bool:
         return self.biases is not None

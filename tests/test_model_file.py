@@ -49,6 +49,46 @@ class ModelFileTest(unittest.TestCase):
             x = [0.2, 0.0, 0.4, 0.9, 0.0, 0.1]
             self.assertEqual(loaded.feedforward(x), network.feedforward(x))
 
+    def test_gzip_round_trip_is_exact_and_deterministic(self):
+        network = Network([6, 5, 3], seed=3)
+        network.metadata = {"seed": 3}
+        path = self.path + ".gz"
+        save_model(network, path)
+        with open(path, "rb") as handle:
+            first = handle.read()
+        self.assertEqual(first[:2], b"\x1f\x8b")
+        loaded = load_model(path)
+        self.assertEqual(loaded.weights, network.weights)
+        self.assertEqual(loaded.metadata, {"seed": 3})
+        save_model(network, path)
+        with open(path, "rb") as handle:
+            self.assertEqual(handle.read(), first)  # no timestamp inside
+
+    def test_damaged_and_bomb_gzip_models_are_refused(self):
+        import gzip
+        network = Network([6, 5, 3], seed=3)
+        path = self.path + ".gz"
+        save_model(network, path)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        cases = {
+            "truncated": data[: len(data) // 2],
+            "damaged gzip": data[:10] + bytes(b ^ 0xFF for b in data[10:40]) + data[40:],
+        }
+        for name, broken in cases.items():
+            with self.subTest(name):
+                with open(path, "wb") as handle:
+                    handle.write(broken)
+                with self.assertRaises(ModelFileError) as caught:
+                    load_model(path)
+                self.assertIn(path, str(caught.exception))
+        with mock.patch("nrnn.model_file.MAX_FILE_BYTES", 10000):
+            with open(path, "wb") as handle:
+                handle.write(gzip.compress(b" " * 100000))
+            with self.assertRaises(ModelFileError) as caught:
+                load_model(path)
+            self.assertIn("inflates to more than", str(caught.exception))
+
     def test_file_is_plain_json_with_a_format_name_and_version(self):
         document = self.saved_document()
         self.assertEqual(document["format"], "nrnn-model")
