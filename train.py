@@ -9,6 +9,7 @@ Run ``python train.py --help`` for the options.
 import argparse
 import sys
 
+from nrnn.cli import OneLineParser, print_error
 from nrnn.errors import NrnnError
 from nrnn.session import DEFAULT_MODEL, EXIT_INTERRUPTED, run
 from nrnn.training import TrainingConfig
@@ -51,13 +52,6 @@ Without internet, point --source (or $NRNN_MNIST_SOURCE) at a folder holding
 the four MNIST *-ubyte.gz files."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one line, ``error: ...``, and status 2."""
-
-    def error(self, message):
-        self.exit(2, "error: %s (see: python train.py --help)\n" % message)
-
-
 def _layers(text: str) -> list:
     try:
         sizes = [int(part) for part in text.split(",")]
@@ -95,7 +89,7 @@ def _float(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="train.py", description=DESCRIPTION, epilog=EPILOG,
+    parser = OneLineParser(prog="python train.py", description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     # Training options default to None ("not given"): when resuming, the
     # checkpoint's values apply, and a different value given is an error.
@@ -162,7 +156,7 @@ def main(argv=None) -> int:
                    skip_bad=args.skip_bad, quiet=args.quiet, argv=["train.py"] + argv)
     except NrnnError as error:
         sys.stdout.flush()
-        sys.stderr.write("error: %s\n" % " ".join(str(error).split("\n")))
+        print_error(error)
         return 1
     except KeyboardInterrupt:  # before training started (e.g. while fetching MNIST)
         sys.stderr.write("\nerror: interrupted\n")

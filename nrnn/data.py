@@ -28,6 +28,7 @@ import sys
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from . import download, idx, mnist_csv
+from .cli import OneLineParser, print_error
 from .errors import DataError, NrnnError
 from .progress import Progress
 
@@ -108,19 +109,8 @@ def ensure_csv(data_dir: str = "data", source: Optional[str] = None, quiet: bool
     return convert_all(data_dir, quiet=quiet)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad command line is one line, ``error: ...``, and status 2.
-
-    The subcommands' parsers are of this class too (argparse makes them
-    with the class of their parent).
-    """
-
-    def error(self, message):
-        self.exit(2, "error: %s (see: %s --help)\n" % (message, self.prog))
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="python -m nrnn.data",
         description="Download MNIST, verify it and convert it to CSV.",
         epilog=(
@@ -162,7 +152,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 if not args.quiet:
                     print(path)
     except NrnnError as error:
-        sys.stderr.write("error: %s\n" % " ".join(str(error).splitlines()))
+        print_error(error)
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")

@@ -205,15 +205,16 @@ def read_png(path) -> Image:
     return decode(data, str(path))
 
 
-def decode(data: bytes, name: str = "<bytes>") -> Image:
+def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS) -> Image:
     """Decode a whole PNG file held in ``data`` into an ``Image``.
 
     ``name`` (usually the file's path) starts every error message.  Raises
     ``PNGError`` and nothing else for any malformed, truncated or
-    unsupported input.
+    unsupported input, or an image of more than ``max_pixels`` pixels
+    (checked from the header, before any pixel memory is allocated).
     """
     try:
-        return _decode(bytes(data), name)
+        return _decode(bytes(data), name, max_pixels)
     except PNGError:
         raise
     except (struct.error, zlib.error, IndexError, ValueError, KeyError, OverflowError) as error:
@@ -300,7 +301,7 @@ def _iter_chunks(data: bytes, name: str):
         position = end + 4
 
 
-def _parse_header(payload: bytes, name: str) -> _Header:
+def _parse_header(payload: bytes, name: str, max_pixels: int) -> _Header:
     if len(payload) != _IHDR.size:
         raise PNGError("%s: IHDR has %d bytes, must have 13" % (name, len(payload)))
     width, height, depth, colour, compression, filter_method, interlace = _IHDR.unpack(payload)
@@ -308,9 +309,10 @@ def _parse_header(payload: bytes, name: str) -> _Header:
         raise PNGError("%s: image has zero size (%d x %d)" % (name, width, height))
     if width > _MAX_UINT31 or height > _MAX_UINT31:
         raise PNGError("%s: invalid dimensions %d x %d (over 2**31-1)" % (name, width, height))
-    if width * height > MAX_PIXELS:
-        raise PNGError("%s: image is %d x %d = %d pixels, more than the limit of %d (MAX_PIXELS)"
-                       % (name, width, height, width * height, MAX_PIXELS))
+    if width * height > max_pixels:
+        raise PNGError("%s: image is %d x %d = %d pixels, more than the limit of %d%s"
+                       % (name, width, height, width * height, max_pixels,
+                          " (MAX_PIXELS)" if max_pixels == MAX_PIXELS else ""))
     if colour not in _ALLOWED_DEPTHS:
         raise PNGError("%s: invalid colour type %d (valid: 0, 2, 3, 4, 6)" % (name, colour))
     if depth not in _ALLOWED_DEPTHS[colour]:
@@ -326,7 +328,7 @@ def _parse_header(payload: bytes, name: str) -> _Header:
     return _Header(width, height, depth, colour, interlace)
 
 
-def _decode(data: bytes, name: str) -> Image:
+def _decode(data: bytes, name: str, max_pixels: int) -> Image:
     header = None  # type: Optional[_Header]
     palette = None  # type: Optional[bytes]
     transparency = None  # type: Optional[bytes]
@@ -336,7 +338,7 @@ def _decode(data: bytes, name: str) -> Image:
         if header is None:
             if kind != b"IHDR":
                 raise PNGError("%s: first chunk is %s, must be IHDR" % (name, kind.decode("ascii")))
-            header = _parse_header(payload, name)
+            header = _parse_header(payload, name, max_pixels)
             continue
         if kind == b"IHDR":
             raise PNGError("%s: second IHDR chunk" % name)

@@ -37,17 +37,23 @@ True
 
 from typing import List, Optional, Sequence, Union
 
-from .errors import ModelFileError
+from .errors import ImageError, ModelFileError
 from .model_file import load_model
 from .network import Network
 from .png import Image, decode, encode_gray8
 from .preprocess import FIELD, prepare
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
-           "text_art", "input_png", "INPUTS", "DIGITS"]
+           "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS"]
 
 INPUTS = FIELD * FIELD  # 784: the 28 x 28 field, row-major
 DIGITS = 10
+
+#: The largest image (width x height) recognize() reads: 4 megapixels, e.g.
+#: 2000 x 2000.  Decoding and preprocessing run in pure Python at a few
+#: microseconds a pixel, so a bigger image would keep a user (or a server
+#: thread) waiting for many seconds; a digit never needs that many pixels.
+MAX_IMAGE_PIXELS = 4_000_000
 
 #: Characters for ink levels 0.0 .. 1.0 in the text art, lightest first.
 SHADES = " .:-=+*#%@"
@@ -124,13 +130,18 @@ def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Netwo
     """Read the digit in ``source``: the bytes of a PNG file, or a decoded Image.
 
     ``name`` (default: the Image's name, or "<bytes>") starts error messages.
-    Raises ``PNGError`` for bytes that are not a readable PNG and
-    ``ImageError`` for an image with no ink.
+    Raises ``PNGError`` for bytes that are not a readable PNG or have more
+    than ``MAX_IMAGE_PIXELS`` pixels, and ``ImageError`` for an image with
+    no ink.
     """
     if isinstance(source, Image):
         image = source
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise ImageError("%s: image is %d x %d pixels, more than the %d recognize() reads; "
+                             "crop or scale it down" % (image.name, image.width, image.height,
+                                                        MAX_IMAGE_PIXELS))
     else:
-        image = decode(bytes(source), name or "<bytes>")
+        image = decode(bytes(source), name or "<bytes>", MAX_IMAGE_PIXELS)
     inputs = prepare(image)
     return recognize_inputs(inputs, network, name or image.name)
 

@@ -41,8 +41,13 @@ def history_paths(model_path: str) -> tuple:
 
     >>> history_paths("models/model.json")
     ('models/model.history.json', 'models/model.history.svg')
+    >>> history_paths("data/model.json.gz")
+    ('data/model.history.json', 'data/model.history.svg')
     """
-    stem = model_path[:-5] if model_path.endswith(".json") else model_path
+    stem = model_path
+    for suffix in (".gz", ".json"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
     return stem + ".history.json", stem + ".history.svg"
 
 

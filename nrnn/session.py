@@ -4,7 +4,7 @@
 rest, in the order a careful person would:
 
 1. decide where the model goes, and refuse to overwrite an existing file
-   (above all the shipped ``data/model.json``) unless asked to;
+   (above all the shipped ``data/model.json.gz``) unless asked to;
 2. build a fresh network, or load a checkpoint to resume (its metadata holds
    the configuration and the state, see training.py);
 3. make sure MNIST is on disk as CSV (data.py fetches and converts it);
@@ -31,7 +31,7 @@ from .progress import format_count
 from .training import Trainer, TrainingConfig, TrainingState, describe, restore
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
-SHIPPED_MODEL = os.path.join("data", "model.json")
+SHIPPED_MODEL = os.path.join("data", "model.json.gz")
 EXIT_INTERRUPTED = 130
 
 

@@ -1,0 +1,180 @@
+"""Which digit is in this picture?  ``python predict.py IMAGE...``
+
+A thin command line over ``nrnn.recognize`` (which does the work: PNG ->
+MNIST-style 28 x 28 input -> network -> answer).  For each PNG it prints the
+digit, its probability and the runners-up::
+
+    $ python predict.py data/handwriting.png
+    data/handwriting.png: 3 (96.1%)   runners-up: 5 (1.9%), 8 (0.8%)
+
+Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` (draw the
+28 x 28 input the network saw, as text), ``--json`` (one JSON object a line),
+``--save-input OUT.png`` (save that input as a 28 x 28 PNG),
+``--mnist-index N`` (read MNIST test image N from the converted CSV instead,
+and print it beside its label).
+
+Bad input (a missing or corrupt file, a blank image, an unreadable model)
+prints one line, ``error: ...`` naming the file, on stderr, never a
+traceback.  The other images are still answered; the exit status is 1 if
+anything failed, 2 for a wrong command line.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from nrnn.atomic import write_bytes_atomic
+from nrnn.cli import OneLineParser, print_error
+from nrnn.errors import NrnnError, UsageError
+from nrnn.recognize import Recognition, input_png, load_recognizer, recognize, recognize_inputs, text_art
+
+# The model shipped in data/, found beside this script from any directory.
+SHIPPED_MODEL = os.path.join("data", "model.json.gz")
+DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), SHIPPED_MODEL)
+
+
+def _index(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("%d is negative; MNIST test images are numbered from 0" % value)
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="python predict.py",
+        description="Recognise the handwritten digit in each PNG image.",
+        epilog="Exit status: 0 all answered, 1 something failed (one 'error:' line "
+               "each on stderr), 2 bad command line.")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG files to read")
+    parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
+                        help="model file, .json or .json.gz (default: the shipped %s)" % SHIPPED_MODEL)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--show", action="store_true",
+                        help="also draw the 28x28 input the network saw, as text")
+    output.add_argument("--json", action="store_true",
+                        help="print one JSON object per image instead of text")
+    parser.add_argument("--save-input", metavar="OUT.png",
+                        help="save the 28x28 input the network saw as a PNG "
+                             "(white ink on black; one image only)")
+    mnist = parser.add_argument_group("MNIST test images")
+    mnist.add_argument("--mnist-index", type=_index, action="append", default=[], metavar="N",
+                       help="predict MNIST test image N (0-9999), shown beside its label; "
+                            "may be repeated")
+    mnist.add_argument("--data-dir", default="data", metavar="DIR",
+                       help="where the MNIST CSV files are, or will be made "
+                            "(default: %(default)s)")
+    mnist.add_argument("--source", metavar="SOURCE",
+                       help="where to fetch MNIST from if DIR has no CSV files "
+                            "(URL or folder; see python -m nrnn.data --help)")
+    return parser
+
+
+def _percent(p: float) -> str:
+    return "%.1f%%" % (100.0 * p)
+
+
+def describe(answer: Recognition, label=None) -> str:
+    """The one-line text answer, e.g. ``a.png: 3 (96.1%)   runners-up: 5 (1.9%), 8 (0.8%)``."""
+    head = "%s: %d (%s)" % (answer.name, answer.digit, _percent(answer.confidence))
+    if label is not None:
+        verdict = "right" if label == answer.digit else "WRONG"
+        head = "%s: label %d, predicted %d (%s), %s" % (
+            answer.name, label, answer.digit, _percent(answer.confidence), verdict)
+    others = ", ".join("%d (%s)" % (k, _percent(answer.probabilities[k])) for k in answer.runners_up())
+    return "%s   runners-up: %s" % (head, others)
+
+
+def _mnist_test_samples(indices, data_dir, source):
+    """Yield (index, label, pixels) for the wanted MNIST test images, in order."""
+    # Imported here: the data layer pulls in the downloader (urllib,
+    # hashlib), which plain image prediction does not need.
+    from nrnn import data, mnist_csv
+
+    _, test_csv = data.ensure_csv(data_dir, source)
+    wanted = set(indices)
+    found = {}
+    count = 0
+    for index, (label, pixels) in enumerate(mnist_csv.read_samples(test_csv, limit=max(wanted) + 1)):
+        count = index + 1
+        if index in wanted:
+            found[index] = (label, pixels)
+    for index in indices:
+        if index not in found:
+            raise UsageError("%s has %d images (0-%d); --mnist-index %d is past the end"
+                             % (test_csv, count, count - 1, index))
+        yield index, found[index][0], found[index][1]
+
+
+def main(argv=None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.images and not args.mnist_index:
+        parser.error("give at least one IMAGE, or --mnist-index N")
+    if args.save_input and len(args.images) + len(args.mnist_index) != 1:
+        parser.error("--save-input takes exactly one image (or one --mnist-index)")
+
+    try:
+        if not os.path.exists(args.model):
+            raise NrnnError("%s: model file not found (train one with train.py, "
+                            "or give another with --model PATH)" % args.model)
+        network = load_recognizer(args.model)
+    except NrnnError as error:
+        print_error(error)
+        return 1
+
+    failed = False
+
+    def report(answer: Recognition, label=None) -> None:
+        if args.json:
+            result = {"file": answer.name}
+            if label is not None:
+                result["label"] = label
+            result.update(answer.as_dict(with_input=False))
+            print(json.dumps(result))
+        else:
+            print(describe(answer, label))
+            if args.show or label is not None:
+                print(text_art(answer.inputs))
+        if args.save_input:
+            try:
+                write_bytes_atomic(args.save_input, input_png(answer.inputs))
+            except OSError as error:
+                raise UsageError("%s: cannot write the input image: %s"
+                                 % (args.save_input, error.strerror or error))
+        sys.stdout.flush()
+
+    for path in args.images:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            report(recognize(raw, network, name=path))
+        except OSError as error:
+            failed = True
+            print_error("%s: cannot read file: %s" % (path, error.strerror or error))
+        except NrnnError as error:
+            failed = True
+            print_error(error)
+
+    if args.mnist_index:
+        try:
+            for index, label, pixels in _mnist_test_samples(args.mnist_index, args.data_dir, args.source):
+                answer = recognize_inputs(pixels, network, "MNIST test #%d" % index)
+                report(answer, label)
+        except NrnnError as error:
+            failed = True
+            print_error(error)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
