@@ -5,7 +5,7 @@ MNIST-style 28 x 28 input -> network -> answer).  For each PNG it prints the
 digit, its probability and the runners-up::
 
     $ python predict.py data/handwriting.png
-    data/handwriting.png: 3 (96.1%)   runners-up: 5 (1.9%), 8 (0.8%)
+    data/handwriting.png: 3 (99.6%)   runners-up: 9 (0.3%), 5 (0.0%)
 
 Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` (draw the
 28 x 28 input the network saw, as text), ``--json`` (one JSON object a line),
