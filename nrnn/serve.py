@@ -1,0 +1,472 @@
+"""Draw a digit in the browser: ``python -m nrnn.serve``.
+
+A small web server, standard library only, that serves the drawing page
+(``nrnn/static/``: index.html, style.css, app.js; plain files, no build
+step, nothing fetched from the internet) and answers one API call::
+
+    POST /predict      body: a PNG image (Content-Type: image/png)
+                       reply: JSON {"digit", "confidence", "probabilities",
+                              "ranking", "outputs", "input", "milliseconds"}
+
+The answer comes from ``nrnn.recognize.recognize``, the same pipeline
+``predict.py`` uses, so the page and the command line always agree.  From a
+shell::
+
+    curl --data-binary @data/handwriting.png -H 'Content-Type: image/png' \\
+         http://127.0.0.1:8000/predict
+
+What the server refuses, and how (every error body is ``{"error": "..."}``)
+---------------------------------------------------------------------------
+- no Content-Length (e.g. a chunked upload): 411, before reading anything;
+- a Content-Length that is not a plain number, or two different ones: 400;
+- a body over ``MAX_BODY_BYTES`` (2 MB): 413, before reading the body;
+- a body that ends before its Content-Length, or arrives slower than
+  ``REQUEST_SECONDS`` allows: 400 / 408, and the connection is closed;
+- an image over ``MAX_IMAGE_PIXELS`` (4 megapixels): 413, decided from the
+  PNG header before anything is decoded (preprocessing costs ~3 us a pixel
+  in pure Python, so a 50-megapixel image would hold a thread for minutes);
+- an empty body, not a PNG, a corrupt PNG, a blank image: 400 with the
+  decoder's own one-line message;
+- any path other than ``/``, ``/static/<file>`` and ``/predict``: 404;
+  a method a path does not take: 405.
+
+Static files are looked up by *name*, never by joining the URL onto a
+directory: a name must match ``STATIC_NAME`` (letters, digits, ``-``,
+``_``, one known extension: no slash, no ``..``), after percent-decoding, and
+must resolve (symlinks followed) to a regular file inside ``STATIC_DIR``.
+
+Every connection gets a socket timeout (``SOCKET_TIMEOUT``) and a watchdog
+that closes it if the request (line, headers, body) has not arrived within
+``REQUEST_SECONDS``, so a slow or silent client holds a thread for a bounded
+time.  Requests run in their own (daemon) threads; the network is only read
+while predicting, so they need no lock.  Each request is logged as one line
+on stderr (``--quiet`` turns that off).
+"""
+
+import argparse
+import errno
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Optional, Tuple
+from urllib.parse import unquote, urlsplit
+
+from .errors import NrnnError, UsageError
+from .network import Network
+from .recognize import load_recognizer, recognize
+
+__all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR",
+           "DigitServer", "make_server", "main"]
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+#: The shipped model, found from the package's own location so the server
+#: starts from any working directory.
+DEFAULT_MODEL = os.path.join(_ROOT, "data", "model.json.gz")
+
+#: Where the page's files live; nothing outside it is ever served.
+STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+
+#: Largest request body accepted.  A 280 x 280 canvas drawing is ~5-20 KB;
+#: a big photo of a digit still fits.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+#: Largest image (width * height) recognised.  Preprocessing is ~3 us a
+#: pixel, so this bounds one request to roughly ten seconds of work.
+MAX_IMAGE_PIXELS = 4_000_000
+
+#: Seconds one blocking read or write on a connection may wait.
+SOCKET_TIMEOUT = 10.0
+
+#: Seconds a client has to send its whole request (line, headers and body).
+REQUEST_SECONDS = 30.0
+
+#: A static file name: no slashes, no dots but the extension's.
+STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|svg)$")
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",
+    "json": "application/json",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+}
+
+#: Only our own files: no inline scripts, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; "
+                           "style-src 'self'; script-src 'self'; connect-src 'self'; "
+                           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_IHDR_SIZE = struct.Struct(">II")  # width, height: the first fields of IHDR
+
+
+class RequestError(Exception):
+    """A request we answer with an error status and ``{"error": message}``."""
+
+    def __init__(self, status: HTTPStatus, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def png_size(data: bytes) -> Optional[Tuple[int, int]]:
+    """(width, height) from a PNG's header, or None if ``data`` does not
+    start like a PNG (the decoder then says what is wrong).
+
+    IHDR must be the first chunk, so its fields sit at fixed offsets:
+    signature (8 bytes), chunk length (4), "IHDR" (4), width (4), height (4).
+
+    >>> from nrnn.png import encode_gray8
+    >>> png_size(encode_gray8(3, 2, bytes(6)))
+    (3, 2)
+    >>> png_size(b"hello") is None
+    True
+    """
+    if len(data) < 24 or data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        return None
+    return _IHDR_SIZE.unpack_from(data, 16)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters escaped, safe for one log line."""
+    return "".join(c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c)
+                   for c in text)
+
+
+class DigitHandler(BaseHTTPRequestHandler):
+    """One connection: one request (HTTP/1.0 style, closed after the reply)."""
+
+    server_version = "nrnn"
+    timeout = SOCKET_TIMEOUT  # StreamRequestHandler applies it to the socket
+
+    # ------------------------------------------------------------ connection
+
+    def setup(self):
+        super().setup()
+        # The socket timeout bounds each read; the watchdog bounds them all
+        # together, so a client trickling a byte every few seconds is cut off.
+        self._watchdog = threading.Timer(self.server.request_seconds, self._cut_off)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        self._timed_out = False
+
+    def _cut_off(self):
+        self._timed_out = True
+        try:
+            # Reading side only: the blocked read returns at once, and the
+            # 408 reply can still be written.
+            self.connection.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
+
+    def _request_read(self):
+        """The whole request is in: the watchdog is no longer needed."""
+        self._watchdog.cancel()
+
+    def finish(self):
+        self._watchdog.cancel()
+        try:
+            super().finish()
+        except OSError:  # the client went away before the reply was flushed
+            pass
+
+    # ------------------------------------------------------------ routing
+
+    def do_GET(self):
+        self._request_read()
+        path = self._path()
+        if path == "/predict":
+            self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "use POST with a PNG body", allow="POST")
+            return
+        name = self._static_name(path)
+        if name is None:
+            self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _one_line(path))
+            return
+        self._send_static(name)
+
+    do_HEAD = do_GET  # send_body() below leaves the body out for HEAD
+
+    def do_POST(self):
+        path = self._path()
+        if path != "/predict":
+            self._request_read()
+            if self._static_name(path) is not None:
+                self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "%s only takes GET" % path, allow="GET, HEAD")
+            else:
+                self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _one_line(path))
+            return
+        try:
+            body = self._read_body()
+            self._request_read()
+            answer = self._predict(body)
+        except RequestError as error:
+            self._request_read()
+            self._fail(error.status, error.message)
+            return
+        self._send(HTTPStatus.OK, "application/json", json.dumps(answer).encode("ascii"))
+
+    def _path(self) -> str:
+        """The request's path, percent-decoded, without the query."""
+        return unquote(urlsplit(self.path).path, errors="replace")
+
+    @staticmethod
+    def _static_name(path: str) -> Optional[str]:
+        """The static file a GET path names, or None: ``/`` is index.html,
+        ``/static/NAME`` is NAME when NAME matches ``STATIC_NAME``."""
+        if path == "/" or path == "/index.html":
+            return "index.html"
+        if path.startswith("/static/") and STATIC_NAME.match(path[len("/static/"):]):
+            return path[len("/static/"):]
+        return None
+
+    # ------------------------------------------------------------ static files
+
+    def _send_static(self, name: str):
+        root = os.path.realpath(self.server.static_dir)
+        path = os.path.realpath(os.path.join(root, name))
+        # A symlink in static/ that points elsewhere is not ours to serve.
+        if os.path.dirname(path) != root or not os.path.isfile(path):
+            self._fail(HTTPStatus.NOT_FOUND, "no such file: %s" % name)
+            return
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            self._fail(HTTPStatus.NOT_FOUND, "no such file: %s" % name)
+            return
+        self._send(HTTPStatus.OK, CONTENT_TYPES[name.rsplit(".", 1)[1]], data)
+
+    # ------------------------------------------------------------ /predict
+
+    def _read_body(self) -> bytes:
+        """The request body, checked against Content-Length and the limits."""
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            if self.headers.get("Transfer-Encoding"):
+                raise RequestError(HTTPStatus.LENGTH_REQUIRED,
+                                   "chunked uploads are not supported: send a Content-Length")
+            raise RequestError(HTTPStatus.LENGTH_REQUIRED, "a Content-Length header is required")
+        values = {value.strip() for value in lengths}
+        if len(values) != 1:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "conflicting Content-Length headers")
+        text = values.pop()
+        if not (text.isascii() and text.isdigit()):
+            raise RequestError(HTTPStatus.BAD_REQUEST,
+                               "Content-Length must be a whole number of bytes, got %r" % text[:40])
+        if len(text) > 18 or int(text) > self.server.max_body_bytes:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                               "the body has %s bytes; the limit is %d (MAX_BODY_BYTES)"
+                               % (text[:40], self.server.max_body_bytes))
+        length = int(text)
+        if length == 0:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "the body is empty: send a PNG image")
+        pieces, received = [], 0
+        try:
+            while received < length:
+                piece = self.rfile.read1(min(65536, length - received))
+                if not piece:
+                    break
+                pieces.append(piece)
+                received += len(piece)
+        except (socket.timeout, OSError):
+            pass
+        if received < length:
+            # Part of the body is missing: the connection cannot be reused.
+            self.close_connection = True
+            if self._timed_out:
+                raise RequestError(HTTPStatus.REQUEST_TIMEOUT,
+                                   "the body did not arrive within %g s" % self.server.request_seconds)
+            raise RequestError(HTTPStatus.BAD_REQUEST,
+                               "the body ended after %d of its %d bytes" % (received, length))
+        return b"".join(pieces)
+
+    def _predict(self, body: bytes) -> dict:
+        size = png_size(body)
+        if size is not None and size[0] * size[1] > self.server.max_image_pixels:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                               "the image is %d x %d = %d pixels; the limit is %d (MAX_IMAGE_PIXELS)"
+                               % (size[0], size[1], size[0] * size[1], self.server.max_image_pixels))
+        start = time.perf_counter()
+        try:
+            answer = recognize(body, self.server.network, name="the uploaded image")
+        except NrnnError as error:
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(error))
+        result = answer.as_dict(with_input=True)
+        result["milliseconds"] = round((time.perf_counter() - start) * 1000.0, 1)
+        return result
+
+    # ------------------------------------------------------------ replies
+
+    def _fail(self, status: HTTPStatus, message: str, allow: Optional[str] = None):
+        # The body of a refused request may be unread: never reuse the socket.
+        self.close_connection = True
+        extra = {"Allow": allow} if allow else {}
+        self._send(status, "application/json",
+                   json.dumps({"error": message}).encode("ascii"), extra)
+
+    def _send(self, status: HTTPStatus, content_type: str, data: bytes, extra: Optional[dict] = None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def send_error(self, code, message=None, explain=None):
+        """Errors found by http.server itself (bad request line, too many
+        headers...) get the same JSON body as ours."""
+        try:
+            status = HTTPStatus(code)
+            text = message or status.phrase
+        except ValueError:
+            status, text = code, message or "error"
+        self._request_read()
+        self.close_connection = True
+        if not hasattr(self, "command") or self.command is None:
+            self.command = ""
+        try:
+            self._fail(status, text)
+        except OSError:
+            pass
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, format, *args):
+        if not self.server.quiet:
+            sys.stderr.write("%s %s %s\n" % (time.strftime("%H:%M:%S"), self.address_string(),
+                                              _one_line(format % args)))
+
+    def log_request(self, code="-", size="-"):
+        if isinstance(code, HTTPStatus):
+            code = code.value
+        self.log_message('"%s" %s', self.requestline, code)
+
+
+class DigitServer(ThreadingHTTPServer):
+    """The drawing page's server: holds the network and the limits."""
+
+    daemon_threads = True  # Ctrl-C does not wait for stuck clients
+    allow_reuse_address = True
+
+    def __init__(self, address, network: Network, quiet: bool = False, static_dir: str = STATIC_DIR,
+                 max_body_bytes: int = MAX_BODY_BYTES, max_image_pixels: int = MAX_IMAGE_PIXELS,
+                 request_seconds: float = REQUEST_SECONDS):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.network = network
+        self.quiet = quiet
+        self.static_dir = static_dir
+        self.max_body_bytes = max_body_bytes
+        self.max_image_pixels = max_image_pixels
+        self.request_seconds = request_seconds
+        super().__init__(address, DigitHandler)
+
+    def handle_error(self, request, client_address):
+        """One line, not a traceback: a client that vanished is not news."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, socket.timeout)) or self.quiet:
+            return
+        sys.stderr.write("%s error: %s: %s\n" % (client_address[0], type(error).__name__,
+                                                 _one_line(str(error))))
+
+
+def make_server(network: Network, host: str = "127.0.0.1", port: int = 0, **options) -> DigitServer:
+    """A server bound to host:port (0: any free port), not yet serving;
+    call ``serve_forever()`` (e.g. in a thread) and ``shutdown()``."""
+    return DigitServer((host, port), network, **options)
+
+
+# ---------------------------------------------------------------- command line
+
+
+class _Parser(argparse.ArgumentParser):
+    """A bad command line is one 'error:' line, not a usage block."""
+
+    def error(self, message):
+        self.exit(2, "error: %s (see: python -m nrnn.serve --help)\n" % message)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("port %r is not a whole number" % text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("port %d is outside 0..65535" % value)
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m nrnn.serve",
+                     description="Serve the drawing page: draw a digit, see what the network reads.",
+                     epilog="Exit status: 0 stopped with Ctrl-C, 1 the model or the address "
+                            "failed (one 'error:' line), 2 bad command line.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: %(default)s, this machine only)")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0: any free port)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
+                        help="model file (default: data/model.json.gz in the repository)")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    return parser
+
+
+def _listen(host: str, port: int, network: Network, quiet: bool) -> DigitServer:
+    try:
+        return make_server(network, host, port, quiet=quiet)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            why = "the port is already in use (stop the other server or choose another --port)"
+        elif error.errno == errno.EACCES:
+            why = "permission denied (ports under 1024 need privileges; choose another --port)"
+        else:
+            why = error.strerror or str(error)
+        raise UsageError("cannot listen on %s:%d: %s" % (host, port, why)) from None
+
+
+def _stop_on_sigterm(signum, frame):
+    """SIGTERM (kill, a service manager) stops as cleanly as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    options = _parser().parse_args(argv)
+    try:
+        network = load_recognizer(options.model)
+        server = _listen(options.host, options.port, network, options.quiet)
+    except NrnnError as error:
+        print("error: %s" % error, file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    host, port = server.server_address[:2]
+    shown = "[%s]" % host if ":" in host else host
+    print("nrnn: %s network from %s" % ("-".join(map(str, network.sizes)), options.model))
+    print("nrnn: open http://%s:%d/ in a browser (Ctrl-C to stop)" % (shown, port), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nnrnn: stopped", flush=True)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+// nrnn drawing page: draw with mouse, pen or touch; on each stroke's end the
+// canvas goes to POST /predict as a PNG and the answer is shown.
+// Plain JavaScript, no build step, no libraries.
+//
+// /?demo=7 replays the demo digit 7 from /static/strokes.json (the strokes
+// nrnn/strokes.py draws too) by dispatching pointer events to the canvas, so
+// the same handlers run as for a real pen.  The browser test uses it.
+"use strict";
+
+(function () {
+  // Pen width in canvas pixels.  On the 280 x 280 canvas a digit is ~200 px
+  // tall; scaled into MNIST's 20 px box this gives its ~2 px strokes.
+  const PEN_WIDTH = 20;
+  const INK = "#15171f";
+
+  const pad = document.getElementById("pad");
+  const context = pad.getContext("2d");
+  const undoButton = document.getElementById("undo");
+  const clearButton = document.getElementById("clear");
+  const statusLine = document.getElementById("status");
+  const digitBox = document.getElementById("digit");
+  const confidenceLine = document.getElementById("confidence");
+  const runnersUpLine = document.getElementById("runners-up");
+  const timingLine = document.getElementById("timing");
+  const barList = document.getElementById("bars");
+  const seen = document.getElementById("seen");
+
+  const strokes = [];     // finished strokes: each a list of [x, y] canvas pixels
+  let current = null;     // the stroke being drawn: {pointerId, points}
+  let requestNumber = 0;  // answers to older requests are ignored
+
+  document.getElementById("origin").textContent = window.location.origin;
+
+  // ---------------------------------------------------------------- drawing
+
+  function paint() {
+    // Transparent background: the PNG decoder composites it over white.
+    context.clearRect(0, 0, pad.width, pad.height);
+    context.strokeStyle = INK;
+    context.fillStyle = INK;
+    context.lineWidth = PEN_WIDTH;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    for (const points of strokes) paintStroke(points);
+    if (current) paintStroke(current.points);
+  }
+
+  function paintStroke(points) {
+    if (points.length === 1) {  // a dot
+      context.beginPath();
+      context.arc(points[0][0], points[0][1], PEN_WIDTH / 2, 0, 2 * Math.PI);
+      context.fill();
+      return;
+    }
+    context.beginPath();
+    context.moveTo(points[0][0], points[0][1]);
+    for (let i = 1; i < points.length; i++) context.lineTo(points[i][0], points[i][1]);
+    context.stroke();
+  }
+
+  // Where a pointer event is, in canvas pixels (the canvas may be shown
+  // smaller than its 280 x 280 pixels on a narrow screen).
+  function canvasPoint(event) {
+    const box = pad.getBoundingClientRect();
+    return [(event.clientX - box.left) * pad.width / box.width,
+            (event.clientY - box.top) * pad.height / box.height];
+  }
+
+  pad.addEventListener("pointerdown", function (event) {
+    if (current || (event.pointerType === "mouse" && event.button !== 0)) return;
+    event.preventDefault();
+    try {
+      pad.setPointerCapture(event.pointerId);  // keep the stroke when the pen leaves the canvas
+    } catch (error) {
+      // A replayed (demo) pointer is not a real one and cannot be captured.
+    }
+    current = {pointerId: event.pointerId, points: [canvasPoint(event)]};
+    paint();
+  });
+
+  pad.addEventListener("pointermove", function (event) {
+    if (!current || event.pointerId !== current.pointerId) return;
+    // Coalesced events: every position the pen passed since the last frame.
+    const coalesced = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const each of (coalesced.length ? coalesced : [event])) current.points.push(canvasPoint(each));
+    paint();
+  });
+
+  function endStroke(event) {
+    if (!current || event.pointerId !== current.pointerId) return;
+    strokes.push(current.points);
+    current = null;
+    paint();
+    changed();
+  }
+  pad.addEventListener("pointerup", endStroke);
+  pad.addEventListener("pointercancel", endStroke);
+
+  function undo() {
+    if (current || !strokes.length) return;
+    strokes.pop();
+    paint();
+    changed();
+  }
+
+  function clear() {
+    if (current) return;
+    strokes.length = 0;
+    paint();
+    changed();
+  }
+
+  undoButton.addEventListener("click", undo);
+  clearButton.addEventListener("click", clear);
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      undo();
+    } else if (event.key === "Escape") {
+      clear();
+    }
+  });
+
+  // The drawing changed: ask the network again (or show nothing).
+  function changed() {
+    undoButton.disabled = clearButton.disabled = strokes.length === 0;
+    if (strokes.length) {
+      predict();
+    } else {
+      requestNumber++;  // forget any answer still on its way
+      showEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------- asking
+
+  function predict() {
+    const number = ++requestNumber;
+    const started = performance.now();
+    digitBox.dataset.state = "pending";
+    setStatus("Reading…");
+    pad.toBlob(function (blob) {
+      fetch("/predict", {method: "POST", headers: {"Content-Type": "image/png"}, body: blob})
+        .then(function (response) {
+          return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+        })
+        .then(function (reply) {
+          if (number !== requestNumber) return;
+          if (reply.ok) show(reply.data, performance.now() - started);
+          else showError(reply.data.error || "the server refused the drawing");
+        })
+        .catch(function (error) {
+          if (number === requestNumber) showError("no answer from the server (" + error.message + ")");
+        });
+    }, "image/png");
+  }
+
+  // ---------------------------------------------------------------- showing
+
+  const bars = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const item = document.createElement("li");
+    const label = document.createElement("span");
+    const track = document.createElement("span");
+    const fill = document.createElement("span");
+    const percent = document.createElement("span");
+    label.className = "label";
+    label.textContent = String(digit);
+    track.className = "track";
+    fill.className = "fill";
+    percent.className = "pct";
+    percent.textContent = "";
+    track.appendChild(fill);
+    item.append(label, track, percent);
+    barList.appendChild(item);
+    bars.push({item: item, fill: fill, percent: percent});
+  }
+
+  // One decimal, and never "100%": the other nine outputs are not zero.
+  function formatPercent(p) {
+    return p >= 0.9995 ? ">99.9%" : (100 * p).toFixed(1) + "%";
+  }
+
+  function show(answer, elapsed) {
+    digitBox.textContent = String(answer.digit);
+    digitBox.dataset.state = "done";
+    confidenceLine.textContent = "Confidence " + formatPercent(answer.confidence);
+    const others = answer.ranking.slice(1, 3).map(function (d) {
+      return d + " (" + formatPercent(answer.probabilities[d]) + ")";
+    });
+    runnersUpLine.textContent = "Runners-up: " + others.join(", ");
+    timingLine.textContent = "Answered in " + Math.round(elapsed) + " ms (network and preprocessing: "
+      + Math.round(answer.milliseconds) + " ms)";
+    answer.probabilities.forEach(function (p, digit) {
+      bars[digit].fill.style.width = (100 * p).toFixed(2) + "%";
+      bars[digit].percent.textContent = formatPercent(p);
+      bars[digit].item.classList.toggle("best", digit === answer.digit);
+    });
+    drawSeen(answer.input);
+    setStatus("Keep drawing, undo, or clear to start again.");
+  }
+
+  function showEmpty() {
+    digitBox.textContent = "?";
+    digitBox.dataset.state = "empty";
+    confidenceLine.textContent = "Waiting for a drawing";
+    runnersUpLine.textContent = timingLine.textContent = "";
+    for (const bar of bars) {
+      bar.fill.style.width = "0";
+      bar.percent.textContent = "";
+      bar.item.classList.remove("best");
+    }
+    seen.getContext("2d").clearRect(0, 0, seen.width, seen.height);
+    setStatus("Draw one digit, 0 to 9, large and in the middle.");
+  }
+
+  function showError(message) {
+    digitBox.textContent = "!";
+    digitBox.dataset.state = "error";
+    setStatus(message, true);
+  }
+
+  function setStatus(text, isError) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("error", Boolean(isError));
+  }
+
+  // The 784 inputs (row-major, 0 = no ink .. 1 = full ink) as 28 x 28
+  // gray pixels, white ink on black, exactly as the network saw them.
+  function drawSeen(inputs) {
+    const picture = seen.getContext("2d");
+    const image = picture.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const level = Math.round(255 * Math.max(0, Math.min(1, inputs[i])));
+      image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = level;
+      image.data[4 * i + 3] = 255;
+    }
+    picture.putImageData(image, 0, 0);
+  }
+
+  // ---------------------------------------------------------------- demo
+
+  function replay(which) {
+    fetch("/static/strokes.json")
+      .then(function (response) { return response.json(); })
+      .then(function (digits) {
+        const demo = digits[which];
+        if (!demo) {
+          setStatus("There is no demo digit \"" + which + "\"; try ?demo=0 to ?demo=9.", true);
+          return;
+        }
+        setStatus("Replaying demo digit " + which + "…");
+        const box = pad.getBoundingClientRect();
+        demo.forEach(function (stroke, index) {
+          const pointerId = 100 + index;
+          const points = stroke.map(function (p) {
+            return [box.left + p[0] * box.width, box.top + p[1] * box.height];
+          });
+          firePointer("pointerdown", points[0], pointerId);
+          for (const point of points.slice(1)) firePointer("pointermove", point, pointerId);
+          firePointer("pointerup", points[points.length - 1], pointerId);
+        });
+      })
+      .catch(function (error) { setStatus("Cannot load the demo strokes (" + error.message + ")", true); });
+  }
+
+  function firePointer(type, point, pointerId) {
+    pad.dispatchEvent(new PointerEvent(type, {
+      pointerId: pointerId, pointerType: "pen", isPrimary: true,
+      clientX: point[0], clientY: point[1],
+      button: type === "pointermove" ? -1 : 0, buttons: type === "pointerup" ? 0 : 1,
+      pressure: type === "pointerup" ? 0 : 0.5,
+      bubbles: true, cancelable: true,
+    }));
+  }
+
+  paint();
+  const demo = new URLSearchParams(window.location.search).get("demo");
+  if (demo !== null) replay(demo);
+})();
