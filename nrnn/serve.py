@@ -278,14 +278,16 @@ class DigitHandler(BaseHTTPRequestHandler):
                     break
                 pieces.append(piece)
                 received += len(piece)
-        except (socket.timeout, OSError):
+        except socket.timeout:
+            self._timed_out = True
+        except OSError:
             pass
         if received < length:
             # Part of the body is missing: the connection cannot be reused.
             self.close_connection = True
             if self._timed_out:
                 raise RequestError(HTTPStatus.REQUEST_TIMEOUT,
-                                   "the body did not arrive within %g s" % self.server.request_seconds)
+                                   "the body stopped arriving after %d of its %d bytes" % (received, length))
             raise RequestError(HTTPStatus.BAD_REQUEST,
                                "the body ended after %d of its %d bytes" % (received, length))
         return b"".join(pieces)
@@ -339,8 +341,11 @@ class DigitHandler(BaseHTTPRequestHandler):
             status, text = code, message or "error"
         self._request_read()
         self.close_connection = True
-        if not hasattr(self, "command") or self.command is None:
+        if not getattr(self, "command", None):
             self.command = ""
+        # http.server treats a request line it cannot parse as HTTP/0.9,
+        # which has no status line: nobody speaks 0.9, so answer in 1.0.
+        self.request_version = "HTTP/1.0"
         try:
             self._fail(status, text)
         except OSError:

@@ -26,6 +26,8 @@ SERVE = os.path.join(ROOT, "nrnn", "serve.py")
 # How the server is started; {port} is filled in.  Adapt here if serve.py's
 # command line differs.
 SERVE_COMMAND = [sys.executable, "-m", "nrnn.serve", "--host", "127.0.0.1", "--port", "{port}"]
+# Where the server takes its PNG uploads.
+POST_PATH = b"/predict"
 # Longest a slow client may hold a connection before the server drops it.
 MAX_CLIENT_SECONDS = 35.0
 # GET requests a lenient server may still answer with 200.
@@ -117,7 +119,7 @@ class ServerUnderAbuse(unittest.TestCase):
         self.process.stderr.close()
 
     def test_server_survives_malformed_requests(self):
-        outcomes = http_abuse.abuse(self.port, read_timeout=MAX_CLIENT_SECONDS + 5)
+        outcomes = http_abuse.abuse(self.port, post_path=POST_PATH, read_timeout=MAX_CLIENT_SECONDS + 5)
         self.assertIsNone(self.process.poll(), "the server died")
         for outcome in outcomes:
             with self.subTest(case=outcome.name):
