@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -291,6 +292,44 @@ class ServerTest(unittest.TestCase):
             while reply and sock.recv(65536):
                 pass
             self.assertLess(time.monotonic() - start, 8)  # the server gave up on it (2 s)
+
+
+class StaticDirectoryTest(unittest.TestCase):
+    """Only regular files inside the static folder are served, whatever links it holds."""
+
+    def test_symlinks_leading_out_of_the_static_folder_are_404(self):
+        with tempfile.TemporaryDirectory() as root:
+            static = os.path.join(root, "static")
+            os.mkdir(static)
+            with open(os.path.join(static, "index.html"), "w") as handle:
+                handle.write("<p>page</p>")
+            with open(os.path.join(root, "secret.js"), "w") as handle:
+                handle.write("secret")  # outside static/: must never be served
+            try:
+                os.symlink(os.path.join(root, "secret.js"), os.path.join(static, "leak.js"))
+                os.symlink(root, os.path.join(static, "up"))
+            except (OSError, NotImplementedError):
+                self.skipTest("cannot make symlinks here")
+            server = make_server(demo_network(), "127.0.0.1", 0, quiet=True, static_dir=static)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            thread.start()
+            try:
+                def get(path):
+                    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+                    connection.request("GET", path)
+                    response = connection.getresponse()
+                    result = response.status, response.read()
+                    connection.close()
+                    return result
+                self.assertEqual(get("/"), (200, b"<p>page</p>"))
+                for path in ("/static/leak.js", "/static/up/secret.js", "/static/up%2fsecret.js"):
+                    status, body = get(path)
+                    self.assertEqual(status, 404, path)
+                    self.assertNotEqual(body, b"secret", path)  # the file's content never comes back
+            finally:
+                server.shutdown()
+                server.server_close()
+                thread.join(10)
 
 
 class CommandLineTest(unittest.TestCase):
