@@ -10,6 +10,8 @@ import http.client
 import json
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,9 +21,11 @@ import time
 import unittest
 import zlib
 
+from nrnn.model_file import save_model
+from nrnn.network import Network
 from nrnn.png import encode_gray8
-from nrnn.recognize import recognize
-from nrnn.serve import MAX_BODY_BYTES, make_server, png_size
+from nrnn.recognize import load_recognizer, recognize
+from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server, png_size
 from tests.drawn_digits import demo_network, demo_png
 from tests.support import ROOT
 
@@ -372,6 +376,159 @@ class CommandLineTest(unittest.TestCase):
             process.wait(10)
             process.stdout.close()
         self.assertEqual(process.returncode, 0)  # SIGTERM stops it cleanly
+
+
+# ------------------------------------------------------------------- more
+
+
+def _serve_in_thread(test, network, **options):
+    """Serve ``network`` on a free loopback port for one test; the port."""
+    options.setdefault("quiet", True)
+    server = make_server(network, "127.0.0.1", 0, **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+    test.addCleanup(stop)
+    return server.server_address[1]
+
+
+def _post(port, data):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/predict", data, {"Content-Type": "image/png"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read().decode("utf-8"))
+    finally:
+        connection.close()
+
+
+class ExactAnswerTest(unittest.TestCase):
+    """With an untrained 784-10 network, /predict says exactly what
+    recognize() says for the same bytes, every rounded number."""
+
+    def test_the_json_is_recognize_as_dict(self):
+        network = Network([784, 10], seed=5)
+        port = _serve_in_thread(self, network)
+        for digit in (0, 4, 8):
+            data = demo_png(digit)
+            status, answer = _post(port, data)
+            self.assertEqual(status, 200, answer)
+            self.assertGreater(answer.pop("milliseconds"), 0)
+            expected = json.loads(json.dumps(recognize(data, network).as_dict(with_input=True)))
+            self.assertEqual(answer, expected)
+            self.assertEqual(len(answer["outputs"]), 10)
+
+
+class SlowClientTest(unittest.TestCase):
+    def test_a_body_that_stops_arriving_is_408_after_the_request_time(self):
+        port = _serve_in_thread(self, Network([784, 10], seed=5), request_seconds=1.0)
+        start = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n\x89PNG")
+            reply = b""
+            while True:  # the client keeps the connection open and waits
+                piece = sock.recv(65536)
+                if not piece:
+                    break
+                reply += piece
+        elapsed = time.monotonic() - start
+        self.assertTrue(reply.startswith(b"HTTP/1.0 408"), reply[:200])
+        self.assertIn(b"4 of its 1000 bytes", reply)
+        self.assertTrue(0.9 < elapsed < 5.0, elapsed)
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(ROOT, "data", "model.json.gz")),
+                     "needs the shipped model data/model.json.gz")
+class ShippedModelTest(unittest.TestCase):
+    """The shipped 784-500-10 model, as the page and curl use it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.network = load_recognizer(DEFAULT_MODEL)
+
+    def test_demo_digits_drawn_as_the_page_draws_them(self):
+        port = _serve_in_thread(self, self.network)
+        for digit in range(10):
+            status, answer = _post(port, demo_png(digit))
+            self.assertEqual((status, answer["digit"]), (200, digit))
+
+    @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "data", "handwriting.png")),
+                         "needs data/handwriting.png")
+    def test_the_curl_example_is_a_3(self):
+        port = _serve_in_thread(self, self.network)
+        with open(os.path.join(ROOT, "data", "handwriting.png"), "rb") as handle:
+            status, answer = _post(port, handle.read())
+        self.assertEqual((status, answer["digit"]), (200, 3))
+        self.assertGreater(answer["confidence"], 0.9)
+
+
+class CommandLineMoreTest(unittest.TestCase):
+    def setUp(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        self.model = os.path.join(folder, "tiny.json")
+        save_model(Network([784, 10], seed=5), self.model)
+
+    def start(self, *args):
+        process = subprocess.Popen([sys.executable, "-m", "nrnn.serve", "--model", self.model, "--port", "0"]
+                                   + list(args), cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+        def stop():
+            if process.poll() is None:
+                process.kill()
+            process.communicate(timeout=30)
+
+        self.addCleanup(stop)
+        lines = [process.stdout.readline().decode() for _ in range(2)]
+        self.assertIn("784-10 network from", lines[0])
+        return process, int(re.search(r"http://127\.0\.0\.1:(\d+)/", lines[1]).group(1))
+
+    def test_the_default_model_is_found_from_the_package(self):
+        self.assertEqual(DEFAULT_MODEL, os.path.join(ROOT, "data", "model.json.gz"))
+
+    def test_a_port_in_use_is_one_line_and_status_1(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            result = subprocess.run([sys.executable, "-m", "nrnn.serve", "--model", self.model,
+                                     "--port", str(port)], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(result.returncode, 1)
+        lines = result.stderr.decode().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("error: cannot listen on 127.0.0.1:%d" % port), lines)
+        self.assertIn("already in use", lines[0])
+
+    def test_one_log_line_a_request_and_ctrl_c_stops_cleanly(self):
+        process, port = self.start()
+        self.assertEqual(_post(port, demo_png(1))[0], 200)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/nowhere")
+        self.assertEqual(connection.getresponse().status, 404)
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        self.assertEqual(process.returncode, 0, err)
+        self.assertIn(b"stopped", out)
+        log = err.decode().splitlines()
+        self.assertEqual(len(log), 2, log)
+        self.assertIn('"POST /predict HTTP/1.1" 200', log[0])
+        self.assertIn('"GET /nowhere HTTP/1.1" 404', log[1])
+
+    def test_quiet_logs_nothing(self):
+        process, port = self.start("--quiet")
+        self.assertEqual(_post(port, b"not a png")[0], 400)
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+        self.assertEqual((process.returncode, err), (0, b""))
 
 
 if __name__ == "__main__":
