@@ -59,6 +59,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
+from .cli import OneLineParser, print_error
 from .errors import NrnnError, UsageError
 from .network import Network
 from .recognize import load_recognizer, recognize
@@ -402,13 +403,6 @@ def make_server(network: Network, host: str = "127.0.0.1", port: int = 0, **opti
 # ---------------------------------------------------------------- command line
 
 
-class _Parser(argparse.ArgumentParser):
-    """A bad command line is one 'error:' line, not a usage block."""
-
-    def error(self, message):
-        self.exit(2, "error: %s (see: python -m nrnn.serve --help)\n" % message)
-
-
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -420,10 +414,10 @@ def _port(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m nrnn.serve",
-                     description="Serve the drawing page: draw a digit, see what the network reads.",
-                     epilog="Exit status: 0 stopped with Ctrl-C, 1 the model or the address "
-                            "failed (one 'error:' line), 2 bad command line.")
+    parser = OneLineParser(prog="python -m nrnn.serve",
+                           description="Serve the drawing page: draw a digit, see what the network reads.",
+                           epilog="Exit status: 0 stopped with Ctrl-C, 1 the model or the address "
+                                  "failed (one 'error:' line), 2 bad command line.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: %(default)s, this machine only)")
     parser.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0: any free port)")
@@ -457,7 +451,7 @@ def main(argv=None) -> int:
         network = load_recognizer(options.model)
         server = _listen(options.host, options.port, network, options.quiet)
     except NrnnError as error:
-        print("error: %s" % error, file=sys.stderr)
+        print_error(error)
         return 1
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     host, port = server.server_address[:2]
