@@ -86,6 +86,7 @@ __all__ = [
     "MAX_PIXELS",
     "Image",
     "decode",
+    "png_size",
     "read_png",
     "encode_gray8",
     "encode_rgb8",
@@ -105,6 +106,7 @@ _MAX_UINT31 = 2 ** 31 - 1
 _CHUNK_HEADER = struct.Struct(">I4s")  # length, type
 _CRC = struct.Struct(">I")
 _IHDR = struct.Struct(">IIBBBBB")  # width height depth colour compression filter interlace
+_IHDR_WIDTH_HEIGHT = struct.Struct(">II")  # the first two fields of IHDR
 
 # Bit depths each colour type may use, and the samples per pixel it has.
 _ALLOWED_DEPTHS = {
@@ -223,6 +225,25 @@ def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS) -> 
         raise PNGError("%s: corrupt PNG (%s: %s)" % (name, type(error).__name__, error)) from None
     except MemoryError:
         raise PNGError("%s: image too large to decode in the memory available" % name) from None
+
+
+def png_size(data: bytes) -> Optional[Tuple[int, int]]:
+    """(width, height) from a PNG's header, without decoding anything; None
+    if ``data`` does not start like a PNG (``decode`` then says what is wrong).
+
+    IHDR must be the first chunk, so its fields sit at fixed offsets:
+    signature (8 bytes), chunk length (4), "IHDR" (4), width (4), height (4).
+    Nothing is checked beyond that (not even the CRC): this is for refusing
+    an image that is too large before spending time on it.
+
+    >>> png_size(encode_gray8(3, 2, bytes(6)))
+    (3, 2)
+    >>> png_size(b"hello") is None
+    True
+    """
+    if len(data) < 24 or data[:8] != SIGNATURE or data[12:16] != b"IHDR":
+        return None
+    return _IHDR_WIDTH_HEIGHT.unpack_from(data, 16)
 
 
 class _Header:

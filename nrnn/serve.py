@@ -50,19 +50,19 @@ import os
 import re
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional, Tuple
+from typing import Optional
 from urllib.parse import unquote, urlsplit
 
 from .cli import OneLineParser, print_error
 from .errors import NrnnError, UsageError
 from .network import Network
-from .recognize import load_recognizer, recognize
+from .png import png_size
+from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR",
            "DigitServer", "make_server", "main"]
@@ -80,9 +80,8 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 #: a big photo of a digit still fits.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
-#: Largest image (width * height) recognised.  Preprocessing is ~3 us a
-#: pixel, so this bounds one request to roughly ten seconds of work.
-MAX_IMAGE_PIXELS = 4_000_000
+# MAX_IMAGE_PIXELS (4 megapixels) is recognize()'s own limit, imported above:
+# the server checks it from the PNG header first, so it can answer 413.
 
 #: Seconds one blocking read or write on a connection may wait.
 SOCKET_TIMEOUT = 10.0
@@ -107,9 +106,6 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; "
                            "style-src 'self'; script-src 'self'; connect-src 'self'; "
                            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_IHDR_SIZE = struct.Struct(">II")  # width, height: the first fields of IHDR
-
 
 class RequestError(Exception):
     """A request we answer with an error status and ``{"error": message}``."""
@@ -118,24 +114,6 @@ class RequestError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def png_size(data: bytes) -> Optional[Tuple[int, int]]:
-    """(width, height) from a PNG's header, or None if ``data`` does not
-    start like a PNG (the decoder then says what is wrong).
-
-    IHDR must be the first chunk, so its fields sit at fixed offsets:
-    signature (8 bytes), chunk length (4), "IHDR" (4), width (4), height (4).
-
-    >>> from nrnn.png import encode_gray8
-    >>> png_size(encode_gray8(3, 2, bytes(6)))
-    (3, 2)
-    >>> png_size(b"hello") is None
-    True
-    """
-    if len(data) < 24 or data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
-        return None
-    return _IHDR_SIZE.unpack_from(data, 16)
 
 
 def _one_line(text: str) -> str:
