@@ -84,7 +84,11 @@ class IdxHeader(NamedTuple):
 
 
 def _open(path: str):
-    """Open ``path`` for binary reading, decompressing it if it is gzip."""
+    """Open ``path`` for binary reading, decompressing it if it is gzip.
+
+    Returns (stream to read, raw file to close); they are the same object
+    when the file is not compressed.
+    """
     try:
         handle = open(path, "rb")
     except OSError as error:
@@ -94,11 +98,6 @@ def _open(path: str):
         return gzip.GzipFile(fileobj=handle, mode="rb"), handle
     handle.seek(0)
     return handle, handle
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == GZIP_SIGNATURE
 
 
 def _read_exact(stream, size: int, path: str, what: str) -> bytes:
@@ -142,13 +141,13 @@ def _check_count(count: int, path: str) -> None:
                         "(a damaged header?)" % (path, count, MAX_COUNT))
 
 
-def _check_plain_length(path: str, header: IdxHeader) -> None:
+def _check_plain_length(path: str, header: IdxHeader, compressed: bool) -> None:
     """For an uncompressed file the size is known up front: check it now.
 
     (For gzip the uncompressed size is only known after decompressing, so
     the streaming readers check it at the end instead.)
     """
-    if _is_gzip(path):
+    if compressed:
         return
     if header.kind == "images":
         expected = IMAGE_HEADER.size + header.count * IMAGE_SIZE
@@ -170,7 +169,7 @@ def read_header(path: str, kind: str) -> IdxHeader:
     stream, raw = _open(path)
     with raw:
         header = _parse_header(stream, path, kind)
-    _check_plain_length(path, header)
+    _check_plain_length(path, header, compressed=stream is not raw)
     return header
 
 
@@ -196,11 +195,9 @@ def read_images(path: str) -> Iterator[bytes]:
     stream, raw = _open(path)
     with raw:
         header = _parse_header(stream, path, "images")
-        _check_plain_length(path, header)
-        remaining = header.count
-        index = 0
-        while remaining:
-            batch = min(remaining, _IMAGES_PER_READ)
+        _check_plain_length(path, header, compressed=stream is not raw)
+        for index in range(0, header.count, _IMAGES_PER_READ):
+            batch = min(header.count - index, _IMAGES_PER_READ)
             try:
                 block = stream.read(batch * IMAGE_SIZE)
             except _GZIP_ERRORS as error:
@@ -213,8 +210,6 @@ def read_images(path: str) -> Iterator[bytes]:
                 )
             for start in range(0, len(block), IMAGE_SIZE):
                 yield block[start:start + IMAGE_SIZE]
-            index += batch
-            remaining -= batch
         _check_end(stream, path, header)
 
 
@@ -227,7 +222,7 @@ def read_labels(path: str) -> bytes:
     stream, raw = _open(path)
     with raw:
         header = _parse_header(stream, path, "labels")
-        _check_plain_length(path, header)
+        _check_plain_length(path, header, compressed=stream is not raw)
         try:
             pieces = []
             remaining = header.count
