@@ -53,16 +53,11 @@ from typing import Callable, Dict, List, Optional, Sequence, TextIO, Union
 
 from . import idx
 from .errors import DataError
-from .progress import Progress
+from .progress import Progress, format_count
 
 IMAGE_FILES = {"train": "train-images-idx3-ubyte.gz", "test": "t10k-images-idx3-ubyte.gz"}
 LABEL_FILES = {"train": "train-labels-idx1-ubyte.gz", "test": "t10k-labels-idx1-ubyte.gz"}
-MNIST_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
+MNIST_FILES = (IMAGE_FILES["train"], LABEL_FILES["train"], IMAGE_FILES["test"], LABEL_FILES["test"])
 
 # The published MD5 sums of the official files (sizes 9912422, 28881,
 # 1648877 and 4542 bytes).
@@ -168,7 +163,7 @@ def _check_structure(part: str, name: str) -> str:
         count = 0
         for count, _ in enumerate(idx.read_images(part), 1):
             pass
-    return "IDX structure checked: %s %s" % ("{:,}".format(count), kind)
+    return "IDX structure checked: %s %s" % (format_count(count), kind)
 
 
 class Fetcher:
@@ -230,15 +225,20 @@ class Fetcher:
         return paths
 
     def fetch_one(self, name: str) -> str:
+        """Fetch one file, trying each source in turn; return its path.
+
+        The bytes arrive in ``<name>.part`` and are renamed to ``name`` only
+        once verified, so ``name`` is never a half-fetched file.
+        """
         dest = os.path.join(self.dest_dir, name)
         expected = self.checksums.get(name)
         if expected and os.path.exists(dest) and file_digest(dest) == expected:
             self.notes[name] = "already present, MD5 matches"
             self._say("%s: already present, MD5 matches" % name)
             return dest
+        part = dest + ".part"
         failures = []
         for source in self.sources:
-            part = dest + ".part"
             try:
                 folder = local_folder(source)
                 if folder is not None:
@@ -305,18 +305,16 @@ class Fetcher:
             try:
                 self._download_once(url, name, part)
                 break
-            except _SourceFailed:
-                raise
             except (OSError, http.client.HTTPException) as error:
                 # URLError, timeouts, resets and IncompleteRead all land
                 # here: keep the .part file and resume from it next time.
+                # (_SourceFailed, a 404 say, is neither: it is not retried.)
                 last_error = "%s: %s" % (type(error).__name__, error)
                 self._say("%s: attempt %d of %d failed (%s)" % (name, attempt, self.attempts, last_error))
         else:
             raise _SourceFailed("gave up after %d attempts (last: %s); partial file kept as %s"
                                 % (self.attempts, last_error, part))
         expected = self.checksums.get(name)
-        actual = file_digest(part)
         if expected is None:
             try:
                 structure = _check_structure(part, name)
@@ -324,6 +322,7 @@ class Fetcher:
                 _remove(part)
                 raise _SourceFailed(str(error))
             return "downloaded from %s; no published checksum to compare; %s" % (url, structure)
+        actual = file_digest(part)
         if actual != expected:
             _remove(part)
             raise _SourceFailed("MD5 is %s, expected %s: the download is corrupt or not the "
