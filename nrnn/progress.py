@@ -36,7 +36,7 @@ Usage::
 
 import sys
 import time
-from typing import Callable, Optional, TextIO
+from typing import Callable, List, Optional, TextIO
 
 # How often the line is redrawn on a terminal, and printed otherwise (seconds).
 TTY_INTERVAL = 0.2
@@ -69,6 +69,12 @@ def format_duration(seconds: float) -> str:
     return "%d:%02d" % (minutes, secs)
 
 
+def is_terminal(stream) -> bool:
+    """Does ``stream`` go to a terminal?  (False for files, pipes, StringIO.)"""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 class Progress:
     """One progress line counting bytes or items towards an optional total.
 
@@ -99,10 +105,7 @@ class Progress:
         self.unit = unit
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
-        if tty is None:
-            isatty = getattr(self.stream, "isatty", None)
-            tty = bool(isatty and isatty())
-        self.tty = tty
+        self.tty = is_terminal(self.stream) if tty is None else tty
         self.quiet = quiet
         self.clock = clock
         self.initial = initial
@@ -141,8 +144,11 @@ class Progress:
             self._last_draw = now
             self._draw(self.line(now))
 
-    def line(self, now: Optional[float] = None) -> str:
-        """The text of the progress line as it would be printed now."""
+    def line(self, now: Optional[float] = None, eta: bool = True) -> str:
+        """The text of the progress line as it would be printed now.
+
+        eta: end with the estimated time left (when there is one to show).
+        """
         if now is None:
             now = self.clock()
         elapsed = max(now - self.start, 1e-9)
@@ -159,9 +165,14 @@ class Progress:
         if self.total:
             parts.append("%3d%%" % min(100, int(100 * self.done / self.total)))
         parts.append(show(rate) + "/s")
-        if self.total and rate > 0 and self.done < self.total:
+        parts += self.extra_fields()
+        if eta and self.total and rate > 0 and self.done < self.total:
             parts.append("ETA " + format_duration((self.total - self.done) / rate))
         return "  ".join(parts)
+
+    def extra_fields(self) -> List[str]:
+        """More fields to show after the rate; none here (for subclasses)."""
+        return []
 
     def close(self, note: str = "") -> None:
         """Print the final line: amount done, average rate, elapsed time."""
@@ -171,8 +182,7 @@ class Progress:
         if self.quiet:
             return
         now = self.clock()
-        text = self.line(now).split("  ETA ")[0]
-        text += "  in " + format_duration(now - self.start)
+        text = self.line(now, eta=False) + "  in " + format_duration(now - self.start)
         if note:
             text += "  " + note
         self._draw(text, final=True)

@@ -30,7 +30,7 @@ from . import chart
 from .atomic import write_text_atomic
 from .errors import NrnnError
 from .evaluate import Evaluation, format_confusion, format_per_class
-from .progress import Progress, format_count
+from .progress import Progress, format_count, is_terminal
 from .training import Reporter, TrainingConfig, TrainingState
 
 HISTORY_FORMAT = "nrnn-training-history"
@@ -65,12 +65,8 @@ class _LossProgress(Progress):
 
     loss: Optional[float] = None
 
-    def line(self, now: Optional[float] = None) -> str:
-        text = super().line(now)
-        if self.loss is None:
-            return text
-        head, separator, eta = text.partition("  ETA ")
-        return head + "  loss %.4f" % self.loss + separator + eta
+    def extra_fields(self) -> List[str]:
+        return [] if self.loss is None else ["loss %.4f" % self.loss]
 
 
 class ConsoleReporter(Reporter):
@@ -119,7 +115,8 @@ class ConsoleReporter(Reporter):
         # afterwards: in a log it would add a line per epoch for nothing.
         self._test_bar = Progress(total=self.test_samples, unit="test samples",
                                   label="%s testing" % self._label, stream=self.progress_stream,
-                                  quiet=self.quiet or not self._is_tty(), clock=self.clock)
+                                  quiet=self.quiet or not is_terminal(self.progress_stream),
+                                  clock=self.clock)
 
     def test_sample_done(self) -> None:
         self._test_bar.update()
@@ -144,10 +141,6 @@ class ConsoleReporter(Reporter):
             self._label, 100 * record["test_accuracy"], record["test_loss"],
             record["train_loss"], record["learning_rate"], now - self._started))
         self.stream.flush()
-
-    def _is_tty(self) -> bool:
-        isatty = getattr(self.progress_stream, "isatty", None)
-        return bool(isatty and isatty())
 
 
 def summary(evaluation: Evaluation, history: List[dict]) -> str:
