@@ -162,10 +162,10 @@ def summary(evaluation: Evaluation, history: List[dict]) -> str:
 class TrainingLog:
     """The history file beside a model: every epoch and every run, with timings.
 
-    Loading an existing file (when resuming) keeps the earlier runs and the
-    timings of earlier epochs; a missing or unreadable file starts afresh
-    (it is a record, not something training depends on: the model file
-    holds the state).
+    When resuming, ``load_previous`` keeps the earlier runs and the timings
+    of earlier epochs from the checkpoint's history file; a missing or
+    unreadable file starts afresh (it is a record, not something training
+    depends on: the model file holds the state).
     """
 
     def __init__(self, model_path: str):
@@ -174,9 +174,10 @@ class TrainingLog:
         self.data = {"format": HISTORY_FORMAT, "model": os.path.basename(model_path),
                      "command": None, "runs": [], "epochs": [], "final_test": None}
 
-    def load_previous(self) -> None:
+    def load_previous(self, model_path: str) -> None:
+        """Carry over the runs and epochs of the history beside ``model_path``."""
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            with open(history_paths(model_path)[0], encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError):
             return

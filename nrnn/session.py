@@ -104,9 +104,7 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
                              % (directory, error.strerror or error))
     log = report.TrainingLog(model_path)
     if resume is not None:
-        previous = report.TrainingLog(resume)
-        previous.load_previous()
-        log.data["runs"], log.data["epochs"] = previous.data["runs"], previous.data["epochs"]
+        log.load_previous(resume)
     log.start_run(argv if argv is not None else sys.argv, state)
     reporter = report.ConsoleReporter(test_samples=test_samples, quiet=quiet,
                                       stream=stdout, progress_stream=stderr)
