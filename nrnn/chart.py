@@ -186,7 +186,6 @@ def svg_chart(epochs: Sequence[int], panels: List[Panel], title: str = "") -> st
 def _epoch_ticks(first: int, last: int) -> List[int]:
     """Whole-epoch ticks: every epoch when there are few, else a round step."""
     span = last - first
-    step = 1
     for candidate in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
         step = candidate
         if span / candidate <= 10:
@@ -228,19 +227,19 @@ def text_chart(title: str, values: Sequence[float], height: int = 6,
     count = len(values)
     per_epoch = max(1, min(4, max_width // count))
     columns = min(count * per_epoch, max_width)
-    # Column c shows epoch index c * count // columns (the last of its group
-    # when epochs share columns).
+    # Column c shows epoch index ((c + 1) * count - 1) // columns: the last
+    # epoch of its group when epochs share columns, the same epoch repeated
+    # when an epoch spans several columns.
     shown = [values[min(count - 1, ((c + 1) * count - 1) // columns)] for c in range(columns)]
     low, high = min(values), max(values)
+    # The row (0 = bottom) of each column's star; a flat series sits mid-height.
+    if high == low:
+        star_rows = [(height - 1) // 2] * columns
+    else:
+        star_rows = [int(round((value - low) / (high - low) * (height - 1))) for value in shown]
     rows = []
     for level in range(height - 1, -1, -1):
-        cells = []
-        for value in shown:
-            if high == low:
-                row = (height - 1) // 2
-            else:
-                row = int(round((value - low) / (high - low) * (height - 1)))
-            cells.append("*" if row == level else " ")
+        cells = ["*" if row == level else " " for row in star_rows]
         if level == height - 1:
             label = "%7.2f" % high
         elif level == 0:
