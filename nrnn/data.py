@@ -155,7 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print_error(error)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
+        print_error("interrupted")
         return 130
     return 0
 
