@@ -148,12 +148,16 @@ class DigitHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _request_read(self):
-        """The whole request is in: the watchdog is no longer needed."""
+    def _stop_watchdog(self):
+        """The request is in, or no more of it will be read.
+
+        ``_send`` calls this before every reply; ``do_POST`` calls it as soon
+        as the body is in, so the time spent predicting is not the client's.
+        """
         self._watchdog.cancel()
 
     def finish(self):
-        self._watchdog.cancel()
+        self._stop_watchdog()
         try:
             super().finish()
         except OSError:  # the client went away before the reply was flushed
@@ -162,7 +166,6 @@ class DigitHandler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------ routing
 
     def do_GET(self):
-        self._request_read()
         path = self._path()
         if path == "/predict":
             self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "use POST with a PNG body", allow="POST")
@@ -178,7 +181,6 @@ class DigitHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = self._path()
         if path != "/predict":
-            self._request_read()
             if self._static_name(path) is not None:
                 self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "%s only takes GET" % path, allow="GET, HEAD")
             else:
@@ -186,10 +188,9 @@ class DigitHandler(BaseHTTPRequestHandler):
             return
         try:
             body = self._read_body()
-            self._request_read()
+            self._stop_watchdog()
             answer = self._predict(body)
         except RequestError as error:
-            self._request_read()
             self._fail(error.status, error.message)
             return
         self._send(HTTPStatus.OK, "application/json", json.dumps(answer).encode("ascii"))
@@ -296,6 +297,7 @@ class DigitHandler(BaseHTTPRequestHandler):
                    json.dumps({"error": message}).encode("ascii"), extra)
 
     def _send(self, status: HTTPStatus, content_type: str, data: bytes, extra: Optional[dict] = None):
+        self._stop_watchdog()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -318,7 +320,6 @@ class DigitHandler(BaseHTTPRequestHandler):
             text = message or status.phrase
         except ValueError:
             status, text = code, message or "error"
-        self._request_read()
         self.close_connection = True
         if not getattr(self, "command", None):
             self.command = ""
