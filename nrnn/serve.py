@@ -116,9 +116,11 @@ class RequestError(Exception):
         self.message = message
 
 
-def _one_line(text: str) -> str:
-    """``text`` with control characters escaped, safe for one log line."""
-    return "".join(c if c.isprintable() else "\\x%02x" % ord(c) if ord(c) < 256 else "\\u%04x" % ord(c)
+def _loggable(text: str) -> str:
+    """``text`` with unprintable characters escaped (``\\x1b``, ``\\u2028``):
+    a client's path echoed in a log line or an error cannot break the line
+    or forge another.  (Not ``cli.one_line``, which only folds line breaks.)"""
+    return "".join(c if c.isprintable() else ("\\x%02x" if ord(c) < 256 else "\\u%04x") % ord(c)
                    for c in text)
 
 
@@ -172,7 +174,7 @@ class DigitHandler(BaseHTTPRequestHandler):
             return
         name = self._static_name(path)
         if name is None:
-            self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _one_line(path))
+            self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _loggable(path))
             return
         self._send_static(name)
 
@@ -184,7 +186,7 @@ class DigitHandler(BaseHTTPRequestHandler):
             if self._static_name(path) is not None:
                 self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "%s only takes GET" % path, allow="GET, HEAD")
             else:
-                self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _one_line(path))
+                self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _loggable(path))
             return
         try:
             body = self._read_body()
@@ -337,7 +339,7 @@ class DigitHandler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         if not self.server.quiet:
             sys.stderr.write("%s %s %s\n" % (time.strftime("%H:%M:%S"), self.address_string(),
-                                              _one_line(format % args)))
+                                              _loggable(format % args)))
 
     def log_request(self, code="-", size="-"):
         if isinstance(code, HTTPStatus):
@@ -370,7 +372,7 @@ class DigitServer(ThreadingHTTPServer):
         if isinstance(error, (ConnectionError, socket.timeout)) or self.quiet:
             return
         sys.stderr.write("%s error: %s: %s\n" % (client_address[0], type(error).__name__,
-                                                 _one_line(str(error))))
+                                                 _loggable(str(error))))
 
 
 def make_server(network: Network, host: str = "127.0.0.1", port: int = 0, **options) -> DigitServer:
