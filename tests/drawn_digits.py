@@ -9,8 +9,10 @@ the real preprocessing (``nrnn.preprocess.prepare``), and trains a
 784-24-10 network on them.  A few seconds on CPython; the result is cached
 for the whole test run.
 
-``demo_png(digit)`` draws a demo digit the way the page's 280 x 280 canvas
-does (transparent background, dark round pen 20 px wide), as PNG bytes.
+``demo_png(digit)`` draws a demo digit as the page would (280 x 280, a dark
+round pen 20 px wide), as PNG bytes.  It is opaque, dark on white; the
+page's canvas is transparent, but preprocessing composites that over white,
+so the network sees the same picture.
 """
 
 import math

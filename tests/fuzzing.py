@@ -1,11 +1,12 @@
-"""A seeded mutation fuzzer for nrnn's three input formats: PNG, CSV, model.
+"""A seeded mutation fuzzer for nrnn's four input formats: PNG, CSV, model, IDX.
 
 Shared by the unit tests (``tests/test_fuzz.py``, a few thousand mutants)
 and the long campaign (``python bench/fuzz.py --iterations 100000``).
 
 How it works.  A *corpus* of valid files is built per format (the PngSuite
 images when ``../shared`` is present, plus PNGs encoded here; generated CSV
-files; small model files written by ``save_model``).  Mutant number ``i`` of
+files; small model files written by ``save_model``; small IDX image/label
+pairs, plain and gzip).  Mutant number ``i`` of
 a format is made by ``make_mutant(format, corpus, seed, i)``: a fresh
 ``PCG32(seed, stream=i)`` picks one corpus file and one to three mutations.
 So any mutant can be rebuilt from ``(format, seed, i)`` alone, and a crash
@@ -17,7 +18,8 @@ CRCs re-computed (and sometimes deliberately not); image data is inflated,
 damaged and re-compressed; IHDR fields get extreme values.  CSV mutants
 change fields, counts, line ends and encodings.  Model mutants change the
 decoded JSON tree (shapes, NaN, huge numbers, deep nesting) and then the
-text.
+text.  IDX mutants change header fields, lengths and gzip wrapping of either
+file of the pair.
 
 Each mutant goes through its reader (``run_target``) under a deadline.  The
 outcome is one of ``OUTCOMES``:
@@ -704,10 +706,16 @@ def _check_sample(label, pixels):
         raise AssertionError("bad pixels (%d values)" % len(pixels))
 
 
-def _check_csv(data, scratch):
-    path = os.path.join(scratch, "mutant.csv")
+def _write(scratch, name, data):
+    """Save ``data`` as ``scratch/name`` for a reader that takes a path; return the path."""
+    path = os.path.join(scratch, name)
     with open(path, "wb") as handle:
         handle.write(data)
+    return path
+
+
+def _check_csv(data, scratch):
+    path = _write(scratch, "mutant.csv", data)
     samples = 0
     for label, pixels in read_samples(path):
         _check_sample(label, pixels)
@@ -721,10 +729,7 @@ def _check_csv(data, scratch):
 
 def _check_csv_skipping(data, scratch):
     """With skip_bad=True a file with bad lines still reads (no DataError for a line)."""
-    path = os.path.join(scratch, "mutant.csv")
-    with open(path, "wb") as handle:
-        handle.write(data)
-    reader = read_samples(path, skip_bad=True)
+    reader = read_samples(_write(scratch, "mutant.csv", data), skip_bad=True)
     for label, pixels in reader:
         _check_sample(label, pixels)
     return reader.skipped
@@ -749,11 +754,8 @@ def _check_model(data, scratch):
 
 def _check_idx(data, scratch):
     images, labels = unpack_idx(data)
-    images_path = os.path.join(scratch, "mutant-images.idx")
-    labels_path = os.path.join(scratch, "mutant-labels.idx")
-    for path, content in ((images_path, images), (labels_path, labels)):
-        with open(path, "wb") as handle:
-            handle.write(content)
+    images_path = _write(scratch, "mutant-images.idx", images)
+    labels_path = _write(scratch, "mutant-labels.idx", labels)
     count = 0
     for label, image in idx.read_pairs(images_path, labels_path):
         if not 0 <= label <= 9 or len(image) != 784:

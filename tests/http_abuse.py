@@ -31,7 +31,7 @@ def _post(path, length_header, body, extra=b""):
             + length_header + extra + b"\r\n" + body)
 
 
-def cases(post_path: bytes = b"/api/recognize"):
+def cases(post_path: bytes = b"/predict"):
     """(name, bytes to send, then keep the connection open?) for each case."""
     png_start = b"\x89PNG\r\n\x1a\n"
     return [
@@ -89,7 +89,7 @@ def _send_case(port, name, payload, keep_open, read_timeout):
     return Outcome(name, status, closed, time.monotonic() - start)
 
 
-def abuse(port: int, post_path: bytes = b"/api/recognize", read_timeout: float = 15.0) -> List[Outcome]:
+def abuse(port: int, post_path: bytes = b"/predict", read_timeout: float = 15.0) -> List[Outcome]:
     """Send every case to 127.0.0.1:port, one connection each, in order."""
     return [_send_case(port, name, payload, keep_open, read_timeout)
             for name, payload, keep_open in cases(post_path)]
