@@ -289,7 +289,7 @@ class _Header:
 
 def _iter_chunks(data: bytes, name: str):
     """Yield (type, payload) for each chunk, checking lengths and CRCs."""
-    if len(data) < len(SIGNATURE) or data[: len(SIGNATURE)] != SIGNATURE:
+    if data[:len(SIGNATURE)] != SIGNATURE:
         if data[:4] == SIGNATURE[:4]:
             why = "bad PNG signature (the file looks damaged by a text-mode transfer)"
         else:
@@ -638,15 +638,13 @@ def _to_rgba(rows, width, header, palette, transparency, name) -> bytes:
         rgba[2::4] = gray
         if transparency is None:
             rgba[3::4] = b"\xff" * count
+        elif depth == 16:
+            rgba[3::4] = _alpha_from_key(wide, 2, transparency, count)
         else:
+            # Compare at the file's own depth: key values beyond the
+            # depth's range match nothing.
             (key,) = struct.unpack(">H", transparency)
-            if depth == 16:
-                rgba[3::4] = _alpha_from_key(wide, 2, transparency, count)
-            else:
-                # Compare at the file's own depth: key values beyond the
-                # depth's range match nothing.
-                rgba[3::4] = samples.translate(
-                    bytes(0 if s == key else 255 for s in range(256)))
+            rgba[3::4] = samples.translate(bytes(0 if s == key else 255 for s in range(256)))
     elif colour == 2:
         for channel in range(3):
             rgba[channel::4] = samples[channel::3]

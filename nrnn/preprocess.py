@@ -24,7 +24,8 @@ What this module does
   composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the background, drop a
   thin frame (scanner edges), stretch so the strongest ink is 1.0 and zero
-  faint specks that touch no stroke.  Result: ``width * height`` floats in [0, 1], row-major.
+  faint specks that touch no stroke.  Result: ``width * height`` floats in
+  [0, 1], row-major.
 ``to_mnist`` (the recipe itself): crop to the ink's bounding box, area-
   average it into at most 20 x 20, centre it by mass in 28 x 28.  Result:
   784 floats in [0, 1], row-major, top row first.
@@ -310,4 +311,4 @@ def prepare(image: Image) -> List[float]:
     try:
         return to_mnist(width, height, ink)
     except ImageError as error:
-        raise ImageError("%s: %s" % (getattr(image, "name", "<image>"), error)) from None
+        raise ImageError("%s: %s" % (image.name, error)) from None

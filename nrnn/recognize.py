@@ -131,8 +131,9 @@ def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Netwo
 
     ``name`` (default: the Image's name, or "<bytes>") starts error messages.
     Raises ``PNGError`` for bytes that are not a readable PNG or have more
-    than ``MAX_IMAGE_PIXELS`` pixels, and ``ImageError`` for an image with
-    no ink.
+    than ``MAX_IMAGE_PIXELS`` pixels (refused from the header, before
+    decoding), and ``ImageError`` for a decoded Image over that limit or an
+    image with no ink.
     """
     if isinstance(source, Image):
         image = source
