@@ -178,7 +178,7 @@ class DigitHandler(BaseHTTPRequestHandler):
             return
         self._send_static(name)
 
-    do_HEAD = do_GET  # send_body() below leaves the body out for HEAD
+    do_HEAD = do_GET  # _send() leaves the body out for HEAD
 
     def do_POST(self):
         path = self._path()
