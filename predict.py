@@ -176,5 +176,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
+        print_error("interrupted")
         sys.exit(130)
