@@ -68,7 +68,8 @@ def draw():
     run = 4
     for start in range(0, len(path) - 1, run):
         piece = path[start:start + run + 1]
-        width = sum(widths[start:start + run]) / len(widths[start:start + run])
+        piece_widths = widths[start:start + run]
+        width = sum(piece_widths) / len(piece_widths)
         for index, value in enumerate(render([piece], WIDTH, HEIGHT, width)):
             if value > coverage[index]:
                 coverage[index] = value

@@ -171,7 +171,6 @@
     track.className = "track";
     fill.className = "fill";
     percent.className = "pct";
-    percent.textContent = "";
     track.appendChild(fill);
     item.append(label, track, percent);
     barList.appendChild(item);
