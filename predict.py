@@ -27,11 +27,9 @@ import sys
 from nrnn.atomic import write_bytes_atomic
 from nrnn.cli import OneLineParser, print_error
 from nrnn.errors import NrnnError, UsageError
+from nrnn.model_file import SHIPPED_MODEL
 from nrnn.recognize import Recognition, input_png, load_recognizer, recognize, recognize_inputs, text_art
 
-# The model shipped in data/, found beside this script from any directory.
-SHIPPED_MODEL = os.path.join("data", "model.json.gz")
-DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), SHIPPED_MODEL)
 
 
 def _index(text: str) -> int:
@@ -51,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 all answered, 1 something failed (one 'error:' line "
                "each on stderr), 2 bad command line.")
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG files to read")
-    parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
-                        help="model file, .json or .json.gz (default: the shipped %s)" % SHIPPED_MODEL)
+    parser.add_argument("--model", default=SHIPPED_MODEL, metavar="PATH",
+                        help="model file, .json or .json.gz (default: the shipped data/model.json.gz)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--show", action="store_true",
                         help="also draw the 28x28 input the network saw, as text")

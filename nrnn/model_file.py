@@ -42,6 +42,12 @@ from .network import Network
 
 FORMAT = "nrnn-model"
 VERSION = 1
+
+# The model that ships with nrnn (data/model.json.gz in the repository),
+# found from the package's own location so every tool finds it from any
+# working directory.
+SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "data", "model.json.gz")
 # A file larger than this, or one declaring more parameters, is refused
 # before it is parsed: a 784-1000-1000-10 network is under 2 million.
 MAX_FILE_BYTES = 512 * 1024 * 1024

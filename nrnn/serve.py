@@ -60,6 +60,7 @@ from urllib.parse import unquote, urlsplit
 
 from .cli import OneLineParser, print_error
 from .errors import NrnnError, UsageError
+from .model_file import SHIPPED_MODEL
 from .network import Network
 from .png import png_size
 from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
@@ -67,11 +68,9 @@ from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR",
            "DigitServer", "make_server", "main"]
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 #: The shipped model, found from the package's own location so the server
 #: starts from any working directory.
-DEFAULT_MODEL = os.path.join(_ROOT, "data", "model.json.gz")
+DEFAULT_MODEL = SHIPPED_MODEL
 
 #: Where the page's files live; nothing outside it is ever served.
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")

@@ -25,13 +25,12 @@ from . import report
 from .data import ensure_csv
 from .errors import UsageError
 from .mnist_csv import count_samples, read_samples
-from .model_file import load_model, save_model
+from .model_file import SHIPPED_MODEL, load_model, save_model
 from .network import Network
 from .progress import format_count
 from .training import Trainer, TrainingConfig, TrainingState, describe, restore
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
-SHIPPED_MODEL = os.path.join("data", "model.json.gz")
 EXIT_INTERRUPTED = 130
 
 
