@@ -82,11 +82,12 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 # MAX_IMAGE_PIXELS (4 megapixels) is recognize()'s own limit, imported above:
 # the server checks it from the PNG header first, so it can answer 413.
 
-#: Seconds one blocking read or write on a connection may wait.
+#: Seconds one blocking read or write on a connection may wait (--timeout).
 SOCKET_TIMEOUT = 10.0
 
-#: Seconds a client has to send its whole request (line, headers and body).
-REQUEST_SECONDS = 30.0
+#: Seconds a client has to send its whole request (line, headers and body):
+#: three socket timeouts.
+REQUEST_SECONDS = 3 * SOCKET_TIMEOUT
 
 #: A static file name: no slashes, no dots but the extension's.
 STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|svg)$")
@@ -127,11 +128,11 @@ class DigitHandler(BaseHTTPRequestHandler):
     """One connection: one request (HTTP/1.0 style, closed after the reply)."""
 
     server_version = "nrnn"
-    timeout = SOCKET_TIMEOUT  # StreamRequestHandler applies it to the socket
 
     # ------------------------------------------------------------ connection
 
     def setup(self):
+        self.timeout = self.server.socket_timeout  # applied by super().setup()
         super().setup()
         # The socket timeout bounds each read; the watchdog bounds them all
         # together, so a client trickling a byte every few seconds is cut off.
@@ -354,7 +355,7 @@ class DigitServer(ThreadingHTTPServer):
 
     def __init__(self, address, network: Network, quiet: bool = False, static_dir: str = STATIC_DIR,
                  max_body_bytes: int = MAX_BODY_BYTES, max_image_pixels: int = MAX_IMAGE_PIXELS,
-                 request_seconds: float = REQUEST_SECONDS):
+                 socket_timeout: float = SOCKET_TIMEOUT, request_seconds: Optional[float] = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.network = network
@@ -362,7 +363,8 @@ class DigitServer(ThreadingHTTPServer):
         self.static_dir = static_dir
         self.max_body_bytes = max_body_bytes
         self.max_image_pixels = max_image_pixels
-        self.request_seconds = request_seconds
+        self.socket_timeout = socket_timeout
+        self.request_seconds = request_seconds if request_seconds is not None else 3 * socket_timeout
         super().__init__(address, DigitHandler)
 
     def handle_error(self, request, client_address):
@@ -393,6 +395,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError("%s is outside 0.1..3600 seconds" % text)
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m nrnn.serve",
                            description="Serve the drawing page: draw a digit, see what the network reads.",
@@ -403,13 +415,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0: any free port)")
     parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
                         help="model file (default: data/model.json.gz in the repository)")
+    parser.add_argument("--timeout", type=_seconds, default=SOCKET_TIMEOUT, metavar="SECONDS",
+                        help="how long one read from a client may wait; a whole request gets "
+                             "three times that (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
     return parser
 
 
-def _listen(host: str, port: int, network: Network, quiet: bool) -> DigitServer:
+def _listen(host: str, port: int, network: Network, quiet: bool, timeout: float) -> DigitServer:
     try:
-        return make_server(network, host, port, quiet=quiet)
+        return make_server(network, host, port, quiet=quiet, socket_timeout=timeout)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             why = "the port is already in use (stop the other server or choose another --port)"
@@ -429,7 +444,7 @@ def main(argv=None) -> int:
     options = _parser().parse_args(argv)
     try:
         network = load_recognizer(options.model)
-        server = _listen(options.host, options.port, network, options.quiet)
+        server = _listen(options.host, options.port, network, options.quiet, options.timeout)
     except NrnnError as error:
         print_error(error)
         return 1

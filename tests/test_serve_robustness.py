@@ -25,11 +25,16 @@ from tests.support import ROOT
 SERVE = os.path.join(ROOT, "nrnn", "serve.py")
 # How the server is started; {port} is filled in.  Adapt here if serve.py's
 # command line differs.
-SERVE_COMMAND = [sys.executable, "-m", "nrnn.serve", "--host", "127.0.0.1", "--port", "{port}"]
+# A short --timeout: the slow-client cases wait it out, and the defaults
+# (10 s a read, 30 s a request) would make this test take half a minute.
+SERVER_TIMEOUT = 1.5
+SERVE_COMMAND = [sys.executable, "-m", "nrnn.serve", "--host", "127.0.0.1", "--port", "{port}",
+                 "--timeout", str(SERVER_TIMEOUT)]
 # Where the server takes its PNG uploads.
 POST_PATH = b"/predict"
-# Longest a slow client may hold a connection before the server drops it.
-MAX_CLIENT_SECONDS = 35.0
+# Longest a slow client may hold a connection before the server drops it:
+# the whole-request deadline (three timeouts) and some slack.
+MAX_CLIENT_SECONDS = 3 * SERVER_TIMEOUT + 5.0
 # GET requests a lenient server may still answer with 200.
 LENIENT = {"header without a colon", "200 headers", "HTTP/0.9 request"}
 
