@@ -34,14 +34,12 @@ Standard library only, like the rest of the tests.
 """
 
 import gzip
-import io
 import json
 import math
 import os
 import re
 import signal
 import struct
-import sys
 import tempfile
 import time
 import traceback

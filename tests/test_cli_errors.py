@@ -12,7 +12,6 @@ closed port on 127.0.0.1.
 actually printed (the README's "Errors" section is made from it).
 """
 
-import json
 import os
 import shutil
 import struct
