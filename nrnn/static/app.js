@@ -1,10 +1,13 @@
 // nrnn drawing page: draw with mouse, pen or touch; on each stroke's end the
-// canvas goes to POST /predict as a PNG and the answer is shown.
+// canvas goes to POST /predict as a PNG and the answer is shown.  A photo
+// (picked with the Photo button, on a phone the camera, or dropped on the
+// pad) is posted as the file it is, PNG or JPEG: the server decodes it.
 // Plain JavaScript, no build step, no libraries.
 //
 // /?demo=7 replays the demo digit 7 from /static/strokes.json (the strokes
 // nrnn/strokes.py draws too) by dispatching pointer events to the canvas, so
-// the same handlers run as for a real pen.  The browser test uses it.
+// the same handlers run as for a real pen.  /?photo=NAME reads
+// /static/NAME as if it had been picked.  The browser test uses both.
 "use strict";
 
 (function () {
@@ -24,12 +27,26 @@
   const timingLine = document.getElementById("timing");
   const barList = document.getElementById("bars");
   const seen = document.getElementById("seen");
+  const photoButton = document.getElementById("photo");
+  const photoFile = document.getElementById("photo-file");
+  const padFrame = pad.parentElement;
+
+  // What the server reads as it is; anything else the browser can show
+  // (WebP, GIF, HEIC on some phones) is re-encoded here as a PNG.
+  const SENT_AS_IS = ["image/png", "image/jpeg"];
+  // Keep in step with MAX_BODY_BYTES in nrnn/serve.py.  A bigger file is
+  // scaled down to PHOTO_SIDE here first: a digit never needs more.
+  const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
+  const PHOTO_SIDE = 1600;
 
   const strokes = [];     // finished strokes: each a list of [x, y] canvas pixels
   let current = null;     // the stroke being drawn: {pointerId, points}
+  let photo = null;       // the picked photo (an ImageBitmap) shown on the pad
   let requestNumber = 0;  // answers to older requests are ignored
-  // ?demo=N: replay demo digit N (see replay() below).
-  const demoDigit = new URLSearchParams(window.location.search).get("demo");
+  // ?demo=N: replay demo digit N (see replay() below); ?photo=NAME: read a photo.
+  const query = new URLSearchParams(window.location.search);
+  const demoDigit = query.get("demo");
+  const demoPhoto = query.get("photo");
 
   document.getElementById("origin").textContent = window.location.origin;
 
@@ -38,6 +55,7 @@
   function paint() {
     // Transparent background: the PNG decoder composites it over white.
     context.clearRect(0, 0, pad.width, pad.height);
+    if (photo) paintPhoto();
     context.strokeStyle = INK;
     context.fillStyle = INK;
     context.lineWidth = PEN_WIDTH;
@@ -60,6 +78,13 @@
     context.stroke();
   }
 
+  // The photo, whole and centred on the pad (letterboxed, not cropped).
+  function paintPhoto() {
+    const scale = Math.min(pad.width / photo.width, pad.height / photo.height);
+    const width = photo.width * scale, height = photo.height * scale;
+    context.drawImage(photo, (pad.width - width) / 2, (pad.height - height) / 2, width, height);
+  }
+
   // Where a pointer event is, in canvas pixels (the canvas may be shown
   // smaller than its 280 x 280 pixels on a narrow screen).
   function canvasPoint(event) {
@@ -71,6 +96,7 @@
   pad.addEventListener("pointerdown", function (event) {
     if (current || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
+    if (photo) forgetPhoto();  // drawing starts afresh on an empty pad
     try {
       pad.setPointerCapture(event.pointerId);  // keep the stroke when the pen leaves the canvas
     } catch (error) {
@@ -99,6 +125,10 @@
   pad.addEventListener("pointercancel", endStroke);
 
   function undo() {
+    if (photo && !current) {
+      clear();
+      return;
+    }
     if (current || !strokes.length) return;
     strokes.pop();
     paint();
@@ -107,6 +137,7 @@
 
   function clear() {
     if (current) return;
+    forgetPhoto();
     strokes.length = 0;
     paint();
     changed();
@@ -125,7 +156,7 @@
 
   // The drawing changed: ask the network again (or show nothing).
   function changed() {
-    undoButton.disabled = clearButton.disabled = strokes.length === 0;
+    undoButton.disabled = clearButton.disabled = strokes.length === 0 && !photo;
     if (strokes.length) {
       predict();
     } else {
@@ -134,27 +165,92 @@
     }
   }
 
+  // ---------------------------------------------------------------- photos
+
+  function forgetPhoto() {
+    if (photo && photo.close) photo.close();
+    photo = null;
+  }
+
+  // A picked or dropped file: show it on the pad and send it.
+  function readPhoto(file) {
+    if (!file) return;
+    if (current) return;
+    strokes.length = 0;
+    forgetPhoto();
+    const number = ++requestNumber;
+    digitBox.dataset.state = "pending";
+    setStatus("Reading your photo…");
+    // createImageBitmap turns the photo upright (EXIF orientation), as the
+    // server does, so the pad shows what the network is given.
+    createImageBitmap(file).then(function (bitmap) {
+      if (number !== requestNumber) return;
+      photo = bitmap;
+      paint();
+      undoButton.disabled = clearButton.disabled = false;
+      if (SENT_AS_IS.indexOf(file.type) >= 0 && file.size <= MAX_UPLOAD_BYTES) {
+        ask(file, file.type, "photo");
+      } else {
+        smaller(bitmap).toBlob(function (blob) { ask(blob, "image/png", "photo"); }, "image/png");
+      }
+    }).catch(function () {
+      if (number === requestNumber) showError("that file is not a picture this browser can open; try a PNG or JPEG");
+    });
+  }
+
+  // The bitmap on a canvas at most PHOTO_SIDE pixels on its longer side.
+  function smaller(bitmap) {
+    const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return canvas;
+  }
+
+  photoButton.addEventListener("click", function () { photoFile.click(); });
+  photoFile.addEventListener("change", function () {
+    readPhoto(photoFile.files[0]);
+    photoFile.value = "";  // picking the same file again is a new pick
+  });
+  padFrame.addEventListener("dragover", function (event) {
+    event.preventDefault();
+    padFrame.classList.add("dropping");
+  });
+  padFrame.addEventListener("dragleave", function () { padFrame.classList.remove("dropping"); });
+  padFrame.addEventListener("drop", function (event) {
+    event.preventDefault();
+    padFrame.classList.remove("dropping");
+    readPhoto(event.dataTransfer.files[0]);
+  });
+
   // ---------------------------------------------------------------- asking
 
   function predict() {
+    const number = requestNumber + 1;
+    pad.toBlob(function (blob) {
+      if (number === requestNumber + 1) ask(blob, "image/png", "drawing");
+    }, "image/png");
+  }
+
+  // POST an image to /predict and show the answer (what: "drawing" or "photo").
+  function ask(body, type, what) {
     const number = ++requestNumber;
     const started = performance.now();
     digitBox.dataset.state = "pending";
-    setStatus("Reading…");
-    pad.toBlob(function (blob) {
-      fetch("/predict", {method: "POST", headers: {"Content-Type": "image/png"}, body: blob})
-        .then(function (response) {
-          return response.json().then(function (data) { return {ok: response.ok, data: data}; });
-        })
-        .then(function (reply) {
-          if (number !== requestNumber) return;
-          if (reply.ok) show(reply.data, performance.now() - started);
-          else showError(reply.data.error || "the server refused the drawing");
-        })
-        .catch(function (error) {
-          if (number === requestNumber) showError("no answer from the server (" + error.message + ")");
-        });
-    }, "image/png");
+    setStatus(what === "photo" ? "Reading your photo…" : "Reading…");
+    fetch("/predict", {method: "POST", headers: {"Content-Type": type}, body: body})
+      .then(function (response) {
+        return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+      })
+      .then(function (reply) {
+        if (number !== requestNumber) return;
+        if (reply.ok) show(reply.data, performance.now() - started, what);
+        else showError(reply.data.error || "the server refused the " + what);
+      })
+      .catch(function (error) {
+        if (number === requestNumber) showError("no answer from the server (" + error.message + ")");
+      });
   }
 
   // ---------------------------------------------------------------- showing
@@ -182,7 +278,7 @@
     return p >= 0.9995 ? ">99.9%" : (100 * p).toFixed(1) + "%";
   }
 
-  function show(answer, elapsed) {
+  function show(answer, elapsed, what) {
     digitBox.textContent = String(answer.digit);
     digitBox.dataset.state = "done";
     confidenceLine.textContent = "Confidence " + formatPercent(answer.confidence);
@@ -193,7 +289,7 @@
     const serverTime = Math.round(answer.milliseconds) + " ms for preprocessing and the network";
     // A replayed demo may run in a headless browser's virtual time, where the
     // round trip is not a real measurement: show only the server's own.
-    timingLine.textContent = demoDigit !== null ? serverTime
+    timingLine.textContent = demoDigit !== null || demoPhoto !== null ? serverTime
       : "Answered in " + Math.round(elapsed) + " ms (" + serverTime + ")";
     answer.probabilities.forEach(function (p, digit) {
       bars[digit].fill.style.width = (100 * p).toFixed(2) + "%";
@@ -201,7 +297,9 @@
       bars[digit].item.classList.toggle("best", digit === answer.digit);
     });
     drawSeen(answer.input);
-    setStatus("Keep drawing, undo, or clear to start again.");
+    setStatus(what === "photo"
+      ? "The small picture below the bars is the ink found in your photo. Draw or pick another."
+      : "Keep drawing, undo, or clear to start again.");
   }
 
   function showEmpty() {
@@ -215,7 +313,7 @@
       bar.item.classList.remove("best");
     }
     seen.getContext("2d").clearRect(0, 0, seen.width, seen.height);
-    setStatus("Draw one digit, 0 to 9, large and in the middle.");
+    setStatus("Draw one digit, 0 to 9, large and in the middle, or pick a photo.");
   }
 
   function showError(message) {
@@ -278,9 +376,21 @@
     }));
   }
 
+  // ?photo=NAME: read /static/NAME through the same path as a picked file.
+  function readDemoPhoto(name) {
+    fetch("/static/" + encodeURIComponent(name))
+      .then(function (response) {
+        if (!response.ok) throw new Error("no photo \"" + name + "\"");
+        return response.blob();
+      })
+      .then(readPhoto)
+      .catch(function (error) { setStatus("Cannot load the demo photo (" + error.message + ")", true); });
+  }
+
   paint();
-  if (demoDigit !== null) {
+  if (demoDigit !== null || demoPhoto !== null) {
     document.documentElement.classList.add("replay");  // no animations (style.css)
-    replay(demoDigit);
+    if (demoDigit !== null) replay(demoDigit);
+    else readDemoPhoto(demoPhoto);
   }
 })();
