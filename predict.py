@@ -1,7 +1,8 @@
 """Which digit is in this picture?  ``python predict.py IMAGE...``
 
-A thin command line over ``nrnn.recognize`` (which does the work: PNG ->
-MNIST-style 28 x 28 input -> network -> answer).  For each PNG it prints the
+A thin command line over ``nrnn.recognize`` (which does the work: PNG or
+JPEG -> MNIST-style 28 x 28 input -> network -> answer).  Files are told
+apart by their content, not their names.  For each image it prints the
 digit, its probability and the runners-up::
 
     $ python predict.py data/handwriting.png
@@ -45,10 +46,11 @@ def _index(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="python predict.py",
-        description="Recognise the handwritten digit in each PNG image.",
+        description="Recognise the handwritten digit in each image (PNG or JPEG, "
+                    "told apart by content: a drawing, a scan or a phone photo).",
         epilog="Exit status: 0 all answered, 1 something failed (one 'error:' line "
                "each on stderr), 2 bad command line.")
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG files to read")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files to read")
     parser.add_argument("--model", default=SHIPPED_MODEL, metavar="PATH",
                         help="model file, .json or .json.gz (default: the shipped data/model.json.gz)")
     output = parser.add_mutually_exclusive_group()

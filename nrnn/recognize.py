@@ -1,10 +1,16 @@
-"""From a PNG to an answer: the one recognition pipeline nrnn has.
+"""From a PNG or JPEG file to an answer: the one recognition pipeline nrnn has.
 
 ``predict.py`` and the drawing page's server (``nrnn/serve.py``) both call
 ``recognize``, so a digit is read the same way everywhere::
 
-    PNG bytes --png.decode--> Image --preprocess.prepare--> 784 inputs
-              --network.feedforward--> 10 sigmoid outputs --> Recognition
+    PNG or JPEG bytes --image_file.decode_image--> Image
+        --preprocess.prepare--> 784 inputs
+        --network.feedforward--> 10 sigmoid outputs --> Recognition
+
+The file's format is told by its first bytes, not its name
+(``nrnn/image_file.py``).  A big JPEG photo is decoded at 1/2, 1/4 or 1/8
+of its size when that still leaves ``PHOTO_SIDE`` pixels on its shorter
+side: a digit needs a few hundred pixels, not twelve million.
 
 Two looks at one digit
 ----------------------
@@ -48,14 +54,15 @@ True
 from typing import List, Optional, Sequence, Union
 
 from .errors import ImageError, ModelFileError
+from .image_file import decode_image
 from .model_file import load_model
 from .network import Network
-from .png import Image, decode, encode_gray8
+from .png import Image, encode_gray8
 from .preprocess import FIELD, prepare
 from .skeleton import redraw
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
-           "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS"]
+           "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS", "PHOTO_SIDE"]
 
 INPUTS = FIELD * FIELD  # 784: the 28 x 28 field, row-major
 DIGITS = 10
@@ -65,6 +72,11 @@ DIGITS = 10
 #: microseconds a pixel, so a bigger image would keep a user (or a server
 #: thread) waiting for many seconds; a digit never needs that many pixels.
 MAX_IMAGE_PIXELS = 4_000_000
+
+#: A JPEG is decoded at the smallest scale (1, 1/2, 1/4, 1/8) that keeps at
+#: least this many pixels on its shorter side: a 4032 x 3024 phone photo at
+#: 1/8, 504 x 378.  Preprocessing works on photos at about this size anyway.
+PHOTO_SIDE = 256
 
 #: Characters for ink levels 0.0 .. 1.0 in the text art, lightest first.
 SHADES = " .:-=+*#%@"
@@ -139,13 +151,15 @@ def load_recognizer(path: str) -> Network:
 
 def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Network,
               name: Optional[str] = None) -> Recognition:
-    """Read the digit in ``source``: the bytes of a PNG file, or a decoded Image.
+    """Read the digit in ``source``: the bytes of a PNG or JPEG file (told
+    apart by content), or a decoded Image.
 
     ``name`` (default: the Image's name, or "<bytes>") starts error messages.
-    Raises ``PNGError`` for bytes that are not a readable PNG or have more
-    than ``MAX_IMAGE_PIXELS`` pixels (refused from the header, before
-    decoding), and ``ImageError`` for a decoded Image over that limit or an
-    image with no ink.
+    Raises ``PNGError`` / ``JPEGError`` for bytes that are not a readable
+    file of that format or decode to more than ``MAX_IMAGE_PIXELS`` pixels
+    (refused from the header, before decoding), and ``ImageError`` for
+    bytes of any other format, a decoded Image over that limit or an image
+    with no ink.
     """
     if isinstance(source, Image):
         image = source
@@ -154,7 +168,7 @@ def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Netwo
                              "crop or scale it down" % (image.name, image.width, image.height,
                                                         MAX_IMAGE_PIXELS))
     else:
-        image = decode(bytes(source), name or "<bytes>", MAX_IMAGE_PIXELS)
+        image = decode_image(source, name or "<bytes>", MAX_IMAGE_PIXELS, reduce_to=PHOTO_SIDE)
     inputs = prepare(image)
     return recognize_inputs(inputs, network, name or image.name)
 

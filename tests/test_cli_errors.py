@@ -22,7 +22,7 @@ import unittest
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
-from nrnn import png
+from nrnn import jpeg_encoder, png
 from nrnn.idx import write_images, write_labels
 from nrnn.mnist_csv import write_samples
 from nrnn.model_file import save_model
@@ -61,6 +61,13 @@ def make_files(folder):
     write("huge.png", png.SIGNATURE + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0))
           + _png_chunk(b"IDAT", zlib.compress(b"\x00")) + _png_chunk(b"IEND", b""))
     write("empty.png", b"")
+    good_jpeg = jpeg_encoder.encode_gray8(28, 28, bytes(255 - v for v in digit))
+    write("digit.jpg", good_jpeg)
+    write("truncated.jpg", good_jpeg[:len(good_jpeg) // 2])
+    arithmetic = bytearray(good_jpeg)
+    arithmetic[arithmetic.index(b"\xff\xc0") + 1] = 0xC9  # SOF0 -> SOF9 (arithmetic coding)
+    write("arithmetic.jpg", bytes(arithmetic))
+    write("huge.jpg", b"\xff\xd8\xff\xc0\x00\x0b\x08\xff\xff\xff\xff\x01\x01\x11\x00\xff\xd9")
 
     # Models.
     network = Network([784, 5, 10], seed=1)
@@ -140,8 +147,14 @@ NARRATION = "fetch narration"
 CASES = [
     ("predict.py", ["{missing.png}", "--model", "{model.json}"], "image file does not exist",
      "No such file"),
-    ("predict.py", ["{text.png}", "--model", "{model.json}"], "not a PNG (a text file)", "not a PNG file"),
-    ("predict.py", ["{empty.png}", "--model", "{model.json}"], "empty file", "not a PNG file"),
+    ("predict.py", ["{text.png}", "--model", "{model.json}"], "neither PNG nor JPEG (a text file)",
+     "not a PNG or JPEG image"),
+    ("predict.py", ["{empty.png}", "--model", "{model.json}"], "empty file", "not a PNG or JPEG image"),
+    ("predict.py", ["{truncated.jpg}", "--model", "{model.json}"], "truncated JPEG", "truncated.jpg: "),
+    ("predict.py", ["{arithmetic.jpg}", "--model", "{model.json}"], "arithmetic-coded JPEG",
+     "arithmetic-coded JPEG (SOF9) is not supported"),
+    ("predict.py", ["{huge.jpg}", "--model", "{model.json}"], "JPEG claiming 65535 x 65535 pixels",
+     "65535"),
     ("predict.py", ["{truncated.png}", "--model", "{model.json}"], "truncated PNG", "truncated"),
     ("predict.py", ["{bad-crc.png}", "--model", "{model.json}"], "PNG with a damaged chunk (CRC)", "CRC mismatch"),
     ("predict.py", ["{huge.png}", "--model", "{model.json}"], "PNG claiming 100000 x 100000 pixels",
