@@ -7,11 +7,19 @@ nrnn.data``, ``python -m nrnn.serve``) parses its options with
 ``OneLineParser`` and reports any ``NrnnError`` with ``print_error``.
 
 Exit statuses: 0 success, 1 an error in the input or the work, 2 a bad
-command line, 130 interrupted by Ctrl-C.
+command line, 130 interrupted by Ctrl-C, 141 the output was closed early
+(``python predict.py ... | head -1``: 128 + SIGPIPE, as a shell reports a
+program stopped by a closed pipe; nothing is printed).
+
+``run_main`` wraps a tool's ``main`` with those last two, and makes sure
+printing never fails on text the terminal cannot show; ``display_path``
+turns a file name that is not valid UTF-8 into printable text.
 """
 
 import argparse
+import os
 import sys
+from typing import Callable
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,3 +41,62 @@ def one_line(error: BaseException) -> str:
 def print_error(error) -> None:
     """Write ``error: <message>`` on one line to stderr."""
     sys.stderr.write("error: %s\n" % (one_line(error) if isinstance(error, BaseException) else error))
+
+
+def display_path(path: str) -> str:
+    """``path`` as text that can always be printed: bytes that do not decode
+    (a Latin-1 name on a UTF-8 system) are shown as ``\\xNN`` escapes.
+
+    Python hands such names to us with "surrogate escapes" (``\\udce9`` for
+    the byte 0xE9), which no encoder accepts: printing one raises.
+
+    >>> print(display_path("caf\\udce9.png"), display_path("café.png"))
+    caf\\xe9.png café.png
+    """
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+
+
+def seconds_option(low: float, high: float) -> Callable[[str], float]:
+    """An argparse ``type`` for a number of seconds in [low, high].
+
+    NaN and infinity fail the range check like any other value outside it.
+
+    >>> seconds_option(0.1, 600)("2.5")
+    2.5
+    """
+    def seconds(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("%s is outside %g..%g seconds" % (text, low, high))
+        return value
+    return seconds
+
+
+def run_main(main: Callable[[], int]) -> int:
+    """Run a tool's ``main()`` and return its exit status, keeping the
+    one-line promise for what can happen to any tool:
+
+    - Ctrl-C: ``error: interrupted``, status 130;
+    - the reader of our output went away (``| head -1``): no message (that
+      is how the user wanted it), status 141;
+    - text that stdout's encoding cannot show is written with backslash
+      escapes instead of failing.
+    """
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        status = main()
+        sys.stdout.flush()  # a closed pipe may only show now
+        return status
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # Point stdout at /dev/null: Python flushes it once more on the way
+        # out, and that would fail (and print) again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

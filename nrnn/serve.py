@@ -17,18 +17,38 @@ shell::
 
 What the server refuses, and how (every error body is ``{"error": "..."}``)
 ---------------------------------------------------------------------------
+- a ``Host`` header naming anything but an address the server listens on
+  (``127.0.0.1``, ``localhost``, ``[::1]``, the ``--host`` given): 400.
+  This stops *DNS rebinding*: a web page on evil.example whose name is
+  re-pointed at 127.0.0.1 could otherwise read our answers, since to the
+  browser they come from evil.example itself;
+- a request line without a version (HTTP/0.9): 400, in HTTP/1.0 form;
+- ``POST /predict`` whose Content-Type is not ``image/png`` or
+  ``image/jpeg``: 415.  A cross-site form or ``fetch`` may only send
+  ``text/plain``, form types and the like without asking first (a CORS
+  "simple" request); ``image/png`` makes the browser ask (a preflight
+  ``OPTIONS``), and we never say yes: no CORS header is ever sent;
 - no Content-Length (e.g. a chunked upload): 411, before reading anything;
 - a Content-Length that is not a plain number, or two different ones: 400;
 - a body over ``MAX_BODY_BYTES`` (2 MB): 413, before reading the body;
-- a body that ends before its Content-Length, or arrives slower than
-  ``REQUEST_SECONDS`` allows: 400 / 408, and the connection is closed;
+- a body that ends before its Content-Length: 400; a request (line,
+  headers or body) that arrives slower than ``REQUEST_SECONDS`` allows, or
+  a read that waits longer than ``SOCKET_TIMEOUT``: 408, and the
+  connection is closed;
 - an image over ``MAX_IMAGE_PIXELS`` (4 megapixels): 413, decided from the
   PNG header before anything is decoded (preprocessing costs ~3 us a pixel
   in pure Python, so a 50-megapixel image would hold a thread for minutes);
 - an empty body, not a PNG, a corrupt PNG, a blank image: 400 with the
   decoder's own one-line message;
 - any path other than ``/``, ``/static/<file>`` and ``/predict``: 404;
-  a method a path does not take: 405.
+  a method a path does not take: 405;
+- more recognitions at once than the machine has cores: the request waits
+  up to ``QUEUE_SECONDS``, then gets 503 with ``Retry-After``.  Drawings
+  (at most ``SMALL_IMAGE_PIXELS``) and big images queue apart, so a burst
+  of big uploads never keeps a drawing waiting behind it;
+- more than ``MAX_CONNECTIONS`` connections at once: 503 at once, unread;
+- anything that goes wrong inside the server (``MemoryError`` included):
+  500, logged as one line; the server keeps serving.
 
 Static files are looked up by *name*, never by joining the URL onto a
 directory: a name must match ``STATIC_NAME`` (letters, digits, ``-``,
@@ -36,15 +56,19 @@ directory: a name must match ``STATIC_NAME`` (letters, digits, ``-``,
 must resolve (symlinks followed) to a regular file inside ``STATIC_DIR``.
 
 Every connection gets a socket timeout (``SOCKET_TIMEOUT``) and a watchdog
-that closes it if the request (line, headers, body) has not arrived within
-``REQUEST_SECONDS``, so a slow or silent client holds a thread for a bounded
-time.  Requests run in their own (daemon) threads; the network is only read
-while predicting, so they need no lock.  Each request is logged as one line
-on stderr (``--quiet`` turns that off).
+that answers 408 and closes it if the request (line, headers, body) has not
+arrived within ``REQUEST_SECONDS``, so a slow or silent client holds a
+thread for a bounded time.  Requests run in their own (daemon) threads; the
+network is only read while predicting, so they need no lock (the
+semaphores above bound how many run, not who reads what).  The listen
+queue holds ``LISTEN_BACKLOG`` connections, so a burst of clients waits
+instead of being reset.  Each request is logged as one line on stderr
+(``--quiet`` turns that off; failures are always logged).
 """
 
 import argparse
 import errno
+import ipaddress
 import json
 import os
 import re
@@ -58,14 +82,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from .cli import OneLineParser, print_error
+from .cli import OneLineParser, print_error, run_main, seconds_option
 from .errors import NrnnError, UsageError
 from .model_file import SHIPPED_MODEL
 from .network import Network
 from .png import png_size
 from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
 
-__all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR",
+__all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
+           "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "SMALL_IMAGE_PIXELS",
            "DigitServer", "make_server", "main"]
 
 #: The shipped model, found from the package's own location so the server
@@ -89,6 +114,34 @@ SOCKET_TIMEOUT = 10.0
 #: three socket timeouts.
 REQUEST_SECONDS = 3 * SOCKET_TIMEOUT
 
+#: What ``POST /predict`` accepts as its Content-Type (the format itself is
+#: recognised from the bytes); anything else is 415.
+ACCEPTED_TYPES = ("image/png", "image/jpeg")
+
+#: Connections the kernel queues while every thread is busy accepting; the
+#: socketserver default of 5 resets clients in a burst (a page reload with
+#: its assets, a script sending 50 requests).
+LISTEN_BACKLOG = 64
+
+#: Connections handled at once; more are answered 503 without being read.
+#: Each holds a thread and up to MAX_BODY_BYTES of body, so this bounds the
+#: server's memory: 64 x 2 MB.
+MAX_CONNECTIONS = 64
+
+#: Recognitions running at once, in each of the two queues (small, large):
+#: one per core.  More would not finish sooner, only hold more memory.
+RECOGNITIONS = os.cpu_count() or 1
+
+#: Images up to this many pixels (a 512 x 512 square; the page sends
+#: 280 x 280) queue apart from bigger ones: they take milliseconds.
+SMALL_IMAGE_PIXELS = 512 * 512
+
+#: Seconds a request may wait for a free recognition before 503.
+QUEUE_SECONDS = 10.0
+
+#: Host names every server answers to, besides the --host it listens on.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
 #: A static file name: no slashes, no dots but the extension's.
 STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|svg)$")
 
@@ -108,12 +161,53 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; "
 
 
 class RequestError(Exception):
-    """A request we answer with an error status and ``{"error": message}``."""
+    """A request we answer with an error status and ``{"error": message}``
+    (and, for 503, a Retry-After header)."""
 
-    def __init__(self, status: HTTPStatus, message: str):
+    def __init__(self, status: HTTPStatus, message: str, headers: Optional[dict] = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
+
+
+def _host_name(value: str) -> str:
+    """The host part of a Host header, lower-cased: ``[::1]:8000`` -> ``[::1]``.
+
+    >>> _host_name("LocalHost:8000"), _host_name("[::1]:80"), _host_name("127.0.0.1")
+    ('localhost', '[::1]', '127.0.0.1')
+    """
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[:value.find("]") + 1] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def allowed_hosts(listen_host: str) -> Optional[frozenset]:
+    """The Host names a server listening on ``listen_host`` answers to.
+
+    ``None`` means "any IP address as well": a server listening on every
+    interface (0.0.0.0, ::) is reached by whatever address the client
+    used.  A *name* other than localhost or the --host given is never
+    accepted: a name can be re-pointed by DNS, an address cannot.
+
+    >>> sorted(allowed_hosts("127.0.0.1"))
+    ['127.0.0.1', '[::1]', 'localhost']
+    >>> sorted(allowed_hosts("::1")), sorted(allowed_hosts("digits.lan"))[-1]
+    (['127.0.0.1', '[::1]', 'localhost'], 'localhost')
+    """
+    host = listen_host.strip().lower()
+    shown = "[%s]" % host if ":" in host else host
+    names = frozenset(LOOPBACK_HOSTS + (shown,))
+    return names if host not in ("", "0.0.0.0", "::", "[::]") else None
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") else name)
+    except ValueError:
+        return False
+    return True
 
 
 def _loggable(text: str) -> str:
@@ -128,6 +222,9 @@ class DigitHandler(BaseHTTPRequestHandler):
     """One connection: one request (HTTP/1.0 style, closed after the reply)."""
 
     server_version = "nrnn"
+    # A request line without a version is HTTP/0.9, which has no status
+    # line or headers at all: we answer everything, errors included, in 1.0.
+    default_request_version = "HTTP/1.0"
 
     # ------------------------------------------------------------ connection
 
@@ -165,6 +262,83 @@ class DigitHandler(BaseHTTPRequestHandler):
         except OSError:  # the client went away before the reply was flushed
             pass
 
+    def handle_one_request(self):
+        """Read one request and answer it: every way through ends with a
+        JSON reply or, if the client is gone, a closed connection."""
+        # What the log line and the replies need even if nothing arrives.
+        self.command, self.requestline, self.request_version = "", "", self.default_request_version
+        self.close_connection = True
+        self._replied = False
+        try:
+            self._handle_one_request()
+        except (ConnectionError, socket.timeout):
+            pass  # the client went away, or stopped reading our reply
+        except Exception as error:  # a bug, or MemoryError: answer, log, go on
+            self.server.log_failure(self, error)
+            if not self._replied:
+                try:
+                    self._fail(HTTPStatus.INTERNAL_SERVER_ERROR,
+                               "the server failed (%s); it is still running" % type(error).__name__)
+                except Exception:
+                    pass
+
+    def _handle_one_request(self):
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except socket.timeout:
+            self._timed_out = True
+        if self._timed_out:  # also a line cut short by the watchdog
+            self._too_slow()
+            return
+        if len(self.raw_requestline) > 65536:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return
+        if not self.raw_requestline:
+            return  # connection closed without a request
+        try:
+            parsed = self.parse_request()  # reads the headers
+        except socket.timeout:
+            self._timed_out = True
+        if self._timed_out:  # headers cut short: never act on half of them
+            self._too_slow()
+            return
+        if not parsed:
+            return  # parse_request has answered
+        if len(self.requestline.split()) < 3:
+            self._fail(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not supported: "
+                                               "send HTTP/1.0 or HTTP/1.1")
+            return
+        problem = self._host_problem()
+        if problem:
+            self._fail(HTTPStatus.BAD_REQUEST, problem)
+            return
+        method = getattr(self, "do_" + self.command, None)
+        if method is None:
+            self._fail(HTTPStatus.NOT_IMPLEMENTED, "method %s is not supported" % _loggable(self.command))
+            return
+        method()
+        self.wfile.flush()
+
+    def _too_slow(self):
+        self._fail(HTTPStatus.REQUEST_TIMEOUT,
+                   "the request did not arrive in time (%g s for all of it, %g s for each read)"
+                   % (self.server.request_seconds, self.server.socket_timeout))
+
+    def _host_problem(self) -> Optional[str]:
+        """Why the Host header is refused, or None if it names this server."""
+        hosts = self.headers.get_all("Host") or []
+        if not hosts:
+            # HTTP/1.1 requires Host; a 1.0 client (not a browser) may omit it.
+            return "a Host header is required" if self.request_version != "HTTP/1.0" else None
+        if len(hosts) > 1:
+            return "more than one Host header"
+        name = _host_name(hosts[0])
+        allowed = self.server.allowed_hosts
+        if (allowed is None and _is_ip_address(name)) or name in (allowed or LOOPBACK_HOSTS):
+            return None
+        return ("Host %r is not this server (it answers to %s): open it by its address"
+                % (_loggable(hosts[0][:100]), ", ".join(sorted(allowed or LOOPBACK_HOSTS))))
+
     # ------------------------------------------------------------ routing
 
     def do_GET(self):
@@ -189,11 +363,12 @@ class DigitHandler(BaseHTTPRequestHandler):
                 self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _loggable(path))
             return
         try:
+            self._check_content_type()
             body = self._read_body()
             self._stop_watchdog()
             answer = self._predict(body)
         except RequestError as error:
-            self._fail(error.status, error.message)
+            self._fail(error.status, error.message, extra=error.headers)
             return
         self._send(HTTPStatus.OK, "application/json", json.dumps(answer).encode("ascii"))
 
@@ -230,6 +405,14 @@ class DigitHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------ /predict
 
+    def _check_content_type(self):
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.split(";")[0].strip().lower() not in ACCEPTED_TYPES:
+            raise RequestError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                               "the body must be an image sent with Content-Type %s, got %s"
+                               % (" or ".join(ACCEPTED_TYPES),
+                                  repr(_loggable(content_type[:60])) if content_type else "none"))
+
     def _read_body(self) -> bytes:
         """The request body, checked against Content-Length and the limits."""
         lengths = self.headers.get_all("Content-Length") or []
@@ -245,7 +428,10 @@ class DigitHandler(BaseHTTPRequestHandler):
         if not (text.isascii() and text.isdigit()):
             raise RequestError(HTTPStatus.BAD_REQUEST,
                                "Content-Length must be a whole number of bytes, got %r" % text[:40])
-        if len(text) > 18 or int(text) > self.server.max_body_bytes:
+        # Leading zeros change nothing ("0005" is 5); more than 18 digits
+        # after them cannot be under the limit, and need no int() at all.
+        significant = text.lstrip("0")
+        if len(significant) > 18 or int(significant or "0") > self.server.max_body_bytes:
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                                "the body has %s bytes; the limit is %d (MAX_BODY_BYTES)"
                                % (text[:40], self.server.max_body_bytes))
@@ -280,26 +466,39 @@ class DigitHandler(BaseHTTPRequestHandler):
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                                "the image is %d x %d = %d pixels; the limit is %d (MAX_IMAGE_PIXELS)"
                                % (size[0], size[1], size[0] * size[1], self.server.max_image_pixels))
+        small = size is not None and size[0] * size[1] <= SMALL_IMAGE_PIXELS
+        queue = self.server.small_queue if small else self.server.large_queue
+        if not queue.acquire(timeout=self.server.queue_seconds):
+            raise RequestError(HTTPStatus.SERVICE_UNAVAILABLE,
+                               "the server is busy: %d %s images are being read; try again in a "
+                               "few seconds" % (self.server.recognitions, "small" if small else "large"),
+                               {"Retry-After": "%d" % max(1, round(self.server.queue_seconds))})
         start = time.perf_counter()
         try:
             answer = recognize(body, self.server.network, name="the uploaded image")
         except NrnnError as error:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(error))
+        finally:
+            queue.release()
         result = answer.as_dict(with_input=True)
         result["milliseconds"] = round((time.perf_counter() - start) * 1000.0, 1)
         return result
 
     # ------------------------------------------------------------ replies
 
-    def _fail(self, status: HTTPStatus, message: str, allow: Optional[str] = None):
+    def _fail(self, status: HTTPStatus, message: str, allow: Optional[str] = None,
+              extra: Optional[dict] = None):
         # The body of a refused request may be unread: never reuse the socket.
         self.close_connection = True
-        extra = {"Allow": allow} if allow else {}
+        extra = dict(extra or {})
+        if allow:
+            extra["Allow"] = allow
         self._send(status, "application/json",
                    json.dumps({"error": message}).encode("ascii"), extra)
 
     def _send(self, status: HTTPStatus, content_type: str, data: bytes, extra: Optional[dict] = None):
         self._stop_watchdog()
+        self._replied = True
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -325,9 +524,11 @@ class DigitHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         if not getattr(self, "command", None):
             self.command = ""
-        # http.server treats a request line it cannot parse as HTTP/0.9,
-        # which has no status line: nobody speaks 0.9, so answer in 1.0.
+        # Whatever the request line said, the reply is HTTP/1.0 (see
+        # default_request_version): nobody speaks 0.9.
         self.request_version = "HTTP/1.0"
+        if self._timed_out:  # a request cut short by the watchdog, not a bad one
+            status, text = HTTPStatus.REQUEST_TIMEOUT, "the request did not arrive in time"
         try:
             self._fail(status, text)
         except OSError:
@@ -352,12 +553,21 @@ class DigitServer(ThreadingHTTPServer):
 
     daemon_threads = True  # Ctrl-C does not wait for stuck clients
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG  # socketserver passes it to listen()
 
     def __init__(self, address, network: Network, quiet: bool = False, static_dir: str = STATIC_DIR,
                  max_body_bytes: int = MAX_BODY_BYTES, max_image_pixels: int = MAX_IMAGE_PIXELS,
-                 socket_timeout: float = SOCKET_TIMEOUT, request_seconds: Optional[float] = None):
+                 socket_timeout: float = SOCKET_TIMEOUT, request_seconds: Optional[float] = None,
+                 recognitions: int = RECOGNITIONS, queue_seconds: float = QUEUE_SECONDS,
+                 max_connections: int = MAX_CONNECTIONS):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
+        self.allowed_hosts = allowed_hosts(address[0])
+        self.recognitions = recognitions
+        self.small_queue = threading.BoundedSemaphore(recognitions)
+        self.large_queue = threading.BoundedSemaphore(recognitions)
+        self.queue_seconds = queue_seconds
+        self.connections = threading.BoundedSemaphore(max_connections)
         self.network = network
         self.quiet = quiet
         self.static_dir = static_dir
@@ -367,6 +577,24 @@ class DigitServer(ThreadingHTTPServer):
         self.request_seconds = request_seconds if request_seconds is not None else 3 * socket_timeout
         super().__init__(address, DigitHandler)
 
+    def process_request(self, request, client_address):
+        """Start a thread for the connection, unless MAX_CONNECTIONS are open."""
+        if not self.connections.acquire(blocking=False):
+            _refuse_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread (RuntimeError: can't start new thread)
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
+
     def handle_error(self, request, client_address):
         """One line, not a traceback: a client that vanished is not news."""
         error = sys.exc_info()[1]
@@ -374,6 +602,36 @@ class DigitServer(ThreadingHTTPServer):
             return
         sys.stderr.write("%s error: %s: %s\n" % (client_address[0], type(error).__name__,
                                                  _loggable(str(error))))
+
+    def log_failure(self, handler: DigitHandler, error: BaseException) -> None:
+        """A request that failed inside the server (answered 500): one line,
+        with where it happened, always logged (``--quiet`` or not)."""
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = ("%s line %d" % (os.path.basename(frame.tb_frame.f_code.co_filename), frame.tb_lineno)
+                 if frame is not None else "?")
+        try:
+            sys.stderr.write("%s %s error: %s at %s while answering %r: %s\n" % (
+                time.strftime("%H:%M:%S"), handler.address_string(), type(error).__name__, where,
+                _loggable(handler.requestline[:200]), _loggable(str(error)[:200])))
+        except Exception:  # even the log line failed (MemoryError): nothing more to do
+            pass
+
+
+_BUSY_BODY = b'{"error": "the server has too many connections open; try again in a few seconds"}'
+_BUSY_REPLY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+               b"Retry-After: 5\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+               % (len(_BUSY_BODY), _BUSY_BODY))
+
+
+def _refuse_busy(request) -> None:
+    """Answer 503 without reading the request, never blocking the accept loop."""
+    try:
+        request.setblocking(False)
+        request.send(_BUSY_REPLY)
+    except OSError:
+        pass
 
 
 def make_server(network: Network, host: str = "127.0.0.1", port: int = 0, **options) -> DigitServer:
@@ -395,16 +653,6 @@ def _port(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError("%s is outside 0.1..3600 seconds" % text)
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m nrnn.serve",
                            description="Serve the drawing page: draw a digit, see what the network reads.",
@@ -415,7 +663,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0: any free port)")
     parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
                         help="model file (default: data/model.json.gz in the repository)")
-    parser.add_argument("--timeout", type=_seconds, default=SOCKET_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds_option(0.1, 3600), default=SOCKET_TIMEOUT, metavar="SECONDS",
                         help="how long one read from a client may wait; a whole request gets "
                              "three times that (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
@@ -463,4 +711,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -154,7 +154,7 @@ class ServerTest(unittest.TestCase):
     def test_a_body_over_the_limit_is_refused_before_it_is_read(self):
         # Only the headers are sent: a 413 must come back without the body.
         start = time.monotonic()
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
                          b"Content-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 1))
         self.assertLess(time.monotonic() - start, 1.9)  # before the 2 s request timeout
         head, _, body = reply.partition(b"\r\n\r\n")
@@ -178,18 +178,18 @@ class ServerTest(unittest.TestCase):
             connection.close()
 
     def test_missing_and_invalid_content_length(self):
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n\r\n")
         self.assertIn(b" 411 ", reply.split(b"\r\n")[0])
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n"
                          b"5\r\nhello\r\n0\r\n\r\n")
         self.assertIn(b" 411 ", reply.split(b"\r\n")[0])
         for bad in (b"abc", b"-5", b"1e3", b"12 34"):
-            reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: " + bad + b"\r\n\r\n")
+            reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: " + bad + b"\r\n\r\n")
             self.assertIn(b" 400 ", reply.split(b"\r\n")[0], bad)
             self.assertIn(b'"error"', reply)
 
     def test_a_body_shorter_than_announced_is_400(self):
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n\x89PNG",
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 100\r\n\r\n\x89PNG",
                          wait=10)
         # The client stops sending; the request timeout (2 s here) ends it.
         self.assertRegex(reply.split(b"\r\n")[0], rb" 40[08] ")
@@ -288,7 +288,7 @@ class ServerTest(unittest.TestCase):
 
     def test_a_silent_client_is_cut_off_and_others_are_still_served(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
-            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\n")  # ...and nothing more
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n")  # ...and nothing more
             status, _ = self.post_png(demo_png(7))  # meanwhile, another client
             self.assertEqual(status, 200)
             start = time.monotonic()
@@ -429,7 +429,7 @@ class SlowClientTest(unittest.TestCase):
         port = _serve_in_thread(self, Network([784, 10], seed=5), request_seconds=1.0)
         start = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n\x89PNG")
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n\x89PNG")
             reply = b""
             while True:  # the client keeps the connection open and waits
                 piece = sock.recv(65536)
