@@ -30,7 +30,7 @@ What the server refuses, and how (every error body is ``{"error": "..."}``)
   ``OPTIONS``), and we never say yes: no CORS header is ever sent;
 - no Content-Length (e.g. a chunked upload): 411, before reading anything;
 - a Content-Length that is not a plain number, or two different ones: 400;
-- a body over ``MAX_BODY_BYTES`` (2 MB): 413, before reading the body;
+- a body over ``MAX_BODY_BYTES`` (16 MB): 413, before reading the body;
 - a body that ends before its Content-Length: 400; a request (line,
   headers or body) that arrives slower than ``REQUEST_SECONDS`` allows, or
   a read that waits longer than ``SOCKET_TIMEOUT``: 408, and the
@@ -86,7 +86,8 @@ from .cli import OneLineParser, print_error, run_main, seconds_option
 from .errors import NrnnError, UsageError
 from .model_file import SHIPPED_MODEL
 from .network import Network
-from .png import png_size
+from .image_file import image_format, image_size
+from .jpeg import MAX_STORED_PIXELS
 from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
@@ -101,11 +102,14 @@ DEFAULT_MODEL = SHIPPED_MODEL
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 #: Largest request body accepted.  A 280 x 280 canvas drawing is ~5-20 KB;
-#: a big photo of a digit still fits.
-MAX_BODY_BYTES = 2 * 1024 * 1024
+#: a phone's 12-megapixel JPEG 2-6 MB.  (The page scales a bigger file
+#: down before sending it: app.js's MAX_UPLOAD_BYTES.)
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # MAX_IMAGE_PIXELS (4 megapixels) is recognize()'s own limit, imported above:
-# the server checks it from the PNG header first, so it can answer 413.
+# the server checks it from the PNG header first, so it can answer 413.  A
+# JPEG is decoded reduced (a 12-megapixel photo at 1/8), so its header is
+# held to the JPEG decoder's limit on stored pixels instead.
 
 #: Seconds one blocking read or write on a connection may wait (--timeout).
 SOCKET_TIMEOUT = 10.0
@@ -125,7 +129,7 @@ LISTEN_BACKLOG = 64
 
 #: Connections handled at once; more are answered 503 without being read.
 #: Each holds a thread and up to MAX_BODY_BYTES of body, so this bounds the
-#: server's memory: 64 x 2 MB.
+#: server's memory: 64 x 16 MB at the very most (a drawing is ~10 KB).
 MAX_CONNECTIONS = 64
 
 #: Recognitions running at once, in each of the two queues (small, large):
@@ -461,11 +465,15 @@ class DigitHandler(BaseHTTPRequestHandler):
         return b"".join(pieces)
 
     def _predict(self, body: bytes) -> dict:
-        size = png_size(body)
-        if size is not None and size[0] * size[1] > self.server.max_image_pixels:
+        size = image_size(body)
+        if image_format(body) == "JPEG":
+            limit, limit_name = MAX_STORED_PIXELS, "jpeg.MAX_STORED_PIXELS"
+        else:
+            limit, limit_name = self.server.max_image_pixels, "MAX_IMAGE_PIXELS"
+        if size is not None and size[0] * size[1] > limit:
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                               "the image is %d x %d = %d pixels; the limit is %d (MAX_IMAGE_PIXELS)"
-                               % (size[0], size[1], size[0] * size[1], self.server.max_image_pixels))
+                               "the image is %d x %d = %d pixels; the limit is %d (%s)"
+                               % (size[0], size[1], size[0] * size[1], limit, limit_name))
         small = size is not None and size[0] * size[1] <= SMALL_IMAGE_PIXELS
         queue = self.server.small_queue if small else self.server.large_queue
         if not queue.acquire(timeout=self.server.queue_seconds):

@@ -21,11 +21,12 @@ import time
 import unittest
 import zlib
 
+from nrnn import jpeg_encoder, png
 from nrnn.model_file import save_model
 from nrnn.network import Network
-from nrnn.png import encode_gray8
+from nrnn.png import encode_gray8, png_size
 from nrnn.recognize import load_recognizer, recognize
-from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server, png_size
+from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
 from tests.support import ROOT
 
@@ -218,6 +219,19 @@ class ServerTest(unittest.TestCase):
         status, answer = self.post_png(data)
         self.assert_json_error(status, answer, 413, "pixels")
         self.assertLess(time.monotonic() - start, 5)
+
+    def test_a_jpeg_is_read_like_a_png_and_its_header_checked_first(self):
+        drawn = png.decode(demo_png(3))
+        gray = drawn.gray8()
+        data = jpeg_encoder.encode_gray8(drawn.width, drawn.height, gray, quality=90)
+        status, headers, body = self.request("POST", "/predict", data, {"Content-Type": "image/jpeg"})
+        answer = json.loads(body.decode("utf-8"))
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(len(answer["input"]), 784)
+        # 65535 x 65535 in the frame header: refused before any decoding.
+        bomb = b"\xff\xd8\xff\xc0\x00\x0b\x08\xff\xff\xff\xff\x01\x01\x11\x00\xff\xd9"
+        status, headers, body = self.request("POST", "/predict", bomb, {"Content-Type": "image/jpeg"})
+        self.assert_json_error(status, json.loads(body.decode("utf-8")), 413, "MAX_STORED_PIXELS")
 
     def test_a_crafted_zlib_bomb_is_refused(self):
         # Declares 100 x 100 but inflates to far more: the decoder stops.
