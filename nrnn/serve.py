@@ -147,7 +147,7 @@ QUEUE_SECONDS = 10.0
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 #: A static file name: no slashes, no dots but the extension's.
-STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|svg)$")
+STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|jpg|svg)$")
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -155,6 +155,7 @@ CONTENT_TYPES = {
     "js": "text/javascript; charset=utf-8",
     "json": "application/json",
     "png": "image/png",
+    "jpg": "image/jpeg",
     "svg": "image/svg+xml",
 }
 

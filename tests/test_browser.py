@@ -22,7 +22,9 @@ import shutil
 import tempfile
 import unittest
 
+from nrnn.model_file import SHIPPED_MODEL
 from nrnn.png import read_png
+from nrnn.recognize import load_recognizer
 from tests.browser import RunningServer, dump_dom, find_chromium, screenshot
 from tests.drawn_digits import demo_network
 
@@ -72,6 +74,12 @@ class DrawingPage(unittest.TestCase):
         self.assertIn('no demo digit "x"', text)
         self.assertIn('data-state="empty"', element(dom, "digit")[0])
 
+    def test_an_unknown_demo_photo_is_explained(self):
+        dom = dump_dom(self.base + "/?photo=nothing.jpg")
+        tag, text = element(dom, "status")
+        self.assertIn('class="status error"', tag)
+        self.assertIn("Cannot load the demo photo", text)
+
     def test_screenshot_shows_the_drawing_and_the_answer(self):
         folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, folder)
@@ -87,6 +95,34 @@ class DrawingPage(unittest.TestCase):
         # The drawn 7: dark ink in the left half of the window.
         ink = sum(1 for index, p in enumerate(pixels) if index % WINDOW[0] < WINDOW[0] // 2 and max(p) < 60)
         self.assertGreater(ink, 2000)
+
+
+@unittest.skipUnless(find_chromium(), "needs Chromium (apt-get install chromium; .ci/run installs it)")
+@unittest.skipUnless(os.path.exists(SHIPPED_MODEL), "needs the shipped model")
+class PhotoOnThePage(unittest.TestCase):
+    """``/?photo=photo.jpg`` goes through the page's own pick-a-photo path:
+    the JPEG is shown on the pad and posted as it is; the shipped model
+    reads the "2" that data/draw_photo.py drew."""
+
+    def test_the_page_reads_the_shipped_demo_photo(self):
+        with RunningServer(load_recognizer(SHIPPED_MODEL)) as base:
+            dom = dump_dom(base + "/?photo=photo.jpg")
+            folder = tempfile.mkdtemp()
+            self.addCleanup(shutil.rmtree, folder)
+            path = os.path.join(folder, "page.png")
+            screenshot(base + "/?photo=photo.jpg", path, WINDOW)
+        tag, text = element(dom, "digit")
+        self.assertIn('data-state="done"', tag, "no answer; status: %r" % (element(dom, "status"),))
+        self.assertEqual(text, "2")
+        self.assertIn("ink found in your photo", element(dom, "status")[1])
+        self.assertEqual(element(dom, "clear")[0].count("disabled"), 0)
+        # The pad shows the photo: its blue grid lines in the left half.
+        image = read_png(path)
+        rgba = image.rgba
+        grid = sum(1 for i in range(0, len(rgba), 4)
+                   if (i // 4) % WINDOW[0] < WINDOW[0] // 2
+                   and rgba[i + 2] > rgba[i] + 30 and rgba[i + 2] > 150)
+        self.assertGreater(grid, 500)
 
 
 if __name__ == "__main__":

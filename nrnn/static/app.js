@@ -41,7 +41,7 @@
 
   const strokes = [];     // finished strokes: each a list of [x, y] canvas pixels
   let current = null;     // the stroke being drawn: {pointerId, points}
-  let photo = null;       // the picked photo (an ImageBitmap) shown on the pad
+  let photo = null;       // the picked photo (an <img>) shown on the pad
   let requestNumber = 0;  // answers to older requests are ignored
   // ?demo=N: replay demo digit N (see replay() below); ?photo=NAME: read a photo.
   const query = new URLSearchParams(window.location.search);
@@ -80,8 +80,8 @@
 
   // The photo, whole and centred on the pad (letterboxed, not cropped).
   function paintPhoto() {
-    const scale = Math.min(pad.width / photo.width, pad.height / photo.height);
-    const width = photo.width * scale, height = photo.height * scale;
+    const scale = Math.min(pad.width / photo.naturalWidth, pad.height / photo.naturalHeight);
+    const width = photo.naturalWidth * scale, height = photo.naturalHeight * scale;
     context.drawImage(photo, (pad.width - width) / 2, (pad.height - height) / 2, width, height);
   }
 
@@ -168,43 +168,45 @@
   // ---------------------------------------------------------------- photos
 
   function forgetPhoto() {
-    if (photo && photo.close) photo.close();
+    if (photo) URL.revokeObjectURL(photo.src);
     photo = null;
   }
 
-  // A picked or dropped file: show it on the pad and send it.
+  // A picked or dropped file: send it, and show it on the pad.
   function readPhoto(file) {
-    if (!file) return;
-    if (current) return;
+    if (!file || current) return;
     strokes.length = 0;
     forgetPhoto();
-    const number = ++requestNumber;
-    digitBox.dataset.state = "pending";
-    setStatus("Reading your photo…");
-    // createImageBitmap turns the photo upright (EXIF orientation), as the
-    // server does, so the pad shows what the network is given.
-    createImageBitmap(file).then(function (bitmap) {
-      if (number !== requestNumber) return;
-      photo = bitmap;
+    const sendAsIs = SENT_AS_IS.indexOf(file.type) >= 0 && file.size <= MAX_UPLOAD_BYTES;
+    if (sendAsIs) ask(file, file.type, "photo");
+    else setStatus("Reading your photo…");
+    const number = requestNumber;
+    // The browser turns the photo upright (EXIF orientation) as it draws
+    // it, as the server does, so the pad shows what the network is given.
+    const picture = new Image();
+    picture.onload = function () {
+      if (number !== requestNumber) return URL.revokeObjectURL(picture.src);
+      photo = picture;
       paint();
       undoButton.disabled = clearButton.disabled = false;
-      if (SENT_AS_IS.indexOf(file.type) >= 0 && file.size <= MAX_UPLOAD_BYTES) {
-        ask(file, file.type, "photo");
-      } else {
-        smaller(bitmap).toBlob(function (blob) { ask(blob, "image/png", "photo"); }, "image/png");
+      if (!sendAsIs) smaller(picture).toBlob(function (blob) { ask(blob, "image/png", "photo"); }, "image/png");
+    };
+    picture.onerror = function () {
+      URL.revokeObjectURL(picture.src);
+      if (number === requestNumber && !sendAsIs) {
+        showError("that file is not a picture this browser can open; try a PNG or JPEG");
       }
-    }).catch(function () {
-      if (number === requestNumber) showError("that file is not a picture this browser can open; try a PNG or JPEG");
-    });
+    };
+    picture.src = URL.createObjectURL(file);
   }
 
-  // The bitmap on a canvas at most PHOTO_SIDE pixels on its longer side.
-  function smaller(bitmap) {
-    const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+  // The picture on a canvas at most PHOTO_SIDE pixels on its longer side.
+  function smaller(picture) {
+    const scale = Math.min(1, PHOTO_SIDE / Math.max(picture.naturalWidth, picture.naturalHeight));
     const canvas = document.createElement("canvas");
-    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
-    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    canvas.width = Math.max(1, Math.round(picture.naturalWidth * scale));
+    canvas.height = Math.max(1, Math.round(picture.naturalHeight * scale));
+    canvas.getContext("2d").drawImage(picture, 0, 0, canvas.width, canvas.height);
     return canvas;
   }
 
