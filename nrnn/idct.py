@@ -237,6 +237,9 @@ def idct_scaled(coefficients: Sequence[int], quantisation: Sequence[int], size: 
     reduced IDCTs compute the same averages in integers; results agree
     within a level.  Same layout as ``idct_8x8`` with rows of n samples.
     """
+    if size == 2:
+        _idct_2x2(coefficients, quantisation, out, offset, stride)
+        return
     matrix = _AVERAGING[size]
     columns = []
     for u in range(8):
@@ -253,6 +256,37 @@ def idct_scaled(coefficients: Sequence[int], quantisation: Sequence[int], size: 
             value = math.floor(sum(a * r for a, r in zip(basis, row)) + 128.5)
             samples.append(0 if value < 0 else 255 if value > 255 else value)
         out[offset:offset + size] = bytes(samples)
+        offset += stride
+
+
+# For n = 2 only frequencies 0, 1, 3, 5, 7 count, and the two output
+# samples of a 1-D transform are "even part + odd part" and "even - odd".
+_WEIGHTS_2 = tuple(_AVERAGING[2][0][u] for u in (0, 1, 3, 5, 7))
+
+
+def _idct_2x2(coefficients, quantisation, out, offset, stride):
+    """``idct_scaled`` for n = 2, written out (4:2:0 chroma at 1/8 size)."""
+    w0, w1, w3, w5, w7 = _WEIGHTS_2
+    left = []  # per frequency row v: the 1-D result for column x = 0 and x = 1
+    right = []
+    for v in (0, 8, 24, 40, 56):
+        f = coefficients[v:v + 8]
+        q = quantisation[v:v + 8]
+        even = w0 * f[0] * q[0]
+        odd = w1 * f[1] * q[1] + w3 * f[3] * q[3] + w5 * f[5] * q[5] + w7 * f[7] * q[7]
+        left.append(even + odd)
+        right.append(even - odd)
+    samples = []
+    for column in (left, right):
+        even = w0 * column[0]
+        odd = w1 * column[1] + w3 * column[2] + w5 * column[3] + w7 * column[4]
+        samples.append((even + odd, even - odd))
+    for y in (0, 1):
+        row = []
+        for x in (0, 1):
+            value = math.floor(samples[x][y] + 128.5)
+            row.append(0 if value < 0 else 255 if value > 255 else value)
+        out[offset:offset + 2] = bytes(row)
         offset += stride
 
 

@@ -667,26 +667,41 @@ def _component_plane(state: _State, component: _Component) -> bytearray:
         raise JPEGError("%s: progressive file without a DC scan for component %d"
                         % (state.name, component.ident))
     step = quantisation[0]
+    means = bytes(idct.dc_pixel(dc, step) for dc in component.dc)
     if scale == 1:
-        # One pixel per block: the block's mean, from its DC alone.
-        return bytearray(idct.dc_pixel(dc, step) for dc in component.dc)
-    plane = bytearray(count * scale * scale)
+        return means  # one pixel per block: the block's mean, from its DC alone
+    # Start with every block flat at its mean (the 1/8 plane, each sample
+    # repeated), then inverse-transform only the blocks that have AC
+    # coefficients: in a photo of a page, most blocks have none.
+    plane = _stretch(means, per_line, component.block_lines, scale)
     stride = per_line * scale
     dc_values = component.dc
     blocks = component.blocks
     for index in range(count):
-        row, column = divmod(index, per_line)
-        offset = scale * (row * stride + column)
         block = blocks[index]
-        if block is None:
-            idct.flat_block(idct.dc_pixel(dc_values[index], step), plane, offset, stride, scale)
+        if block is None or not any(block):  # (block[0] is still 0: the DC is in dc_values)
             continue
         block[0] = dc_values[index]
+        row, column = divmod(index, per_line)
+        offset = scale * (row * stride + column)
         if scale == 8:
             idct.idct_8x8(block, quantisation, plane, offset, stride)
         else:
             idct.idct_scaled(block, quantisation, scale, plane, offset, stride)
     return plane
+
+
+def _stretch(samples: bytes, width: int, height: int, factor: int) -> bytearray:
+    """Repeat each sample of a ``width`` x ``height`` plane ``factor`` times
+    across and down (extended-slice assignments, no per-sample loop)."""
+    rows = []
+    for y in range(height):
+        row = samples[y * width:(y + 1) * width]
+        wide = bytearray(width * factor)
+        for phase in range(factor):
+            wide[phase::factor] = row
+        rows.extend([bytes(wide)] * factor)
+    return bytearray(b"".join(rows))
 
 
 def _colour_space(state: _State) -> str:

@@ -245,16 +245,18 @@ class ScanPart:
         self.put = put
 
 
-def _block_indices(parts, mcus_x, mcu):
-    """(part number, part, block index) of every block of MCU number ``mcu``."""
-    mcu_y, mcu_x = divmod(mcu, mcus_x)
-    result = []
-    for number, part in enumerate(parts):
-        base = mcu_y * part.v * part.blocks_per_line + mcu_x * part.h
-        for v in range(part.v):
-            for h in range(part.h):
-                result.append((number, part, base + v * part.blocks_per_line + h))
-    return result
+def _mcu_plan(parts):
+    """How to find the blocks of an MCU: per part, (number, part, row step,
+    h, offsets).
+
+    MCU ``m`` (``mcus_x`` MCUs a row) starts, in part ``p``'s component,
+    at block ``(m // mcus_x) * row_step + (m % mcus_x) * h`` with
+    ``row_step = v * blocks_per_line``, and covers the ``h`` x ``v``
+    blocks at ``offsets`` from there (computed once per scan).
+    """
+    return [(number, part, part.v * part.blocks_per_line, part.h,
+             [v * part.blocks_per_line + h for v in range(part.v) for h in range(part.h)])
+            for number, part in enumerate(parts)]
 
 
 def _intervals(data, pieces, restart_interval, mcu_total, name):
@@ -280,6 +282,7 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
     """
     zigzag = ZIGZAG
     masks = _MASKS
+    plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         words, real_bits = _words(data, piece, name)
         word_count = len(words)
@@ -288,86 +291,134 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
         count = 0
         predictions = [0] * len(parts)
         for mcu in range(first, end):
-            for number, part, block_index in _block_indices(parts, mcus_x, mcu):
-                coefficients = [0] * 64
-                # DC: a bit size, then the difference from the prediction.
-                if count < 32:
-                    if index >= word_count:
-                        raise _truncated(name)
-                    acc = ((acc & 0xFFFFFFFF) << 32) | words[index]
-                    index += 1
-                    count += 32
-                entry = part.dc_lookup[(acc >> (count - 16)) & 0xFFFF]
-                if not entry:
-                    raise JPEGError("%s: corrupt data: invalid Huffman code (DC)" % name)
-                count -= entry >> 8
-                size = entry & 255
-                if size:
-                    count -= size
-                    value = (acc >> count) & masks[size]
-                    if value < 1 << (size - 1):
-                        value -= masks[size]
-                    predictions[number] += value
-                coefficients[0] = predictions[number]
-                # AC: (zero run, size) symbols until EOB or coefficient 63.
-                ac_lookup = part.ac_lookup
-                has_ac = False
-                k = 1
-                while k < 64:
+            mcu_y, mcu_x = divmod(mcu, mcus_x)
+            for number, part, row_step, h, offsets in plan:
+                base = mcu_y * row_step + mcu_x * h
+                for offset in offsets:
+                    block_index = base + offset
+                    coefficients = [0] * 64
+                    # DC: a bit size, then the difference from the prediction.
                     if count < 32:
                         if index >= word_count:
                             raise _truncated(name)
                         acc = ((acc & 0xFFFFFFFF) << 32) | words[index]
                         index += 1
                         count += 32
-                    entry = ac_lookup[(acc >> (count - 16)) & 0xFFFF]
+                    entry = part.dc_lookup[(acc >> (count - 16)) & 0xFFFF]
                     if not entry:
-                        raise JPEGError("%s: corrupt data: invalid Huffman code (AC)" % name)
+                        raise JPEGError("%s: corrupt data: invalid Huffman code (DC)" % name)
                     count -= entry >> 8
-                    size = entry & 15
+                    size = entry & 255
                     if size:
-                        k += (entry >> 4) & 15
-                        if k > 63:
-                            raise JPEGError("%s: corrupt data: more than 64 coefficients "
-                                            "in a block" % name)
                         count -= size
                         value = (acc >> count) & masks[size]
                         if value < 1 << (size - 1):
                             value -= masks[size]
-                        coefficients[zigzag[k]] = value
-                        has_ac = True
-                        k += 1
-                    elif entry & 0xF0 == 0xF0:  # ZRL: sixteen zeros
-                        k += 16
-                    else:  # EOB
-                        break
-                part.put(block_index, coefficients, has_ac)
+                        predictions[number] += value
+                    coefficients[0] = predictions[number]
+                    # AC: (zero run, size) symbols until EOB or coefficient 63.
+                    ac_lookup = part.ac_lookup
+                    has_ac = False
+                    k = 1
+                    while k < 64:
+                        if count < 32:
+                            if index >= word_count:
+                                raise _truncated(name)
+                            acc = ((acc & 0xFFFFFFFF) << 32) | words[index]
+                            index += 1
+                            count += 32
+                        entry = ac_lookup[(acc >> (count - 16)) & 0xFFFF]
+                        if not entry:
+                            raise JPEGError("%s: corrupt data: invalid Huffman code (AC)" % name)
+                        count -= entry >> 8
+                        size = entry & 15
+                        if size:
+                            k += (entry >> 4) & 15
+                            if k > 63:
+                                raise JPEGError("%s: corrupt data: more than 64 coefficients "
+                                                "in a block" % name)
+                            count -= size
+                            value = (acc >> count) & masks[size]
+                            if value < 1 << (size - 1):
+                                value -= masks[size]
+                            coefficients[zigzag[k]] = value
+                            has_ac = True
+                            k += 1
+                        elif entry & 0xF0 == 0xF0:  # ZRL: sixteen zeros
+                            k += 16
+                        else:  # EOB
+                            break
+                    part.put(block_index, coefficients, has_ac)
         if 32 * index - count > real_bits:
             raise _truncated(name)
 
 
 def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
-    """Progressive DC scan, first pass: DC values, shifted left by ``low_bit`` (Al)."""
+    """Progressive DC scan, first pass: DC values, shifted left by ``low_bit`` (Al).
+
+    The bit reading is inline, as in ``decode_sequential``: at 1/8 size
+    this scan is most of the work of decoding a progressive photo.
+    """
+    masks = _MASKS
+    plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        reader = BitReader(data, piece, name)
+        words, real_bits = _words(data, piece, name)
+        word_count = len(words)
+        index = acc = count = 0
         predictions = [0] * len(parts)
         for mcu in range(first, end):
-            for number, part, block_index in _block_indices(parts, mcus_x, mcu):
-                predictions[number] += reader.value(reader.symbol(part.dc_lookup))
-                part.component.dc[block_index] = predictions[number] << low_bit
-        reader.check_end()
+            mcu_y, mcu_x = divmod(mcu, mcus_x)
+            for number, part, row_step, h, offsets in plan:
+                base = mcu_y * row_step + mcu_x * h
+                dc = part.component.dc
+                lookup = part.dc_lookup
+                for offset in offsets:
+                    if count < 32:
+                        if index >= word_count:
+                            raise _truncated(name)
+                        acc = ((acc & 0xFFFFFFFF) << 32) | words[index]
+                        index += 1
+                        count += 32
+                    entry = lookup[(acc >> (count - 16)) & 0xFFFF]
+                    if not entry:
+                        raise JPEGError("%s: corrupt data: invalid Huffman code (DC)" % name)
+                    count -= entry >> 8
+                    size = entry & 255
+                    if size:
+                        count -= size
+                        value = (acc >> count) & masks[size]
+                        if value < 1 << (size - 1):
+                            value -= masks[size]
+                        predictions[number] += value
+                    dc[base + offset] = predictions[number] << low_bit
+        if 32 * index - count > real_bits:
+            raise _truncated(name)
 
 
 def decode_dc_refine(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
-    """Progressive DC refinement: one raw bit per block, bit ``low_bit`` of the DC."""
+    """Progressive DC refinement: one raw bit per block, bit ``low_bit`` of the DC.
+
+    No Huffman coding here, so the bits are simply taken in order from the
+    binary digits of the whole interval (``bin`` of it as one integer).
+    """
     bit = 1 << low_bit
+    plan = _mcu_plan(parts)
+    blocks_per_mcu = sum(len(offsets) for _, _, _, _, offsets in plan)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        reader = BitReader(data, piece, name)
+        raw = data[piece[0]:piece[1]].replace(b"\xff\x00", b"\xff")
+        digits = bin(int.from_bytes(b"\x01" + raw, "big"))[3:]  # the 1 keeps leading zeros
+        if len(digits) < (end - first) * blocks_per_mcu:
+            raise _truncated(name)
+        position = 0
         for mcu in range(first, end):
-            for _, part, block_index in _block_indices(parts, mcus_x, mcu):
-                if reader.bits(1):
-                    part.component.dc[block_index] |= bit
-        reader.check_end()
+            mcu_y, mcu_x = divmod(mcu, mcus_x)
+            for _, part, row_step, h, offsets in plan:
+                base = mcu_y * row_step + mcu_x * h
+                dc = part.component.dc
+                for offset in offsets:
+                    if digits[position] == "1":
+                        dc[base + offset] |= bit
+                    position += 1
 
 
 def _block(component, index):
@@ -440,7 +491,11 @@ def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, st
         eob_run = 0
         for mcu in range(first, end):
             mcu_y, mcu_x = divmod(mcu, mcus_x)
-            block = _block(component, mcu_y * part.blocks_per_line + mcu_x)
+            block_index = mcu_y * part.blocks_per_line + mcu_x
+            if eob_run and component.blocks[block_index] is None:
+                eob_run -= 1  # all zero: nothing to refine
+                continue
+            block = _block(component, block_index)
             k = start
             if not eob_run:
                 while k <= stop:
@@ -474,11 +529,10 @@ def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, st
             if eob_run:
                 # The rest of the band has no new coefficients, only
                 # correction bits for the nonzero ones.
-                while k <= stop:
-                    position = zigzag[k]
-                    if block[position]:
-                        _refine_nonzero(reader, block, position, bit)
-                    k += 1
+                if any(block):
+                    for position in zigzag[k:stop + 1]:
+                        if block[position]:
+                            _refine_nonzero(reader, block, position, bit)
                 eob_run -= 1
         reader.check_end()
 
