@@ -26,8 +26,9 @@ import os
 import sys
 
 from nrnn.atomic import write_bytes_atomic
-from nrnn.cli import OneLineParser, print_error
+from nrnn.cli import OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError, UsageError
+from nrnn.input_file import MAX_FILE_BYTES, read_capped
 from nrnn.model_file import SHIPPED_MODEL
 from nrnn.recognize import Recognition, input_png, load_recognizer, recognize, recognize_inputs, text_art
 
@@ -150,16 +151,21 @@ def main(argv=None) -> int:
         sys.stdout.flush()
 
     for path in args.images:
+        # A name that is not valid UTF-8 is shown with \xNN escapes: printed
+        # as it is, it would raise UnicodeEncodeError.
+        name = display_path(path)
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-            report(recognize(raw, network, name=path))
-        except OSError as error:
-            failed = True
-            print_error("%s: cannot read file: %s" % (path, error.strerror or error))
+            # At most MAX_FILE_BYTES (50 MB) is read: /dev/zero or a 3 GB
+            # file is one error line, not a MemoryError.
+            raw = read_capped(path, MAX_FILE_BYTES, limit_name="MAX_FILE_BYTES")
+            answer = recognize(raw, network, name=name)
         except NrnnError as error:
             failed = True
             print_error(error)
+            continue
+        # Outside the try: an OSError here is our output failing (a closed
+        # pipe, see cli.run_main), not the image.
+        report(answer)
 
     if args.mnist_index:
         try:
@@ -173,8 +179,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print_error("interrupted")
-        sys.exit(130)
+    sys.exit(run_main(main))  # Ctrl-C: 130; output closed early (| head): 141

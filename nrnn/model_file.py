@@ -25,7 +25,22 @@ prediction later.  Saving is atomic (see atomic.py).
 A path ending in ``.gz`` is written gzip-compressed (the same JSON, about
 2.4 times smaller: the shipped 784-500-10 model is 3.7 MB instead of 8.8 MB),
 and any model file starting with gzip's magic bytes is decompressed on
-loading, with the size bounded so a small file cannot inflate to gigabytes.
+loading.  A file of several gzip members (``cat a.gz b.gz``) is read whole,
+as ``gzip -dc`` reads it; anything after the last member is refused.
+
+Loading within a memory budget
+------------------------------
+``json.loads`` turns text into Python objects, and objects cost far more
+than their text: ``[]`` is 2 bytes of text and a 56-byte list, ``0.5,`` is
+4 bytes and a 24-byte float plus an 8-byte slot.  A 500 KB gzip file can
+inflate to 512 MB of ``[[],[],...`` in the metadata and ask for 10 GB.  So
+before parsing, ``JsonBudget`` counts what the parser will build (text
+bytes, values, keys, strings) and refuses past ``MAX_JSON_BYTES``; gzip'ed
+files are counted while they inflate, so a bomb stops within the budget,
+not after inflating.  The estimate is an upper bound (measured with
+``tracemalloc`` on CPython 3.11 for floats, integers, lists, objects and
+strings); for a real model it is about 100 bytes a weight, so the largest
+network allowed (``MAX_PARAMETERS``) fits.
 """
 
 import gzip
@@ -34,10 +49,12 @@ import math
 import os
 import sys
 import zlib
+from typing import Optional
 
 from .atomic import atomic_write
 from .cost import COSTS
 from .errors import ModelFileError
+from .input_file import read_capped
 from .network import Network
 
 FORMAT = "nrnn-model"
@@ -48,10 +65,36 @@ VERSION = 1
 # working directory.
 SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                              "data", "model.json.gz")
-# A file larger than this, or one declaring more parameters, is refused
-# before it is parsed: a 784-1000-1000-10 network is under 2 million.
-MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_PARAMETERS = 20_000_000
+# A file (or its inflated text) larger than this, or one declaring more
+# parameters, is refused before it is parsed.  A weight is at most ~26
+# bytes of text; a 784-1000-1000-10 network is under 2 million weights, the
+# shipped 784-500-10 one 0.4 million (8.8 MB).  Pure Python trains a few
+# samples a second with 5 million: nobody has a bigger nrnn model.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_PARAMETERS = 5_000_000
+
+# Most memory parsing a model may take (JsonBudget's estimate): the
+# largest network allowed needs about 100 bytes a weight (3 x ~20 bytes of
+# text, 40 per value), 500 MB.
+MAX_JSON_BYTES = 768 * 1024 * 1024
+
+# What JsonBudget charges: per byte of text (the bytes, the decoded str and
+# any string objects made of them: 3 for ASCII text, as save_model writes;
+# 9 once a non-ASCII character appears, since one character beyond U+FFFF
+# makes Python store the decoded text and the string holding it at 4 bytes
+# a character), per value (a float, int or empty container and its slot:
+# <= 40 bytes measured), per key (a dict entry and its share of the table:
+# <= 104), per quote (a string object's header: <= 30 a quote, two a
+# string), and once for the objects every parse makes.
+_COST_PER_ASCII_BYTE = 3
+_COST_PER_BYTE = 9
+_COST_BASE = 64 * 1024
+_COST_PER_VALUE = 40
+_COST_PER_KEY = 104
+_COST_PER_QUOTE = 30
+
+# Inflate this much at a time, checking the budget in between.
+_INFLATE_CHUNK = 1 << 20
 
 _LARGEST_FLOAT = int(sys.float_info.max)
 
@@ -99,44 +142,122 @@ def _to_json(value) -> str:
     return json.dumps(value, allow_nan=False, sort_keys=True)
 
 
+class JsonBudget:
+    """An upper bound on the memory ``json.loads`` takes for a text, counted
+    piece by piece; ``add`` raises ``ModelFileError`` once it passes ``limit``.
+
+    estimate = 64 KiB + 3 x bytes (9 x bytes if any is not ASCII)
+               + 40 x values + 104 x keys + 30 x quotes,
+
+    where values = commas + opening brackets and braces (every value but the
+    first of a container follows a comma), keys = colons, quotes = ``"``.  A
+    comma or colon inside a string is over-counted: the bound only gets
+    safer.
+
+    >>> budget = JsonBudget("m.json", limit=100000)
+    >>> budget.add(b'{"weights": [[0.5, -1.25]]}')
+    >>> budget.text_bytes, budget.values, budget.estimate - 64 * 1024
+    (27, 4, 405)
+    >>> budget.add(b"[]," * 1000)
+    Traceback (most recent call last):
+    ...
+    nrnn.errors.ModelFileError: m.json: too big to load: parsing its JSON would take more than the 100000 bytes of memory a model may use (MAX_JSON_BYTES; 3027 bytes of text and 2004 values so far)
+    """
+
+    def __init__(self, path: str, limit: Optional[int] = None):
+        self.path = path
+        self.limit = MAX_JSON_BYTES if limit is None else limit
+        self.text_bytes = 0
+        self.values = 0
+        self.ascii = True
+        self._objects = 0  # the estimate's terms other than the text
+        self.estimate = _COST_BASE
+
+    def add(self, piece) -> None:
+        """Count ``piece`` (bytes, bytearray or str) of the text."""
+        comma, bracket, brace, colon, quote = ((",", "[", "{", ":", '"') if isinstance(piece, str)
+                                               else (b",", b"[", b"{", b":", b'"'))
+        values = piece.count(comma) + piece.count(bracket) + piece.count(brace)
+        self.text_bytes += len(piece)
+        self.values += values
+        self.ascii = self.ascii and piece.isascii()
+        self._objects += (_COST_PER_VALUE * values + _COST_PER_KEY * piece.count(colon)
+                          + _COST_PER_QUOTE * piece.count(quote))
+        per_byte = _COST_PER_ASCII_BYTE if self.ascii else _COST_PER_BYTE
+        self.estimate = _COST_BASE + per_byte * self.text_bytes + self._objects
+        if self.estimate > self.limit:
+            raise ModelFileError(
+                "%s: too big to load: parsing its JSON would take more than the %d bytes of memory "
+                "a model may use (MAX_JSON_BYTES; %d bytes of text and %d values so far)"
+                % (self.path, self.limit, self.text_bytes, self.values))
+
+
 def load_model(path: str) -> Network:
-    """Read and validate a model file; return the Network it describes."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise ModelFileError("%s: file is %d bytes, more than the %d a model may have"
-                                 % (path, size, MAX_FILE_BYTES))
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ModelFileError("%s: cannot read the model file: %s" % (path, error.strerror or error))
+    """Read and validate a model file; return the Network it describes.
+
+    The file may be plain JSON or gzip'ed (recognised by its first bytes);
+    either way its size, its inflated size and the memory parsing it takes
+    are bounded (MAX_FILE_BYTES, MAX_JSON_BYTES) before anything big is
+    made.
+    """
+    raw = read_capped(path, MAX_FILE_BYTES, ModelFileError, "the model file", "MAX_FILE_BYTES")
     if raw[:2] == GZIP_MAGIC:
-        raw = _gunzip(raw, path)
+        budget = JsonBudget(path)
+        raw = _gunzip(raw, path, budget)
+        return _parse(raw, path)
     return model_from_json(raw, path)
 
 
-def _gunzip(raw: bytes, path: str) -> bytes:
-    """Decompress a gzip'ed model, refusing to inflate past MAX_FILE_BYTES."""
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # 16+: gzip header
-    try:
-        text = inflater.decompress(raw, MAX_FILE_BYTES + 1)
-    except zlib.error as error:
-        raise ModelFileError("%s: damaged gzip data (%s)" % (path, error))
-    if len(text) > MAX_FILE_BYTES:
-        raise ModelFileError("%s: inflates to more than the %d bytes a model may have"
-                             % (path, MAX_FILE_BYTES))
-    if not inflater.eof:
-        raise ModelFileError("%s: gzip data is truncated" % path)
+def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
+    """Inflate every gzip member of ``raw``, counting the text against
+    ``budget`` as it comes (so a bomb stops early) and refusing to inflate
+    past MAX_FILE_BYTES or anything after the last member."""
+    view = memoryview(raw)  # slices of a memoryview copy nothing
+    text = bytearray()
+    position = 0
+    while position < len(raw):
+        if bytes(view[position:position + 2]) != GZIP_MAGIC:
+            raise ModelFileError("%s: %d bytes after the end of the gzip data are not gzip: "
+                                 "the file is damaged" % (path, len(raw) - position))
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # 16+: gzip header
+        while not inflater.eof:
+            if position >= len(raw):
+                raise ModelFileError("%s: gzip data is truncated" % path)
+            piece = view[position:position + _INFLATE_CHUNK]
+            position += len(piece)
+            while True:
+                try:
+                    out = inflater.decompress(piece, _INFLATE_CHUNK)
+                except zlib.error as error:
+                    raise ModelFileError("%s: damaged gzip data (%s)" % (path, error))
+                budget.add(out)
+                text += out
+                if len(text) > MAX_FILE_BYTES:
+                    raise ModelFileError("%s: inflates to more than the %d bytes a model may have "
+                                         "(MAX_FILE_BYTES)" % (path, MAX_FILE_BYTES))
+                piece = inflater.unconsumed_tail
+                # A full output chunk may leave more output pending in zlib
+                # even with no input left: ask again until it runs dry.
+                if inflater.eof or (not piece and len(out) < _INFLATE_CHUNK):
+                    break
+        position -= len(inflater.unused_data)  # the next member starts here
     return text
 
 
 def model_from_json(raw, path: str = "<model>") -> Network:
-    """Build a Network from the JSON text (str or bytes) of a model file."""
+    """Build a Network from the JSON text (str, bytes or bytearray) of a
+    model file, after checking what parsing it would cost (``JsonBudget``)."""
+    JsonBudget(path).add(raw)
+    return _parse(raw, path)
+
+
+def _parse(raw, path: str) -> Network:
+    """model_from_json, the budget already checked."""
     def fail(message):
         raise ModelFileError("%s: %s" % (path, message))
 
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
         # NaN and Infinity are not JSON; keep them as floats so the shape
         # check below can name the exact field that holds one.
         document = json.loads(text, parse_constant=float)

@@ -42,10 +42,11 @@ What the server refuses, and how (every error body is ``{"error": "..."}``)
   decoder's own one-line message;
 - any path other than ``/``, ``/static/<file>`` and ``/predict``: 404;
   a method a path does not take: 405;
-- more recognitions at once than the machine has cores: the request waits
-  up to ``QUEUE_SECONDS``, then gets 503 with ``Retry-After``.  Drawings
-  (at most ``SMALL_IMAGE_PIXELS``) and big images queue apart, so a burst
-  of big uploads never keeps a drawing waiting behind it;
+- more recognitions at once than the server runs (``RECOGNITIONS``, one
+  per core, for drawings of at most ``SMALL_IMAGE_PIXELS``;
+  ``LARGE_RECOGNITIONS``, one, for bigger images): the request waits up to
+  ``QUEUE_SECONDS``, then gets 503 with ``Retry-After``.  The two queues
+  are apart, so a burst of big uploads never keeps a drawing waiting;
 - more than ``MAX_CONNECTIONS`` connections at once: 503 at once, unread;
 - anything that goes wrong inside the server (``MemoryError`` included):
   500, logged as one line; the server keeps serving.
@@ -91,7 +92,8 @@ from .jpeg import MAX_STORED_PIXELS
 from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
-           "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "SMALL_IMAGE_PIXELS",
+           "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "RECOGNITIONS", "LARGE_RECOGNITIONS",
+           "SMALL_IMAGE_PIXELS",
            "DigitServer", "make_server", "main"]
 
 #: The shipped model, found from the package's own location so the server
@@ -132,9 +134,15 @@ LISTEN_BACKLOG = 64
 #: server's memory: 64 x 16 MB at the very most (a drawing is ~10 KB).
 MAX_CONNECTIONS = 64
 
-#: Recognitions running at once, in each of the two queues (small, large):
-#: one per core.  More would not finish sooner, only hold more memory.
+#: Drawings recognised at once: one per core.  More would not finish
+#: sooner (pure Python holds the interpreter lock anyway), only hold more
+#: memory.
 RECOGNITIONS = os.cpu_count() or 1
+
+#: Big images recognised at once: one.  A 4-megapixel image holds about
+#: 0.5 GB while it is decoded and prepared; one at a time keeps the server
+#: under 1 GB whatever arrives, and costs no throughput (the lock again).
+LARGE_RECOGNITIONS = 1
 
 #: Images up to this many pixels (a 512 x 512 square; the page sends
 #: 280 x 280) queue apart from bigger ones: they take milliseconds.
@@ -300,6 +308,11 @@ class DigitHandler(BaseHTTPRequestHandler):
             return
         if not self.raw_requestline:
             return  # connection closed without a request
+        if len(self.raw_requestline.split()) == 2:  # "GET /": HTTP/0.9, no headers follow
+            self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+            self._fail(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not supported: "
+                                               "send HTTP/1.0 or HTTP/1.1")
+            return
         try:
             parsed = self.parse_request()  # reads the headers
         except socket.timeout:
@@ -309,10 +322,6 @@ class DigitHandler(BaseHTTPRequestHandler):
             return
         if not parsed:
             return  # parse_request has answered
-        if len(self.requestline.split()) < 3:
-            self._fail(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not supported: "
-                                               "send HTTP/1.0 or HTTP/1.1")
-            return
         problem = self._host_problem()
         if problem:
             self._fail(HTTPStatus.BAD_REQUEST, problem)
@@ -479,8 +488,9 @@ class DigitHandler(BaseHTTPRequestHandler):
         queue = self.server.small_queue if small else self.server.large_queue
         if not queue.acquire(timeout=self.server.queue_seconds):
             raise RequestError(HTTPStatus.SERVICE_UNAVAILABLE,
-                               "the server is busy: %d %s images are being read; try again in a "
-                               "few seconds" % (self.server.recognitions, "small" if small else "large"),
+                               "the server is busy: %d %s being read; try again in a few seconds"
+                               % ((self.server.recognitions, "drawings are") if small else
+                                  (self.server.large_recognitions, "large images are")),
                                {"Retry-After": "%d" % max(1, round(self.server.queue_seconds))})
         start = time.perf_counter()
         try:
@@ -567,14 +577,15 @@ class DigitServer(ThreadingHTTPServer):
     def __init__(self, address, network: Network, quiet: bool = False, static_dir: str = STATIC_DIR,
                  max_body_bytes: int = MAX_BODY_BYTES, max_image_pixels: int = MAX_IMAGE_PIXELS,
                  socket_timeout: float = SOCKET_TIMEOUT, request_seconds: Optional[float] = None,
-                 recognitions: int = RECOGNITIONS, queue_seconds: float = QUEUE_SECONDS,
-                 max_connections: int = MAX_CONNECTIONS):
+                 recognitions: int = RECOGNITIONS, large_recognitions: int = LARGE_RECOGNITIONS,
+                 queue_seconds: float = QUEUE_SECONDS, max_connections: int = MAX_CONNECTIONS):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.allowed_hosts = allowed_hosts(address[0])
         self.recognitions = recognitions
         self.small_queue = threading.BoundedSemaphore(recognitions)
-        self.large_queue = threading.BoundedSemaphore(recognitions)
+        self.large_recognitions = large_recognitions
+        self.large_queue = threading.BoundedSemaphore(large_recognitions)
         self.queue_seconds = queue_seconds
         self.connections = threading.BoundedSemaphore(max_connections)
         self.network = network

@@ -1,11 +1,19 @@
+import gzip
 import json
 import os
+import sys
 import tempfile
 import unittest
 from unittest import mock
 
+try:
+    import tracemalloc
+except ImportError:  # PyPy
+    tracemalloc = None
+
 from nrnn.errors import ModelFileError, NrnnError
-from nrnn.model_file import load_model, model_from_json, save_model
+from nrnn.model_file import (MAX_JSON_BYTES, MAX_PARAMETERS, JsonBudget, load_model, model_from_json,
+                              save_model)
 from nrnn.network import Network
 
 
@@ -177,6 +185,108 @@ class ModelFileTest(unittest.TestCase):
             save_model(network, self.path)
         self.assertIn("NaN", str(caught.exception))
         self.assertFalse(os.path.exists(self.path))
+
+
+class GzipMembersTest(unittest.TestCase):
+    """A .json.gz is read as ``gzip -dc`` reads it: every member, nothing after."""
+
+    def setUp(self):
+        self.directory = tempfile.TemporaryDirectory()
+        self.addCleanup(self.directory.cleanup)
+        self.network = Network([5, 4, 3], seed=7)
+        plain = os.path.join(self.directory.name, "plain.json")
+        save_model(self.network, plain)
+        with open(plain, "rb") as handle:
+            self.text = handle.read()
+        self.path = os.path.join(self.directory.name, "model.json.gz")
+
+    def load(self, data):
+        with open(self.path, "wb") as handle:
+            handle.write(data)
+        return load_model(self.path)
+
+    def test_a_model_in_several_members_loads_whole(self):
+        # What `cat a.gz b.gz > model.json.gz` or a streaming writer makes.
+        cut = len(self.text) // 3
+        data = b"".join(gzip.compress(piece, mtime=0) for piece in
+                        (self.text[:cut], self.text[cut:2 * cut], b"", self.text[2 * cut:]))
+        self.assertEqual(self.load(data).weights, self.network.weights)
+
+    def test_garbage_after_a_valid_member_is_refused(self):
+        for trailer in (b"garbage", b"\0" * 16, b"\x1f"):
+            with self.subTest(trailer=trailer):
+                with self.assertRaises(ModelFileError) as caught:
+                    self.load(gzip.compress(self.text, mtime=0) + trailer)
+                self.assertIn("after the end of the gzip data", str(caught.exception))
+                self.assertIn(self.path, str(caught.exception))
+
+    def test_a_truncated_second_member_is_refused(self):
+        second = gzip.compress(self.text[100:], mtime=0)
+        with self.assertRaises(ModelFileError) as caught:
+            self.load(gzip.compress(self.text[:100], mtime=0) + second[:len(second) // 2])
+        self.assertIn("truncated", str(caught.exception))
+
+    def test_a_member_inflating_in_many_chunks(self):
+        # Larger than one inflate chunk: the budget is counted piece by piece.
+        with mock.patch("nrnn.model_file._INFLATE_CHUNK", 64):
+            self.assertEqual(self.load(gzip.compress(self.text, mtime=0)).weights, self.network.weights)
+
+
+@unittest.skipIf(tracemalloc is None or hasattr(sys, "pypy_version_info"), "needs tracemalloc (CPython)")
+class JsonBudgetTest(unittest.TestCase):
+    """The budget's estimate bounds what json.loads really allocates, for
+    every kind of JSON value (measured here with tracemalloc)."""
+
+    SHAPES = {
+        "floats (a model's weights)": lambda n: json.dumps([[0.1234567890123 * i for i in range(100)]
+                                                            for _ in range(n // 100)]),
+        "small integers": lambda n: json.dumps([0] * n),
+        "large integers": lambda n: json.dumps([10 ** 15 + i for i in range(n)]),
+        "empty lists": lambda n: "[" + ",".join(["[]"] * n) + "]",
+        "empty objects": lambda n: "[" + ",".join(["{}"] * n) + "]",
+        "one-key objects": lambda n: "[" + ",".join(['{"a":1}'] * n) + "]",
+        "one object, distinct keys": lambda n: json.dumps({"k%d" % i: i for i in range(n)}),
+        "short strings": lambda n: json.dumps(["ab%d" % (i % 10) for i in range(n)]),
+        "one long string": lambda n: json.dumps("x" * (20 * n)),
+        "non-ASCII string": lambda n: json.dumps("\u20ac" * (5 * n), ensure_ascii=False),
+        "true/false/null": lambda n: json.dumps([True, False, None] * (n // 3)),
+    }
+
+    def test_the_estimate_bounds_the_real_peak(self):
+        for name, make in self.SHAPES.items():
+            with self.subTest(shape=name):
+                raw = make(100000).encode("utf-8")
+                budget = JsonBudget("x", limit=1 << 40)
+                budget.add(raw)
+                tracemalloc.start()
+                try:
+                    document = json.loads(raw.decode("utf-8"))
+                    peak = tracemalloc.get_traced_memory()[1]
+                finally:
+                    tracemalloc.stop()
+                del document
+                # The raw bytes (held by the caller) are not in the peak.
+                self.assertLessEqual(peak + len(raw), budget.estimate, name)
+
+    def test_a_real_model_costs_about_a_hundred_bytes_a_weight(self):
+        network = Network([784, 30, 10], seed=1)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "m.json")
+            save_model(network, path)
+            with open(path, "rb") as handle:
+                budget = JsonBudget(path)
+                budget.add(handle.read())
+        per_weight = budget.estimate / network.parameter_count()
+        self.assertLess(per_weight, 120)
+        # So the largest network allowed fits the budget.
+        self.assertLess(MAX_PARAMETERS * per_weight, MAX_JSON_BYTES)
+
+    def test_over_the_budget_is_refused_before_parsing(self):
+        with mock.patch("nrnn.model_file.MAX_JSON_BYTES", 10000):
+            with mock.patch("json.loads", side_effect=AssertionError("parsed")):
+                with self.assertRaises(ModelFileError) as caught:
+                    model_from_json("[" + "[]," * 1000 + "[]]", "m.json")
+        self.assertIn("m.json: too big to load", str(caught.exception))
 
 
 if __name__ == "__main__":

@@ -215,6 +215,65 @@ class PredictWithTempModelTest(TempFolderTest):
             self.assertIn(option, result.stdout)
 
 
+class PredictKeepsItsPromiseTest(TempFolderTest):
+    """Issue 15: what used to end in a traceback is one line, or nothing."""
+
+    def setUp(self):
+        super().setUp()
+        self.model = os.path.join(self.folder, "random.json")
+        save_model(Network([784, 10], seed=8), self.model)
+        self.bar = self.write("bar.png", bar_digit_png())
+
+    def test_output_closed_early_is_quiet(self):
+        # python predict.py ... | head -1
+        process = subprocess.Popen([sys.executable, PREDICT, "--model", self.model] + [self.bar] * 200,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = process.stdout.readline()
+        process.stdout.close()  # what head does after its line
+        err = process.stderr.read().decode("utf-8", "replace")
+        process.stderr.close()
+        process.wait(300)
+        self.assertTrue(first.startswith(os.fsencode(self.bar) + b": "), first)
+        self.assertEqual(err, "")
+        self.assertEqual(process.returncode, 141)
+
+    @unittest.skipIf(sys.platform == "win32" or sys.platform == "darwin",
+                     "needs a file system that takes any bytes in a name")
+    def test_a_file_name_that_is_not_utf8(self):
+        odd = os.path.join(os.fsencode(self.folder), b"caf\xe9.png")
+        with open(odd, "wb") as handle:
+            handle.write(bar_digit_png())
+        missing = os.path.join(os.fsencode(self.folder), b"gone\xff.png")
+        environment = dict(os.environ, LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8")
+        for option in ([], ["--json"]):
+            result = subprocess.run([sys.executable, PREDICT, "--model", self.model] + option
+                                    + [odd, missing, self.bar], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=environment, timeout=300)
+            out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
+            self.assertNotIn("Traceback", err)
+            self.assertEqual(result.returncode, 1, err)  # the missing one failed...
+            lines = out.splitlines()
+            self.assertEqual(len(lines), 2, out)  # ...and both others were answered
+            shown = (json.loads(lines[0])["file"] if option else lines[0].split(": ")[0])
+            self.assertTrue(shown.endswith("caf\\xe9.png"), shown)
+            self.assertEqual(err.count("\n"), 1, err)
+            self.assertIn("gone\\xff.png: cannot read file", err)
+
+    def test_an_endless_or_huge_input_is_refused_before_reading(self):
+        huge = os.path.join(self.folder, "huge.png")
+        with open(huge, "wb") as handle:
+            handle.truncate(3 * 1024 ** 3)  # sparse: no disk used
+        inputs = [huge] + (["/dev/zero"] if os.path.exists("/dev/zero") else [])
+        result = run_predict("--model", self.model, *(inputs + [self.bar]))
+        self.assertEqual(result.returncode, 1)
+        errors = result.stderr.splitlines()
+        self.assertEqual(len(errors), len(inputs), errors)
+        for path, line in zip(inputs, errors):
+            self.assertTrue(line.startswith("error: %s: " % path), line)
+            self.assertIn("MAX_FILE_BYTES", line)
+        self.assertEqual(len(result.stdout.splitlines()), 1)  # the good one is answered
+
+
 @requires_shipped_model
 class ShippedModelTest(TempFolderTest):
     """The model we ship must read digits, not just run."""

