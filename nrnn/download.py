@@ -324,14 +324,24 @@ class Fetcher:
     def _copy_local(self, folder: str, name: str, part: str) -> str:
         origin = os.path.join(folder, name)
         md5, sha256 = _new_hash("md5"), _new_hash("sha256")
+        # A local copy may be an unofficial variant, so the generous limit
+        # applies; it still stops /dev/zero linked in by mistake.
+        limit, copied = MAX_DOWNLOAD_BYTES, 0
         try:
             with open(origin, "rb") as source, open(part, "wb") as out:
                 for chunk in iter(lambda: source.read(1 << 20), b""):
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise _SourceFailed("%s is larger than the %d bytes an MNIST file may have "
+                                            "(MAX_DOWNLOAD_BYTES)" % (origin, limit))
                     md5.update(chunk)
                     sha256.update(chunk)
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+        except _SourceFailed:
+            _remove(part)
+            raise
         except OSError as error:
             _remove(part)
             raise _SourceFailed("cannot copy %s: %s" % (origin, error.strerror or error))

@@ -17,6 +17,7 @@ import threading
 import time
 import unittest
 import urllib.error
+from unittest import mock
 import urllib.request
 
 try:
@@ -208,6 +209,16 @@ class LocalSourceTest(FetchTestCase):
 
     def test_missing_folder(self):
         self.assertFails(self.fetcher(os.path.join(self.root, "nowhere")), "cannot copy", "nowhere")
+
+    def test_an_endless_local_file_stops_at_the_limit(self):
+        if not os.path.exists("/dev/zero"):
+            self.skipTest("no /dev/zero here")
+        name = MNIST_FILES[3]
+        os.unlink(os.path.join(self.source_dir, name))
+        os.symlink("/dev/zero", os.path.join(self.source_dir, name))
+        with mock.patch("nrnn.download.MAX_DOWNLOAD_BYTES", 3 << 20):
+            self.assertFails(self.fetcher(self.source_dir), "larger than the 3145728 bytes", names=[name])
+        self.assertEqual(os.listdir(self.dest), [])
 
     def test_unsupported_scheme(self):
         with self.assertRaises(DataError) as caught:
