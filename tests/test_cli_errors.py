@@ -218,6 +218,8 @@ CASES = [
     ("predict.py", ["{digit.png}", "--model", "{two-members.json.gz}"], "gzip'ed model, then garbage",
      "after the end of the gzip data"),
     ("predict.py", ["/dev/zero", "--model", "{model.json}"], "an endless input file", "MAX_FILE_BYTES"),
+    ("predict.py", ["{digit.png}", "--model", "{model.json}", "--save-input", "{no-such-folder}/x.png"],
+     "--save-input into a missing folder", "cannot write the input image"),
 ]
 
 
