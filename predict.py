@@ -163,9 +163,13 @@ def main(argv=None) -> int:
             failed = True
             print_error(error)
             continue
-        # Outside the try: an OSError here is our output failing (a closed
-        # pipe, see cli.run_main), not the image.
-        report(answer)
+        # Apart from the reading: an OSError here is our output failing (a
+        # closed pipe, see cli.run_main), not the image.
+        try:
+            report(answer)
+        except NrnnError as error:  # --save-input could not be written
+            failed = True
+            print_error(error)
 
     if args.mnist_index:
         try:

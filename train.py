@@ -165,4 +165,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from nrnn.cli import run_main  # output closed early (| head): quiet, status 141
+    sys.exit(run_main(main))

@@ -7,9 +7,16 @@ temporary file in the *same directory* (``os.replace`` is only atomic within
 one file system), are flushed and fsync'ed to disk, and only then does
 ``os.replace`` swap the finished file into place.  If anything fails before
 that swap, the temporary file is removed and the previous file is untouched.
+
+``exclusive=True`` publishes the file only if ``path`` does not exist yet,
+atomically: ``os.link`` of the finished temporary file fails if the name is
+taken, where "check, then replace" would let two programs both see the name
+free and the second silently replace the first (two ``train.py`` runs
+started together with the same ``--model``).
 """
 
 import contextlib
+import errno
 import os
 import tempfile
 
@@ -27,11 +34,13 @@ _FILE_MODE = 0o666 & ~_read_umask()
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode="w", encoding="utf-8", newline=None):
+def atomic_write(path, mode="w", encoding="utf-8", newline=None, exclusive=False):
     """Open a temporary file beside ``path``; on success replace ``path`` by it.
 
     Use as ``with atomic_write(path) as f: f.write(...)``.  ``mode`` is
     ``"w"`` (text, with ``encoding``/``newline``) or ``"wb"`` (bytes).
+    ``exclusive``: raise ``FileExistsError`` (writing nothing) if ``path``
+    exists when the file is ready, instead of replacing it.
     """
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp_path = tempfile.mkstemp(
@@ -48,7 +57,10 @@ def atomic_write(path, mode="w", encoding="utf-8", newline=None):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp_path, path)
+        if exclusive:
+            _publish_exclusively(temp_path, path)
+        else:
+            os.replace(temp_path, path)
     except BaseException:
         # BaseException, not Exception: Ctrl-C during a save must not leave
         # a stray temporary file behind either.
@@ -56,6 +68,23 @@ def atomic_write(path, mode="w", encoding="utf-8", newline=None):
             os.unlink(temp_path)
         raise
     _fsync_directory(directory)
+
+
+def _publish_exclusively(temp_path, path):
+    """Give the finished ``temp_path`` the name ``path`` unless it is taken."""
+    try:
+        os.link(temp_path, path)  # fails with FileExistsError if taken
+    except FileExistsError:
+        raise
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise
+        # A file system without hard links: claim the name with an
+        # exclusive create, then replace the (empty) claim.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE))
+        os.replace(temp_path, path)
+    else:
+        os.unlink(temp_path)
 
 
 def _fsync_directory(directory):

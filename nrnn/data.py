@@ -10,8 +10,10 @@ The pipeline, one step a module::
 ``ensure_csv()`` is what the training and prediction programs call: it
 returns the two CSV paths at once when they exist, and otherwise fetches and
 converts first.  Conversion streams image by image (constant memory) and
-writes each CSV atomically, so an interrupted run never leaves a truncated
-CSV that a later run would take for a complete one.
+writes each CSV atomically, so an interrupted run, or a disk that fills up
+half-way, never leaves a truncated CSV that a later run would take for a
+complete one: the partial file is removed and the previous one, if any, is
+left as it was.
 
 Command line::
 
@@ -28,7 +30,7 @@ import sys
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from . import download, idx, mnist_csv
-from .cli import OneLineParser, print_error
+from .cli import OneLineParser, print_error, run_main, seconds_option
 from .errors import DataError, NrnnError
 from .progress import Progress
 
@@ -66,8 +68,14 @@ def convert(images_path: str, labels_path: str, output_csv: str, quiet: bool = F
     pairs = idx.read_pairs(images_path, labels_path)  # checks headers and counts
     total = idx.read_header(images_path, "images").count
     label = os.path.basename(output_csv)
-    with Progress(total=total, unit="images", label=label, quiet=quiet) as bar:
-        return mnist_csv.write_samples(output_csv, _counted(pairs, bar))
+    try:
+        with Progress(total=total, unit="images", label=label, quiet=quiet) as bar:
+            return mnist_csv.write_samples(output_csv, _counted(pairs, bar))
+    except OSError as error:
+        # A full disk (ENOSPC), a file size limit (EFBIG), a folder we may
+        # not write to.  atomic_write has removed the partial file.
+        raise DataError("%s: cannot write the CSV file: %s (nothing was replaced)"
+                        % (output_csv, error.strerror or error))
 
 
 def convert_all(data_dir: str = "data", quiet: bool = False) -> Tuple[str, str]:
@@ -131,8 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--source", metavar="SOURCE",
                         help="URL, folder or file: URL to fetch from "
                              "(default: $%s, else the mirrors)" % download.SOURCE_ENV_VAR)
-    source.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
-                        help="network timeout per request (default: %(default)s)")
+    source.add_argument("--timeout", type=seconds_option(0.1, 3600), default=30.0, metavar="SECONDS",
+                        help="how long one network read may wait, 0.1..3600 (default: %(default)s)")
     commands.add_parser("fetch", parents=[common, source],
                         help="download and verify the four IDX files into DIR/mnist/")
     commands.add_parser("convert", parents=[common],
@@ -161,4 +169,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -39,11 +39,28 @@ leaves the ``.part`` file behind, and the next attempt resumes it with an
 HTTP ``Range`` request (a server that ignores Range sends the whole file and
 we start over).  All network waits are bounded by ``timeout`` and all retries
 by ``attempts``.
+
+What can never succeed is not tried again and not kept:
+
+* a file is never allowed to grow past its size limit: the official size
+  for an official file (a byte more cannot match its MD5), else
+  ``MAX_DOWNLOAD_BYTES``; an endless body stops there and its ``.part`` is
+  deleted;
+* each file has ``deadline`` seconds (default ``FILE_DEADLINE``) from each
+  source, all attempts together: a server trickling a byte every two
+  seconds never trips the read timeout, but it does trip this;
+* a host name that does not resolve, or a network that is unreachable, is
+  not retried (the usual case: no internet at all), and the error says how
+  to work offline (``--source DIR`` or ``$NRNN_MNIST_SOURCE``);
+* a local disk that refuses the bytes (full, read-only) stops at once with
+  one error: no other source would do better.
 """
 
+import errno
 import hashlib
 import http.client
 import os
+import socket
 import sys
 import time
 import urllib.error
@@ -59,8 +76,27 @@ IMAGE_FILES = {"train": "train-images-idx3-ubyte.gz", "test": "t10k-images-idx3-
 LABEL_FILES = {"train": "train-labels-idx1-ubyte.gz", "test": "t10k-labels-idx1-ubyte.gz"}
 MNIST_FILES = (IMAGE_FILES["train"], LABEL_FILES["train"], IMAGE_FILES["test"], LABEL_FILES["test"])
 
-# The published MD5 sums of the official files (sizes 9912422, 28881,
-# 1648877 and 4542 bytes).
+# The sizes of the official files: a download never grows past them.
+OFFICIAL_SIZES = {
+    "train-images-idx3-ubyte.gz": 9912422,
+    "train-labels-idx1-ubyte.gz": 28881,
+    "t10k-images-idx3-ubyte.gz": 1648877,
+    "t10k-labels-idx1-ubyte.gz": 4542,
+}
+
+# The limit for a file with no official size to go by (another mirror's
+# variant, a test's file): five times the largest official file.
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+# Seconds one file may take from one source, all attempts together: 10
+# minutes, 16 KB/s for the largest file.
+FILE_DEADLINE = 600.0
+
+# What the last line of a failed fetch tells a user without internet.
+OFFLINE_HINT = ("without internet, copy the four *-ubyte.gz files into a folder and give it "
+                "with --source DIR (or set NRNN_MNIST_SOURCE=DIR)")
+
+# The published MD5 sums of the official files.
 OFFICIAL_MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
@@ -86,6 +122,24 @@ _USER_AGENT = "nrnn-mnist-fetch/1.0 (+python urllib)"
 
 class _SourceFailed(Exception):
     """This source could not provide this file; try the next one."""
+
+
+class _Unreachable(OSError):
+    """The host cannot be reached at all (no DNS, no route): not retried."""
+
+
+class _DeadlinePassed(OSError):
+    """The file's deadline passed during a download."""
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Is ``error`` one that retrying cannot fix: the name does not resolve
+    or the network is down?  (A refused or reset connection may be a
+    server restarting: those are retried.)"""
+    reason = getattr(error, "reason", error)  # URLError wraps the socket's error
+    if isinstance(reason, socket.gaierror):
+        return True
+    return isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
 
 
 def _new_hash(name: str):
@@ -186,6 +240,8 @@ class Fetcher:
         stream: Optional[TextIO] = None,
         opener: Optional[urllib.request.OpenerDirector] = None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float = FILE_DEADLINE,
+        size_limits: Optional[Dict[str, int]] = None,
     ):
         self.dest_dir = dest_dir
         self.sources = resolve_sources(source)
@@ -197,6 +253,13 @@ class Fetcher:
         self.stream = stream
         self.opener = opener or urllib.request.build_opener()
         self.sleep = sleep
+        self.deadline = deadline
+        # An official checksum means an official size too; other files get
+        # the generous limit.
+        if size_limits is None:
+            size_limits = {name: size for name, size in OFFICIAL_SIZES.items()
+                           if self.checksums.get(name) == OFFICIAL_MD5[name]}
+        self.size_limits = size_limits
         self.notes: Dict[str, str] = {}
 
     def __repr__(self):
@@ -253,21 +316,32 @@ class Fetcher:
             self.notes[name] = note
             self._say("%s: %s" % (name, note))
             return dest
-        raise DataError("could not fetch %s from any source (%s)" % (name, "; ".join(failures)))
+        raise DataError("could not fetch %s from any source (%s); %s"
+                        % (name, "; ".join(failures), OFFLINE_HINT))
 
     # -- local folders -------------------------------------------------
 
     def _copy_local(self, folder: str, name: str, part: str) -> str:
         origin = os.path.join(folder, name)
         md5, sha256 = _new_hash("md5"), _new_hash("sha256")
+        # A local copy may be an unofficial variant, so the generous limit
+        # applies; it still stops /dev/zero linked in by mistake.
+        limit, copied = MAX_DOWNLOAD_BYTES, 0
         try:
             with open(origin, "rb") as source, open(part, "wb") as out:
                 for chunk in iter(lambda: source.read(1 << 20), b""):
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise _SourceFailed("%s is larger than the %d bytes an MNIST file may have "
+                                            "(MAX_DOWNLOAD_BYTES)" % (origin, limit))
                     md5.update(chunk)
                     sha256.update(chunk)
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+        except _SourceFailed:
+            _remove(part)
+            raise
         except OSError as error:
             _remove(part)
             raise _SourceFailed("cannot copy %s: %s" % (origin, error.strerror or error))
@@ -299,21 +373,30 @@ class Fetcher:
         url = base_url if base_url.endswith("/") else base_url + "/"
         url += urllib.parse.quote(name)
         last_error = "no attempt made"
+        deadline = time.monotonic() + self.deadline
+        finished = False
         for attempt in range(1, self.attempts + 1):
             if attempt > 1:
-                self.sleep(self.retry_delay * (attempt - 1))
+                pause = self.retry_delay * (attempt - 1)
+                if time.monotonic() + pause >= deadline:
+                    last_error += "; no time left for another attempt within %g s" % self.deadline
+                    break
+                self.sleep(pause)
             try:
-                self._download_once(url, name, part)
+                self._download_once(url, name, part, deadline)
+                finished = True
                 break
+            except (_Unreachable, _DeadlinePassed) as error:
+                raise _SourceFailed("%s%s" % (error, self._kept(part)))
             except (OSError, http.client.HTTPException) as error:
                 # URLError, timeouts, resets and IncompleteRead all land
                 # here: keep the .part file and resume from it next time.
                 # (_SourceFailed, a 404 say, is neither: it is not retried.)
                 last_error = "%s: %s" % (type(error).__name__, error)
                 self._say("%s: attempt %d of %d failed (%s)" % (name, attempt, self.attempts, last_error))
-        else:
-            raise _SourceFailed("gave up after %d attempts (last: %s); partial file kept as %s"
-                                % (self.attempts, last_error, part))
+        if not finished:
+            raise _SourceFailed("gave up after %d attempt%s (last: %s)%s"
+                                % (attempt, "" if attempt == 1 else "s", last_error, self._kept(part)))
         expected = self.checksums.get(name)
         if expected is None:
             try:
@@ -329,20 +412,44 @@ class Fetcher:
                                 "official file; deleted" % (actual, expected))
         return "downloaded from %s, MD5 matches the published checksum" % url
 
-    def _download_once(self, url: str, name: str, part: str) -> None:
+    @staticmethod
+    def _kept(part: str) -> str:
+        """"; partial file kept as ..." when there is one to resume from."""
+        try:
+            if os.path.getsize(part) > 0:
+                return "; partial file kept as %s (the next run resumes it)" % part
+        except OSError:
+            pass
+        return ""
+
+    def _download_once(self, url: str, name: str, part: str, deadline: float) -> None:
         """One HTTP request, resuming ``part`` if it exists.
 
-        Raises OSError/HTTPException for errors worth retrying, and
-        _SourceFailed for ones that are not (404, 403...).
+        Raises OSError/HTTPException for errors worth retrying, _Unreachable
+        and _DeadlinePassed for ones that end this source, _SourceFailed for
+        the server's refusals (404, 403...) and for a body over the size
+        limit, and DataError when the local disk fails.
         """
         offset = os.path.getsize(part) if os.path.exists(part) else 0
+        limit = self.size_limits.get(name, MAX_DOWNLOAD_BYTES)
+        if offset > limit:  # left by an older run: can never become the file
+            _remove(part)
+            offset = 0
         headers = {"User-Agent": _USER_AGENT}
         if offset:
             headers["Range"] = "bytes=%d-" % offset
         request = urllib.request.Request(url, headers=headers)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _DeadlinePassed("not finished within the %g s deadline" % self.deadline)
         try:
-            response = self.opener.open(request, timeout=self.timeout)
-        except urllib.error.HTTPError as error:
+            response = self.opener.open(request, timeout=min(self.timeout, remaining))
+        except urllib.error.URLError as error:
+            if _unreachable(error):
+                raise _Unreachable("cannot reach the host: %s (not retried)"
+                                   % getattr(error, "reason", error))
+            if not isinstance(error, urllib.error.HTTPError):
+                raise
             error.close()
             if error.code == 416 and offset:
                 # Our partial file is at least as long as the server's: it
@@ -360,21 +467,52 @@ class Fetcher:
             else:
                 offset, mode = 0, "wb"  # the server sent the whole file
             length = response.headers.get("Content-Length")
-            length = int(length) if length and length.isdigit() else None
+            length = int(length) if length and length.isdigit() and len(length) < 19 else None
             total = offset + length if length is not None else None
+            if total is not None and total > limit:
+                if offset:
+                    _remove(part)  # the server's file is not ours: its prefix is useless
+                raise _SourceFailed("the server announces %d bytes, more than the %d %s can have; "
+                                    "not downloaded" % (total, limit, name))
             received = 0
             bar = Progress(total=total, unit="bytes", label=name, stream=self.stream,
                            quiet=self.quiet, initial=offset)
-            with open(part, mode) as out:
+            # read1 returns what has arrived; read(n) would wait for all n
+            # bytes, and a trickling server would never let us look at the
+            # clock.
+            read = getattr(response, "read1", response.read)
+            try:
+                out = open(part, mode)
+            except OSError as error:
+                raise DataError("cannot write %s: %s" % (part, error.strerror or error))
+            with out:
                 while True:
-                    chunk = response.read(_CHUNK)
+                    chunk = read(_CHUNK)
                     if not chunk:
                         break
-                    out.write(chunk)
+                    if offset + received + len(chunk) > limit:
+                        out.close()
+                        _remove(part)
+                        bar.close("(too big)")
+                        raise _SourceFailed("sent more than the %d bytes %s can have; deleted"
+                                            % (limit, name))
+                    try:
+                        out.write(chunk)
+                    except OSError as error:
+                        bar.close("(write failed)")
+                        raise DataError("cannot write %s: %s" % (part, error.strerror or error))
                     received += len(chunk)
                     bar.update(len(chunk))
-                out.flush()
-                os.fsync(out.fileno())
+                    if time.monotonic() > deadline:
+                        bar.close("(too slow)")
+                        out.flush()
+                        raise _DeadlinePassed("not finished within the %g s deadline (%d bytes in)"
+                                              % (self.deadline, offset + received))
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                except OSError as error:
+                    raise DataError("cannot write %s: %s" % (part, error.strerror or error))
             # http.client returns a short body without complaint when the
             # server closes early, so compare with Content-Length ourselves.
             if length is not None and received < length:

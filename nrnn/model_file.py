@@ -103,8 +103,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 _KEYS = {"format", "version", "sizes", "activation", "cost", "bias", "metadata", "weights", "biases"}
 
 
-def save_model(network: Network, path: str) -> None:
-    """Write ``network`` (with its ``metadata`` dict) to ``path`` atomically."""
+def save_model(network: Network, path: str, exclusive: bool = False) -> None:
+    """Write ``network`` (with its ``metadata`` dict) to ``path`` atomically.
+
+    exclusive: only if ``path`` does not exist yet; raises FileExistsError
+        otherwise (see atomic.py: two programs cannot both create it).
+    """
     header = [
         ("format", FORMAT),
         ("version", VERSION),
@@ -129,8 +133,10 @@ def save_model(network: Network, path: str) -> None:
         # mtime=0: the same network gives the same bytes, run after run.
         data = gzip.compress(data, compresslevel=9, mtime=0)
     try:
-        with atomic_write(path, "wb") as handle:
+        with atomic_write(path, "wb", exclusive=exclusive) as handle:
             handle.write(data)
+    except FileExistsError:
+        raise
     except OSError as error:
         raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error))
 

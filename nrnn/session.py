@@ -4,10 +4,15 @@
 rest, in the order a careful person would:
 
 1. decide where the model goes, and refuse to overwrite an existing file
-   (above all the shipped ``data/model.json.gz``) unless asked to;
+   (above all the shipped ``data/model.json.gz``) unless asked to (checked
+   at once, and again atomically by the first save: a run started at the
+   same moment with the same ``--model`` cannot slip in between);
 2. build a fresh network, or load a checkpoint to resume (its metadata holds
    the configuration and the state, see training.py);
-3. make sure MNIST is on disk as CSV (data.py fetches and converts it);
+3. make sure MNIST is on disk as CSV (data.py fetches and converts it),
+   as regular files: each is read once to count its samples and again
+   every epoch, which a pipe cannot do (and every epoch is checked to have
+   read as many samples as were counted);
 4. save the untrained network at once, so a bad path fails in the first
    second rather than after the first epoch;
 5. run the loop, saving the model, the history file and the SVG chart after
@@ -18,12 +23,13 @@ rest, in the order a careful person would:
 
 import itertools
 import os
+import stat
 import sys
-from typing import List, Optional, TextIO
+from typing import Iterator, List, Optional, TextIO
 
 from . import report
 from .data import ensure_csv
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .mnist_csv import count_samples, read_samples
 from .model_file import SHIPPED_MODEL, load_model, save_model
 from .network import Network
@@ -66,14 +72,14 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         config.check()
         network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
         state = None
-    if os.path.exists(model_path) and not overwrite and not _same_file(model_path, resume):
-        hint = " (it is the model shipped with nrnn)" if _same_file(model_path, SHIPPED_MODEL) else ""
-        raise UsageError("%s already exists%s; resume it with --resume %s, choose another "
-                         "file with --model, or replace it with --overwrite"
-                         % (model_path, hint, model_path))
+    must_create = not overwrite and not _same_file(model_path, resume)
+    if must_create and os.path.exists(model_path):
+        raise _already_exists(model_path)
 
     # 3. The data.
     train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
+    for path in (train_csv, test_csv):
+        _check_regular_file(path)
     train_reader = read_samples(train_csv, skip_bad=skip_bad)
     test_reader = read_samples(test_csv, skip_bad=skip_bad)
     if skip_bad:  # only parsing tells which lines are good: one pass to count them
@@ -109,8 +115,15 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
                                       stream=stdout, progress_stream=stderr)
 
     def checkpoint(network, config, state):
+        nonlocal must_create
         network.metadata = describe(network, config, state, data_fields)
-        save_model(network, model_path)
+        try:
+            # The first save creates the file only if it still does not
+            # exist: the check above cannot see a run that started with it.
+            save_model(network, model_path, exclusive=must_create)
+        except FileExistsError:
+            raise _already_exists(model_path) from None
+        must_create = False
         log.update(config, state, reporter.timings)
 
     if not quiet:
@@ -123,7 +136,8 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     checkpoint(network, config, state)
 
     # 5. Train.
-    trainer = Trainer(network, config, state, train_reader, test_reader, reporter, checkpoint)
+    trainer = Trainer(network, config, state, _CountedSamples(train_reader, training_samples),
+                      test_reader, reporter, checkpoint)
     try:
         trainer.run()
     except KeyboardInterrupt:
@@ -153,6 +167,52 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
         model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
     return 0
+
+
+def _already_exists(model_path: str) -> UsageError:
+    hint = " (it is the model shipped with nrnn)" if _same_file(model_path, SHIPPED_MODEL) else ""
+    return UsageError("%s already exists%s; resume it with --resume %s, choose another "
+                      "file with --model, or replace it with --overwrite"
+                      % (model_path, hint, model_path))
+
+
+def _check_regular_file(path: str) -> None:
+    """Refuse a CSV that cannot be read twice: a pipe, /dev/stdin, a device.
+
+    Counting its samples would consume the stream, and the epochs would
+    then train on nothing (and say so with a straight face).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise DataError("%s: cannot read: %s" % (path, error.strerror or error))
+    if not stat.S_ISREG(mode):
+        raise UsageError("%s is not a regular file (a pipe or a device?): training reads it once "
+                         "to count the samples and again every epoch; save it to a file first"
+                         % path)
+
+
+class _CountedSamples:
+    """The training samples, checked every epoch against the count made
+    before training: a file that shrank (or changed) while training would
+    otherwise give epochs of fewer samples than the schedule and the
+    progress report assume, silently."""
+
+    def __init__(self, reader, expected: int):
+        self.reader = reader
+        self.expected = expected
+
+    def __iter__(self) -> Iterator:
+        seen = 0
+        for sample in self.reader:
+            seen += 1
+            yield sample
+        # Only reached when the file ran out (with --limit the epoch stops
+        # after ``expected`` samples without getting here).
+        if seen < self.expected:
+            raise DataError("%s: this epoch read %d samples, but %d were counted before training "
+                            "began: the file changed while training" % (
+                                getattr(self.reader, "path", "the training data"), seen, self.expected))
 
 
 def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: dict, path: str) -> None:

@@ -12,6 +12,7 @@ closed port on 127.0.0.1.
 actually printed (the README's "Errors" section is made from it).
 """
 
+import gzip
 import os
 import shutil
 import struct
@@ -82,6 +83,9 @@ def make_files(folder):
     small = Network([4, 3, 2], seed=1)
     save_model(small, os.path.join(folder, "wrong-shape.json"))
     files["wrong-shape.json"] = os.path.join(folder, "wrong-shape.json")
+    from tests.test_bombs import metadata_bomb
+    write("bomb-model.json.gz", metadata_bomb(512))
+    write("two-members.json.gz", gzip.compress(text.encode(), mtime=0) + b"garbage")
     os.makedirs(os.path.join(folder, "a-folder.json"))
     files["a-folder.json"] = os.path.join(folder, "a-folder.json")
 
@@ -217,7 +221,18 @@ CASES = [
     ("nrnn.data", ["convert", "--data-dir", "{idx-count-mismatch}"], "image and label counts differ",
      "labels"),
     ("nrnn.data", [], "no command", "required"),
-    ("nrnn.data", ["fetch", "--timeout", "soon"], "--timeout not a number", "invalid float"),
+    ("nrnn.data", ["fetch", "--timeout", "soon"], "--timeout not a number", "not a number of seconds"),
+    ("nrnn.data", ["fetch", "--timeout=-1"], "--timeout negative", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--timeout", "nan"], "--timeout NaN", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--timeout", "1e300"], "--timeout 1e300", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--timeout", "0"], "--timeout 0", "outside 0.1..3600"),
+    ("predict.py", ["{digit.png}", "--model", "{bomb-model.json.gz}"],
+     "model.json.gz inflating to 512 MB of metadata", "too big to load"),
+    ("predict.py", ["{digit.png}", "--model", "{two-members.json.gz}"], "gzip'ed model, then garbage",
+     "after the end of the gzip data"),
+    ("predict.py", ["/dev/zero", "--model", "{model.json}"], "an endless input file", "MAX_FILE_BYTES"),
+    ("predict.py", ["{digit.png}", "--model", "{model.json}", "--save-input", "{no-such-folder}/x.png"],
+     "--save-input into a missing folder", "cannot write the input image"),
 ]
 
 

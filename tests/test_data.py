@@ -6,14 +6,21 @@ import io
 import os
 import shutil
 import struct
+import subprocess
+import sys
 import tempfile
 import unittest
 from unittest import mock
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
 from nrnn import data, download, idx
 from nrnn.errors import DataError
 from nrnn.mnist_csv import read_samples
-from tests.support import requires_shared, shared_path
+from tests.support import ROOT, requires_shared, shared_path
 from tests.test_download import make_mnist_folder
 
 
@@ -131,6 +138,50 @@ class CommandLineTest(DataTestCase):
         self.assertEqual(status, 2)
         status, _, err = self.run_cli("frobnicate")
         self.assertEqual(status, 2)
+
+
+class FullDiskTest(DataTestCase):
+    """Issue 15: a disk that fills up while converting is one line, the
+    partial CSV removed and the files already there untouched.  The disk is
+    "filled" with RLIMIT_FSIZE in a subprocess (writes past it fail with
+    EFBIG, "File too large", as a full disk fails with ENOSPC)."""
+
+    def test_a_full_disk_while_converting(self):
+        if resource is None or not sys.platform.startswith("linux"):
+            self.skipTest("needs resource.RLIMIT_FSIZE (Linux)")
+        os.makedirs(self.data_dir)
+        make_mnist_folder(os.path.join(self.data_dir, "mnist"), images=40)  # a CSV of ~70 KB
+        previous = {}
+        for split in ("train", "test"):
+            previous[split] = b"7," + b",".join([b"0"] * 784) + b"\n"  # what a last run left
+            with open(data.csv_path(self.data_dir, split), "wb") as handle:
+                handle.write(previous[split])
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+
+        result = subprocess.run([sys.executable, "-m", "nrnn.data", "convert", "--data-dir", self.data_dir],
+                                preexec_fn=limit, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        err = result.stderr.decode("utf-8", "replace")
+        self.assertEqual(result.returncode, 1, err)
+        self.assertNotIn("Traceback", err)
+        lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
+        self.assertEqual(lines[-1], "error: %s: cannot write the CSV file: File too large (nothing was "
+                                    "replaced)" % data.csv_path(self.data_dir, "train"))
+        for split in ("train", "test"):
+            with open(data.csv_path(self.data_dir, split), "rb") as handle:
+                self.assertEqual(handle.read(), previous[split])
+        self.assertEqual(sorted(os.listdir(self.data_dir)), ["mnist", "mnist_test.csv", "mnist_train.csv"])
+
+    def test_timeouts_that_are_not_a_number_of_seconds_are_refused(self):
+        for bad in ("-1", "nan", "inf", "1e300", "0", "-inf", "soon"):
+            with self.subTest(timeout=bad):
+                status, _, err = self.run_cli("fetch", "--timeout=" + bad, "--data-dir", self.data_dir)
+                self.assertEqual(status, 2)
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertIn("--timeout", err)
+        self.assertFalse(os.path.exists(self.data_dir))  # nothing was attempted
 
 
 @requires_shared("mnist", "t10k-images-idx3-ubyte.gz")

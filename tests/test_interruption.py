@@ -58,8 +58,8 @@ sys.path.insert(0, %(root)r)
 sys.argv[0] = %(train)r
 import nrnn.session as session
 _save = session.save_model
-def save_model(network, path):
-    _save(network, path)
+def save_model(network, path, **options):
+    _save(network, path, **options)
     state = network.metadata["training"]["state"]
     os.write(1, ("saved %%d %%d\n" %% (state["epoch"], state["samples_done"])).encode())
 session.save_model = save_model
@@ -160,8 +160,8 @@ class TrainingSubprocess(unittest.TestCase):
         checkpoints = {}
         original = session.save_model
 
-        def recording(network, path):
-            original(network, path)
+        def recording(network, path, **options):
+            original(network, path, **options)
             checkpoints[state_of(network)] = parameters(load_model(path))
 
         session.save_model = recording

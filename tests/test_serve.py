@@ -483,6 +483,10 @@ class ShippedModelTest(unittest.TestCase):
         self.assertGreater(answer["confidence"], 0.9)
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class CommandLineMoreTest(unittest.TestCase):
     def setUp(self):
         folder = tempfile.mkdtemp()
@@ -491,9 +495,13 @@ class CommandLineMoreTest(unittest.TestCase):
         save_model(Network([784, 10], seed=5), self.model)
 
     def start(self, *args):
+        # SIGINT back to its default in the child: a test run started in the
+        # background by a shell inherits it ignored, and Python then never
+        # raises KeyboardInterrupt (the Ctrl-C test would wait forever).
         process = subprocess.Popen([sys.executable, "-m", "nrnn.serve", "--model", self.model, "--port", "0"]
                                    + list(args), cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=_default_sigint if os.name == "posix" else None)
 
         def stop():
             if process.poll() is None:
