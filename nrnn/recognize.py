@@ -38,7 +38,8 @@ True
 from typing import List, Optional, Sequence, Union
 
 from .errors import ImageError, ModelFileError
-from .model_file import load_model
+from .deskew import deskew
+from .model_file import deskews, load_model
 from .network import Network
 from .png import Image, decode, encode_gray8
 from .preprocess import FIELD, prepare
@@ -149,10 +150,14 @@ def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Netwo
 
 def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<inputs>") -> Recognition:
     """The answer for inputs already prepared: 784 floats in [0, 1], e.g. an
-    MNIST test image as it comes from the CSV."""
+    MNIST test image as it comes from the CSV.  A model trained on deskewed
+    images (``model_file.deskews``) gets its inputs deskewed first, and
+    ``Recognition.inputs`` shows them so."""
     inputs = list(inputs)
     if len(inputs) != network.sizes[0]:
         raise ValueError("%s: %d inputs, the network takes %d" % (name, len(inputs), network.sizes[0]))
+    if deskews(network):
+        inputs = deskew(inputs)
     return Recognition(network.feedforward(inputs), inputs, name)
 
 
