@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stand every image upright (second-moment deskewing, nrnn/deskew.py) "
                              "in training and evaluation; the model records it and recognition "
                              "deskews its inputs too")
+    shapes.add_argument("--drawn-styles", type=_float, metavar="FRACTION",
+                        help="replace this fraction (<= 0.5) of the training images by digits of the "
+                             "same label drawn in styles MNIST lacks: closed-top 4, crossed 7, "
+                             "slashed 0... (nrnn/drawn_styles.py; default: 0; try 0.05)")
     files = parser.add_argument_group("files")
     files.add_argument("--model", metavar="PATH",
                        help="where to save the model (default: %s, or the --resume file); "

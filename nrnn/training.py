@@ -3,6 +3,7 @@
 One epoch shows the network every training sample once:
 
     for each sample (x, y) in a fresh random order:
+        maybe replace it by a drawn digit of the same label (drawn_styles.py)
         maybe deskew the image                              (deskew.py)
         maybe shift, turn, scale, shear, warp or re-ink it  (augment.py)
         W_l <- W_l - eta dC/dW_l,  b_l <- b_l - eta dC/db_l  (network.py)
@@ -57,6 +58,7 @@ from typing import Callable, Iterable, List, Optional, Tuple
 
 from .augment import Augmenter
 from .deskew import deskew
+from .drawn_styles import draw_choice, maybe_replace
 from .errors import UsageError
 from .evaluate import Evaluation, evaluate
 from .network import Network
@@ -71,6 +73,8 @@ DECAY_INTERVAL = 16
 # stream 1001 + 2e, so no two uses ever share a sequence.
 _STREAM_BASE = 1000
 SHUFFLE, AUGMENT = 0, 1
+# Epoch e's drawn-style choices use stream 2**40 + e, far from the others.
+_DRAWN_STREAM_BASE = 1 << 40
 
 MNIST_INPUTS, MNIST_CLASSES = 784, 10
 MAX_SEED = 2 ** 64 - 1
@@ -79,6 +83,11 @@ MAX_SEED = 2 ** 64 - 1
 def epoch_rng(seed: int, epoch: int, purpose: int) -> PCG32:
     """The generator for one purpose (SHUFFLE or AUGMENT) in one epoch."""
     return PCG32(seed, _STREAM_BASE + 2 * epoch + purpose)
+
+
+def drawn_styles_rng(seed: int, epoch: int) -> PCG32:
+    """The generator of one epoch's drawn-style choices (drawn_styles.py)."""
+    return PCG32(seed, _DRAWN_STREAM_BASE + epoch)
 
 
 class TrainingConfig:
@@ -104,6 +113,8 @@ class TrainingConfig:
         fraction of a 3 x 3 dilation or erosion (0: none).
     deskew: deskew every image (training and test) before anything else;
         recorded in the model's metadata so recognition deskews too.
+    drawn_styles: the fraction of training images replaced by a digit of the
+        same label drawn in a style MNIST lacks (0: none).
     (See augment.py and deskew.py for what each does.)
     """
 
@@ -127,13 +138,14 @@ class TrainingConfig:
         "augment_elastic_sigma": 4.0,
         "augment_thickness": 0.0,
         "deskew": False,
+        "drawn_styles": 0.0,
     }
 
     # The options added after the first models were shipped: the command
     # line names them only when they differ from their defaults, so an old
     # run's command (and model file) stays exactly what it was.
     _LATER_OPTIONS = ("augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
-                      "augment_elastic_sigma", "augment_thickness")
+                      "augment_elastic_sigma", "augment_thickness", "drawn_styles")
 
     def __init__(self, **options):
         unknown = sorted(set(options) - set(self.DEFAULTS))
@@ -203,6 +215,7 @@ class TrainingConfig:
         number("augment-elastic (alpha)", self.augment_elastic, 0.0, 100.0)
         number("augment-elastic-sigma", self.augment_elastic_sigma, 0.0, 14.0, low_open=True)
         number("augment-thickness", self.augment_thickness, 0.0, 1.0)
+        number("drawn-styles (fraction)", self.drawn_styles, 0.0, 0.5)
         if type(self.deskew) is not bool:
             raise UsageError("deskew must be true or false, got %r" % (self.deskew,))
 
@@ -504,15 +517,20 @@ class Trainer:
             samples = itertools.islice(samples, config.limit)
         stream = shuffled(samples, config.shuffle_buffer, shuffle_rng)
         augmenter = config.augmenter()
+        style_rng = drawn_styles_rng(config.seed, epoch)
         skip = state.samples_done
         batch = []
         for index, (label, pixels) in enumerate(stream):
+            # Drawn for every sample, skipped or not, to replay the stream:
+            # always the same number of draws (augment.py, drawn_styles.py).
             if augmenter.active:
-                # Drawn for every sample, skipped or not, to replay the
-                # stream: always the same number of draws (augment.py).
                 distortion = augmenter.draw(augment_rng)
+            if config.drawn_styles:
+                choice = draw_choice(style_rng)
             if index < skip:
                 continue
+            if config.drawn_styles:
+                pixels = maybe_replace(label, pixels, choice, config.drawn_styles)
             if config.deskew:
                 pixels = deskew(pixels)
             if augmenter.active:

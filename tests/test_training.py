@@ -24,7 +24,8 @@ FULL = dict(sizes=[784, 8, 10], learning_rate=0.5, learning_rate_decay=0.8, batc
 # per image (the elastic field: 1,568 of them); on 60 samples (9 steps an
 # epoch), as these cost milliseconds an image on CPython.
 DISTORTED = dict(FULL, limit=60, augment=2, augment_rotate=15.0, augment_scale=0.15, augment_shear=0.2,
-                 augment_elastic=8.0, augment_elastic_sigma=1.0, augment_thickness=0.5, deskew=True)
+                 augment_elastic=8.0, augment_elastic_sigma=1.0, augment_thickness=0.5, deskew=True,
+                 drawn_styles=0.3)
 
 
 def new_run(directory, name, **options):
@@ -151,7 +152,8 @@ class ReproducibleTest(unittest.TestCase):
         first, reference = new_run(self.dir, "base.json", **base)
         first.run()
         for name, value in (("augment_rotate", 10.0), ("augment_scale", 0.1), ("augment_shear", 0.1),
-                            ("augment_elastic", 5.0), ("augment_thickness", 0.3), ("deskew", True)):
+                            ("augment_elastic", 5.0), ("augment_thickness", 0.3), ("deskew", True),
+                            ("drawn_styles", 0.3)):
             with self.subTest(option=name):
                 trainer, path = new_run(self.dir, name + ".json", **dict(base, **{name: value}))
                 trainer.run()
@@ -294,7 +296,7 @@ class ConfigTest(unittest.TestCase):
         command = TrainingConfig(**DISTORTED).command()
         for flag in ("--augment 2", "--augment-rotate 15.0", "--augment-scale 0.15", "--augment-shear 0.2",
                      "--augment-elastic 8.0", "--augment-elastic-sigma 1.0", "--augment-thickness 0.5",
-                     "--deskew"):
+                     "--deskew", "--drawn-styles 0.3"):
             self.assertIn(flag, command)
 
     def test_deskew_is_in_the_metadata_for_recognition(self):
@@ -318,7 +320,7 @@ class ConfigTest(unittest.TestCase):
         # A model saved before these options existed reads with their defaults.
         old = dict(config.to_dict())
         for name in ("augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
-                     "augment_elastic_sigma", "augment_thickness", "deskew"):
+                     "augment_elastic_sigma", "augment_thickness", "deskew", "drawn_styles"):
             del old[name]
         self.assertEqual(TrainingConfig.from_dict(old), TrainingConfig(**dict(FULL, augment=2, limit=60)))
 
@@ -348,6 +350,7 @@ class ConfigTest(unittest.TestCase):
             (dict(augment_thickness=1.5), "augment-thickness"),
             (dict(augment_thickness="0.5"), "augment-thickness"),
             (dict(deskew=1), "deskew"),
+            (dict(drawn_styles=0.6), "drawn-styles"),
             (dict(bias="yes"), "bias"),
         ]
         for options, message in cases:
