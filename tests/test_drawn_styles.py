@@ -49,7 +49,7 @@ class DrawnStylesTest(unittest.TestCase):
         crossed, flagged = render_style(7, choice_for(7, 1)), render_style(7, choice_for(7, 0))
 
         def widest_lower_row(pixels):  # inked pixels in the widest row below the top bar
-            return max(sum(ink(pixels, r, c) > 0.5 for c in range(28)) for r in range(12, 24))
+            return max(sum(ink(pixels, r, c) > 0.5 for c in range(28)) for r in range(15, 24))
         self.assertGreaterEqual(widest_lower_row(crossed), 9)   # the bar across the stem
         self.assertLessEqual(widest_lower_row(flagged), 5)      # a stem only
 
