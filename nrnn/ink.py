@@ -1,0 +1,358 @@
+"""Finding the ink in a photo of a digit: paper that is not white, light that is not even.
+
+A phone photo of a digit on paper is not a drawing.  The paper is gray, and
+a different gray in every corner: brighter under the lamp, darker toward the
+edge of the sheet, a shadow of the phone across one side, the desk showing
+past the edge.  Reading "ink = whatever differs from the typical brightness"
+then calls the shadow ink, the digit's bounding box becomes the whole photo
+and the digit itself shrinks to a few pixels of the 28 x 28 input.  So here
+the paper is estimated *locally*, the ink is what stands out from the paper
+*around it*, and of all that stands out we keep the one digit-sized thing
+in the middle.
+
+The steps (``find_ink``), each with its reason
+-----------------------------------------------
+1. Polarity (``polarities``): is the ink darker or lighter than most of the
+   paper?  Compare how far the 2nd and the 98th percentiles stray from the
+   median: the side that strays further is the ink's.  Percentiles, not the
+   darkest and lightest pixel, so one glint or one black corner cannot
+   decide it.  When the two are close we are unsure and try both (step 7).
+2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
+   light ink.  Everything below is written once, for bright ink.
+3. Stroke width (``stroke_width``): threshold a first, rough top-hat (step
+   4 with the smallest window) and take the median, over ink pixels, of the
+   shorter of the horizontal and vertical run through each pixel: across a
+   stroke a run is as long as the stroke is wide.
+4. Paper (``background``): the grey-level *opening* of x (see
+   ``nrnn.morphology``) with a window of about 3 stroke widths, clamped to
+   15%..30% of the image's shorter side.  The opening removes every bright
+   thing narrower than its window, the strokes, and keeps the paper's slow
+   changes and the shadows.  Why these sizes: narrower than ~3 strokes and a
+   thick stroke or a loop's inside survives as "paper"; wider than ~30% and
+   it can no longer follow a shadow's edge.  Ink = x - paper (the top-hat):
+   strokes on a background that is 0 everywhere, shadow or not.
+5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
+   histogram into "paper noise" and "ink" wherever the two groups are most
+   distinct, so it adapts to a faint pencil or a bold marker.  If nothing
+   stands out by ``MIN_CONTRAST`` levels, the photo is blank.
+6. Pieces (``choose_components``): the thresholded mask's 8-connected
+   components.  The digit is the piece with the most ink, a piece touching
+   the image's edge counting much less (a shadow's rim, the sheet's edge, a
+   finger).  Nearby pieces with at least ``PIECE_SHARE`` of its ink are kept
+   (a 5's cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces
+   inside its box (a stroke broken by the threshold).  The rest goes: specks,
+   a ruled line across the frame, the desk.
+7. Unsure polarity: both are tried and the one leaving less of its mask in a
+   band along the image's border wins: a real digit sits in the middle;
+   "ink" of the wrong polarity is paper texture, everywhere.
+8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
+   Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
+   the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
+
+A colour photo whose gray has little contrast (a blue pen on beige paper:
+similar brightness, different colour) is read in the colour channel where
+the ink stands out most (``find_ink``'s ``channels``).
+
+Tiny images get guards: in a 28 x 28 crop the digit touches the border, and
+the border band is all digit, so there the edge penalty and the polarity
+trial are not used.
+
+All of this runs on a small working image (``nrnn.preprocess`` shrinks a
+photo to at most 256 pixels a side first): the steps are O(pixels) but in
+pure Python, and 256 pixels are plenty for a 20 x 20 digit.
+"""
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import morphology
+
+__all__ = ["MIN_CONTRAST", "PIECE_SHARE", "InkFound", "polarities", "otsu_threshold",
+           "stroke_width", "background_window", "background", "choose_components", "find_ink"]
+
+Rows = List[List[float]]
+
+#: Ink weaker than this many gray levels (of 255) above the local paper, at
+#: its strongest, is no ink: stretching it would invent a digit from grain.
+MIN_CONTRAST = 32
+
+#: A piece with at least this share of the main piece's ink, near it, is part
+#: of the digit (a 5's cap, a 4's stem).
+PIECE_SHARE = 0.10
+
+#: Background window, as fractions of the shorter side, and in stroke widths.
+WINDOW_MIN, WINDOW_MAX, WINDOW_STROKES = 0.15, 0.30, 3
+
+#: The border band for the polarity trial, as a fraction of the shorter side.
+BAND = 0.08
+
+#: Images whose shorter side is under this many pixels are "tiny": a digit
+#: may fill them, so touching the border says nothing.
+TINY = 48
+
+#: Colour is tried when the gray ink's strongest level is under this.
+LOW_CONTRAST = 64
+
+#: A piece touching the border counts this much of its ink when choosing.
+BORDER_PENALTY = 0.25
+
+
+def _odd(value: float) -> int:
+    size = int(value)
+    return size if size % 2 else size + 1
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value ``fraction`` of the way through a sorted list (nearest rank)."""
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
+
+
+def polarities(gray: Rows) -> List[str]:
+    """"dark" (ink darker than the paper), "light", or both, most likely first.
+
+    dark_spread = median - 2nd percentile, light_spread = 98th - median;
+    the larger one wins if it is at least twice the other, else both are
+    returned (the caller tries each).
+
+    >>> polarities([[200] * 95 + [40] * 5])
+    ['dark']
+    >>> polarities([[10] * 90 + [250] * 10])
+    ['light']
+    """
+    ordered = sorted(v for row in gray for v in row)
+    median = _percentile(ordered, 0.5)
+    dark = median - _percentile(ordered, 0.02)
+    light = _percentile(ordered, 0.98) - median
+    if dark >= 2 * light:
+        return ["dark"]
+    if light >= 2 * dark:
+        return ["light"]
+    return ["dark", "light"] if dark >= light else ["light", "dark"]
+
+
+def otsu_threshold(values: Sequence[float]) -> int:
+    """Otsu's threshold for values in [0, 255]: the level t maximising the
+    between-class variance  w0 * w1 * (mu0 - mu1)**2  of the two groups
+    v <= t and v > t (w = share of the values, mu = mean).  Values are binned
+    to whole levels; the first best t is returned; ink is v > t.
+
+    >>> otsu_threshold([10] * 60 + [12] * 20 + [100] * 15 + [110] * 5)
+    12
+    """
+    histogram = [0] * 256
+    for v in values:
+        histogram[min(255, max(0, int(v)))] += 1
+    total = sum(histogram)
+    grand = sum(level * count for level, count in enumerate(histogram))
+    best_level, best_score = 0, -1.0
+    below = below_sum = 0
+    for level in range(255):
+        below += histogram[level]
+        below_sum += level * histogram[level]
+        above = total - below
+        if below == 0 or above == 0:
+            continue
+        mean_below = below_sum / below
+        mean_above = (grand - below_sum) / above
+        score = below * above * (mean_below - mean_above) ** 2
+        if score > best_score:
+            best_level, best_score = level, score
+    return best_level
+
+
+def stroke_width(mask: Sequence[Sequence[int]]) -> float:
+    """Median over mask pixels of min(horizontal run, vertical run) through
+    the pixel: a stroke's width (0.0 for an empty mask).
+
+    >>> bar = [[1 if 2 <= x < 5 else 0 for x in range(8)] for _ in range(10)]
+    >>> stroke_width(bar)                      # a vertical bar 3 wide
+    3
+    """
+    across = morphology.run_lengths(mask)
+    down = morphology.run_lengths([list(column) for column in zip(*mask)])
+    shorter = [min(a, d) for row_a, row_d in zip(across, zip(*down))
+               for a, d in zip(row_a, row_d) if a]
+    if not shorter:
+        return 0.0
+    shorter.sort()
+    return shorter[len(shorter) // 2]
+
+
+def background_window(width_of_stroke: float, width: int, height: int) -> int:
+    """Odd window for the opening: WINDOW_STROKES stroke widths, clamped to
+    WINDOW_MIN..WINDOW_MAX of the shorter side (at least 3).
+
+    >>> background_window(10, 256, 200), background_window(4, 256, 200), background_window(40, 256, 200)
+    (31, 31, 61)
+    """
+    shorter = min(width, height)
+    size = min(max(WINDOW_STROKES * width_of_stroke, WINDOW_MIN * shorter), WINDOW_MAX * shorter)
+    return max(3, _odd(size))
+
+
+def background(bright: Rows, window: int) -> Rows:
+    """The paper under bright ink: the grey-level opening (see nrnn.morphology)."""
+    return morphology.opening(bright, window)
+
+
+def _top_hat(bright: Rows, paper: Rows) -> Rows:
+    return [[a - b for a, b in zip(row, under)] for row, under in zip(bright, paper)]
+
+
+def _band_share(mask: Sequence[Sequence[int]], band: int) -> float:
+    """Share of the mask's pixels that lie within ``band`` pixels of the border."""
+    height, width = len(mask), len(mask[0])
+    inside = total = 0
+    for y, row in enumerate(mask):
+        count = sum(row)
+        total += count
+        if y < band or y >= height - band:
+            inside += count
+        else:
+            inside += sum(row[:band]) + sum(row[width - band:])
+    return inside / total if total else 1.0
+
+
+def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
+                      stroke: float = 1.0) -> List[morphology.Component]:
+    """The pieces that make up the digit (see the module docstring, step 6).
+
+    ``pieces`` come from ``morphology.components`` with ink as weights.
+    Main piece: most ink, a piece touching the border counting only
+    ``BORDER_PENALTY`` of it (not in tiny images); a piece spanning 90% of
+    the width or height and touching the border (a ruled line, a sheet's
+    edge) is never the digit if anything else is there.  Kept with it:
+    pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
+    its ink, and smaller pieces inside its box, unless they touch the border.
+    """
+    if not pieces:
+        return []
+    tiny = min(width, height) < TINY
+
+    def spanning(piece):
+        return ((piece.width >= 0.9 * width or piece.height >= 0.9 * height)
+                and piece.touches_border(width, height))
+
+    def score(piece):
+        if tiny or not piece.touches_border(width, height):
+            return piece.mass
+        return piece.mass * BORDER_PENALTY
+
+    candidates = [piece for piece in pieces if not spanning(piece)] or list(pieces)
+    main = max(candidates, key=score)
+    margin = 0.3 * max(main.width, main.height) + stroke
+    kept = [main]
+    for piece in candidates:
+        if piece is main:
+            continue
+        if piece.touches_border(width, height) and not tiny and not main.touches_border(width, height):
+            continue
+        near = (piece.right >= main.left - margin and piece.left <= main.right + margin
+                and piece.bottom >= main.top - margin and piece.top <= main.bottom + margin)
+        inside = (piece.left >= main.left - stroke and piece.right <= main.right + stroke
+                  and piece.top >= main.top - stroke and piece.bottom <= main.bottom + stroke)
+        if near and (piece.mass >= PIECE_SHARE * main.mass or (inside and piece.pixels >= 2)):
+            kept.append(piece)
+    return kept
+
+
+class InkFound:
+    """What ``find_ink`` found in one plane for one polarity.
+
+    ink:    soft ink rows in [0, 1] (0 off the digit), the result
+    stages: (name, rows in [0, 1]) to show how it was found
+    band:   share of the thresholded mask in the border band (lower is likelier)
+    strength: the 99.5th percentile of the top-hat, in gray levels
+    """
+
+    def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float):
+        self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
+
+
+def _find_in(plane: Rows, polarity: str) -> InkFound:
+    height, width = len(plane), len(plane[0])
+    shorter = min(width, height)
+    bright = [[255.0 - v for v in row] for row in plane] if polarity == "dark" else [list(row) for row in plane]
+
+    window = background_window(0, width, height)
+    paper = background(bright, window)
+    top_hat = _top_hat(bright, paper)
+    flat = [v for row in top_hat for v in row]
+    threshold = otsu_threshold(flat)
+    stroke = stroke_width([[1 if v > threshold else 0 for v in row] for row in top_hat])
+    wanted = background_window(stroke, width, height)
+    if wanted > window:
+        window = wanted
+        paper = background(bright, window)
+        top_hat = _top_hat(bright, paper)
+        flat = [v for row in top_hat for v in row]
+        threshold = otsu_threshold(flat)
+
+    shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
+    flat.sort()
+    strength = _percentile(flat, 0.995)
+    strongest = flat[-1]
+    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
+    if strongest < MIN_CONTRAST:
+        stages.append(("ink above the paper", [[0.0] * width for _ in range(height)]))
+        return InkFound(None, stages, 1.0, strength)
+    # Otsu splits off the noise; never cut below half of MIN_CONTRAST.
+    threshold = max(threshold, MIN_CONTRAST // 2)
+    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    stages.append(("ink above the paper (threshold %d)" % threshold,
+                   [[min(1.0, v / strongest) for v in row] for row in top_hat]))
+    band = _band_share(mask, max(1, int(BAND * shorter)))
+    if shorter < TINY:
+        band = 0.0
+    pieces = morphology.components(mask, top_hat)
+    kept = choose_components(pieces, width, height, stroke)
+    keep = [[0] * width for _ in range(height)]
+    shown = [[0.35 * v for v in row] for row in mask]
+    kept_mass = kept_pixels = 0
+    for piece in kept:
+        kept_mass += piece.mass
+        kept_pixels += piece.pixels
+        for y, start, stop in piece.runs:
+            keep[y][start:stop] = [1] * (stop - start)
+            shown[y][start:stop] = [1.0] * (stop - start)
+    stages.append(("pieces kept (bright) and dropped (dim)", shown))
+    if not kept or kept_pixels < 3:
+        return InkFound(None, stages, band, strength)
+    levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
+    strong = max(_percentile(levels, 0.9), 1.0)
+    grown = morphology.dilate(keep, 3)
+    ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
+           for row, flags in zip(top_hat, grown)]
+    return InkFound(ink, stages, band, strength)
+
+
+def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> Tuple[Optional[Rows], list]:
+    """Soft ink rows in [0, 1] for a photo (or None if it is blank), and the
+    stages: a list of (name, rows in [0, 1]).
+
+    ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
+    optionally the colour planes ("red", "green", "blue") in the same shape,
+    read when the gray ink is faint (under ``LOW_CONTRAST``).
+    """
+    planes = [("gray", gray)]
+    best = None
+    tiny = min(len(gray), len(gray[0])) < TINY
+    for name, plane in planes + sorted((channels or {}).items()):
+        if best is not None and name != "gray" and best[1].strength >= LOW_CONTRAST:
+            break
+        order = polarities(plane)
+        if tiny:
+            order = order[:1]
+        tried = [_find_in(plane, polarity) for polarity in order]
+        found = [t for t in tried if t.ink is not None] or tried[:1]
+        choice = min(found, key=lambda t: t.band)
+        if best is None or (choice.ink is not None and
+                            (best[1].ink is None or choice.strength > best[1].strength * 1.25)):
+            best = (name, choice)
+    name, choice = best
+    stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
+    return choice.ink, stages
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()
