@@ -9,7 +9,7 @@ escapes is a bug in nrnn.
 Each message names the thing that was wrong: the file, the line, the field
 and the offending value, so the user can go straight to it.
 
->>> issubclass(PNGError, NrnnError) and issubclass(DataError, NrnnError)
+>>> issubclass(PNGError, NrnnError) and issubclass(JPEGError, NrnnError)
 True
 """
 
@@ -24,6 +24,10 @@ class DataError(NrnnError):
 
 class PNGError(NrnnError):
     """A PNG file cannot be decoded: not a PNG, corrupt, or unsupported."""
+
+
+class JPEGError(NrnnError):
+    """A JPEG file cannot be decoded: not a JPEG, corrupt, or unsupported."""
 
 
 class ModelFileError(NrnnError):
