@@ -343,6 +343,115 @@ def mnist_ink(pixels: bytes, place: Placement, rng: PCG32, threshold: float = 0.
     return Ink(x0, y0, width, height, cover)
 
 
+def _thin(grid: List[List[int]]) -> List[List[int]]:
+    """Zhang-Suen thinning of a 0/1 grid (with a border of zeros): peel
+    boundary pixels in two alternating sub-steps until only a 1-pixel-wide
+    skeleton remains.  A pixel goes when it has 2..6 set neighbours, exactly
+    one 0 -> 1 transition around it (removing it keeps one piece), and it
+    lies on the side the sub-step peels (south-east, then north-west)."""
+    height, width = len(grid), len(grid[0])
+    grid = [list(row) for row in grid]
+    changed = True
+    while changed:
+        changed = False
+        for step in (0, 1):
+            doomed = []
+            for y in range(1, height - 1):
+                above, row, below = grid[y - 1], grid[y], grid[y + 1]
+                for x in range(1, width - 1):
+                    if not row[x]:
+                        continue
+                    # P2..P9: north, then clockwise.
+                    p = (above[x], above[x + 1], row[x + 1], below[x + 1],
+                         below[x], below[x - 1], row[x - 1], above[x - 1])
+                    count = sum(p)
+                    if not 2 <= count <= 6:
+                        continue
+                    if sum(1 for k in range(8) if not p[k] and p[(k + 1) % 8]) != 1:
+                        continue
+                    if step == 0 and (p[0] and p[2] and p[4] or p[2] and p[4] and p[6]):
+                        continue
+                    if step == 1 and (p[0] and p[2] and p[6] or p[0] and p[4] and p[6]):
+                        continue
+                    doomed.append((y, x))
+            for y, x in doomed:
+                grid[y][x] = 0
+            changed = changed or bool(doomed)
+    return grid
+
+
+def skeleton(pixels: bytes, threshold: float = 0.4) -> List[List[Tuple[float, float]]]:
+    """The centre lines of a 28 x 28 digit as 2-point strokes in digit
+    coordinates (0..28): upsample x2 bilinearly, threshold, thin, join
+    neighbouring skeleton pixels, and smooth the staircase out.  Drawing
+    them with a pen of any width gives the digit written with that pen:
+    MNIST's strokes are all about 2.5 of 20 pixels wide (an eighth of the
+    height); a ballpoint's are 3-5% of it."""
+    scale = 2
+    size = SIDE * scale + 2  # plus a zero border for the thinning
+    levels = [v / 255.0 for v in pixels]
+
+    def level(u: float, v: float) -> float:
+        iu, iv = int(math.floor(u)), int(math.floor(v))
+        fu, fv = u - iu, v - iv
+        total = 0.0
+        for du, dv, w in ((0, 0, (1 - fu) * (1 - fv)), (1, 0, fu * (1 - fv)),
+                          (0, 1, (1 - fu) * fv), (1, 1, fu * fv)):
+            x, y = iu + du, iv + dv
+            if 0 <= x < SIDE and 0 <= y < SIDE:
+                total += w * levels[y * SIDE + x]
+        return total
+
+    grid = [[0] * size for _ in range(size)]
+    for j in range(SIDE * scale):
+        for i in range(SIDE * scale):
+            # Centre of fine pixel (i, j) in digit-pixel-index coordinates.
+            if level((i + 0.5) / scale - 0.5, (j + 0.5) / scale - 0.5) >= threshold:
+                grid[j + 1][i + 1] = 1
+    grid = _thin(grid)
+    nodes = {(x, y) for y in range(size) for x in range(size) if grid[y][x]}
+    edges = []
+    for x, y in nodes:
+        for dx, dy in ((1, 0), (0, 1), (1, 1), (-1, 1)):
+            if (x + dx, y + dy) not in nodes:
+                continue
+            # A diagonal step already joined through an orthogonal pixel
+            # would draw a small triangle: skip it.
+            if dx and dy and ((x + dx, y) in nodes or (x, y + dy) in nodes):
+                continue
+            edges.append(((x, y), (x + dx, y + dy)))
+    neighbours: Dict[Tuple[int, int], List[Tuple[int, int]]] = {n: [] for n in nodes}
+    for a, b in edges:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    position = {n: ((n[0] - 0.5) / scale, (n[1] - 0.5) / scale) for n in nodes}
+    for _ in range(3):  # Laplacian smoothing of the path's interior points
+        moved = {}
+        for n, near in neighbours.items():
+            if len(near) == 2:
+                (ax, ay), (bx, by) = position[near[0]], position[near[1]]
+                x, y = position[n]
+                moved[n] = (0.5 * x + 0.25 * (ax + bx), 0.5 * y + 0.25 * (ay + by))
+        position.update(moved)
+    return [[position[a], position[b]] for a, b in sorted(edges)] or [[(14.0, 14.0)]]
+
+
+def pen_ink(pixels: bytes, place: Placement, rng: PCG32, pen: float, limit: Tuple[int, int]) -> Ink:
+    """An MNIST digit rewritten with a round pen ``pen`` pixels wide along
+    its skeleton (see ``skeleton``), placed like ``mnist_ink``."""
+    forward, _ = _digit_maps(pixels, place, rng)
+    strokes = [[_apply(forward, u, v) for u, v in stroke] for stroke in skeleton(pixels)]
+    xs = [x for stroke in strokes for x, _ in stroke]
+    ys = [y for stroke in strokes for _, y in stroke]
+    reach = pen + 2
+    x0, y0 = max(0, int(min(xs) - reach)), max(0, int(min(ys) - reach))
+    x1 = min(limit[0], int(max(xs) + reach) + 1)
+    y1 = min(limit[1], int(max(ys) + reach) + 1)
+    width, height = max(1, x1 - x0), max(1, y1 - y0)
+    local = [[(x - x0, y - y0) for x, y in stroke] for stroke in strokes]
+    return Ink(x0, y0, width, height, render(local, width, height, pen))
+
+
 def stroke_ink(strokes, place: Placement, pen: float, limit: Tuple[int, int]) -> Ink:
     """Coverage of unit-box ``strokes`` (see ``nrnn.strokes``) drawn with a
     round pen ``pen`` pixels wide; the unit box's height becomes
@@ -676,7 +785,9 @@ def _canvas(rng: PCG32, digit: bytes, art=None):
     place = Placement((side * _between(rng, 0.4, 0.6), side * _between(rng, 0.4, 0.6)),
                       side * _between(rng, 0.55, 0.85), _between(rng, -10, 10),
                       _between(rng, -0.1, 0.25))
-    if art is None:
+    if art is None and _chance(rng, 0.5):  # a fixed lineWidth, as canvas pages draw
+        ink = pen_ink(digit, place, rng, place.height * _between(rng, 0.05, 0.14), (side, side))
+    elif art is None:
         ink = mnist_ink(digit, place, rng, threshold=_between(rng, 0.3, 0.6), edge=1.0,
                         thicken=_between(rng, 0.0, 0.6), limit=(side, side))
     else:
@@ -722,10 +833,16 @@ def _paint(rng: PCG32, digit: bytes, art=None):
     place = Placement((_between(rng, margin, width - margin), _between(rng, margin, height - margin)),
                       size, _between(rng, -8, 8), _between(rng, -0.1, 0.2))
     hard = _chance(rng, 0.5)
-    if art is None:
+    if art is None and _chance(rng, 0.5):  # a round brush of fixed width
+        pen = size * (_between(rng, 0.12, 0.2) if variant == 2 else _between(rng, 0.04, 0.1))
+        ink = pen_ink(digit, place, rng, max(1.0, pen), (width, height))
+        if hard:
+            ink = Ink(ink.left, ink.top, ink.width, ink.height,
+                      [1.0 if c >= 0.5 else 0.0 for c in ink.cover])
+    elif art is None:
         thick = variant == 2
-        ink = mnist_ink(digit, place, rng, threshold=_between(rng, 0.15, 0.3) if thick else _between(rng, 0.3, 0.6),
-                        edge=0.0 if hard else 1.0, thicken=_between(rng, 0.6, 1.0) if thick else 0.0,
+        ink = mnist_ink(digit, place, rng, threshold=_between(rng, 0.25, 0.4) if thick else _between(rng, 0.3, 0.6),
+                        edge=0.0 if hard else 1.0, thicken=_between(rng, 0.3, 0.7) if thick else 0.0,
                         limit=(width, height))
     else:
         pen = size * (_between(rng, 0.12, 0.2) if variant == 2 else _between(rng, 0.04, 0.1))
@@ -751,7 +868,9 @@ class PhotoStyle(NamedTuple):
     thicken: Tuple[float, float] = (0.0, 0.3)
     grain: float = 0.0
     noise: Tuple[float, float] = (1.5, 4.0)
-    light: Tuple[float, float] = (0.05, 0.25)     # lighting gradient strength
+    pen: float = 0.6                              # chance of a round pen along the skeleton
+    pen_width: Tuple[float, float] = (0.025, 0.07)  # its width / ink height
+    light: Tuple[float, float] = (0.03, 0.18)     # lighting gradient strength
     shadow: float = 0.0                           # chance of a shadow
     table: float = 0.0                            # chance of the table in frame
     lines: str = ""                               # "", "ruled" or "squared"
@@ -790,7 +909,10 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
         cy = inner[1] + _between(rng, margin, inner_h - margin)
     place = Placement((cx, cy), size, _between(rng, -8, 8), _between(rng, -0.15, 0.25),
                       _between(rng, 0.0, 0.04))
-    if art is None:
+    if art is None and _chance(rng, style.pen):
+        pen = max(1.2, size * _between(rng, *style.pen_width))
+        ink = pen_ink(digit, place, rng, pen, (width, height))
+    elif art is None:
         ink = mnist_ink(digit, place, rng, threshold=_between(rng, *style.threshold),
                         edge=_between(rng, 0.8, 1.5), thicken=_between(rng, *style.thicken),
                         limit=(width, height))
@@ -808,8 +930,6 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
             if inner[0] <= x < inner[2] and inner[1] <= y < inner[3]:
                 return lit(x - inner[0], y - inner[1])
             return (255.0, 255.0, 255.0)
-        # The frame's white must be exact: the photo's noise stops at its edge
-        # only approximately (noise is per row), which is what a paste looks like.
     else:
         background = lit
     lines = None
@@ -825,6 +945,17 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     relative = tuple(255.0 * i / p for i, p in zip(ink_rgb, paper))
     pixels = scene(width, height, background, [(ink, relative)], rng,
                    noise=_between(rng, *style.noise), lines=lines)
+    if style.pad:  # the frame is exact white, without the photo's noise
+        pixels = bytearray(pixels)
+        white = b"\xff" * (3 * width)
+        for y in range(height):
+            start = 3 * y * width
+            if not inner[1] <= y < inner[3]:
+                pixels[start:start + 3 * width] = white
+            else:
+                pixels[start:start + 3 * inner[0]] = white[:3 * inner[0]]
+                pixels[start + 3 * inner[2]:start + 3 * width] = white[:3 * (width - inner[2])]
+        pixels = bytes(pixels)
     return width, height, pixels, ink
 
 
@@ -832,8 +963,9 @@ PHOTO_STYLES = {
     "photo_ink": PhotoStyle(),
     "photo_shadow": PhotoStyle(shadow=0.8, table=0.5, light=(0.1, 0.35)),
     "photo_pencil": PhotoStyle(contrast=(25, 60), threshold=(0.5, 0.72), grain=0.5, colour=0.0,
-                               noise=(2.0, 5.0)),
-    "photo_marker": PhotoStyle(contrast=(60, 150), threshold=(0.15, 0.3), thicken=(0.6, 1.0)),
+                               noise=(2.0, 5.0), pen=0.7, pen_width=(0.015, 0.04)),
+    "photo_marker": PhotoStyle(contrast=(60, 150), threshold=(0.2, 0.35), thicken=(0.3, 0.8),
+                               pen=0.6, pen_width=(0.09, 0.16)),
     "grey_padded": PhotoStyle(brightness=(130, 170), pad=True, colour=0.0),
     "ruled": PhotoStyle(lines="ruled"),
     "squared": PhotoStyle(lines="squared"),
