@@ -45,6 +45,7 @@ True
 
 import gzip
 import math
+import operator
 import os
 import struct
 import sys
@@ -564,25 +565,40 @@ class Lines(NamedTuple):
     phase: float
 
 
-def _line_factor_row(lines: Lines, y: int, width: int) -> List[List[float]]:
-    """Per-channel multipliers (3 lists of ``width``) of the paper's lines in row y."""
+#: Sub-pixel steps of the lines' coverage table (see ``_line_factor_row``).
+_LINE_STEPS = 8
+
+
+def _line_table(lines: Lines) -> List[float]:
+    """Coverage of a line at each 1/``_LINE_STEPS`` pixel across one period:
+    1 inside the line, a 1-pixel soft edge, 0 between lines."""
+    count = max(1, int(lines.spacing * _LINE_STEPS))
+    half = lines.width / 2.0
+    table = []
+    for k in range(count):
+        d = k / _LINE_STEPS
+        d = min(d, lines.spacing - d)  # distance to the nearest line
+        table.append(_clamp(half + 0.5 - d))
+    return table
+
+
+def _line_factor_row(lines: Lines, table: List[float], y: int, width: int) -> Optional[List[List[float]]]:
+    """Per-channel multipliers (3 lists of ``width``) of the paper's lines
+    in row y, or None where the row crosses no line."""
     radians = math.radians(lines.angle)
     cos_a, sin_a = math.cos(radians), math.sin(radians)
-    spacing, half = lines.spacing, lines.width / 2.0
-
-    def profile(distance_origin: float, step: float) -> List[float]:
-        # Coverage of the nearest line: 1 inside, a 1-pixel soft edge.
-        out = []
-        for x in range(width):
-            d = (distance_origin + step * x) % spacing
-            d = min(d, spacing - d)
-            out.append(_clamp(half + 0.5 - d))
-        return out
-
-    cover = profile(-sin_a * 0 + cos_a * y + lines.phase, -sin_a)  # horizontal lines
+    count = len(table)
+    scale = count / lines.spacing
+    # Distance along the lines' normal, in table steps, is linear in x.
+    base = (cos_a * y + lines.phase) * scale
+    step = -sin_a * scale
+    cover = [table[int(base + step * x) % count] for x in range(width)]
     if lines.grid:
-        vertical = profile(sin_a * y + lines.phase, cos_a)
-        cover = [max(a, b) for a, b in zip(cover, vertical)]
+        base = (sin_a * y + lines.phase) * scale
+        step = cos_a * scale
+        cover = [max(c, table[int(base + step * x) % count]) for c, x in zip(cover, range(width))]
+    if not any(cover):
+        return None
     return [[1.0 - c * (1.0 - ratio) for c in cover] for ratio in lines.colour]
 
 
@@ -617,12 +633,13 @@ def scene(width: int, height: int, background: Callable[[float, float], Colour],
         ratios = [c / 255.0 for c in colour]
         for y in range(max(0, ink.top), min(height, ink.top + ink.height)):
             by_row.setdefault(y, []).append((ink, ratios))
+    line_table = _line_table(lines) if lines else []
     out_channels = [bytearray() for _ in range(3)]
     for y in range(height):
         j, fy = divmod(y, GRID)
         fy /= GRID
         upper, lower = coarse[j], coarse[j + 1]
-        line_factors = _line_factor_row(lines, y, width) if lines else None
+        line_factors = _line_factor_row(lines, line_table, y, width) if lines else None
         for channel in range(3):
             cells = [a[channel] + fy * (b[channel] - a[channel]) for a, b in zip(upper, lower)]
             row = []
@@ -646,8 +663,10 @@ def scene(width: int, height: int, background: Callable[[float, float], Colour],
                 cover = cover[skip:skip + x1 - x0]
                 row[x0:x1] = [v * (1.0 - c * loss) for v, c in zip(row[x0:x1], cover)]
             start = rng.below(table_size)
-            out_channels[channel] += bytes(
-                levels[int(v) + n] for v, n in zip(row, noise_table[start:start + width]))
+            # int() truncates, noise and clamping are one table lookup; all
+            # in map() so the loop runs in C (the scene's hottest line).
+            out_channels[channel] += bytes(map(levels.__getitem__, map(
+                operator.add, map(int, row), noise_table[start:start + width])))
     if channels == 1:
         r, g, b = out_channels
         return bytes((299 * x + 587 * y + 114 * z + 500) // 1000 for x, y, z in zip(r, g, b))
@@ -733,7 +752,11 @@ def _lighting(rng: PCG32, width: int, height: int, paper: Colour, strength: floa
         shadow_centre = (corner[0] + _between(rng, -0.15, 0.15) * width,
                          corner[1] + _between(rng, -0.15, 0.15) * height)
         shadow_radius = _between(rng, 0.35, 0.65) * min(width, height)
-        soft = _between(rng, 0.03, 0.15) * min(width, height)
+        soft = _between(rng, 0.04, 0.25) * min(width, height)
+        # A hand's or head's shadow is round; a phone's has a straight edge.
+        straight = _chance(rng, 0.5)
+        towards = math.atan2(cy - shadow_centre[1], cx - shadow_centre[0]) + _between(rng, -0.5, 0.5)
+        normal = (math.cos(towards), math.sin(towards))
     edge_normal = edge_at = 0.0
     table_colour = (0.0, 0.0, 0.0)
     if table:
@@ -749,7 +772,11 @@ def _lighting(rng: PCG32, width: int, height: int, paper: Colour, strength: floa
             r = math.hypot(x - cx, y - cy) / (diagonal / 2.0)
             light *= 1.0 - vignette * r * r
         if shadow:
-            d = math.hypot(x - shadow_centre[0], y - shadow_centre[1]) - shadow_radius
+            dx, dy = x - shadow_centre[0], y - shadow_centre[1]
+            if straight:  # signed distance past a line across the corner
+                d = dx * normal[0] + dy * normal[1] - shadow_radius
+            else:
+                d = math.hypot(dx, dy) - shadow_radius
             light *= 1.0 - shadow * _clamp(0.5 - d / (2.0 * soft))
         colour = paper
         if table:
@@ -782,9 +809,11 @@ def _canvas(rng: PCG32, digit: bytes, art=None):
     """A browser canvas export: transparent RGBA (or, on many MNIST demo
     pages, opaque black with white ink), a large digit, 1-pixel anti-aliasing."""
     side = _choose(rng, [280, 280, 400, 400, 300, 200])
-    place = Placement((side * _between(rng, 0.4, 0.6), side * _between(rng, 0.4, 0.6)),
-                      side * _between(rng, 0.55, 0.85), _between(rng, -10, 10),
-                      _between(rng, -0.1, 0.25))
+    size = side * _between(rng, 0.5, 0.8)
+    # People fill the canvas but rarely draw off it: keep the ink inside.
+    room = max(0.0, side / 2.0 - 0.55 * size)
+    place = Placement((side / 2.0 + _between(rng, -1, 1) * room, side / 2.0 + _between(rng, -1, 1) * room),
+                      size, _between(rng, -10, 10), _between(rng, -0.1, 0.25))
     if art is None and _chance(rng, 0.5):  # a fixed lineWidth, as canvas pages draw
         ink = pen_ink(digit, place, rng, place.height * _between(rng, 0.05, 0.14), (side, side))
     elif art is None:
@@ -963,7 +992,7 @@ PHOTO_STYLES = {
     "photo_ink": PhotoStyle(),
     "photo_shadow": PhotoStyle(shadow=0.8, table=0.5, light=(0.1, 0.35)),
     "photo_pencil": PhotoStyle(contrast=(25, 60), threshold=(0.5, 0.72), grain=0.5, colour=0.0,
-                               noise=(2.0, 5.0), pen=0.7, pen_width=(0.015, 0.04)),
+                               noise=(2.0, 5.0), pen=0.7, pen_width=(0.025, 0.05)),
     "photo_marker": PhotoStyle(contrast=(60, 150), threshold=(0.2, 0.35), thicken=(0.3, 0.8),
                                pen=0.6, pen_width=(0.09, 0.16)),
     "grey_padded": PhotoStyle(brightness=(130, 170), pad=True, colour=0.0),
