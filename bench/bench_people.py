@@ -199,7 +199,7 @@ def _save(folder, name, data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-kind", type=int, default=40, help="images per kind (default 40)")
+    parser.add_argument("--per-kind", type=int, default=60, help="images per kind (default 60)")
     parser.add_argument("--kinds", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--model", default=os.path.join(ROOT, "data", "model.json.gz"))
     parser.add_argument("--seed", type=int, default=1)
