@@ -805,6 +805,21 @@ def _encode_png(width: int, height: int, pixels: bytes, channels: int) -> bytes:
     return encode_rgba8(width, height, pixels)
 
 
+def _keep_inside(make: Callable[[Placement], Ink], place: Placement, width: int, height: int) -> Ink:
+    """``make(place)``, shrunk towards the middle (up to 6 times) until the
+    ink stays off the image's edges: people draw large, but rarely off the
+    sheet, and a cut-off digit is a different digit."""
+    for _ in range(6):
+        ink = make(place)
+        left, top, right, bottom = ink_box(ink, 0.05)
+        if left > 0 and top > 0 and right < width and bottom < height:
+            break
+        middle_x = place.centre[0] + 0.2 * (width / 2.0 - place.centre[0])
+        middle_y = place.centre[1] + 0.2 * (height / 2.0 - place.centre[1])
+        place = place._replace(centre=(middle_x, middle_y), height=place.height * 0.88)
+    return ink
+
+
 def _canvas(rng: PCG32, digit: bytes, art=None):
     """A browser canvas export: transparent RGBA (or, on many MNIST demo
     pages, opaque black with white ink), a large digit, 1-pixel anti-aliasing."""
@@ -814,13 +829,19 @@ def _canvas(rng: PCG32, digit: bytes, art=None):
     room = max(0.0, side / 2.0 - 0.55 * size)
     place = Placement((side / 2.0 + _between(rng, -1, 1) * room, side / 2.0 + _between(rng, -1, 1) * room),
                       size, _between(rng, -10, 10), _between(rng, -0.1, 0.25))
-    if art is None and _chance(rng, 0.5):  # a fixed lineWidth, as canvas pages draw
-        ink = pen_ink(digit, place, rng, place.height * _between(rng, 0.05, 0.14), (side, side))
-    elif art is None:
-        ink = mnist_ink(digit, place, rng, threshold=_between(rng, 0.3, 0.6), edge=1.0,
-                        thicken=_between(rng, 0.0, 0.6), limit=(side, side))
-    else:
-        ink = stroke_ink(art, place, _between(rng, 0.04, 0.1) * side, (side, side))
+    pen = _between(rng, 0.05, 0.14) if art is None and _chance(rng, 0.5) else 0.0
+    threshold, thicken = _between(rng, 0.3, 0.6), _between(rng, 0.0, 0.6)
+    stroke_pen = _between(rng, 0.04, 0.1) * side
+
+    def make(place: Placement) -> Ink:
+        if pen:  # a fixed lineWidth, as canvas pages draw
+            return pen_ink(digit, place, rng, place.height * pen, (side, side))
+        if art is None:
+            return mnist_ink(digit, place, rng, threshold=threshold, edge=1.0,
+                             thicken=thicken, limit=(side, side))
+        return stroke_ink(art, place, stroke_pen, (side, side))
+
+    ink = _keep_inside(make, place, side, side)
     colour = _choose(rng, [(0, 0, 0), (0, 0, 0), (0, 0, 0), (20, 40, 200), (200, 20, 20), (34, 34, 34)])
     style = rng.below(5)
     if style == 0:  # opaque black canvas, white strokes
@@ -862,23 +883,26 @@ def _paint(rng: PCG32, digit: bytes, art=None):
     place = Placement((_between(rng, margin, width - margin), _between(rng, margin, height - margin)),
                       size, _between(rng, -8, 8), _between(rng, -0.1, 0.2))
     hard = _chance(rng, 0.5)
-    if art is None and _chance(rng, 0.5):  # a round brush of fixed width
-        pen = size * (_between(rng, 0.12, 0.2) if variant == 2 else _between(rng, 0.04, 0.1))
-        ink = pen_ink(digit, place, rng, max(1.0, pen), (width, height))
+    thick = variant == 2
+    brush = art is not None or _chance(rng, 0.5)  # a round brush of fixed width
+    pen = _between(rng, 0.12, 0.2) if thick else _between(rng, 0.04, 0.1)
+    threshold = _between(rng, 0.25, 0.4) if thick else _between(rng, 0.3, 0.6)
+    thicken = _between(rng, 0.3, 0.7) if thick else 0.0
+
+    def make(place: Placement) -> Ink:
+        if not brush:
+            return mnist_ink(digit, place, rng, threshold=threshold, edge=0.0 if hard else 1.0,
+                             thicken=thicken, limit=(width, height))
+        if art is None:
+            ink = pen_ink(digit, place, rng, max(1.0, place.height * pen), (width, height))
+        else:
+            ink = stroke_ink(art, place, place.height * pen, (width, height))
         if hard:
             ink = Ink(ink.left, ink.top, ink.width, ink.height,
                       [1.0 if c >= 0.5 else 0.0 for c in ink.cover])
-    elif art is None:
-        thick = variant == 2
-        ink = mnist_ink(digit, place, rng, threshold=_between(rng, 0.25, 0.4) if thick else _between(rng, 0.3, 0.6),
-                        edge=0.0 if hard else 1.0, thicken=_between(rng, 0.3, 0.7) if thick else 0.0,
-                        limit=(width, height))
-    else:
-        pen = size * (_between(rng, 0.12, 0.2) if variant == 2 else _between(rng, 0.04, 0.1))
-        ink = stroke_ink(art, place, pen, (width, height))
-        if hard:
-            ink = Ink(ink.left, ink.top, ink.width, ink.height,
-                      [1.0 if c >= 0.5 else 0.0 for c in ink.cover])
+        return ink
+
+    ink = _keep_inside(make, place, width, height)
     colour = _choose(rng, [(0, 0, 0)] * 4 + [(0, 0, 255), (255, 0, 0), (0, 128, 0)])
     paper = (255.0, 255.0, 255.0)
     pixels = scene(width, height, lambda x, y: paper, [(ink, colour)], rng, channels=3)
