@@ -320,7 +320,7 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", 2 + len(payload)) + payload
 
 
-def _encode(width, height, planes, sampling, quality, restart_interval) -> bytes:
+def _encode(width, height, planes, sampling, quality, restart_interval, progressive) -> bytes:
     """Frame and code ``planes`` (full-resolution or subsampled sample lists).
 
     ``planes`` is a list of (samples, plane_width, plane_height) and
@@ -345,45 +345,129 @@ def _encode(width, height, planes, sampling, quality, restart_interval) -> bytes
     frame = struct.pack(">BHHB", 8, height, width, len(planes))
     for index, (h, v) in enumerate(sampling):
         frame += bytes([index + 1, h << 4 | v, 0 if index == 0 else 1])
-    out += _segment(0xC0, frame)
+    out += _segment(0xC2 if progressive else 0xC0, frame)
     out += _dht(0, 0, DC_LUMINANCE) + _dht(1, 0, AC_LUMINANCE)
     if colour:
         out += _dht(0, 1, DC_CHROMINANCE) + _dht(1, 1, AC_CHROMINANCE)
     if restart_interval:
         out += _segment(0xDD, struct.pack(">H", restart_interval))
-    scan = bytes([len(planes)])
-    for index in range(len(planes)):
-        scan += bytes([index + 1, 0x00 if index == 0 else 0x11])
-    out += _segment(0xDA, scan + b"\x00\x3f\x00")  # spectral 0..63, no approximation
 
     luma_codes = (_huffman_codes(DC_LUMINANCE), _huffman_codes(AC_LUMINANCE))
     chroma_codes = (_huffman_codes(DC_CHROMINANCE), _huffman_codes(AC_CHROMINANCE))
-    grids = []
-    for (samples, plane_width, plane_height), (h, v) in zip(planes, sampling):
-        grids.append(_plane_blocks(samples, plane_width, plane_height, mcus_x * h, mcus_y * v))
-
-    writer = _BitWriter()
-    previous = [0] * len(planes)
-    mcu_count = 0
-    for my in range(mcus_y):
-        for mx in range(mcus_x):
-            if restart_interval and mcu_count and mcu_count % restart_interval == 0:
-                writer.flush()
-                writer.out += bytes([0xFF, 0xD0 + (mcu_count // restart_interval - 1) % 8])
-                previous = [0] * len(planes)
-            mcu_count += 1
-            for index, (h, v) in enumerate(sampling):
-                table = luma_table if index == 0 else chroma_table
-                dc_codes, ac_codes = luma_codes if index == 0 else chroma_codes
-                for by in range(my * v, my * v + v):
-                    for bx in range(mx * h, mx * h + h):
-                        coefficients = _quantise(grids[index][by][bx], table)
-                        previous[index] = _encode_block(writer, coefficients, previous[index],
-                                                        dc_codes, ac_codes)
-    writer.flush()
-    out += writer.out
+    components = []
+    for index, ((samples, plane_width, plane_height), (h, v)) in enumerate(zip(planes, sampling)):
+        table = luma_table if index == 0 else chroma_table
+        grid = [[_quantise(block, table) for block in line]
+                for line in _plane_blocks(samples, plane_width, plane_height, mcus_x * h, mcus_y * v)]
+        components.append(_Part(index, h, v, grid, luma_codes if index == 0 else chroma_codes,
+                                -(-plane_width // 8), -(-plane_height // 8)))
+    layout = (mcus_x, mcus_y, restart_interval)
+    if not progressive:
+        out += _scan(components, 0, 63, 0, 0, layout, _sequential_block)
+    else:
+        # A simple progressive script: DC at half precision (all components
+        # interleaved), each component's AC in two bands (1..5: the coarse
+        # picture; 6..63), then the DC's last bit.
+        out += _scan(components, 0, 0, 0, 1, layout, _dc_first_block)
+        for component in components:
+            out += _scan([component], 1, 5, 0, 0, layout, _ac_first_block)
+        for component in components:
+            out += _scan([component], 6, 63, 0, 0, layout, _ac_first_block)
+        out += _scan(components, 0, 0, 1, 0, layout, _dc_refine_block)
     out += b"\xff\xd9"
     return bytes(out)
+
+
+class _Part:
+    """A component as the scan writer sees it: its quantised blocks
+    (``grid[row][column]``, zig-zag order), Huffman codes, and how many
+    blocks across and down cover the image (for scans of it alone)."""
+
+    def __init__(self, index, h, v, grid, codes, blocks_wide, blocks_high):
+        self.index = index
+        self.h = h
+        self.v = v
+        self.grid = grid
+        self.dc_codes, self.ac_codes = codes
+        self.blocks_wide = blocks_wide
+        self.blocks_high = blocks_high
+
+
+def _scan(parts, start, stop, high, low, layout, code_block) -> bytes:
+    """An SOS segment and its coded data.  ``code_block(writer, part,
+    coefficients, previous, start, stop, low)`` codes one block and returns
+    the new DC prediction."""
+    mcus_x, mcus_y, restart_interval = layout
+    header = bytes([len(parts)])
+    for part in parts:
+        header += bytes([part.index + 1, 0x00 if part.index == 0 else 0x11])
+    header += bytes([start, stop, high << 4 | low])
+    if len(parts) == 1:  # not interleaved: an MCU is one block
+        part = parts[0]
+        units = [[(part, by, bx)] for by in range(part.blocks_high) for bx in range(part.blocks_wide)]
+    else:
+        units = [[(part, my * part.v + y, mx * part.h + x)
+                  for part in parts for y in range(part.v) for x in range(part.h)]
+                 for my in range(mcus_y) for mx in range(mcus_x)]
+    writer = _BitWriter()
+    previous = {}
+    for count, unit in enumerate(units):
+        if restart_interval and count and count % restart_interval == 0:
+            writer.flush()
+            writer.out += bytes([0xFF, 0xD0 + (count // restart_interval - 1) % 8])
+            previous = {}
+        for part, by, bx in unit:
+            previous[part.index] = code_block(writer, part, part.grid[by][bx],
+                                              previous.get(part.index, 0), start, stop, low)
+    writer.flush()
+    return _segment(0xDA, header) + bytes(writer.out)
+
+
+def _sequential_block(writer, part, coefficients, previous, start, stop, low):
+    return _encode_block(writer, coefficients, previous, part.dc_codes, part.ac_codes)
+
+
+def _write_dc(writer, codes, difference):
+    size = _bit_size(difference)
+    code, length = codes[size]
+    writer.write(code, length)
+    if size:
+        writer.write(difference if difference > 0 else difference - 1, size)
+
+
+def _dc_first_block(writer, part, coefficients, previous, start, stop, low):
+    """Progressive DC, first scan: the DC shifted right by ``low`` bits
+    (an arithmetic shift), coded as a difference like a baseline DC."""
+    dc = coefficients[0] >> low
+    _write_dc(writer, part.dc_codes, dc - previous)
+    return dc
+
+
+def _dc_refine_block(writer, part, coefficients, previous, start, stop, low):
+    """Progressive DC refinement: bit ``low`` of the DC, uncoded."""
+    writer.write((coefficients[0] >> low) & 1, 1)
+    return 0
+
+
+def _ac_first_block(writer, part, coefficients, previous, start, stop, low):
+    """Progressive AC, first scan, full precision: coefficients
+    ``start..stop`` coded as in a baseline block, EOB ending each block."""
+    run = 0
+    for k in range(start, stop + 1):
+        value = coefficients[k]
+        if value == 0:
+            run += 1
+            continue
+        while run > 15:
+            writer.write(*part.ac_codes[0xF0])
+            run -= 16
+        size = _bit_size(value)
+        writer.write(*part.ac_codes[run << 4 | size])
+        writer.write(value if value > 0 else value - 1, size)
+        run = 0
+    if run:
+        writer.write(*part.ac_codes[0x00])
+    return 0
 
 
 def _downsample_2x2(plane: Sequence[int], width: int, height: int):
@@ -401,12 +485,17 @@ def _downsample_2x2(plane: Sequence[int], width: int, height: int):
 
 
 def encode_rgb8(width: int, height: int, pixels: bytes, quality: int = 75,
-                subsampling: str = "4:2:0", restart_interval: int = 0) -> bytes:
+                subsampling: str = "4:2:0", restart_interval: int = 0,
+                progressive: bool = False) -> bytes:
     """A baseline JFIF JPEG of ``3 * width * height`` bytes R,G,B, rows top first.
 
     ``subsampling`` is ``"4:4:4"`` (chroma at full resolution) or ``"4:2:0"``
     (chroma halved both ways, what cameras and most programs write).
     ``restart_interval`` > 0 writes an RSTn marker every that many MCUs.
+    ``progressive=True`` writes a progressive file (SOF2): the DC of all
+    components first at half precision, then each component's AC
+    coefficients in two bands (1-5, 6-63), then the DC's last bit.  (It
+    uses the standard Huffman tables, so no EOB runs.)
 
     >>> data = encode_rgb8(2, 2, bytes([255, 0, 0] * 4), quality=90, subsampling="4:4:4")
     >>> data[:2], len(data) < 700
@@ -430,15 +519,16 @@ def encode_rgb8(width: int, height: int, pixels: bytes, quality: int = 75,
         planes = [(luma, width, height), _downsample_2x2(blue_difference, width, height),
                   _downsample_2x2(red_difference, width, height)]
         sampling = [(2, 2), (1, 1), (1, 1)]
-    return _encode(width, height, planes, sampling, quality, restart_interval)
+    return _encode(width, height, planes, sampling, quality, restart_interval, progressive)
 
 
 def encode_gray8(width: int, height: int, pixels: bytes, quality: int = 75,
-                 restart_interval: int = 0) -> bytes:
-    """A baseline JFIF grayscale JPEG of ``width * height`` bytes, rows top first."""
+                 restart_interval: int = 0, progressive: bool = False) -> bytes:
+    """A JFIF grayscale JPEG of ``width * height`` bytes, rows top first
+    (baseline, or progressive as ``encode_rgb8`` describes)."""
     pixels = _check(width, height, pixels, 1)
     return _encode(width, height, [(list(pixels), width, height)], [(1, 1)], quality,
-                   restart_interval)
+                   restart_interval, progressive)
 
 
 if __name__ == "__main__":
