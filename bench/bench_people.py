@@ -19,8 +19,9 @@ gives the same images in any checkout, on any interpreter.
 
 Before and after in one run: ``--baseline-worktree PATH`` also sends every
 image to another checkout's pipeline (e.g. the main branch), run in a
-subprocess with that checkout first on its path and its own shipped model
-(``--baseline-model`` to change it); its figures print beside ours.  If that
+subprocess with that checkout first on its path and the same ``--model``
+(so only the code differs; ``--baseline-model`` to change it); its figures
+print beside ours, and the header names the checkout's commit.  If that
 checkout reads no JPEG, its JPEG rows are measured on the same decoded
 pixels sent as a PNG (the preprocessing is what we compare), and the table
 says so.
@@ -106,6 +107,19 @@ def _worker(checkout, model):
         out.flush()
 
 
+def _commit(checkout):
+    """``checkout``'s git commit (short), with "+changes" if its tracked
+    files differ from it; "" when git cannot tell."""
+    try:
+        head = subprocess.run(["git", "-C", checkout, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", checkout, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
+
+
 class Baseline:
     """Another checkout's pipeline in a subprocess (see the module doc)."""
 
@@ -118,6 +132,8 @@ class Baseline:
         if hello is None:
             sys.exit("error: the baseline worker in %s did not start" % self.checkout)
         self.reads_jpeg = hello["jpeg"]
+        self.model = model
+        self.commit = _commit(self.checkout)
 
     def read(self, data, fmt):
         self.process.stdin.write(_FRAME.pack(fmt.encode().ljust(4), len(data)) + data)
@@ -209,7 +225,7 @@ def main():
     parser.add_argument("--baseline-worktree", metavar="PATH",
                         help="also read every image with this checkout's pipeline")
     parser.add_argument("--baseline-model", metavar="PATH",
-                        help="the baseline's model (default: its own data/model.json.gz)")
+                        help="the baseline's model (default: the same as --model)")
     parser.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -232,15 +248,15 @@ def main():
     digits = people_digits.MnistTest.load(mnist_folder)
     baseline = None
     if args.baseline_worktree:
-        model = args.baseline_model or os.path.join(args.baseline_worktree, "data", "model.json.gz")
-        baseline = Baseline(args.baseline_worktree, model)
+        baseline = Baseline(args.baseline_worktree, args.baseline_model or args.model)
     if args.save:
         os.makedirs(args.save, exist_ok=True)
 
-    print("%s %s; model %s; seed %d; %d per kind%s"
+    print("%s %s; model %s; seed %d; %d per kind; this checkout %s %s"
           % (platform.python_implementation(), platform.python_version(),
-             os.path.relpath(args.model, ROOT), args.seed, args.per_kind,
-             "; before = %s" % baseline.checkout if baseline else ""))
+             os.path.relpath(args.model, ROOT), args.seed, args.per_kind, ROOT, _commit(ROOT)))
+    if baseline:
+        print("before = %s %s, model %s" % (baseline.checkout, baseline.commit, baseline.model))
     sys.stdout.flush()
     rows = []
     total, total_before = Tally(), Tally()
