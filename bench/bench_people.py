@@ -24,7 +24,11 @@ subprocess with that checkout first on its path and the same ``--model``
 print beside ours, and the header names the checkout's commit.  If that
 checkout reads no JPEG, its JPEG rows are measured on the same decoded
 pixels sent as a PNG (the preprocessing is what we compare), and the table
-says so.
+says so.  A checkout someone is still editing is a moving target; a
+snapshot of a commit is not::
+
+    mkdir /tmp/before && git archive main | tar -x -C /tmp/before
+    python bench/bench_people.py --baseline-worktree /tmp/before
 
 We tune preprocessing on these figures, never on the MNIST test set's
 accuracy: the digits come from the test set only so that none of them
@@ -170,20 +174,22 @@ class Tally:
                 "%d" % self.errors, "%.0f" % (1000.0 * self.seconds / self.images), self.note]
 
 
-def _print_table(rows, baseline_name):
-    head = ["kind", "images", "right", "acc %", "errors", "ms/img", ""]
-    if baseline_name:
-        head = head[:6] + ["before", "acc %", "errors", "ms/img", "note"]
-    lines = [head]
-    for kind, ours, theirs in rows:
+def _print_table(rows, with_baseline):
+    """rows: (kind, ours, theirs, raw) with two Tallies and raw = (right,
+    images) of the network on the same digits' own 28 x 28 inputs."""
+    head = ["kind", "images", "right", "acc %", "errors", "ms/img", "raw %"]
+    if with_baseline:
+        head += ["before", "acc %", "errors", "ms/img"]
+    lines = [head + ["note"]]
+    for kind, ours, theirs, raw in rows:
         cells = [kind, "%d" % ours.images] + ours.cells()[:4]
+        cells.append("%.1f" % (100.0 * raw[0] / raw[1]) if raw[1] else "-")
         note = ours.note
-        if baseline_name:
-            before = theirs.cells()
-            cells += before[:4]
+        if with_baseline:
+            cells += theirs.cells()[:4]
             note = "; ".join(n for n in (ours.note, theirs.note) if n)
         lines.append(cells + [note])
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head) - 1)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for line in lines:
         text = "  ".join(cell.rjust(width) if i else cell.ljust(width)
                          for i, (cell, width) in enumerate(zip(line, widths)))
@@ -258,15 +264,18 @@ def main():
     if baseline:
         print("before = %s %s, model %s" % (baseline.checkout, baseline.commit, baseline.model))
     sys.stdout.flush()
+    from nrnn.recognize import recognize_inputs
     rows = []
     total, total_before = Tally(), Tally()
+    total_raw = [0, 0]
     misses = []
     generate_seconds = 0.0
     for kind in kinds:
         ours, theirs = Tally(), Tally()
+        raw = [0, 0]  # the same MNIST digits as the network's own inputs: the floor
         if kind in people_digits.JPEG_QUALITY and not reads_jpeg and people_digits.jpeg_available():
             ours.note = "skipped (no JPEG decoder yet)"
-            rows.append((kind, ours, theirs))
+            rows.append((kind, ours, theirs, raw))
             continue
         for index in range(args.per_kind):
             started = time.perf_counter()
@@ -281,6 +290,10 @@ def main():
             digit, error, seconds, inputs = read(sample.data, network, "%s.%s" % (name, extension))
             ours.add(digit == sample.label, error, seconds)
             total.add(digit == sample.label, error, seconds)
+            if sample.source.startswith("mnist "):
+                pixels = digits.images[int(sample.source.split()[1])]
+                raw[0] += recognize_inputs([v / 255.0 for v in pixels], network).digit == sample.label
+                raw[1] += 1
             if args.save:
                 _save(args.save, "%s_label%d.%s" % (name, sample.label, extension), sample.data)
             if digit != sample.label:
@@ -300,7 +313,9 @@ def main():
                 b_digit, b_error, b_seconds = baseline.read(data, fmt)
                 theirs.add(b_digit == sample.label, b_error, b_seconds)
                 total_before.add(b_digit == sample.label, b_error, b_seconds)
-        rows.append((kind, ours, theirs))
+        rows.append((kind, ours, theirs, raw))
+        total_raw[0] += raw[0]
+        total_raw[1] += raw[1]
         sys.stderr.write("  %s done\n" % kind)
 
     suite = _pngsuite()
@@ -315,11 +330,12 @@ def main():
                 b_digit, b_error, b_seconds = baseline.read(data, "png")
                 theirs.add(b_digit == label, b_error, b_seconds)
         ours.note = "../shared/pngsuite/digits (not in overall)"
-        overall_rows = rows + [("pngsuite", ours, theirs)]
+        overall_rows = rows + [("pngsuite", ours, theirs, (0, 0))]
     else:
         overall_rows = rows
     total.note = "generated kinds only"
-    _print_table(overall_rows + [("overall", total, total_before)], baseline is not None)
+    _print_table(overall_rows + [("overall", total, total_before, total_raw)], baseline is not None)
+    print("raw %: the network on the same MNIST digits' own 28x28 inputs, the level a kind can hope to reach")
     print("(generating the images took %.1f s)" % generate_seconds)
     if args.show_misses and misses:
         print("\nmisses:")
