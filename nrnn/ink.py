@@ -73,7 +73,13 @@ Rows = List[List[float]]
 
 #: Ink weaker than this many gray levels (of 255) above the local paper, at
 #: its strongest, is no ink: stretching it would invent a digit from grain.
-MIN_CONTRAST = 32
+#: Lower than a drawing's (32): the paper's own changes are gone, and a
+#: pencil line in a photo may be only 15-25 levels darker than the paper.
+MIN_CONTRAST = 12
+
+#: ... and so is ink whose strongest is under NOISE_RATIO times the paper's
+#: noise (the top-hat's 90th percentile: most pixels are paper).
+NOISE_RATIO = 6
 
 #: A piece with at least this share of the main piece's ink, near it, is part
 #: of the digit (a 5's cap, a 4's stem).
@@ -258,100 +264,139 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
 class InkFound:
     """What ``find_ink`` found in one plane for one polarity.
 
-    ink:    soft ink rows in [0, 1] (0 off the digit), the result
-    stages: (name, rows in [0, 1]) to show how it was found
-    band:   share of the thresholded mask in the border band (lower is likelier)
-    strength: the 99.5th percentile of the top-hat, in gray levels
+    ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
+    stages:   (name, rows in [0, 1]) to show how it was found
+    band:     share of the thresholded mask in the border band
+    strength: the strongest ink (top-hat) away from the border, gray levels
+    box:      (left, top, right, bottom) of the kept pieces, inclusive
     """
 
-    def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float):
-        self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
+    def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
+                 box: Optional[Tuple[int, int, int, int]] = None):
+        self.ink, self.stages, self.band, self.strength, self.box = ink, stages, band, strength, box
+
+
+def _inner_values(rows: Rows, band: int) -> List[float]:
+    """All values at least ``band`` pixels from the border (all if none are)."""
+    height, width = len(rows), len(rows[0])
+    if height <= 2 * band or width <= 2 * band:
+        band = 0
+    return [v for row in rows[band:height - band] for v in row[band:width - band]]
+
+
+def _threshold(top_hat: Rows, band: int) -> Tuple[float, float, float]:
+    """(threshold, strongest, noise) of the top-hat, all measured away from
+    the border band, where a strip of desk or a shadow's rim would dominate
+    the histogram.  noise = the 90th percentile (most pixels are paper).
+    The threshold is Otsu's, never under NOISE_RATIO/2 times the noise."""
+    inner = _inner_values(top_hat, band)
+    inner.sort()
+    noise = _percentile(inner, 0.9)
+    threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
+    return threshold, inner[-1], noise
 
 
 def _find_in(plane: Rows, polarity: str) -> InkFound:
     height, width = len(plane), len(plane[0])
     shorter = min(width, height)
+    band = 0 if shorter < TINY else max(1, int(BAND * shorter))
     bright = [[255.0 - v for v in row] for row in plane] if polarity == "dark" else [list(row) for row in plane]
 
     window = background_window(0, width, height)
     paper = background(bright, window)
     top_hat = _top_hat(bright, paper)
-    flat = [v for row in top_hat for v in row]
-    threshold = otsu_threshold(flat)
+    threshold, strongest, noise = _threshold(top_hat, band)
     stroke = stroke_width([[1 if v > threshold else 0 for v in row] for row in top_hat])
     wanted = background_window(stroke, width, height)
     if wanted > window:
         window = wanted
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
-        flat = [v for row in top_hat for v in row]
-        threshold = otsu_threshold(flat)
+        threshold, strongest, noise = _threshold(top_hat, band)
 
     shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
-    flat.sort()
-    strength = _percentile(flat, 0.995)
-    strongest = flat[-1]
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
-    if strongest < MIN_CONTRAST:
-        stages.append(("ink above the paper", [[0.0] * width for _ in range(height)]))
-        return InkFound(None, stages, 1.0, strength)
-    # Otsu splits off the noise; never cut below half of MIN_CONTRAST.
-    threshold = max(threshold, MIN_CONTRAST // 2)
+    top = max(strongest, 1.0)
+    stages.append(("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest),
+                   [[min(1.0, v / top) for v in row] for row in top_hat]))
+    if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
+        return InkFound(None, stages, 1.0, strongest)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
-    stages.append(("ink above the paper (threshold %d)" % threshold,
-                   [[min(1.0, v / strongest) for v in row] for row in top_hat]))
-    band = _band_share(mask, max(1, int(BAND * shorter)))
-    if shorter < TINY:
-        band = 0.0
+    band_share = _band_share(mask, band) if band else 0.0
     pieces = morphology.components(mask, top_hat)
     kept = choose_components(pieces, width, height, stroke)
     keep = [[0] * width for _ in range(height)]
     shown = [[0.35 * v for v in row] for row in mask]
-    kept_mass = kept_pixels = 0
+    kept_pixels = 0
     for piece in kept:
-        kept_mass += piece.mass
         kept_pixels += piece.pixels
         for y, start, stop in piece.runs:
             keep[y][start:stop] = [1] * (stop - start)
             shown[y][start:stop] = [1.0] * (stop - start)
     stages.append(("pieces kept (bright) and dropped (dim)", shown))
-    if not kept or kept_pixels < 3:
-        return InkFound(None, stages, band, strength)
+    if kept_pixels < 3:
+        return InkFound(None, stages, band_share, strongest)
+    box = (min(p.left for p in kept), min(p.top for p in kept),
+           max(p.right for p in kept), max(p.bottom for p in kept))
     levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
     strong = max(_percentile(levels, 0.9), 1.0)
     grown = morphology.dilate(keep, 3)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
-    return InkFound(ink, stages, band, strength)
+    return InkFound(ink, stages, band_share, strongest, box)
 
 
-def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> Tuple[Optional[Rows], list]:
-    """Soft ink rows in [0, 1] for a photo (or None if it is blank), and the
-    stages: a list of (name, rows in [0, 1]).
+def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int], slack: int) -> bool:
+    return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
+def _better(first: InkFound, second: InkFound, slack: int) -> InkFound:
+    """Of two polarities' findings, the likelier digit (module docstring, step 7).
+
+    If one's box encloses the other's, it wins: the other found the digit's
+    holes (a 0's inside) or the gaps between its strokes, which are
+    "ink" of the opposite polarity.  Otherwise the one with less of its mask
+    in the border band; on a near tie (within 0.05), ``first``.
+    """
+    if first.ink is None or second.ink is None:
+        return first if second.ink is None else second
+    if _encloses(first.box, second.box, slack):
+        return first
+    if _encloses(second.box, first.box, slack):
+        return second
+    return second if second.band < first.band - 0.05 else first
+
+
+def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> InkFound:
+    """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
+    in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
+    of (name, rows in [0, 1])) and ``box``.
 
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
     optionally the colour planes ("red", "green", "blue") in the same shape,
     read when the gray ink is faint (under ``LOW_CONTRAST``).
     """
-    planes = [("gray", gray)]
+    height, width = len(gray), len(gray[0])
+    tiny = min(width, height) < TINY
+    slack = max(1, min(width, height) // 50)
     best = None
-    tiny = min(len(gray), len(gray[0])) < TINY
-    for name, plane in planes + sorted((channels or {}).items()):
-        if best is not None and name != "gray" and best[1].strength >= LOW_CONTRAST:
+    for name, plane in [("gray", gray)] + sorted((channels or {}).items()):
+        if best is not None and best.strength >= LOW_CONTRAST:
             break
         order = polarities(plane)
         if tiny:
             order = order[:1]
-        tried = [_find_in(plane, polarity) for polarity in order]
-        found = [t for t in tried if t.ink is not None] or tried[:1]
-        choice = min(found, key=lambda t: t.band)
+        elif len(order) == 1:
+            order.append("light" if order[0] == "dark" else "dark")
+        choice = _find_in(plane, order[0])
+        for polarity in order[1:]:
+            choice = _better(choice, _find_in(plane, polarity), slack)
+        choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         if best is None or (choice.ink is not None and
-                            (best[1].ink is None or choice.strength > best[1].strength * 1.25)):
-            best = (name, choice)
-    name, choice = best
-    stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
-    return choice.ink, stages
-
+                            (best.ink is None or choice.strength > best.strength * 1.25)):
+            best = choice
+    return best
 
 if __name__ == "__main__":
     import doctest

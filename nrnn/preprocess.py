@@ -393,13 +393,13 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
     if channels:
         colour = {name: [plane[y * width:(y + 1) * width] for y in range(height)]
                   for name, plane in channels.items()}
-    found, steps = photo_ink.find_ink(rows, colour)
-    for name, step in steps:
+    found = photo_ink.find_ink(rows, colour)
+    for name, step in found.stages:
         stages.append((name, width, height, [v for row in step for v in row]))
-    if found is None:
+    if found.ink is None:
         ink = [0.0] * (width * height)
     else:
-        ink = [v for row in found for v in row]
+        ink = [v for row in found.ink for v in row]
         stages.append(("photo ink", width, height, ink))
     return stages, width, height, ink
 
