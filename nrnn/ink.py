@@ -95,6 +95,9 @@ BAND = 0.08
 #: may fill them, so touching the border says nothing.
 TINY = 48
 
+#: One polarity's finding is "clearly thinner" than the other's by this factor.
+THINNER = 1.5
+
 #: Colour is tried when the gray ink's strongest level is under this.
 LOW_CONTRAST = 64
 
@@ -269,11 +272,14 @@ class InkFound:
     band:     share of the thresholded mask in the border band
     strength: the strongest ink (top-hat) away from the border, gray levels
     box:      (left, top, right, bottom) of the kept pieces, inclusive
+    thinness: the kept pieces' stroke width over their box's longer side
+              (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
-                 box: Optional[Tuple[int, int, int, int]] = None):
-        self.ink, self.stages, self.band, self.strength, self.box = ink, stages, band, strength, box
+                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0):
+        self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
+        self.box, self.thinness = box, thinness
 
 
 def _inner_values(rows: Rows, band: int) -> List[float]:
@@ -338,12 +344,13 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         return InkFound(None, stages, band_share, strongest)
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
+    thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
     levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
     strong = max(_percentile(levels, 0.9), 1.0)
     grown = morphology.dilate(keep, 3)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
-    return InkFound(ink, stages, band_share, strongest, box)
+    return InkFound(ink, stages, band_share, strongest, box, thinness)
 
 
 def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int], slack: int) -> bool:
@@ -356,14 +363,21 @@ def _better(first: InkFound, second: InkFound, slack: int) -> InkFound:
 
     If one's box encloses the other's, it wins: the other found the digit's
     holes (a 0's inside) or the gaps between its strokes, which are
-    "ink" of the opposite polarity.  Otherwise the one with less of its mask
-    in the border band; on a near tie (within 0.05), ``first``.
+    "ink" of the opposite polarity.  Else, if one is clearly thinner (by
+    ``THINNER``), it wins: a digit is made of strokes, while the wrong
+    polarity finds blobs of paper between shadows and strokes.  Else the one
+    with less of its mask in the border band; on a near tie (within 0.05),
+    ``first``.
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
     if _encloses(first.box, second.box, slack):
         return first
     if _encloses(second.box, first.box, slack):
+        return second
+    if first.thinness * THINNER <= second.thinness:
+        return first
+    if second.thinness * THINNER <= first.thinness:
         return second
     return second if second.band < first.band - 0.05 else first
 
