@@ -78,8 +78,8 @@ Rows = List[List[float]]
 MIN_CONTRAST = 12
 
 #: ... and so is ink whose strongest is under NOISE_RATIO times the paper's
-#: noise (the top-hat's 90th percentile: most pixels are paper).
-NOISE_RATIO = 6
+#: noise (the top-hat's median: most pixels are paper).
+NOISE_RATIO = 8
 
 #: A piece with at least this share of the main piece's ink, near it, is part
 #: of the digit (a 5's cap, a 4's stem).
@@ -95,8 +95,9 @@ BAND = 0.08
 #: may fill them, so touching the border says nothing.
 TINY = 48
 
-#: One polarity's finding is "clearly thinner" than the other's by this factor.
-THINNER = 1.5
+#: One polarity's finding is "thinner" than the other's by this factor, and
+#: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
+THINNER, CLEARLY_THINNER = 1.5, 3.0
 
 #: Colour is tried when the gray ink's strongest level is under this.
 LOW_CONTRAST = 64
@@ -293,11 +294,12 @@ def _inner_values(rows: Rows, band: int) -> List[float]:
 def _threshold(top_hat: Rows, band: int) -> Tuple[float, float, float]:
     """(threshold, strongest, noise) of the top-hat, all measured away from
     the border band, where a strip of desk or a shadow's rim would dominate
-    the histogram.  noise = the 90th percentile (most pixels are paper).
-    The threshold is Otsu's, never under NOISE_RATIO/2 times the noise."""
+    the histogram.  noise = the median (most pixels are paper, even on
+    squared paper).  The threshold is Otsu's, never under NOISE_RATIO/2
+    times the noise."""
     inner = _inner_values(top_hat, band)
     inner.sort()
-    noise = _percentile(inner, 0.9)
+    noise = _percentile(inner, 0.5)
     threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
     return threshold, inner[-1], noise
 
@@ -353,28 +355,32 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     return InkFound(ink, stages, band_share, strongest, box, thinness)
 
 
-def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int], slack: int) -> bool:
-    return (outer[0] - slack <= inner[0] and outer[1] - slack <= inner[1]
-            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
+    """True if ``inner`` lies strictly inside ``outer`` (a gap on every side)."""
+    return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
 
 
-def _better(first: InkFound, second: InkFound, slack: int) -> InkFound:
+def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
-    If one's box encloses the other's, it wins: the other found the digit's
-    holes (a 0's inside) or the gaps between its strokes, which are
-    "ink" of the opposite polarity.  Else, if one is clearly thinner (by
-    ``THINNER``), it wins: a digit is made of strokes, while the wrong
-    polarity finds blobs of paper between shadows and strokes.  Else the one
-    with less of its mask in the border band; on a near tie (within 0.05),
-    ``first``.
+    ``first`` is the percentile vote's choice; ``confident`` says whether
+    the vote was clear (one side strayed twice as far).  First, a finding
+    whose box lies strictly inside the other's loses: it is the digit's
+    holes (a 0's inside) or the paper between its strokes, "ink" of the
+    opposite polarity.  Then a confident vote is overturned only by a
+    finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
+    while the wrong polarity finds blobs of paper (between strokes and a
+    shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
+    less of the mask in the border band (by 0.05); else ``first``.
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
-    if _encloses(first.box, second.box, slack):
+    if _encloses(first.box, second.box):
         return first
-    if _encloses(second.box, first.box, slack):
+    if _encloses(second.box, first.box):
         return second
+    if confident:
+        return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:
         return first
     if second.thinness * THINNER <= first.thinness:
@@ -393,19 +399,16 @@ def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> InkFound
     """
     height, width = len(gray), len(gray[0])
     tiny = min(width, height) < TINY
-    slack = max(1, min(width, height) // 50)
     best = None
     for name, plane in [("gray", gray)] + sorted((channels or {}).items()):
         if best is not None and best.strength >= LOW_CONTRAST:
             break
         order = polarities(plane)
-        if tiny:
-            order = order[:1]
-        elif len(order) == 1:
-            order.append("light" if order[0] == "dark" else "dark")
+        confident = len(order) == 1
         choice = _find_in(plane, order[0])
-        for polarity in order[1:]:
-            choice = _better(choice, _find_in(plane, polarity), slack)
+        if not tiny:
+            other = "light" if order[0] == "dark" else "dark"
+            choice = _better(choice, _find_in(plane, other), confident)
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         if best is None or (choice.ink is not None and
                             (best.ink is None or choice.strength > best.strength * 1.25)):
