@@ -99,6 +99,9 @@ TINY = 48
 #: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
 THINNER, CLEARLY_THINNER = 1.5, 3.0
 
+#: At most this many times the threshold is raised to cut ruled lines away.
+RAISES = 2
+
 #: Colour is tried when the gray ink's strongest level is under this.
 LOW_CONTRAST = 64
 
@@ -222,6 +225,13 @@ def _band_share(mask: Sequence[Sequence[int]], band: int) -> float:
     return inside / total if total else 1.0
 
 
+def _spanning(piece: morphology.Component, width: int, height: int) -> bool:
+    """A piece touching the border and spanning 90% of the width or height:
+    a ruled line, a grid, a sheet's edge; not a digit if anything else is."""
+    return ((piece.width >= 0.9 * width or piece.height >= 0.9 * height)
+            and piece.touches_border(width, height))
+
+
 def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
                       stroke: float = 1.0) -> List[morphology.Component]:
     """The pieces that make up the digit (see the module docstring, step 6).
@@ -239,8 +249,7 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     tiny = min(width, height) < TINY
 
     def spanning(piece):
-        return ((piece.width >= 0.9 * width or piece.height >= 0.9 * height)
-                and piece.touches_border(width, height))
+        return _spanning(piece, width, height)
 
     def score(piece):
         if tiny or not piece.touches_border(width, height):
@@ -330,8 +339,23 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
-    band_share = _band_share(mask, band) if band else 0.0
     pieces = morphology.components(mask, top_hat)
+    for _ in range(RAISES):
+        # Lines of ruled or squared paper a little fainter than the ink:
+        # while most of the mask is one piece spanning the frame, which
+        # the digit may be tangled in, split off the faint part (Otsu
+        # again, on what is above the threshold).
+        total = sum(piece.mass for piece in pieces)
+        if not any(_spanning(piece, width, height) and piece.mass >= total / 2 for piece in pieces):
+            break
+        above = [v for v in _inner_values(top_hat, band) if v > threshold]
+        raised = otsu_threshold(above) if len(above) > 1 else threshold
+        if raised <= threshold:
+            break
+        threshold = raised
+        mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+        pieces = morphology.components(mask, top_hat)
+    band_share = _band_share(mask, band) if band else 0.0
     kept = choose_components(pieces, width, height, stroke)
     keep = [[0] * width for _ in range(height)]
     shown = [[0.35 * v for v in row] for row in mask]
