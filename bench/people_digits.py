@@ -717,10 +717,11 @@ HUES = {  # ink reflectance ratios: how each channel survives the ink
 
 
 def _paper_and_ink(rng: PCG32, brightness: Tuple[float, float], contrast: Tuple[float, float],
-                   colour_chance: float) -> Tuple[Colour, Colour, str]:
-    """A lit paper colour of gray ``brightness`` and an ink ``contrast``
-    levels darker; with ``colour_chance`` a coloured ink (blue ballpoint,
-    red, green) and a tinted paper."""
+                   colour_chance: float) -> Tuple[Colour, Colour, float]:
+    """A lit paper colour of gray ``brightness``, an ink hue (reflectance
+    ratios) and the contrast the strokes should show, in gray levels; with
+    ``colour_chance`` a coloured ink (blue ballpoint, red, green) on a
+    tinted paper."""
     tint = _choose(rng, ["white", "white", "cool", "warm"])
     hue = "black"
     if _chance(rng, colour_chance):
@@ -729,8 +730,14 @@ def _paper_and_ink(rng: PCG32, brightness: Tuple[float, float], contrast: Tuple[
     base = PAPERS[tint]
     level = _between(rng, *brightness)
     paper = tuple(c * level / _luma(base) for c in base)
-    ink = ink_colour(paper, HUES[hue], _between(rng, *contrast))
-    return paper, ink, hue
+    return paper, HUES[hue], _between(rng, *contrast)
+
+
+def _peak(ink: Ink) -> float:
+    """The coverage the strokes' darkest parts reach (98th percentile of the
+    inked pixels): a thin line blurred by the lens never reaches 1."""
+    inked = sorted(c for c in ink.cover if c > 0.02)
+    return inked[int(0.98 * (len(inked) - 1))] if inked else 1.0
 
 
 def _lighting(rng: PCG32, width: int, height: int, paper: Colour, strength: float,
@@ -916,7 +923,7 @@ class PhotoStyle(NamedTuple):
     size: Tuple[int, int] = (600, 1000)           # frame width range (4:3 or 3:4)
     digit: Tuple[float, float] = (0.20, 0.45)     # ink height / frame height
     brightness: Tuple[float, float] = (170, 235)  # paper gray level
-    contrast: Tuple[float, float] = (20, 80)      # ink this much darker
+    contrast: Tuple[float, float] = (20, 80)      # strokes this much darker, as seen
     threshold: Tuple[float, float] = (0.35, 0.65)
     thicken: Tuple[float, float] = (0.0, 0.3)
     grain: float = 0.0
@@ -940,7 +947,7 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     width, height = (long_side * 3 // 4, long_side) if portrait else (long_side, long_side * 3 // 4)
     while width * height > pixel_limit:
         width, height = width * 9 // 10, height * 9 // 10
-    paper, ink_rgb, hue = _paper_and_ink(rng, style.brightness, style.contrast, style.colour)
+    paper, hue, contrast = _paper_and_ink(rng, style.brightness, style.contrast, style.colour)
     inner = (0, 0, width, height)
     if style.pad:  # a photo pasted on / letterboxed by a white frame
         if _chance(rng, 0.5):
@@ -995,6 +1002,10 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
                       place.angle * _between(rng, 0.7, 1.0), style.lines == "squared",
                       _between(rng, 0, spacing))
     # The ink colour is relative to the paper: as a reflectance ratio x 255.
+    # ``contrast`` is what the photo shows (the strokes' darkest parts this
+    # many levels under the paper), so the ink itself is darker by the
+    # blur's loss, as far as black allows.
+    ink_rgb = ink_colour(paper, hue, contrast / max(0.05, _peak(ink)))
     relative = tuple(255.0 * i / p for i, p in zip(ink_rgb, paper))
     pixels = scene(width, height, background, [(ink, relative)], rng,
                    noise=_between(rng, *style.noise), lines=lines)
