@@ -140,6 +140,19 @@ class MnistKindsTest(unittest.TestCase):
                 self.assertTrue(left - 3 <= x < right + 3 and top - 3 <= y < bottom + 3,
                                 "%s: dark (%d, %d) outside %s" % (sample.source, x, y, sample.box))
 
+    def test_canvas_digit_stays_on_the_canvas(self):
+        # A digit cut off by the canvas edge would be a different digit.
+        for index in range(10):
+            sample = pd.generate("canvas", index, seed=1, digits=self.digits)
+            image = png.decode(sample.data)
+            alpha = image.rgba[3::4]
+            # A transparent canvas paints in alpha; an opaque one is black
+            # with white strokes.
+            ink = alpha if min(alpha) < 255 else image.gray8()
+            edge = (ink[:image.width] + ink[-image.width:]
+                    + ink[::image.width] + ink[image.width - 1::image.width])
+            self.assertLess(max(edge), 13, "ink on the edge of %s" % (sample,)[:80])
+
     def test_label_is_the_mnist_label(self):
         sample = pd.generate("canvas", 7, seed=1, digits=self.digits)
         number = int(sample.source.split()[1])
