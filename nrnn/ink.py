@@ -62,6 +62,7 @@ photo to at most 256 pixels a side first): the steps are O(pixels) but in
 pure Python, and 256 pixels are plenty for a 20 x 20 digit.
 """
 
+from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import morphology
@@ -103,7 +104,7 @@ THINNER, CLEARLY_THINNER = 1.5, 3.0
 RAISES = 2
 
 #: Colour is tried when the gray ink's strongest level is under this.
-LOW_CONTRAST = 64
+LOW_CONTRAST = 24
 
 #: A piece touching the border counts this much of its ink when choosing.
 BORDER_PENALTY = 0.25
@@ -119,6 +120,14 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
 
 
+def _spreads(plane: Rows) -> Tuple[float, float]:
+    """(median - 2nd percentile, 98th percentile - median): how far the
+    darkest and the lightest few percent stray from the typical pixel."""
+    ordered = sorted(v for row in plane for v in row)
+    median = _percentile(ordered, 0.5)
+    return median - _percentile(ordered, 0.02), _percentile(ordered, 0.98) - median
+
+
 def polarities(gray: Rows) -> List[str]:
     """"dark" (ink darker than the paper), "light", or both, most likely first.
 
@@ -131,10 +140,7 @@ def polarities(gray: Rows) -> List[str]:
     >>> polarities([[10] * 90 + [250] * 10])
     ['light']
     """
-    ordered = sorted(v for row in gray for v in row)
-    median = _percentile(ordered, 0.5)
-    dark = median - _percentile(ordered, 0.02)
-    light = _percentile(ordered, 0.98) - median
+    dark, light = _spreads(gray)
     if dark >= 2 * light:
         return ["dark"]
     if light >= 2 * dark:
@@ -152,8 +158,8 @@ def otsu_threshold(values: Sequence[float]) -> int:
     12
     """
     histogram = [0] * 256
-    for v in values:
-        histogram[min(255, max(0, int(v)))] += 1
+    for level, count in Counter(map(int, values)).items():  # counted at C speed
+        histogram[min(255, max(0, level))] += count
     total = sum(histogram)
     grand = sum(level * count for level, count in enumerate(histogram))
     best_level, best_score = 0, -1.0
@@ -373,7 +379,14 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
     levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
     strong = max(_percentile(levels, 0.9), 1.0)
-    grown = morphology.dilate(keep, 3)
+    # Grown by a pixel each way (8 neighbours), run by run: the stroke's
+    # anti-aliased rim is part of it.
+    grown = [[0] * width for _ in range(height)]
+    for piece in kept:
+        for y, start, stop in piece.runs:
+            left, right = max(0, start - 1), min(width, stop + 1)
+            for row in grown[max(0, y - 1):y + 2]:
+                row[left:right] = [1] * (right - left)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
     return InkFound(ink, stages, band_share, strongest, box, thinness)
@@ -421,21 +434,25 @@ def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> InkFound
     optionally the colour planes ("red", "green", "blue") in the same shape,
     read when the gray ink is faint (under ``LOW_CONTRAST``).
     """
-    height, width = len(gray), len(gray[0])
-    tiny = min(width, height) < TINY
-    best = None
-    for name, plane in [("gray", gray)] + sorted((channels or {}).items()):
-        if best is not None and best.strength >= LOW_CONTRAST:
-            break
+    tiny = min(len(gray), len(gray[0])) < TINY
+
+    def read(name: str, plane: Rows) -> InkFound:
         order = polarities(plane)
-        confident = len(order) == 1
         choice = _find_in(plane, order[0])
         if not tiny:
             other = "light" if order[0] == "dark" else "dark"
-            choice = _better(choice, _find_in(plane, other), confident)
+            choice = _better(choice, _find_in(plane, other), len(order) == 1)
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
-        if best is None or (choice.ink is not None and
-                            (best.ink is None or choice.strength > best.strength * 1.25)):
+        return choice
+
+    best = read("gray", gray)
+    if channels and best.strength < LOW_CONTRAST:
+        # Faint in gray: read the one channel whose few extreme percent
+        # stray furthest from its median (cheap to measure), and keep it
+        # if its ink is clearly stronger.
+        name = max(sorted(channels), key=lambda name: max(_spreads(channels[name])))
+        choice = read(name, channels[name])
+        if choice.ink is not None and (best.ink is None or choice.strength > 1.25 * best.strength):
             best = choice
     return best
 

@@ -384,9 +384,15 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
             width, height, brightness = image.width, image.height, _brightness(image)
         else:
             width, height, brightness, _ = _opaque_planes(image, DRAWING_SIDE)
-        width, height, ink = _ink_from_brightness(brightness, width, height)
-        return [("brightness (a drawing: %s)" % why, width, height, [v / 255.0 for v in brightness]),
-                ("ink", width, height, ink)], width, height, ink
+        drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
+        stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
+                   [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, ink)]
+        if any(ink) or why != "its paper is uniform":
+            return stages, drawn_width, drawn_height, ink
+        # Evenly lit paper but no ink strong enough for a drawing: maybe a
+        # faint pencil, or a pale pen that only shows in one colour.
+        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        why = "no ink strong enough for a drawing"
     stages = [("brightness (a photo: %s)" % why, width, height, [v / 255.0 for v in gray])]
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
