@@ -80,3 +80,12 @@ def faint_blue(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130
             rgba.append(min(255, max(0, int(p + (b - p) * c + rng.gauss(0, 2.0) + 0.5))))
         rgba.append(255)
     return Image(width, height, bytes(rgba), "blue.png")
+
+
+def padded(image: Image, pad: int = 40, level: int = 255) -> Image:
+    """``image`` with ``pad`` columns of ``level`` added left and right, as a
+    phone's gallery pads a portrait photo to a square."""
+    side = bytes((level, level, level, 255)) * pad
+    rows = [side + image.rgba[4 * y * image.width:4 * (y + 1) * image.width] + side
+            for y in range(image.height)]
+    return Image(image.width + 2 * pad, image.height, b"".join(rows), "padded.png")
