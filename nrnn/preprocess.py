@@ -69,10 +69,10 @@ from . import ink as photo_ink
 from .errors import ImageError
 from .png import Image
 from .resample import area_weights as _area_weights
-from .resample import fit_within, shrink_plane
+from .resample import fit_within, resize_rows, shrink_plane
 
 __all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
-           "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages"]
+           "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
 
 #: Side of the MNIST field, and of the box the digit is scaled into.
 FIELD = 28
@@ -437,6 +437,20 @@ def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
         raise ImageError("%s: %s" % (image.name, error)) from None
     stages.append(("input 28x28", FIELD, FIELD, field))
     return stages
+
+
+def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
+    """A stage's image area-averaged to at most ``longest`` pixels a side
+    (aspect kept), to show it small: ``(width, height, values)``.
+
+    >>> thumbnail(4, 2, [0, 1, 1, 0, 0, 1, 1, 0], 2)
+    (2, 1, [0.5, 0.5])
+    """
+    new_width, new_height = fit_within(width, height, longest)
+    if (new_width, new_height) == (width, height):
+        return width, height, list(values)
+    rows = [values[y * width:(y + 1) * width] for y in range(height)]
+    return new_width, new_height, [v for row in resize_rows(rows, new_width, new_height) for v in row]
 
 
 def prepare(image: Image) -> List[float]:
