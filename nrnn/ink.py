@@ -16,7 +16,9 @@ The steps (``find_ink``), each with its reason
    paper?  Compare how far the 2nd and the 98th percentiles stray from the
    median: the side that strays further is the ink's.  Percentiles, not the
    darkest and lightest pixel, so one glint or one black corner cannot
-   decide it.  When the two are close we are unsure and try both (step 7).
+   decide it.  This is only a first vote: both polarities are read (step
+   7), because a white frame around a gray photo, or a large shadow, can
+   outvote the ink.
 2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
    light ink.  Everything below is written once, for bright ink.
 3. Stroke width (``stroke_width``): threshold a first, rough top-hat (step
@@ -33,8 +35,14 @@ The steps (``find_ink``), each with its reason
    strokes on a background that is 0 everywhere, shadow or not.
 5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
    histogram into "paper noise" and "ink" wherever the two groups are most
-   distinct, so it adapts to a faint pencil or a bold marker.  If nothing
-   stands out by ``MIN_CONTRAST`` levels, the photo is blank.
+   distinct, so it adapts to a faint pencil or a bold marker.  It is
+   measured away from a band along the border (where a strip of desk would
+   dominate the histogram) and never set under ``NOISE_RATIO / 2`` times
+   the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
+   levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
+   piece spanning the frame (ruled or squared paper's lines, which the
+   digit crosses) holds most of the mask, the threshold is raised: Otsu
+   again on what lies above it.
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
@@ -42,20 +50,25 @@ The steps (``find_ink``), each with its reason
    (a 5's cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces
    inside its box (a stroke broken by the threshold).  The rest goes: specks,
    a ruled line across the frame, the desk.
-7. Unsure polarity: both are tried and the one leaving less of its mask in a
-   band along the image's border wins: a real digit sits in the middle;
-   "ink" of the wrong polarity is paper texture, everywhere.
+7. Which polarity (``_better``): the wrong one finds the paper *between*
+   the strokes: a loop's inside, the gap between a stroke and a shadow.
+   So a finding whose box lies strictly inside the other's loses (it is the
+   digit's holes); then the thinner finding wins (a digit is strokes, the
+   wrong polarity finds blobs), decisively only if much thinner when the
+   percentile vote was clear; last, less mask in the border band (a real
+   digit sits in the middle).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
 
-A colour photo whose gray has little contrast (a blue pen on beige paper:
-similar brightness, different colour) is read in the colour channel where
-the ink stands out most (``find_ink``'s ``channels``).
+A colour photo whose gray ink is faint (under ``LOW_CONTRAST``: a pale
+blue pen on beige paper, similar brightness, different colour) is also read
+in the colour channel whose extremes stray furthest from its median, and
+that reading is kept if its ink is clearly stronger.
 
-Tiny images get guards: in a 28 x 28 crop the digit touches the border, and
-the border band is all digit, so there the edge penalty and the polarity
-trial are not used.
+Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
+digit touches the border, and the border band is all digit, so there the
+edge penalty, the border band and the polarity trial are not used.
 
 All of this runs on a small working image (``nrnn.preprocess`` shrinks a
 photo to at most 256 pixels a side first): the steps are O(pixels) but in

@@ -39,7 +39,9 @@ first looks at the image and picks one (``choose_path``):
   desk, sensor noise.  The image is shrunk to at most ``PHOTO_SIDE``
   pixels a side and ``nrnn.ink.find_ink`` estimates the paper locally,
   subtracts it, thresholds, and keeps the digit-sized piece in the middle
-  (read its module docstring).
+  (read its module docstring).  A drawing on uniform paper whose ink is
+  too faint for the drawing reading (a pale pencil, a pen that only shows
+  in colour) gets this reading too, instead of "no ink found".
 
 Shrinking comes first for big images (``nrnn.resample``, exact integer area
 averages over whole rows), so a 2000 x 2000 photo costs about as much as a
@@ -49,7 +51,7 @@ where a reading went wrong (``predict.py --show-steps``).
 ``to_mnist`` (the recipe itself): crop to the ink's bounding box, area-
   average it into at most 20 x 20, centre it by mass in 28 x 28.  Result:
   784 floats in [0, 1], row-major, top row first.
-``prepare`` is both.
+``prepare`` is the whole: choose a path, find the ink, apply the recipe.
 
 A real MNIST image passes through unchanged (up to 254 -> 255 contrast
 stretching and the odd faint isolated pixel): its box already measures 20
