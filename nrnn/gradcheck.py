@@ -48,6 +48,7 @@ a finite difference cannot resolve them much better.  Up to 1e-5 is "ok".
 
 import argparse
 import inspect
+import linecache
 import os
 import sys
 import textwrap
@@ -156,12 +157,39 @@ def analytic_gradient(network, x: list, y: list) -> tuple:
     return deltas, nabla_b, nabla_w
 
 
+class ShapeError(Exception):
+    """An analytic gradient of the wrong shape; the message names the equation."""
+
+
+def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
+    """Raise ShapeError unless every delta^l, dC/db^l and dC/dW^l has its layer's shape."""
+    def wrong(label, what, found, expected):
+        raise ShapeError("%s is wrong: %s has %s, it should have %s (%s)"
+                         % (label, what, found, expected, EQUATIONS[label]))
+
+    L = len(network.sizes) - 1
+    for l in range(L, 0, -1):
+        n, n_before = network.sizes[l], network.sizes[l - 1]
+        label = "BP1" if l == L else "BP2"
+        if deltas is not None and len(deltas[l]) != n:
+            wrong(label, "delta^%d" % l, "%d entries" % len(deltas[l]), n)
+        if nabla_b is not None and len(nabla_b[l - 1]) != n:
+            wrong("BP3", "dC/db^%d" % l, "%d entries" % len(nabla_b[l - 1]), n)
+        rows = nabla_w[l - 1]
+        if len(rows) != n or any(len(row) != n_before for row in rows):
+            wrong("BP4", "dC/dW^%d" % l, "rows of %s entries" % "/".join(sorted({str(len(r)) for r in rows}))
+                  if len(rows) == n else "%d rows" % len(rows),
+                  "%d rows of %d (the shape of W^%d)" % (n, n_before, l))
+
+
 def check_gradients(network, x: list, y: list) -> list:
     """Rows for every layer, output first: delta, W and (if any) b.
 
-    Raises whatever the network's own code raises.
+    Raises ShapeError for a gradient of the wrong shape, and whatever the
+    network's own code raises.
     """
     deltas, nabla_b, nabla_w = analytic_gradient(network, x, y)
+    check_shapes(network, deltas, nabla_b, nabla_w)
     rows = []
     for l in range(len(network.sizes) - 1, 0, -1):
         row = Row(l, "delta")
@@ -184,22 +212,22 @@ def check_gradients(network, x: list, y: list) -> list:
 
 # --- Naming the equation ----------------------------------------------------
 
-def equation_line(path: str, label: str):
-    """The line number of the first line marked ``# <label>`` in ``path``, or None."""
+def equation_lines(path: str, label: str) -> list:
+    """The numbers of the lines marked ``# <label>`` in ``path``."""
     try:
         with open(path, encoding="utf-8") as source:
-            for number, line in enumerate(source, 1):
-                if "# " + label in line:
-                    return number
+            return [number for number, line in enumerate(source, 1) if "# " + label in line]
     except OSError:
-        pass
-    return None
+        return []
 
 
 def _where(path: str, label: str) -> str:
-    line = equation_line(path, label)
+    """e.g. 'the line marked BP2 (nrnn/reference.py line 148)'."""
+    numbers = equation_lines(path, label)
     shown = os.path.relpath(path) if os.path.isabs(path) else path
-    return "%s line %d" % (shown, line) if line else shown
+    if len(numbers) > 1:
+        return "the lines marked %s (%s lines %s)" % (label, shown, " and ".join(map(str, numbers)))
+    return "the line marked %s (%s%s)" % (label, shown, " line %d" % numbers[0] if numbers else "")
 
 
 def diagnose(rows: list, path: str) -> str:
@@ -211,14 +239,14 @@ def diagnose(rows: list, path: str) -> str:
     bad_deltas = sorted(row.layer for row in wrong if row.quantity == "delta")
     if L in bad_deltas:
         text = ("BP1 is wrong: the output error delta^%d of layer %d (%s), and so every "
-                "layer below it.  Look at the line marked BP1 (%s)" % (L, L, EQUATIONS["BP1"], _where(path, "BP1")))
+                "layer below it.  Look at %s" % (L, L, EQUATIONS["BP1"], _where(path, "BP1")))
         if path.endswith("network.py"):
             text += " and at the cost's derivative, output_delta in nrnn/cost.py"
         return text + "."
     if bad_deltas:
         top = bad_deltas[-1]
         return ("BP2 is wrong: delta^%d is right but delta^%d is not, so the error handed back "
-                "from layer %d to layer %d is wrong (%s)%s.  Look at the line marked BP2 (%s)."
+                "from layer %d to layer %d is wrong (%s)%s.  Look at %s."
                 % (L, top, top + 1, top, EQUATIONS["BP2"],
                    ", and with it every layer below" if top > 1 else "", _where(path, "BP2")))
     lines = []
@@ -226,19 +254,23 @@ def diagnose(rows: list, path: str) -> str:
         layers = sorted(row.layer for row in wrong if row.quantity == quantity)
         if layers:
             lines.append("%s is wrong: every error delta^l is right, but %s is wrong in layer%s %s (%s).  "
-                         "Look at the line marked %s (%s)."
+                         "Look at %s."
                          % (label, "dC/db" if quantity == "b" else "dC/dW", "s" if len(layers) > 1 else "",
-                            ", ".join(map(str, layers)), EQUATIONS[label], label, _where(path, label)))
+                            ", ".join(map(str, layers)), EQUATIONS[label], _where(path, label)))
     return "\n".join(lines)
 
 
 def _raised(error: BaseException) -> str:
     """One line for an exception raised by the checked code, naming its line."""
+    if isinstance(error, ShapeError):
+        return str(error)
     frames = traceback.extract_tb(error.__traceback__)
     ours = [f for f in frames if os.sep + "nrnn" + os.sep in f.filename and not f.filename.endswith("gradcheck.py")]
     frame = (ours or frames)[-1]
     line = (frame.line or "").strip()
-    label = next((l for l in EQUATIONS if "# " + l in line), None)
+    # The marker may sit at the end of a statement that spans a few lines.
+    nearby = "".join(linecache.getline(frame.filename, frame.lineno + i) for i in range(3))
+    label = next((l for l in EQUATIONS if "# " + l in nearby), None)
     text = "%s: %s, at %s line %d: %s" % (type(error).__name__, error, os.path.relpath(frame.filename),
                                          frame.lineno, line)
     if label:
@@ -253,7 +285,7 @@ def _copy(network):
     biases = [list(b) for b in network.biases] if network.biases is not None else None
     if isinstance(network, Network):
         return Network.from_parameters(weights, biases, network.cost.name)
-    return ReferenceNetwork(network.sizes, cost=network.cost, weights=weights, biases=biases)
+    return type(network)(network.sizes, cost=network.cost, weights=weights, biases=biases)
 
 
 def _difference(a, b) -> float:
@@ -271,6 +303,8 @@ def _difference(a, b) -> float:
 def _step_by_hand(network, batch: list, learning_rate: float):
     """A copy of ``network`` moved by p <- p - (eta / m) sum dC/dp, the gradients all taken first."""
     gradients = [network.backprop(x, y) for x, y in batch]
+    for nabla_b, nabla_w in gradients:
+        check_shapes(network, None, nabla_b, nabla_w)
     moved = _copy(network)
     m = len(batch)
     for l, weights in enumerate(moved.weights):
@@ -367,26 +401,29 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
                     other = results[cost][i]
                     line += "  %-22s" % ("%.0e  %s" % (other.worst, "ok" if other.ok else "WRONG"))
                 out.write(line.rstrip() + "\n")
-        verdicts = []
+        verdicts = []  # [(costs, verdict, examples)], costs with the same verdict together
         for cost in costs:
             result = results[cost]
+            example = None
             if isinstance(result, list):
                 verdict = diagnose(result, files[kind])
                 wrong = [row for row in result if not row.ok]
                 if wrong:
-                    all_ok = False
                     # The topmost wrong quantity is where the mistake shows first.
-                    first = max(wrong, key=lambda row: (row.layer, row.quantity == "delta"))
-                    verdict += "\nfor example " + first.describe()
+                    example = max(wrong, key=lambda row: (row.layer, row.quantity == "delta")).describe()
+            elif isinstance(result, ShapeError):
+                verdict = "%s.  Look at %s." % (result, _where(files[kind], str(result)[:3]))
             else:
-                all_ok = False
                 verdict = "the gradient could not be computed: " + _raised(result)
+            all_ok = all_ok and verdict.startswith("all four")
             if verdicts and verdicts[-1][1] == verdict:
                 verdicts[-1][0].append(cost)
             else:
-                verdicts.append(([cost], verdict))
-        for names, verdict in verdicts:
-            _write_wrapped(out, "%s: %s" % (" and ".join(names), verdict))
+                verdicts.append(([cost], verdict, []))
+            if example:
+                verdicts[-1][2].append("%s, for example %s" % (cost, example))
+        for names, verdict, examples in verdicts:
+            _write_wrapped(out, "\n".join(["%s: %s" % (" and ".join(names), verdict)] + examples))
 
     out.write("\nstep checks (largest parameter difference; up to %g is ok)\n" % STEP_TOLERANCE)
     for kind in ("reference", "network"):
