@@ -122,7 +122,7 @@ def _cost_name(network) -> str:
     return network.cost if isinstance(network.cost, str) else network.cost.name
 
 
-def _nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> float:
+def nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> float:
     """C with z^layer[j] replaced by z^layer[j] + h: a forward pass of our own."""
     a = x
     for l in range(1, len(network.sizes)):
@@ -136,7 +136,7 @@ def _nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> flo
     return COSTS[_cost_name(network)].value(a, y)
 
 
-def _numeric(network, x, y, holder: list, index: int) -> float:
+def numeric_derivative(network, x, y, holder: list, index: int) -> float:
     """(C(p + h) - C(p - h)) / 2h for the parameter holder[index]."""
     original = holder[index]
     holder[index] = original + H
@@ -182,6 +182,11 @@ def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
                   "%d rows of %d (the shape of W^%d)" % (n, n_before, l))
 
 
+def numeric_delta(network, x: list, y: list, layer: int, j: int) -> float:
+    """dC/dz^layer[j] by a central difference, nudging z itself."""
+    return (nudged_cost(network, x, y, layer, j, H) - nudged_cost(network, x, y, layer, j, -H)) / (2 * H)
+
+
 def check_gradients(network, x: list, y: list) -> list:
     """Rows for every layer, output first: delta, W and (if any) b.
 
@@ -194,18 +199,17 @@ def check_gradients(network, x: list, y: list) -> list:
     for l in range(len(network.sizes) - 1, 0, -1):
         row = Row(l, "delta")
         for j in range(network.sizes[l]):
-            numeric = (_nudged_cost(network, x, y, l, j, H) - _nudged_cost(network, x, y, l, j, -H)) / (2 * H)
-            row.add((j,), deltas[l][j], numeric)
+            row.add((j,), deltas[l][j], numeric_delta(network, x, y, l, j))
         rows.append(row)
         row = Row(l, "W")
         for j, weights in enumerate(network.weights[l - 1]):
             for k in range(len(weights)):
-                row.add((j, k), nabla_w[l - 1][j][k], _numeric(network, x, y, weights, k))
+                row.add((j, k), nabla_w[l - 1][j][k], numeric_derivative(network, x, y, weights, k))
         rows.append(row)
         if network.biases is not None:
             row = Row(l, "b")
             for j in range(network.sizes[l]):
-                row.add((j,), nabla_b[l - 1][j], _numeric(network, x, y, network.biases[l - 1], j))
+                row.add((j,), nabla_b[l - 1][j], numeric_derivative(network, x, y, network.biases[l - 1], j))
             rows.append(row)
     return rows
 
