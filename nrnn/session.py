@@ -64,7 +64,7 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         model_path = model_path or DEFAULT_MODEL
         config = TrainingConfig(**given)
         config.check()
-        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
+        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed, init=config.init)
         state = None
     if os.path.exists(model_path) and not overwrite and not _same_file(model_path, resume):
         hint = " (it is the model shipped with nrnn)" if _same_file(model_path, SHIPPED_MODEL) else ""

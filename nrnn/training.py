@@ -57,7 +57,7 @@ from typing import Callable, Iterable, List, Optional, Tuple
 from .augment import random_shift, shift
 from .errors import UsageError
 from .evaluate import Evaluation, evaluate
-from .network import Network
+from .network import INITS, Network
 from .prng import PCG32
 from .shuffle import shuffled
 
@@ -93,6 +93,7 @@ class TrainingConfig:
     shuffle_buffer: samples held by the shuffle buffer (see shuffle.py).
     weight_decay: lambda of L2 regularization (0: none).
     augment: largest random shift in pixels (0: no augmentation).
+    init: initial weights, "fan-in" N(0, 1/n_in) or "unit" N(0, 1) (see network.py).
     """
 
     DEFAULTS = {
@@ -108,6 +109,7 @@ class TrainingConfig:
         "shuffle_buffer": 10000,
         "weight_decay": 0.0,
         "augment": 0,
+        "init": "fan-in",
     }
 
     def __init__(self, **options):
@@ -172,6 +174,8 @@ class TrainingConfig:
         integer("shuffle buffer", self.shuffle_buffer, 0)
         number("weight decay", self.weight_decay, 0.0)
         integer("augment (largest shift in pixels)", self.augment, 0, 8)
+        if self.init not in INITS:
+            raise UsageError("init must be %s, got %r" % (" or ".join(INITS), self.init))
 
     def learning_rate_at(self, epoch: int) -> float:
         """eta for epoch ``epoch`` (0-based): eta_0 * decay**epoch."""
@@ -191,6 +195,8 @@ class TrainingConfig:
                   "--shuffle-buffer", str(self.shuffle_buffer)]
         if self.limit is not None:
             parts += ["--limit", str(self.limit)]
+        if self.init != "fan-in":  # only when changed: older models' commands stay as they were
+            parts += ["--init", self.init]
         parts += ["--epochs", str(self.epochs), "--seed", str(self.seed)]
         return " ".join(parts)
 
