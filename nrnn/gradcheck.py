@@ -39,6 +39,15 @@ a finite difference cannot resolve them much better.  Up to 1e-5 is "ok".
 
 >>> from nrnn.reference import ReferenceNetwork
 >>> net = ReferenceNetwork([2, 2, 1], seed=1)
+>>> x, y = [0.5, 0.0], [1.0]
+>>> nabla_b, nabla_w = net.backprop(x, y)
+>>> round(nabla_w[0][0][0], 9)                               # dC/dW^1[0][0], by BP4
+0.014813492
+>>> numeric = numeric_derivative(net, x, y, net.weights[0][0], 0)   # by nudging W^1[0][0]
+>>> round(numeric, 9)
+0.014813492
+>>> "%.0e" % error(nabla_w[0][0][0], numeric)
+'5e-10'
 >>> rows = check_gradients(net, [0.5, 0.0], [1.0])
 >>> [(row.layer, row.quantity, row.ok) for row in rows[:3]]
 [(2, 'delta', True), (2, 'W', True), (2, 'b', True)]
