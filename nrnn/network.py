@@ -107,8 +107,8 @@ class Network:
         """A network with the given (already trained) weights and biases.
 
         ``weights[l - 1]`` = W^l is a list of n_l rows of n_(l-1) floats;
-        ``biases`` a list of vectors b^l, or None for a bias-free network.  The shapes are
-        trusted: model_file.py checks them before calling this.
+        ``biases`` a list of vectors b^l, or None for a bias-free network.
+        The shapes are trusted: model_file.py checks them before calling this.
         """
         network = cls.__new__(cls)
         network.sizes = [len(weights[0][0])] + [len(layer) for layer in weights]
@@ -147,6 +147,29 @@ class Network:
 
     # --- Learning ---------------------------------------------------------
 
+    def gradient(self, x: list, target) -> "Gradient":
+        """Backpropagation for one sample: the errors delta^l (BP1, BP2), as a ``Gradient``.
+
+        ``x``: n_0 floats; ``target``: a class index or n_L floats.  BP3 and
+        BP4 turn the errors into dC/db and dC/dW in ``Gradient.add_to``.
+        """
+        inputs = matrix.nonzero(x)
+        activations = self._forward(x, inputs)
+        L = len(self.sizes) - 1
+        y = self._target_vector(target)
+        deltas = [None] * (L + 1)      # deltas[l] = delta^l; the input has none
+        # dC/da^L (*) sigma'(z^L), both factors at once: cost.py's output_delta.
+        deltas[L] = self.cost.output_delta(activations[L], y)                           # BP1
+        for l in range(L - 1, 0, -1):
+            # W^(l+1) = weights[l]; sigma'(z^l) = a^l (1 - a^l) from the forward pass.
+            back = matrix.transpose_matvec(self.weights[l], deltas[l + 1])               # (W^(l+1))^T delta^(l+1)
+            deltas[l] = [e * a * (1.0 - a) for e, a in zip(back, activations[l])]        # BP2
+        return Gradient(deltas, activations, inputs, self.cost.value(activations[L], y))
+
+    def apply(self, gradient: "Gradient", learning_rate: float) -> None:
+        """The SGD step for one sample's gradient: p <- p - learning_rate * dC/dp."""
+        gradient.add_to(self.weights, self.biases, -learning_rate)
+
     def train_sample(self, x: list, target, learning_rate: float) -> float:
         """One step of per-sample SGD on (x, target); returns the sample's cost.
 
@@ -177,10 +200,6 @@ class Network:
             matrix.add_into(self.biases, bias_steps)
         return total / len(batch)
 
-    def apply(self, gradient: "Gradient", learning_rate: float) -> None:
-        """The SGD step for one sample's gradient: p <- p - learning_rate * dC/dp."""
-        gradient.add_to(self.weights, self.biases, -learning_rate)
-
     def decay_weights(self, factor: float) -> None:
         """Multiply every weight (not the biases) by ``factor``.
 
@@ -189,23 +208,6 @@ class Network:
         """
         for weights in self.weights:
             matrix.scale_matrix(weights, factor)
-
-    def gradient(self, x: list, target) -> "Gradient":
-        """Backpropagation for one sample: BP1 and BP2, as a ``Gradient``.
-
-        ``x``: n_0 floats; ``target``: a class index or n_L floats.
-        """
-        inputs = matrix.nonzero(x)
-        activations = self._forward(x, inputs)
-        L = len(self.sizes) - 1
-        y = self._target_vector(target)
-        deltas = [None] * (L + 1)      # deltas[l] = delta^l; the input has none
-        deltas[L] = self.cost.output_delta(activations[L], y)                           # BP1
-        for l in range(L - 1, 0, -1):
-            # W^(l+1) = weights[l]; sigma'(z^l) = a^l (1 - a^l) from the forward pass.
-            back = matrix.transpose_matvec(self.weights[l], deltas[l + 1])               # (W^(l+1))^T delta^(l+1)
-            deltas[l] = [e * a * (1.0 - a) for e, a in zip(back, activations[l])]        # BP2
-        return Gradient(deltas, activations, inputs, self.cost.value(activations[L], y))
 
     def backprop(self, x: list, target) -> tuple:
         """The gradient of C for one sample as full matrices: (nabla_biases, nabla_weights).
