@@ -453,7 +453,7 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
             for what, difference in results:
                 ok = difference <= STEP_TOLERANCE
                 all_ok = all_ok and ok
-                out.write("  %-19s %-13s %-46s %.0e  %s\n" % ("nrnn/%s.py" % kind, cost, what, difference,
+                out.write("  %-19s %-13s %-48s %.0e  %s\n" % ("nrnn/%s.py" % kind, cost, what, difference,
                                                                "ok" if ok else "WRONG"))
                 if not ok:
                     out.write("    the step does not use the gradient computed before it: does the "
