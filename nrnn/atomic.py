@@ -7,6 +7,21 @@ temporary file in the *same directory* (``os.replace`` is only atomic within
 one file system), are flushed and fsync'ed to disk, and only then does
 ``os.replace`` swap the finished file into place.  If anything fails before
 that swap, the temporary file is removed and the previous file is untouched.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+>>> with atomic_write(path) as f:
+...     _ = f.write("version 1")
+>>> try:
+...     with atomic_write(path) as f:
+...         _ = f.write("version 2, half writ")
+...         raise OSError("disk full")
+... except OSError as error:
+...     print(error)
+disk full
+>>> open(path).read(), len(os.listdir(os.path.dirname(path)))    # the old file, no leftovers
+('version 1', 1)
+>>> import shutil; shutil.rmtree(os.path.dirname(path))
 """
 
 import contextlib
@@ -82,3 +97,8 @@ def write_text_atomic(path, text):
     """Write ``text`` (str, UTF-8) to ``path`` atomically."""
     with atomic_write(path, "w") as handle:
         handle.write(text)
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -14,6 +14,13 @@ derivative that no longer matches its finite difference is marked ``<-- differs`
 
     python -m nrnn.walkthrough                        quadratic cost (the default)
     python -m nrnn.walkthrough --cost cross-entropy
+
+The first lines of the forward pass and of BP1:
+
+>>> print(sections()[1].splitlines()[0])
+z^1[0] = 0.1*1.0 + 0.4*0.5 + 0.2 = 0.5
+>>> print(sections("cross-entropy")[2].splitlines()[0])
+delta^2[0] = a - y = 0.464036 - 1.0 = -0.535964   finite difference -0.535964
 """
 
 import sys
