@@ -278,10 +278,12 @@ class Gradient:
         the SGD step; with zero matrices and scale = 1 it writes the gradient.
         """
         for l in range(1, len(self.deltas)):
-            coefficients = [scale * d for d in self.deltas[l]]
+            coefficients = [scale * d for d in self.deltas[l]]           # c = scale * delta^l
             if bias_sinks is not None:
+                # b^l += scale * dC/db^l, and dC/db^l = delta^l.
                 sink = bias_sinks[l - 1]
                 sink[:] = [s + c for s, c in zip(sink, coefficients)]                    # BP3
+            # W^l += scale * dC/dW^l = c (a^(l-1))^T: entry [j][k] += c[j] a^(l-1)[k].
             if l == 1:
                 # x's zero entries get a zero gradient: only the nonzero columns change.
                 matrix.sparse_add_outer(weight_sinks[0], coefficients, *self.inputs)     # BP4
