@@ -13,6 +13,8 @@ import sys
 import tempfile
 import unittest
 
+from nrnn.errors import UsageError
+from nrnn.training import TrainingConfig
 from tests.support import requires_shared, shared_path
 from tests.test_gradcheck import ROOT, run_broken
 
@@ -64,6 +66,26 @@ class GradientCheckExercisesTest(unittest.TestCase):
                 self.assertTrue(any(printed[i:i + len(wanted)] == wanted for i in starts),
                                 "docs/exercises.md expects\n%s\nbut gradcheck printed\n%s"
                                 % ("\n".join(expected), sections["all"]))
+
+
+class InitOptionTest(unittest.TestCase):
+    """train.py --init, which exercise 4 needs."""
+
+    def test_the_option_reaches_the_config_and_its_command(self):
+        sys.path.insert(0, ROOT)
+        try:
+            import train
+        finally:
+            sys.path.remove(ROOT)
+        self.assertEqual(train.build_parser().parse_args(["--init", "unit"]).init, "unit")
+        self.assertIsNone(train.build_parser().parse_args([]).init)
+        config = TrainingConfig(init="unit")
+        config.check()
+        self.assertIn("--init unit", config.command())
+        # The default is left out, so the commands in older models stay as they were.
+        self.assertNotIn("--init", TrainingConfig().command())
+        with self.assertRaises(UsageError):
+            TrainingConfig(init="zeros").check()
 
 
 class TrainingLabsTest(unittest.TestCase):
