@@ -148,9 +148,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions (median is reported)")
     parser.add_argument("--samples", type=int, default=0, help="samples per repetition (default: by interpreter)")
+    parser.add_argument("--layers", metavar="SIZES", action="append",
+                        help="time this architecture only, e.g. 784,30,10 (repeatable; default: all three)")
     parser.add_argument("--compare-with", metavar="FILE",
                         help="time this version of nrnn/network.py against FILE, another version of it")
     args = parser.parse_args()
+    global ARCHITECTURES
+    if args.layers:
+        ARCHITECTURES = [[int(n) for n in text.split(",")] for text in args.layers]
     count = args.samples or (4000 if ON_PYPY else 600)
     samples = load_mnist(count)
     if args.compare_with:
