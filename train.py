@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="no bias vectors at all: z = W a")
     net.add_argument("--cost", choices=["cross-entropy", "quadratic"],
                      help="cost function (default: %s)" % DEFAULTS["cost"])
+    net.add_argument("--init", choices=["fan-in", "unit"],
+                     help="initial weights: fan-in = N(0, 1/n_in), unit = N(0, 1) (default: %s)" % DEFAULTS["init"])
     sgd = parser.add_argument_group("learning")
     sgd.add_argument("--learning-rate", type=_float, metavar="ETA",
                      help="SGD step size eta (default: %g)" % DEFAULTS["learning_rate"])

@@ -13,6 +13,21 @@ atomically: ``os.link`` of the finished temporary file fails if the name is
 taken, where "check, then replace" would let two programs both see the name
 free and the second silently replace the first (two ``train.py`` runs
 started together with the same ``--model``).
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+>>> with atomic_write(path) as f:
+...     _ = f.write("version 1")
+>>> try:
+...     with atomic_write(path) as f:
+...         _ = f.write("version 2, half writ")
+...         raise OSError("disk full")
+... except OSError as error:
+...     print(error)
+disk full
+>>> open(path).read(), len(os.listdir(os.path.dirname(path)))    # the old file, no leftovers
+('version 1', 1)
+>>> import shutil; shutil.rmtree(os.path.dirname(path))
 """
 
 import contextlib
@@ -111,3 +126,8 @@ def write_text_atomic(path, text):
     """Write ``text`` (str, UTF-8) to ``path`` atomically."""
     with atomic_write(path, "w") as handle:
         handle.write(text)
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

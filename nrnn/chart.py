@@ -259,3 +259,8 @@ def write_svg(path: str, svg_text: str) -> None:
 
 
 __all__ = ["Series", "Panel", "nice_ticks", "svg_chart", "training_chart", "text_chart", "write_svg"]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

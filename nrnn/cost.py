@@ -1,18 +1,21 @@
 """Cost functions: how wrong the network's output a is for the target y.
 
-Both are summed over the n_out output neurons; a and y are vectors of n_out
-entries, y one-hot for a digit (y[label] = 1, the rest 0).  What
-backpropagation needs from a cost is delta_L, the error of the output layer,
+Both are summed over the n_L output neurons; a = a^L (the output) and y
+are vectors of n_L entries, y one-hot for a digit (y[label] = 1, the rest 0).
+What backpropagation needs from a cost is delta^L, the error of the output
+layer, equation BP1 (see network.py):
 
-    delta_L = dC/dz_L = dC/da (*) sigma'(z_L)        ((*) = elementwise)
+    delta^L = dC/dz^L = dC/da^L (*) sigma'(z^L)        ((*) = elementwise)
 
-Quadratic cost, the default of every beginner's network:
+and sigma'(z^L) = a (1 - a).  Quadratic cost, the default of every
+beginner's network:
 
-    C = 1/2 sum_j (a_j - y_j)^2,      delta_L = (a - y) (*) a (1 - a)
+    C = 1/2 sum_j (a_j - y_j)^2,      dC/da_j = a_j - y_j,      delta^L = (a - y) (*) a (1 - a)
 
 Cross-entropy cost:
 
-    C = -sum_j [ y_j ln a_j + (1 - y_j) ln(1 - a_j) ],      delta_L = a - y
+    C = -sum_j [ y_j ln a_j + (1 - y_j) ln(1 - a_j) ],
+    dC/da_j = (a_j - y_j) / (a_j (1 - a_j)),      delta^L = a - y
 
 Why cross-entropy learns faster with sigmoid outputs: in the quadratic
 delta the factor a (1 - a) is nearly 0 when an output neuron saturates near 0
@@ -24,8 +27,14 @@ leaving delta = a - y: the more wrong, the faster it learns.
 [-0.125, 0.125]
 >>> CROSS_ENTROPY.output_delta([0.5, 0.5], [1.0, 0.0])
 [-0.5, 0.5]
->>> round(CROSS_ENTROPY.value([0.5, 0.5], [1.0, 0.0]), 6)
+>>> round(CROSS_ENTROPY.value([0.5, 0.5], [1.0, 0.0]), 6)    # 2 ln 2
 1.386294
+
+A confidently wrong output, a = 0.99 where y = 0: the quadratic delta is
+tiny, the cross-entropy delta is large.
+
+>>> round(QUADRATIC.output_delta([0.99], [0.0])[0], 4), CROSS_ENTROPY.output_delta([0.99], [0.0])[0]
+(0.0098, 0.99)
 """
 
 from math import log
@@ -36,7 +45,7 @@ _TINY = 1e-300
 
 
 class QuadraticCost:
-    """C = 1/2 ||a - y||^2."""
+    """C = 1/2 ||a - y||^2.  ``output_delta`` is BP1: (a - y) (*) a (1 - a)."""
 
     name = "quadratic"
 
@@ -53,7 +62,7 @@ class QuadraticCost:
 
 
 class CrossEntropyCost:
-    """C = -sum [y ln a + (1 - y) ln(1 - a)]."""
+    """C = -sum [y ln a + (1 - y) ln(1 - a)].  ``output_delta`` is BP1: a - y."""
 
     name = "cross-entropy"
 
@@ -79,3 +88,8 @@ QUADRATIC = QuadraticCost()
 CROSS_ENTROPY = CrossEntropyCost()
 
 COSTS = {QUADRATIC.name: QUADRATIC, CROSS_ENTROPY.name: CROSS_ENTROPY}
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -40,3 +40,8 @@ class ImageError(NrnnError):
 
 class UsageError(NrnnError):
     """A command-line option or argument is invalid."""
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

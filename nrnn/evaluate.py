@@ -175,3 +175,8 @@ def format_per_class(evaluation: Evaluation) -> str:
         lines.append("most frequent mistakes: " + ", ".join(
             "%d taken for %d (%dx)" % (true, predicted, count) for count, true, predicted in mistakes))
     return "\n".join(line.rstrip() for line in lines)
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -319,3 +319,8 @@ __all__: List[str] = [
     "read_header", "read_images", "read_labels", "read_pairs", "validate",
     "write_images", "write_labels",
 ]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

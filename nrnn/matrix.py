@@ -1,5 +1,9 @@
 """Linear algebra on plain Python lists: exactly what a neural network needs.
 
+You do not need this file to follow backpropagation: network.py names each
+operation with its equation, and reference.py writes the same arithmetic as
+plain loops.  Read it to see how pure Python is made fast.
+
 A vector is a list of floats.  A matrix is a list of rows, each row a list of
 floats, so a weight matrix W that maps n_in inputs to n_out outputs is a list
 of n_out rows of n_in entries, and W[j][i] is the weight from input i to
@@ -41,6 +45,9 @@ once), but each interpreter is deterministic on its own.
 MNIST inputs are ~80% zeros.  An input that is zero contributes nothing to
 W x and receives no weight update (its gradient is delta * 0), so the first
 layer works on the nonzero pixels only: roughly five times less work.
+
+Layout of this file: the CPython kernels, then the PyPy kernels, then the
+choice between them and the public names with their docstrings.
 """
 
 import platform
@@ -235,3 +242,8 @@ sparse_add_outer.__doc__ = """M += c x^T in place, x given by its nonzero (indic
 
 Entries of M in columns where x is zero are not touched (their update is 0).
 """
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

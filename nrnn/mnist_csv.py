@@ -300,3 +300,8 @@ def write_samples(path: str, samples: Iterable[Tuple[int, Sequence[int]]], heade
 
 
 __all__ = ["PIXELS", "SampleReader", "read_samples", "count_samples", "write_samples"]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -13,8 +13,11 @@ The file is one JSON object:
      "cost": "cross-entropy",             or "quadratic"
      "bias": true,                        false: no "biases" key at all
      "metadata": {...},                   seed, epochs, samples seen, learning
-                                          rate, test accuracy, date, command...
-                                          and "deskew": true if the network was
+                                          rate, test accuracy, command... (no
+                                          date: the same training must give
+                                          the same file; dates go to the
+                                          history file beside it), and
+                                          "deskew": true if the network was
                                           trained on deskewed images (see deskews)
      "weights": [W_0, W_1, ...],          W_l: sizes[l+1] rows of sizes[l] floats
      "biases":  [b_0, b_1, ...]}          b_l: sizes[l+1] floats

@@ -1,11 +1,15 @@
 """A seeded pseudo-random generator of our own: PCG32.
 
-Why not the ``random`` module?  Python promises that ``random.seed(s)`` gives
-the same sequence only for ``random.random()``, not for ``gauss`` or
-``shuffle``, and only within one version.  nrnn promises more: the same seed
-gives bit-identical initial weights on every supported interpreter (CPython
-3.9-3.13, PyPy 3), so a model can be reproduced anywhere.  A generator we own
-is a few lines, and its output is pinned by golden-value tests.
+Why not the ``random`` module?  Python promises that ``random.seed(s)``
+keeps giving the same ``random.random()`` sequence across versions, but
+nothing more: ``gauss``, ``shuffle``, ``randrange`` and the rest may change
+their algorithms from one version to the next.  nrnn needs exactly those
+(Gaussian initial weights, shuffles, random shifts), and promises that the
+same seed gives bit-identical initial weights on every supported
+interpreter (CPython 3.9-3.13, PyPy 3), so a model can be reproduced
+anywhere.  A generator we own is a few lines, its output is pinned by
+golden-value tests, and it has what ``random`` lacks: numbered streams, so
+each epoch's shuffle and shifts get a sequence of their own (training.py).
 
 PCG32 (Melissa O'Neill, "PCG: A Family of Simple Fast Space-Efficient
 Statistically Good Algorithms for Random Number Generation", 2014), variant
@@ -13,15 +17,26 @@ XSH-RR 64/32: a 64-bit linear congruential generator
 
     state' = state * 6364136223846793005 + increment   (mod 2**64)
 
-whose output is a permutation of the old state: an xorshift of the high bits
-folded to 32 bits, then rotated right by the top 5 bits.  The LCG alone has
-weak low bits; the output permutation is what makes it statistically good.
-The values below are those of the reference C implementation, pcg32-demo,
-seeded with ``pcg32_srandom_r(42, 54)``:
+and whose output is a function of the old 64-bit state that returns 32
+bits: the state xor-shifted by 18, its bits 27-58 kept, then rotated right
+by the amount in the top 5 bits.  The LCG alone has weak low bits (the
+lowest bit just alternates); the output function keeps only high bits and
+lets the state choose the rotation, which is what makes PCG statistically
+good.  The values below are those of the reference C implementation,
+pcg32-demo, seeded with ``pcg32_srandom_r(42, 54)``:
 
 >>> rng = PCG32(42, 54)
 >>> [hex(rng.next_u32()) for _ in range(3)]
 ['0xa15c02b7', '0x7b47f409', '0xba1d3330']
+
+Built on it: uniform floats in [0, 1), fair integers below n, Gaussian
+samples (what initial weights are drawn from) and shuffles:
+
+>>> rng = PCG32(0)
+>>> [round(rng.gaussian(), 4) for _ in range(4)]
+[-0.8092, 0.0549, -0.7457, 1.1572]
+>>> items = list(range(8)); PCG32(1).shuffle(items); items
+[3, 6, 5, 2, 4, 7, 0, 1]
 """
 
 import math
@@ -106,3 +121,8 @@ class PCG32:
         for i in range(len(items) - 1, 0, -1):
             j = self.below(i + 1)
             items[i], items[j] = items[j], items[i]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -196,3 +196,8 @@ class Progress:
         else:
             self.stream.write(text + "\n")
         self.stream.flush()
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

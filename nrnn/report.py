@@ -233,3 +233,8 @@ class TrainingLog:
             # no traceback (the model itself was saved just before).
             raise NrnnError("%s: cannot write the training history: %s"
                             % (path, error.strerror or error)) from None
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -70,7 +70,7 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         model_path = model_path or DEFAULT_MODEL
         config = TrainingConfig(**given)
         config.check()
-        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
+        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed, init=config.init)
         state = None
     must_create = not overwrite and not _same_file(model_path, resume)
     if must_create and os.path.exists(model_path):

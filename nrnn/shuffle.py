@@ -60,3 +60,8 @@ def shuffled(iterable: Iterable[Item], buffer_size: int, rng: PCG32) -> Iterator
         buffer[slot] = item
     rng.shuffle(buffer)
     yield from buffer
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

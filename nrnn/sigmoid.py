@@ -1,11 +1,16 @@
 """The sigmoid neuron's activation function and its derivative.
 
     sigma(z)  = 1 / (1 + e^(-z))                 squashes any z into (0, 1)
-    sigma'(z) = sigma(z) (1 - sigma(z))          its slope, at most 1/4
+    sigma'(z) = sigma(z) (1 - sigma(z))          its slope, at most 1/4 (at z = 0)
 
-The derivative is written in terms of the output a = sigma(z), so
-backpropagation can reuse the activations it already has instead of calling
-``exp`` again: sigma'(z) = a (1 - a).
+(In floats, sigma(z) rounds to exactly 1.0 for z above about 37 and to 0.0
+below about -745: the range is really [0, 1].)
+
+The derivative is a function of the output a = sigma(z) alone:
+sigma'(z) = a (1 - a).  ``sigmoid_prime(z)`` computes it from z, as the
+equations write it (reference.py uses it); network.py writes a (1 - a)
+inline with the activations the forward pass already holds, which saves one
+``exp`` per neuron and gives the very same number.
 
 Overflow: ``math.exp(x)`` raises OverflowError for x > 709, so the textbook
 form 1 / (1 + exp(-z)) crashes for z < -709 (a large negative input, which a
@@ -18,6 +23,10 @@ e^z / (1 + e^z), where e^z only underflows quietly towards 0.
 (0.0, 1.0)
 >>> sigmoid_prime(0.0)
 0.25
+>>> round(sigmoid(2.0), 6), round(sigmoid_prime(2.0), 6)    # a = 0.880797, a (1 - a) = 0.104994
+(0.880797, 0.104994)
+>>> sigmoid(40.0), sigmoid_prime(40.0)                      # saturated: slope 0, no learning
+(1.0, 0.0)
 """
 
 from math import exp
@@ -40,3 +49,8 @@ def sigmoid_prime(z: float) -> float:
 def sigmoid_vector(zs: list) -> list:
     """Apply sigma to every entry of a vector."""
     return [sigmoid(z) for z in zs]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

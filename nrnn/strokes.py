@@ -112,3 +112,8 @@ def render(strokes: Sequence[Stroke], width: int, height: int, pen_width: float)
                         if ink > coverage[row + i]:
                             coverage[row + i] = ink
     return coverage
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -61,7 +61,7 @@ from .deskew import deskew
 from .drawn_styles import draw_choice, maybe_replace
 from .errors import UsageError
 from .evaluate import Evaluation, evaluate
-from .network import Network
+from .network import INITS, Network
 from .prng import PCG32
 from .shuffle import shuffled
 
@@ -116,6 +116,7 @@ class TrainingConfig:
     drawn_styles: the fraction of training images replaced by a digit of the
         same label drawn in a style MNIST lacks (0: none).
     (See augment.py and deskew.py for what each does.)
+    init: initial weights, "fan-in" N(0, 1/n_in) or "unit" N(0, 1) (see network.py).
     """
 
     DEFAULTS = {
@@ -139,6 +140,7 @@ class TrainingConfig:
         "augment_thickness": 0.0,
         "deskew": False,
         "drawn_styles": 0.0,
+        "init": "fan-in",
     }
 
     # The options added after the first models were shipped: the command
@@ -218,6 +220,8 @@ class TrainingConfig:
         number("drawn-styles (fraction)", self.drawn_styles, 0.0, 0.5)
         if type(self.deskew) is not bool:
             raise UsageError("deskew must be true or false, got %r" % (self.deskew,))
+        if self.init not in INITS:
+            raise UsageError("init must be %s, got %r" % (" or ".join(INITS), self.init))
 
     def augmenter(self) -> Augmenter:
         """The Augmenter these options describe (it may do nothing: ``.active``)."""
@@ -249,6 +253,8 @@ class TrainingConfig:
         parts += ["--shuffle-buffer", str(self.shuffle_buffer)]
         if self.limit is not None:
             parts += ["--limit", str(self.limit)]
+        if self.init != "fan-in":  # only when changed: older models' commands stay as they were
+            parts += ["--init", self.init]
         parts += ["--epochs", str(self.epochs), "--seed", str(self.seed)]
         return " ".join(parts)
 

@@ -1,75 +1,43 @@
 import hashlib
 import unittest
 
+from nrnn import gradcheck
 from nrnn.network import Network
 from nrnn.prng import PCG32
 
 
-def numerical_gradient(network, x, target, parameter_list, row, column=None, h=1e-5):
-    """Central difference (C(p + h) - C(p - h)) / 2h for one parameter."""
-    holder = parameter_list[row] if column is not None else parameter_list
-    index = column if column is not None else row
-    original = holder[index]
-    holder[index] = original + h
-    plus = network.cost_value(x, target)
-    holder[index] = original - h
-    minus = network.cost_value(x, target)
-    holder[index] = original
-    return (plus - minus) / (2 * h)
-
-
-def relative_error(a, b):
-    return abs(a - b) / max(abs(a), abs(b), 1e-8)
-
-
 class GradientCheckTest(unittest.TestCase):
-    """Every analytic partial derivative against a central finite difference."""
+    """Every analytic partial derivative against a central finite difference.
 
-    def check(self, bias, cost):
-        network = Network([5, 4, 3], bias=bias, cost=cost, seed=4)
+    The same code as ``python -m nrnn.gradcheck``; a failure names the layer,
+    the parameter, its index and both values.
+    """
+
+    def check(self, sizes, bias, cost, x, target, seed):
+        network = Network(sizes, bias=bias, cost=cost, seed=seed)
+        y = network._target_vector(target)
+        for row in gradcheck.check_gradients(network, x, y):
+            self.assertTrue(row.ok, "%s, %s: %s" % (cost, "with biases" if bias else "no biases", row.describe()))
+
+    def test_both_costs_with_and_without_biases(self):
         # Inputs with zeros, so the sparse first-layer path is exercised too.
-        x = [0.0, 0.7, 0.0, 0.2, 0.9]
-        target = [1.0, 0.0, 0.3]
-        nabla_biases, nabla_weights = network.backprop(x, target)
-        worst = 0.0
-        for layer, weights in enumerate(network.weights):
-            for j, row in enumerate(weights):
-                for i in range(len(row)):
-                    numeric = numerical_gradient(network, x, target, weights, j, i)
-                    analytic = nabla_weights[layer][j][i]
-                    if analytic == 0.0 and abs(numeric) < 1e-9:
-                        continue  # zero inputs: both are (numerically) zero
-                    worst = max(worst, relative_error(analytic, numeric))
-            if bias:
-                for j in range(len(network.biases[layer])):
-                    numeric = numerical_gradient(network, x, target, network.biases[layer], j)
-                    worst = max(worst, relative_error(nabla_biases[layer][j], numeric))
-        self.assertLess(worst, 1e-6)
-
-    def test_with_biases_cross_entropy(self):
-        self.check(True, "cross-entropy")
-
-    def test_with_biases_quadratic(self):
-        self.check(True, "quadratic")
-
-    def test_bias_free_cross_entropy(self):
-        self.check(False, "cross-entropy")
-
-    def test_bias_free_quadratic(self):
-        self.check(False, "quadratic")
+        for cost in ("cross-entropy", "quadratic"):
+            for bias in (True, False):
+                with self.subTest(cost=cost, bias=bias):
+                    self.check([5, 4, 3], bias, cost, [0.0, 0.7, 0.0, 0.2, 0.9], [1.0, 0.0, 0.3], 4)
 
     def test_deeper_network(self):
+        self.check([4, 5, 3, 2], True, "cross-entropy", [0.1, 0.0, 0.5, 1.0], 1, 8)
+
+    def test_zero_inputs_get_exactly_zero_weight_gradient(self):
         network = Network([4, 5, 3, 2], seed=8)
-        x, target = [0.1, 0.0, 0.5, 1.0], 1
-        _, nabla_weights = network.backprop(x, target)
-        for layer, weights in enumerate(network.weights):
-            for j, row in enumerate(weights):
-                for i in range(len(row)):
-                    if layer == 0 and x[i] == 0.0:
-                        self.assertEqual(nabla_weights[0][j][i], 0.0)
-                        continue
-                    numeric = numerical_gradient(network, x, target, weights, j, i)
-                    self.assertLess(relative_error(nabla_weights[layer][j][i], numeric), 1e-6)
+        _, nabla_weights = network.backprop([0.1, 0.0, 0.5, 1.0], 1)
+        self.assertEqual([row[1] for row in nabla_weights[0]], [0.0] * 5)
+
+    def test_the_step_is_gradient_then_update(self):
+        network = Network([3, 4, 2], seed=2)
+        for what, difference in gradcheck.check_step(network, gradcheck.samples_for([3, 4, 2], 3, 2)):
+            self.assertLessEqual(difference, gradcheck.STEP_TOLERANCE, what)
 
 
 def three_blobs(count, seed):
@@ -177,12 +145,21 @@ class InitialisationTest(unittest.TestCase):
         self.assertEqual(network.parameter_count(), 6)
         self.assertEqual(Network([3, 2]).parameter_count(), 8)
 
+    def test_unit_init_draws_from_n_0_1(self):
+        network = Network([400, 50, 10], seed=3, init="unit")
+        weights = [w for row in network.weights[0] for w in row]
+        self.assertAlmostEqual(sum(w * w for w in weights) / len(weights), 1.0, delta=0.05)
+        scaled = Network([400, 50, 10], seed=3)
+        self.assertAlmostEqual(network.weights[0][0][0], scaled.weights[0][0][0] * 20, places=12)  # same draws x 20
+
     def test_bad_arguments(self):
         for sizes in ([], [3], [3, 0], [3, 2.5]):
             with self.assertRaises(ValueError):
                 Network(sizes)
         with self.assertRaises(ValueError):
             Network([2, 2], cost="hinge")
+        with self.assertRaises(ValueError):
+            Network([2, 2], init="zeros")
 
 
 if __name__ == "__main__":
