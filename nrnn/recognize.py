@@ -95,12 +95,17 @@ class Recognition:
     inputs:        the 784 floats in [0, 1] the network saw (28 x 28,
                    row-major, white ink 1.0 on black 0.0)
     name:          where the image came from (a path, or "<bytes>")
+    looks:         each look's own 10 outputs (the first look is the network
+                   on ``inputs``; see recognize_inputs), whose average is
+                   ``outputs``
     """
 
-    def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>"):
+    def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>",
+                 looks: Optional[Sequence[Sequence[float]]] = None):
         self.outputs = [float(a) for a in outputs]
         self.inputs = list(inputs)
         self.name = name
+        self.looks = [[float(a) for a in look] for look in looks] if looks else [list(self.outputs)]
         total = sum(self.outputs)
         if total > 0.0:
             self.probabilities = [a / total for a in self.outputs]
@@ -186,13 +191,15 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
     inputs = list(inputs)
     if len(inputs) != network.sizes[0]:
         raise ValueError("%s: %d inputs, the network takes %d" % (name, len(inputs), network.sizes[0]))
-    outputs = network.feedforward(inputs)
+    outputs = first = network.feedforward(inputs)
+    seen = [first]
     if looks == 2:
         second = network.feedforward(redraw(inputs))
-        outputs = [(a + b) / 2 for a, b in zip(outputs, second)]
+        seen.append(second)
+        outputs = [(a + b) / 2 for a, b in zip(first, second)]
     elif looks != 1:
         raise ValueError("looks must be 1 or 2, got %r" % (looks,))
-    return Recognition(outputs, inputs, name)
+    return Recognition(outputs, inputs, name, looks=seen)
 
 
 def _levels(inputs: Sequence[float]) -> bytes:

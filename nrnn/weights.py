@@ -35,7 +35,7 @@ ink pattern each digit's neuron rewards.
 (3, 784, True)
 >>> weight_colour(0.0, 1.0), weight_colour(1.0, 1.0), weight_colour(-2.0, 1.0)
 ((255, 255, 255), (178, 24, 43), (33, 102, 172))
->>> print(text_picture([0.1, -0.5, 1.0, -1.0], width=2))
+>>> print(text_picture([0.05, -0.5, 1.0, -1.0], width=2))
 +----+
 |  --|
 |##==|
@@ -74,7 +74,10 @@ LEVELS = 255
 
 SCALINGS = ("tile", "global")
 
-#: Text shading, weakest to strongest; |w| / s under 1/8 is blank.
+#: Text shading, weakest to strongest, from |w| / s of TEXT_STEPS[i] on;
+#: below the first step, blank.  Low steps: a trained neuron's picture is
+#: mostly faint, with a few strong strokes.
+TEXT_STEPS = (0.1, 0.3, 0.55)
 POSITIVE_CHARS = ".+#"
 NEGATIVE_CHARS = ",-="
 TEXT_LEGEND = "# + .  positive (ink here raises the neuron)   = - ,  negative (ink here lowers it)"
@@ -284,7 +287,7 @@ def _single_png(picture: Sequence[float], scale: float, width: int) -> bytes:
 def text_picture(picture: Sequence[float], scale: Optional[float] = None, width: int = SIDE,
                  compact: bool = False, frame: bool = True) -> str:
     """A weight picture as text: ``#+.`` for positive weights, ``=-,`` for
-    negative, strongest first, blank near zero (|w| < s/8), s = ``scale`` or
+    negative, strongest first, blank near zero (|w| < s/10), s = ``scale`` or
     the picture's own largest |w|.  Two characters a pixel so it looks square;
     ``compact``: one character a pixel and every two rows averaged (28 x 14
     characters), small enough to set three side by side.
@@ -301,7 +304,7 @@ def text_picture(picture: Sequence[float], scale: Optional[float] = None, width:
         line = []
         for v in row:
             t = v / scale if scale > 0.0 else 0.0
-            strength = min(3, int(abs(t) * 4 + 0.5))
+            strength = sum(1 for step in TEXT_STEPS if abs(t) >= step)
             character = " " if strength == 0 else (POSITIVE_CHARS if t > 0 else NEGATIVE_CHARS)[strength - 1]
             line.append(character * repeat)
         lines.append("".join(line))
