@@ -98,6 +98,8 @@ class Recognition:
     looks:         each look's own 10 outputs (the first look is the network
                    on ``inputs``; see recognize_inputs), whose average is
                    ``outputs``
+    hidden:        the activations of each hidden layer in the first look
+                   (what the drawing page shows of the inside), or None
     """
 
     def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>",
@@ -106,6 +108,7 @@ class Recognition:
         self.inputs = list(inputs)
         self.name = name
         self.looks = [[float(a) for a in look] for look in looks] if looks else [list(self.outputs)]
+        self.hidden = None
         total = sum(self.outputs)
         if total > 0.0:
             self.probabilities = [a / total for a in self.outputs]
@@ -191,7 +194,10 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
     inputs = list(inputs)
     if len(inputs) != network.sizes[0]:
         raise ValueError("%s: %d inputs, the network takes %d" % (name, len(inputs), network.sizes[0]))
-    outputs = first = network.feedforward(inputs)
+    # All the layers of the first look, not just the output: the hidden
+    # activations come for free (network.feedforward is _forward(x)[-1]).
+    layers = network._forward(inputs)
+    outputs = first = layers[-1]
     seen = [first]
     if looks == 2:
         second = network.feedforward(redraw(inputs))
@@ -199,7 +205,9 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
         outputs = [(a + b) / 2 for a, b in zip(first, second)]
     elif looks != 1:
         raise ValueError("looks must be 1 or 2, got %r" % (looks,))
-    return Recognition(outputs, inputs, name, looks=seen)
+    answer = Recognition(outputs, inputs, name, looks=seen)
+    answer.hidden = layers[1:-1]
+    return answer
 
 
 def _levels(inputs: Sequence[float]) -> bytes:
