@@ -24,9 +24,9 @@ import unittest
 
 from nrnn.model_file import SHIPPED_MODEL
 from nrnn.png import read_png
-from nrnn.recognize import load_recognizer
+from nrnn.recognize import load_recognizer, recognize
 from tests.browser import RunningServer, dump_dom, find_chromium, screenshot
-from tests.drawn_digits import demo_network
+from tests.drawn_digits import demo_network, demo_png
 
 WINDOW = (1100, 800)
 ACCENT = (79, 70, 229)  # --accent in style.css: the answer's box and the top bar
@@ -66,6 +66,31 @@ class DrawingPage(unittest.TestCase):
                 self.assertRegex(element(dom, "confidence")[1], r"^Confidence (>99\.9|\d+\.\d)%$")
                 self.assertIn("Runners-up: ", element(dom, "runners-up")[1])
                 self.assertNotIn("error", element(dom, "status")[0])
+
+    def test_the_hidden_strip_shows_the_neurons_and_changes_with_the_digit(self):
+        strips = {}
+        for digit in (7, 2):
+            dom = dump_dom("%s/?demo=%d" % (self.base, digit))
+            self.assertNotIn("hidden", element(dom, "inside")[0], "the strip stayed hidden")
+            self.assertIn('data-pictures="drawn"', element(dom, "strip")[0],
+                          "the weight pictures (/weights/0.png) were not drawn")
+            items = re.findall(r'<li data-neuron="(\d+)" data-activation="([0-9.]+)">', dom)
+            # The demo network has 24 hidden neurons: the 16 most active are shown,
+            # most active first, each with its weight picture and activation bar.
+            self.assertEqual(len(items), 16, dom[:3000])
+            activations = [float(a) for _, a in items]
+            self.assertEqual(activations, sorted(activations, reverse=True))
+            self.assertEqual(dom.count("<canvas", dom.find('id="strip"')), 16 + 1)  # + the large one
+            self.assertIn("16 most active of the first hidden layer's 24 neurons",
+                          element(dom, "inside-caption")[1])
+            # The numbers are the network's for this drawing (the browser's
+            # canvas may rasterise the strokes a shade differently from
+            # demo_png, hence the tolerance).
+            answer = recognize(demo_png(digit), self.network)
+            for neuron, activation in items:
+                self.assertAlmostEqual(float(activation), answer.hidden[0][int(neuron)], delta=0.01)
+            strips[digit] = items
+        self.assertNotEqual(strips[7], strips[2])
 
     def test_an_unknown_demo_digit_is_explained(self):
         dom = dump_dom(self.base + "/?demo=x")
