@@ -80,7 +80,8 @@ class DrawingPage(unittest.TestCase):
             self.assertEqual(len(items), 16, dom[:3000])
             activations = [float(a) for _, a in items]
             self.assertEqual(activations, sorted(activations, reverse=True))
-            self.assertEqual(dom.count("<canvas", dom.find('id="strip"')), 16 + 1)  # + the large one
+            strip = dom[dom.find('id="strip"'):]
+            self.assertEqual(strip[:strip.find("</ol>")].count("<canvas"), 16)
             self.assertIn("16 most active of the first hidden layer's 24 neurons",
                           element(dom, "inside-caption")[1])
             # The numbers are the network's for this drawing (the browser's
@@ -91,6 +92,24 @@ class DrawingPage(unittest.TestCase):
                 self.assertAlmostEqual(float(activation), answer.hidden[0][int(neuron)], delta=0.01)
             strips[digit] = items
         self.assertNotEqual(strips[7], strips[2])
+        # No neuron is shown large until one is chosen.
+        self.assertIn("hidden", element(dom, "neuron")[0])
+
+    def test_a_chosen_neuron_is_shown_large_with_its_part_in_the_answer(self):
+        dom = dump_dom("%s/?demo=7&neuron=5" % self.base)
+        self.assertNotIn("hidden", element(dom, "neuron")[0])
+        answer = recognize(demo_png(7), self.network)
+        text = re.sub(r"<[^>]+>", "", dom[dom.find('id="neuron-text"'):].split("</p>")[0].split(">", 1)[1])
+        shown = re.search(r"Neuron 5 of the first hidden layer: activation ([0-9.]+)", text)
+        self.assertIsNotNone(shown, text)
+        # (A tolerance: the browser's canvas may rasterise the strokes a
+        # shade differently from demo_png.)
+        self.assertAlmostEqual(float(shown.group(1)), answer.hidden[0][5], delta=0.015)
+        # One hidden layer: its part in the answer, h_5 w_75, is told too.
+        part = answer.hidden[0][5] * self.network.weights[1][7][5]
+        told = re.search(r"adds ([-+][0-9.]+) to the output neuron 7's input \((for|against) the answer\)", text)
+        self.assertIsNotNone(told, text)
+        self.assertAlmostEqual(float(told.group(1)), part, delta=0.03)
 
     def test_an_unknown_demo_digit_is_explained(self):
         dom = dump_dom(self.base + "/?demo=x")

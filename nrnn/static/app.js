@@ -7,7 +7,8 @@
 // /?demo=7 replays the demo digit 7 from /static/strokes.json (the strokes
 // nrnn/strokes.py draws too) by dispatching pointer events to the canvas, so
 // the same handlers run as for a real pen.  /?photo=NAME reads
-// /static/NAME as if it had been picked.  The browser test uses both.
+// /static/NAME as if it had been picked; &neuron=J shows hidden neuron J
+// large.  The browser test uses all three.
 "use strict";
 
 (function () {
@@ -364,7 +365,8 @@
   // before it arrives are drawn again when it does.
   let weightSheet = null;
   let lastAnswer = null;
-  let chosenNeuron = null;  // the neuron shown large, kept across drawings
+  // The neuron shown large, kept across drawings (?neuron=J chooses one at once).
+  let chosenNeuron = /^\d+$/.test(query.get("neuron") || "") ? Number(query.get("neuron")) : null;
   (function loadWeightSheet() {
     const sheet = new Image();
     sheet.onload = function () {
