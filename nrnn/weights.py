@@ -57,7 +57,7 @@ from .png import encode_rgb8
 
 __all__ = ["neuron_pictures", "weight_colour", "picture_scales", "sheet_png", "sheet_svg",
            "text_picture", "side_by_side", "write_sheet", "weights_path", "POSITIVE", "NEGATIVE",
-           "SCALINGS", "SIDE", "main"]
+           "SCALINGS", "SIDE", "SheetLayout", "main"]
 
 SIDE = 28  # the input field is SIDE x SIDE pixels
 
@@ -191,6 +191,36 @@ def default_zoom(count: int) -> int:
     return 6 if count <= 16 else 4 if count <= 64 else 2
 
 
+class SheetLayout:
+    """Where things go on a sheet of ``count`` tiles: ``zoom`` screen pixels
+    a weight, ``gap`` pixels around every tile, a label band of
+    ``label_height`` pixels above each tile (0 without labels), ``columns``
+    tiles a row (default: the smallest square grid).
+
+    >>> layout = SheetLayout(16, zoom=1, labels=False, gap=0)
+    >>> layout.columns, layout.rows, layout.tile_origin(5), layout.size
+    (4, 4, (28, 28), (112, 112))
+    """
+
+    def __init__(self, count: int, zoom: Optional[int] = None, columns: Optional[int] = None,
+                 labels: bool = True, gap: Optional[int] = None, width: int = SIDE, height: int = SIDE):
+        self.zoom = zoom or default_zoom(count)
+        self.gap = (2 * self.zoom if labels else 0) if gap is None else gap
+        self.columns, self.rows = _grid(count, columns)
+        self.tile_width, self.tile_height = width * self.zoom, height * self.zoom
+        self.dot = max(1, self.zoom // 2)  # one pixel of the label font
+        self.label_height = 7 * self.dot if labels else 0
+        self.row_height = self.gap + self.label_height + self.tile_height
+        self.size = (self.columns * self.tile_width + (self.columns + 1) * self.gap,
+                     self.rows * self.row_height + self.gap)
+
+    def tile_origin(self, j: int) -> Tuple[int, int]:
+        """(x, y) of tile j's top-left pixel on the sheet."""
+        column, row = j % self.columns, j // self.columns
+        return (self.gap + column * (self.tile_width + self.gap),
+                row * self.row_height + self.gap + self.label_height)
+
+
 def sheet_png(pictures: Sequence[Sequence[float]], scaling: str = "tile", zoom: Optional[int] = None,
               columns: Optional[int] = None, labels: bool = True, gap: Optional[int] = None,
               width: int = SIDE) -> bytes:
@@ -201,15 +231,12 @@ def sheet_png(pictures: Sequence[Sequence[float]], scaling: str = "tile", zoom: 
     """
     if not pictures:
         raise WeightsError("no pictures to draw")
-    zoom = zoom or default_zoom(len(pictures))
-    gap = (2 * zoom if labels else 0) if gap is None else gap
-    scales = picture_scales(pictures, scaling)
-    columns, rows = _grid(len(pictures), columns)
-    tile = width * zoom
     height_of_picture = len(pictures[0]) // width
-    dot = max(1, zoom // 2)
-    label_height = 5 * dot + 2 * dot if labels else 0
-    sheet_width = columns * tile + (columns + 1) * gap
+    layout = SheetLayout(len(pictures), zoom, columns, labels, gap, width, height_of_picture)
+    zoom, gap, columns, rows = layout.zoom, layout.gap, layout.columns, layout.rows
+    tile, dot, label_height = layout.tile_width, layout.dot, layout.label_height
+    sheet_width = layout.size[0]
+    scales = picture_scales(pictures, scaling)
     paper = bytes(_BACKGROUND)
     gap_bytes = paper * gap
     blank_tile = [paper * tile] * (height_of_picture * zoom)
