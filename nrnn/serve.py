@@ -712,8 +712,8 @@ def _inside(network: Network, answer, places: int = 4) -> dict:
     activations on the prepared input, and each last-hidden-layer neuron's
     contribution h_j w_kj to the answer k's z (nrnn/explain.py)."""
     hidden = answer.hidden if answer.hidden is not None else layer_values(network, answer.inputs)[1][1:-1]
-    last = hidden[-1] if hidden else answer.inputs
-    contributions = [h * w for h, w in zip(last, network.weights[-1][answer.digit])]
+    # (A network without hidden layers has nothing inside to show.)
+    contributions = [h * w for h, w in zip(hidden[-1], network.weights[-1][answer.digit])] if hidden else []
     return {"hidden": [[round(a, places) for a in layer] for layer in hidden],
             "contributions": [round(c, places) for c in contributions]}
 
