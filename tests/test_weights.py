@@ -199,5 +199,28 @@ class CommandLine(unittest.TestCase):
         self.assertIn("positive (ink here raises the neuron)", result.stdout)
 
 
+class AfterTraining(unittest.TestCase):
+    """train.py leaves MODEL.weights.png beside the model: the trained
+    network's first layer, as ``python -m nrnn.weights --png`` draws it."""
+
+    def test_train_writes_the_weight_sheet(self):
+        from tests.synthetic_digits import write_data_dir
+        from tests.test_train_cli import SMALL, run_main
+
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        data, model = os.path.join(folder, "data"), os.path.join(folder, "m.json")
+        write_data_dir(data)
+        status, out, err = run_main(SMALL + ["--epochs", "1", "--data-dir", data, "--model", model])
+        self.assertEqual(status, 0, err)
+        sheet = os.path.join(folder, "m.weights.png")
+        self.assertIn("weights: %s" % sheet, out)
+        from nrnn.model_file import load_model
+        with open(sheet, "rb") as handle:
+            written = handle.read()
+        self.assertEqual(written, sheet_png(neuron_pictures(load_model(model), 0)))
+        self.assertEqual(decode(written).width, SheetLayout(8).size[0])
+
+
 if __name__ == "__main__":
     unittest.main()
