@@ -36,6 +36,9 @@ with a negative gradient empties: the dream is a speckled map of "ink here
 helps k" (the output neuron's weight picture, bent by the hidden sigmoids),
 with the strokes of a typical k only faintly in it, plus ink in places no
 writer would put it, where it happens to argue against the other digits.
+``--smooth`` makes neighbouring pixels move together (a hint that ink comes
+in strokes, not grains): the dream turns into blobs along the places a k's
+strokes go, still not a digit.
 Starting from a real digit (``--start IMAGE``) keeps the dream closer to
 handwriting: it exaggerates what makes that image a k.
 
@@ -73,7 +76,7 @@ from .network import Network
 from .recognize import FIELD, input_png, text_art
 from .weights import side_by_side
 
-__all__ = ["input_gradient", "dream", "Dream", "backquery", "DreamError", "main"]
+__all__ = ["input_gradient", "dream", "Dream", "backquery", "box_blur", "DreamError", "main"]
 
 #: How far the steepest pixel moves in one step, at first.
 STEP = 0.2
@@ -114,9 +117,16 @@ class Dream:
 
 
 def dream(network: Network, digit: int, start: Optional[Sequence[float]] = None,
-          steps: int = STEPS, step: float = STEP) -> Dream:
+          steps: int = STEPS, step: float = STEP, smooth: bool = False) -> Dream:
     """Gradient ascent on the input to raise output ``digit``'s z, from
-    ``start`` (784 floats in [0, 1]; default blank), pixels clipped to [0, 1]."""
+    ``start`` (784 floats in [0, 1]; default blank), pixels clipped to [0, 1].
+
+    ``smooth``: climb along the gradient averaged over each pixel's 3 x 3
+    neighbourhood (``box_blur``) instead of the gradient itself, so that
+    neighbouring pixels move together, as they do in a pen stroke.  It is
+    still checked against z_k itself: a step that does not raise it is
+    halved, so the output rises at every step either way.
+    """
     _check_digit(network, digit)
     x = [min(1.0, max(0.0, float(v))) for v in start] if start is not None else [0.0] * network.sizes[0]
     value = layer_values(network, x)[0][-1][digit]
@@ -124,6 +134,8 @@ def dream(network: Network, digit: int, start: Optional[Sequence[float]] = None,
     largest = step
     for _ in range(steps):
         gradient = input_gradient(network, x, digit)
+        if smooth:
+            gradient = box_blur(gradient)
         steepest = max(map(abs, gradient))
         if steepest == 0.0:
             break
@@ -140,6 +152,23 @@ def dream(network: Network, digit: int, start: Optional[Sequence[float]] = None,
         values.append(value)
         step = min(largest, 2.0 * step)  # try a bolder step again next time
     return Dream(digit, x, values, layer_values(network, x)[1][-1])
+
+
+def box_blur(values: Sequence[float], width: int = FIELD) -> List[float]:
+    """Each value replaced by the mean of its 3 x 3 neighbourhood (fewer at
+    the edges) in a width-wide row-major picture.
+
+    >>> box_blur([0.0, 0.0, 0.0,  0.0, 9.0, 0.0,  0.0, 0.0, 0.0], width=3)
+    [2.25, 1.5, 2.25, 1.5, 1.0, 1.5, 2.25, 1.5, 2.25]
+    """
+    height = len(values) // width
+    out = []
+    for y in range(height):
+        rows = range(max(0, y - 1), min(height, y + 2))
+        for x in range(width):
+            columns = range(max(0, x - 1), min(width, x + 2))
+            out.append(sum(values[r * width + c] for r in rows for c in columns) / (len(rows) * len(columns)))
+    return out
 
 
 def _logit(y: float) -> float:
@@ -206,6 +235,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--start", metavar="IMAGE",
                         help="start from this image (read as predict.py reads it) instead of a blank field")
     parser.add_argument("--steps", type=_steps, default=STEPS, help="ascent steps (default: %(default)s)")
+    parser.add_argument("--smooth", action="store_true",
+                        help="move neighbouring pixels together (the gradient averaged over 3x3): "
+                             "blobs closer to strokes than the plain dream's speckle")
     parser.add_argument("--backquery", action="store_true",
                         help="run the network backwards instead (Rashid's backquery)")
     return parser
@@ -254,7 +286,7 @@ def main(argv=None) -> int:
                 outputs = layer_values(network, image)[1][-1]
                 head = "backquery %d: output %d = %.3f" % (digit, digit, outputs[digit])
             else:
-                result = dream(network, digit, start, steps=args.steps)
+                result = dream(network, digit, start, steps=args.steps, smooth=args.smooth)
                 image, outputs = result.image, result.outputs
                 head = "dream %d: z_%d %.2f -> %.2f in %d steps, output %.3f" % (
                     digit, digit, result.values[0], result.values[-1], len(result.values) - 1,

@@ -66,6 +66,14 @@ class Dreaming(unittest.TestCase):
                     # (Not checked: that digit is now the network's answer.  Raising
                     # z_k may raise another output more, in an untrained network.)
 
+    def test_a_smooth_dream_rises_too(self):
+        network = Network([784, 20, 10], seed=5)
+        result = dream(network, 4, steps=10, smooth=True)
+        self.assertGreater(len(result.values), 3)
+        for before, after in zip(result.values, result.values[1:]):
+            self.assertGreater(after, before)
+        self.assertTrue(all(0.0 <= v <= 1.0 for v in result.image))
+
     def test_a_start_image_is_clipped_and_improved(self):
         network = Network([784, 12, 10], seed=6)
         start = [1.5 if i % 3 == 0 else -0.5 for i in range(784)]
