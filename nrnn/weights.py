@@ -290,8 +290,7 @@ def sheet_svg(pictures: Sequence[Sequence[float]], scaling: str = "tile", title:
     for j, picture in enumerate(pictures):
         x = 12 + (j % columns) * cell_width
         y = top + (j // columns) * cell_height
-        png = sheet_png([picture], scaling="tile", zoom=1, labels=False, gap=0, width=width) \
-            if scaling == "tile" else _single_png(picture, scales[j], width)
+        png = _single_png(picture, scales[j], width)
         out.append('<g class="neuron" data-index="%d">' % j)
         out.append('<text x="%d" y="%d" text-anchor="middle" font-weight="bold">%d</text>'
                    % (x + tile // 2, y + 11, j))
