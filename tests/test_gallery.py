@@ -3,6 +3,7 @@ own commands (docs/make_gallery.py), and stays in step with them: the
 commands still run, every picture the README shows exists and decodes, and
 the ``--explain`` output in the README is the one in docs/explain.txt."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -13,8 +14,10 @@ from nrnn.png import decode
 from tests.support import ROOT
 
 SCRIPT = os.path.join(ROOT, "docs", "make_gallery.py")
-sys.path.insert(0, os.path.join(ROOT, "docs"))
-import make_gallery  # noqa: E402
+# The script is not in a package: load it from its file.
+_spec = importlib.util.spec_from_file_location("make_gallery", SCRIPT)
+make_gallery = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_gallery)
 
 
 def readme() -> str:
