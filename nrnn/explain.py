@@ -35,6 +35,7 @@ the prepared input, and shows both looks' outputs beside their average.
 True
 """
 
+import textwrap
 from typing import List, Sequence, Tuple
 
 from . import matrix
@@ -165,14 +166,14 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
     k, r = why.digit, why.runner_up
     lines = []
     looks = len(why.looks)
-    lines.append("What the network saw: the prepared 28x28 input%s" % (
+    lines.append(_wrap("What the network saw: the prepared 28x28 input%s" % (
         " (the first of its two looks; the second redraws the strokes at MNIST's width)"
-        if looks == 2 else ""))
+        if looks == 2 else "")))
     lines.append(text_art(why.inputs))
     what = "pixels" if why.layer == 0 else "neurons of hidden layer %d" % why.layer
     lines.append("")
-    lines.append("Why %d: output neuron %d adds up the %d %s, each activation h_j times its "
-                 "weight w_%dj, plus its bias:" % (k, k, why.units, what, k))
+    lines.append(_wrap("Why %d: output neuron %d adds up the %d %s, each activation h_j times its "
+                       "weight w_%dj, plus its bias:" % (k, k, why.units, what, k)))
     lines.append("  z_%d = sum_j h_j w_%dj + b_%d = %.3f + (%.3f) = %.3f" % (
         k, k, k, sum(why.contributions), why.bias, why.z[k]))
     if why.first_digit != k:
@@ -191,9 +192,9 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
     if why.layer > 0 and favour:
         pictures = neuron_pictures(network, why.layer - 1)
         lines.append("")
-        lines.append("What those neurons look for (their weight pictures%s; # + . where ink raises "
-                     "the neuron, = - , where ink lowers it):" % (
-                         "" if why.layer == 1 else ", drawn as sums of the first layer's pictures"))
+        lines.append(_wrap("What those neurons look for (their weight pictures%s; # + . where ink "
+                           "raises the neuron, = - , where ink lowers it):" % (
+                               "" if why.layer == 1 else ", drawn as sums of the first layer's pictures")))
         for start in range(0, len(favour), 3):
             blocks = ["%s  h = %.2f\n%s" % (_unit_name(why, j), why.hidden[j],
                                             text_picture(pictures[j], compact=True))
@@ -202,32 +203,34 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
     lines.append("")
     lines.append("%d against the runner-up %d: z_%d - z_%d = %.3f - (%.3f) = %.3f" % (
         k, r, k, r, why.z[k], why.z[r], why.z[k] - why.z[r]))
-    lines.append("  = sum_j h_j (w_%dj - w_%dj) + (b_%d - b_%d) = %.3f + (%.3f); most of it came from: %s" % (
-        k, r, k, r, sum(why.separation), why.bias - why.runner_up_bias,
-        ", ".join("%s %+.3f" % (_unit_name(why, j), why.separation[j])
-                  for j in why.top(why.separation, 4))))
+    lines.append("  = sum_j h_j (w_%dj - w_%dj) + (b_%d - b_%d) = %.3f + (%.3f)" % (
+        k, r, k, r, sum(why.separation), why.bias - why.runner_up_bias))
+    lines.append(_wrap("  most of the difference came from: " + ", ".join(
+        "%s %+.3f" % (_unit_name(why, j), why.separation[j]) for j in why.top(why.separation, 4))))
     lines.append("")
-    header = "digit       z   sigmoid(z)"
-    if looks == 2:
-        header += "   2nd look    average"
-    header += "    share"
     lines.append("The ten outputs (z and sigmoid(z) on the first look%s):" % (
         "; the answer averages both looks" if looks == 2 else ""))
-    lines.append(header)
+    columns = ["digit", "z", "sigmoid(z)"] + (["2nd look", "average"] if looks == 2 else []) + ["share"]
+    lines.append("%5s %9s %11s" % tuple(columns[:3]) + "".join(" %10s" % c for c in columns[3:]))
     for digit in range(len(why.z)):
-        row = "%5d  %8.3f   %10.6f" % (digit, why.z[digit], why.looks[0][digit])
+        row = "%5d %9.3f %11.6f" % (digit, why.z[digit], why.looks[0][digit])
         if looks == 2:
-            row += "   %8.6f   %8.6f" % (why.looks[1][digit], why.outputs[digit])
-        row += "   %5.1f%%" % (100.0 * why.shares[digit])
+            row += " %10.6f %10.6f" % (why.looks[1][digit], why.outputs[digit])
+        row += " %9.1f%%" % (100.0 * why.shares[digit])
         if digit == k:
-            row += "   <- the answer"
+            row += "  <- the answer"
         lines.append(row)
-    lines.append("Each output is a separate yes/no score in [0, 1] (they need not add up to 1). "
-                 "The shares are")
-    lines.append("the outputs divided by their sum: they add up to 100% and rank the digits, but "
-                 "they are not")
-    lines.append("probabilities: a share of 99% does not mean the network is right 99 times in 100.")
+    lines.append(_wrap("Each output is a separate yes/no score in [0, 1]; they need not add up to 1. "
+                       "The shares are the outputs divided by their sum: they add up to 100% and "
+                       "rank the digits, but they are not probabilities: a share of 99% does not "
+                       "mean the network is right 99 times in 100."))
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int = 92) -> str:
+    """Prose folded to ``width`` columns, continued lines indented like the first."""
+    indent = text[:len(text) - len(text.lstrip())]
+    return textwrap.fill(text, width, subsequent_indent=indent + ("  " if indent else ""))
 
 
 if __name__ == "__main__":
