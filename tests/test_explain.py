@@ -132,7 +132,7 @@ class PredictExplain(unittest.TestCase):
     def test_text(self):
         result = self.run_predict(self.image, "--model", self.model, "--explain")
         self.assertEqual(result.returncode, 0, result.stderr)
-        out = result.stdout
+        out = " ".join(result.stdout.split())  # prose is folded to the terminal's width
         for expected in ("What the network saw", "neurons of hidden layer 2", "pushed hardest",
                          "What those neurons look for", "drawn as sums of the first layer's pictures",
                          "against the runner-up", "sigmoid(z)", "share", "<- the answer"):
