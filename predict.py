@@ -13,6 +13,8 @@ Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` 
 did: the hidden neurons that pushed for the answer, with their weight
 pictures, and the raw outputs; see nrnn/explain.py), ``--json`` (one JSON object a line),
 ``--save-input OUT.png`` (save that input as a 28 x 28 PNG),
+``--show-steps`` (draw every step from the file to that input, small, as
+text) and ``--save-steps DIR`` (save each step as a PNG in DIR),
 ``--mnist-index N`` (read MNIST test image N from the converted CSV instead,
 and print it beside its label).
 
@@ -33,7 +35,11 @@ from nrnn.errors import NrnnError, UsageError
 from nrnn.explain import explain, explanation_text
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
 from nrnn.model_file import SHIPPED_MODEL
-from nrnn.recognize import Recognition, input_png, load_recognizer, recognize, recognize_inputs, text_art
+from nrnn.image_file import decode_image
+from nrnn.png import encode_gray8
+from nrnn.preprocess import prepare_stages, thumbnail
+from nrnn.recognize import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
+                            recognize, recognize_inputs, text_art)
 
 
 
@@ -70,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-input", metavar="OUT.png",
                         help="save the 28x28 input the network saw as a PNG "
                              "(white ink on black; one image only)")
+    steps = parser.add_argument_group("what the network saw, step by step")
+    steps.add_argument("--show-steps", action="store_true",
+                       help="draw, small and as text, every step from the image to the 28x28 "
+                            "input (brightness, paper, ink, pieces kept, input)")
+    steps.add_argument("--save-steps", metavar="DIR",
+                       help="save every step as a PNG in DIR (made if missing), "
+                            "named IMAGE-NN-STEP.png")
     mnist = parser.add_argument_group("MNIST test images")
     mnist.add_argument("--mnist-index", type=_index, action="append", default=[], metavar="N",
                        help="predict MNIST test image N (0-9999), shown beside its label; "
@@ -96,6 +109,37 @@ def describe(answer: Recognition, label=None) -> str:
             answer.name, label, answer.digit, _percent(answer.confidence), verdict)
     others = ", ".join("%d (%s)" % (k, _percent(answer.probabilities[k])) for k in answer.runners_up())
     return "%s   runners-up: %s" % (head, others)
+
+
+def _stage_slug(name: str) -> str:
+    """'gray paper (dark ink, window 31 px)' -> 'gray-paper'."""
+    words = "".join(c if c.isalnum() else " " for c in name.split("(")[0].lower())
+    return "-".join(words.split()) or "step"
+
+
+def show_steps(raw: bytes, path: str, show: bool, directory) -> None:
+    """Print (``show``) and/or save into ``directory`` every stage of
+    preparing the image file ``raw`` (see ``preprocess.prepare_stages``)."""
+    stages = prepare_stages(decode_image(raw, display_path(path), MAX_IMAGE_PIXELS, reduce_to=PHOTO_SIDE))
+    if directory:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            raise UsageError("%s: cannot make the folder: %s" % (directory, error.strerror or error))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    for number, (name, width, height, values) in enumerate(stages, 1):
+        if show:
+            small_width, _, small = thumbnail(width, height, values, 28)
+            print("step %d: %s, %d x %d" % (number, name, width, height))
+            print(text_art(small, width=small_width))
+        if directory:
+            levels = bytes(min(255, max(0, int(v * 255 + 0.5))) for v in values)
+            target = os.path.join(directory, "%s-%02d-%s.png" % (stem, number, _stage_slug(name)))
+            try:
+                write_bytes_atomic(target, encode_gray8(width, height, levels))
+            except OSError as error:
+                raise UsageError("%s: cannot write the step image: %s" % (target, error.strerror or error))
+    sys.stdout.flush()
 
 
 def _mnist_test_samples(indices, data_dir, source):
@@ -127,6 +171,8 @@ def main(argv=None) -> int:
         parser.error("give at least one IMAGE, or --mnist-index N")
     if args.save_input and len(args.images) + len(args.mnist_index) != 1:
         parser.error("--save-input takes exactly one image (or one --mnist-index)")
+    if args.json and args.show_steps:
+        parser.error("--show-steps draws text; it cannot go with --json (use --save-steps DIR)")
 
     try:
         if not os.path.exists(args.model):
@@ -179,7 +225,9 @@ def main(argv=None) -> int:
         # closed pipe, see cli.run_main), not the image.
         try:
             report(answer)
-        except NrnnError as error:  # --save-input could not be written
+            if args.show_steps or args.save_steps:
+                show_steps(raw, path, args.show_steps, args.save_steps)
+        except NrnnError as error:  # --save-input or --save-steps could not be written
             failed = True
             print_error(error)
 

@@ -126,6 +126,32 @@ def build_parser() -> argparse.ArgumentParser:
     sgd.add_argument("--shuffle-buffer", type=_non_negative_int, metavar="N",
                      help="shuffle through a buffer of N samples, ~6.5 kB each; 0 = file order "
                           "(default: %d)" % DEFAULTS["shuffle_buffer"])
+    shapes = parser.add_argument_group(
+        "distortions", "of the training images, drawn anew in every epoch (see nrnn/augment.py): "
+        "people's digits come turned, sized, slanted and inked unlike MNIST's")
+    shapes.add_argument("--augment-rotate", type=_float, metavar="DEGREES",
+                        help="rotate by a random angle in [-DEGREES, DEGREES] (default: 0; try 15)")
+    shapes.add_argument("--augment-scale", type=_float, metavar="F",
+                        help="scale by a random factor in [1-F, 1+F], F <= 0.5 (default: 0; try 0.15)")
+    shapes.add_argument("--augment-shear", type=_float, metavar="K",
+                        help="shear by a random x += k y, k in [-K, K] (default: 0; try 0.2)")
+    shapes.add_argument("--augment-elastic", type=_float, metavar="ALPHA",
+                        help="elastic distortion (Simard et al. 2003): smoothed random "
+                             "displacements scaled by ALPHA (default: 0; Simard: 34)")
+    shapes.add_argument("--augment-elastic-sigma", type=_float, metavar="SIGMA",
+                        help="smoothness of the elastic displacements, in pixels (default: %g)"
+                             % DEFAULTS["augment_elastic_sigma"])
+    shapes.add_argument("--augment-thickness", type=_float, metavar="W",
+                        help="thicken or thin the strokes by a random fraction in [-W, W] of a "
+                             "one-pixel dilation or erosion, W <= 1 (default: 0; try 0.5)")
+    shapes.add_argument("--deskew", action="store_const", const=True,
+                        help="stand every image upright (second-moment deskewing, nrnn/deskew.py) "
+                             "in training and evaluation; the model records it and recognition "
+                             "deskews its inputs too")
+    shapes.add_argument("--drawn-styles", type=_float, metavar="FRACTION",
+                        help="replace this fraction (<= 0.5) of the training images by digits of the "
+                             "same label drawn in styles MNIST lacks: closed-top 4, crossed 7, "
+                             "slashed 0... (nrnn/drawn_styles.py; default: 0; try 0.05)")
     files = parser.add_argument_group("files")
     files.add_argument("--model", metavar="PATH",
                        help="where to save the model (default: %s, or the --resume file); "

@@ -24,7 +24,9 @@ network with no hidden layer the "neurons" are the 784 pixels themselves.
 Two looks.  ``recognize`` asks the network twice (the digit as prepared,
 and redrawn at MNIST's stroke width) and answers with the average of the
 two outputs.  The explanation takes the network apart on the first look,
-the prepared input, and shows both looks' outputs beside their average.
+the prepared input (``Recognition.inputs``: deskewed first, for a model
+trained on deskewed digits), and shows both looks' outputs beside their
+average.
 
 >>> from nrnn.network import Network
 >>> from nrnn.recognize import recognize_inputs
@@ -39,6 +41,7 @@ import textwrap
 from typing import List, Sequence, Tuple
 
 from . import matrix
+from .model_file import deskews
 from .network import Network
 from .recognize import Recognition, text_art
 from .sigmoid import sigmoid
@@ -166,8 +169,9 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
     k, r = why.digit, why.runner_up
     lines = []
     looks = len(why.looks)
-    lines.append(_wrap("What the network saw: the prepared 28x28 input%s" % (
-        " (the first of its two looks; the second redraws the strokes at MNIST's width)"
+    lines.append(_wrap("What the network saw: the prepared 28x28 input%s%s" % (
+        ", deskewed (this model was trained on deskewed digits)" if deskews(network) else "",
+        "; this is the first of its two looks, the second redraws the strokes at MNIST's width"
         if looks == 2 else "")))
     lines.append(text_art(why.inputs))
     what = "pixels" if why.layer == 0 else "neurons of hidden layer %d" % why.layer

@@ -14,6 +14,8 @@ The file is one JSON object:
      "bias": true,                        false: no "biases" key at all
      "metadata": {...},                   seed, epochs, samples seen, learning
                                           rate, test accuracy, date, command...
+                                          and "deskew": true if the network was
+                                          trained on deskewed images (see deskews)
      "weights": [W_0, W_1, ...],          W_l: sizes[l+1] rows of sizes[l] floats
      "biases":  [b_0, b_1, ...]}          b_l: sizes[l+1] floats
 
@@ -307,6 +309,8 @@ def _parse(raw, path: str) -> Network:
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
         fail("field 'metadata' must be an object")
+    if not isinstance(metadata.get("deskew", False), bool):
+        fail("field 'metadata.deskew' must be true or false, found %.40r" % (metadata["deskew"],))
 
     layer_count = len(sizes) - 1
     weights = document["weights"]
@@ -331,6 +335,15 @@ def _parse(raw, path: str) -> Network:
     network = Network.from_parameters(weights, biases, document["cost"])
     network.metadata = metadata
     return network
+
+
+def deskews(network: Network) -> bool:
+    """Was ``network`` trained on deskewed images (train.py --deskew)?
+
+    Then its inputs must be deskewed too (nrnn.deskew) before it reads them:
+    the model file says how its inputs are prepared, and recognition obeys.
+    """
+    return network.metadata.get("deskew") is True
 
 
 def _check_list(value, length, field, fail):

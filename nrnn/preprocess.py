@@ -18,18 +18,40 @@ The MNIST recipe (LeCun, Cortes, Burges)
    field.  Not the centre of the box: a "7" sits a little right of its box's
    middle in MNIST, and the network expects that.
 
-What this module does
----------------------
-``ink_from_image`` (steps before the recipe; real files are not MNIST):
+Two ways to find the ink
+------------------------
+A drawing (a paint program's PNG, a browser canvas, a scan of clean paper,
+MNIST itself) and a phone photo need different first steps, so ``prepare``
+first looks at the image and picks one (``choose_path``):
+
+* **drawing**: the image has transparency (a canvas export), or is tiny
+  (at most ``TINY_SIDE`` pixels a side, like MNIST's 28 x 28), or its paper
+  is uniform: at least ``PAPER_SHARE`` of all pixels and ``RING_SHARE`` of
+  a ring just inside its frame are within ``PAPER_TOLERANCE`` gray levels
+  of the median.  Then ``drawing_ink`` does what nrnn always did:
   composite transparency away, decide whether the ink is dark-on-light or
-  light-on-dark, measure ink as the difference from the background, drop a
-  thin frame (scanner edges), stretch so the strongest ink is 1.0 and zero
-  faint specks that touch no stroke.  Result: ``width * height`` floats in
-  [0, 1], row-major.
+  light-on-dark, measure ink as the difference from the (one, global)
+  background, drop a thin frame (scanner edges), stretch so the strongest
+  ink is 1.0 and zero faint specks that touch no stroke.  A drawing of up
+  to ``DRAWING_SIDE`` pixels a side is read at full size, exactly as
+  before; a bigger one is first shrunk to that.
+* **photo**: anything else: uneven light, a shadow, a gray sheet on a dark
+  desk, sensor noise.  The image is shrunk to at most ``PHOTO_SIDE``
+  pixels a side and ``nrnn.ink.find_ink`` estimates the paper locally,
+  subtracts it, thresholds, and keeps the digit-sized piece in the middle
+  (read its module docstring).  A drawing on uniform paper whose ink is
+  too faint for the drawing reading (a pale pencil, a pen that only shows
+  in colour) gets this reading too, instead of "no ink found".
+
+Shrinking comes first for big images (``nrnn.resample``, exact integer area
+averages over whole rows), so a 2000 x 2000 photo costs about as much as a
+256 x 256 one.  ``prepare_stages`` returns every intermediate image, to see
+where a reading went wrong (``predict.py --show-steps``).
+
 ``to_mnist`` (the recipe itself): crop to the ink's bounding box, area-
   average it into at most 20 x 20, centre it by mass in 28 x 28.  Result:
   784 floats in [0, 1], row-major, top row first.
-``prepare`` is both.
+``prepare`` is the whole: choose a path, find the ink, apply the recipe.
 
 A real MNIST image passes through unchanged (up to 254 -> 255 contrast
 stretching and the odd faint isolated pixel): its box already measures 20
@@ -43,13 +65,16 @@ is already at the centre, so the shift is 0.
 """
 
 import math
-from fractions import Fraction
 from typing import List, Sequence, Tuple
 
+from . import ink as photo_ink
 from .errors import ImageError
 from .png import Image
+from .resample import area_weights as _area_weights
+from .resample import fit_within, resize_rows, shrink_plane
 
-__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "ink_from_image", "to_mnist", "prepare"]
+__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
+           "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
 
 #: Side of the MNIST field, and of the box the digit is scaled into.
 FIELD = 28
@@ -69,6 +94,26 @@ MIN_CONTRAST = 32
 #: shorter side: scanners and phone photos leave dark edges there.  Images
 #: under 50 pixels (like MNIST's own 28 x 28) lose nothing.
 FRAME_FRACTION = 0.02
+
+#: A drawing is read at full size up to this many pixels a side (so every
+#: drawing up to it gives exactly the input it always gave); a bigger one is
+#: area-averaged down to it first.
+DRAWING_SIDE = 512
+
+#: A photo is area-averaged down to at most this many pixels a side: plenty
+#: for a 20 x 20 digit, and it bounds the cost of the photo steps.
+PHOTO_SIDE = 256
+
+#: Images at most this many pixels a side are drawings (MNIST is 28 x 28):
+#: too small for local paper estimates to mean anything.
+TINY_SIDE = 32
+
+#: "Uniform paper": PAPER_SHARE of all pixels, and RING_SHARE of the ring
+#: just inside the ignored frame, lie within PAPER_TOLERANCE gray levels of
+#: the median.  A shadow, a gradient or a dark sheet edge breaks the ring.
+PAPER_TOLERANCE = 3
+PAPER_SHARE = 0.5
+RING_SHARE = 0.95
 
 
 def _round_half_up(x: float) -> int:
@@ -122,8 +167,8 @@ def _brightness(image: Image) -> List[float]:
     return [(v * a + behind * (255 - a)) / 255 for v, a in zip(luma, alpha)]
 
 
-def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
-    """Ink intensity per pixel: ``(width, height, ink)``, ink in [0, 1].
+def drawing_ink(image: Image) -> Tuple[int, int, List[float]]:
+    """Ink of a drawing, one global background: ``(width, height, ink)``, ink in [0, 1].
 
     ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
     the strongest ink, 0.0 background.  Steps, and why:
@@ -144,8 +189,11 @@ def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
        ``_remove_faint_specks``).  If nothing differs from the background
        by ``MIN_CONTRAST`` levels the image is blank and all ink is 0.0.
     """
-    width, height = image.width, image.height
-    brightness = _brightness(image)
+    return _ink_from_brightness(_brightness(image), image.width, image.height)
+
+
+def _ink_from_brightness(brightness: List[float], width: int, height: int) -> Tuple[int, int, List[float]]:
+    """``drawing_ink``'s steps 2-5 on gray levels 0..255, row-major."""
     background = _median(brightness)
     darkest, lightest = min(brightness), max(brightness)
     if background - darkest >= lightest - background:
@@ -193,34 +241,6 @@ def _remove_faint_specks(ink: List[float], width: int, height: int) -> List[floa
         if not touches:
             cleaned[index] = 0.0
     return cleaned
-
-
-def _area_weights(source_size: int, target_size: int) -> List[List[Tuple[int, float]]]:
-    """How ``target_size`` new pixels cover ``source_size`` old ones, in 1-D.
-
-    New pixel j covers old coordinates [j*s, (j+1)*s) with s = source/target.
-    Its weights are the overlap of that interval with each old pixel
-    [i, i+1), divided by s, so they sum to 1: an area average.  Works both
-    ways: shrinking averages several old pixels, enlarging copies (or at a
-    boundary blends two).  The arithmetic is exact (``Fraction``), so a
-    weight that should be 1 or 1/2 is exactly that; the table is tiny.
-
-    >>> _area_weights(4, 2)
-    [[(0, 0.5), (1, 0.5)], [(2, 0.5), (3, 0.5)]]
-    >>> _area_weights(2, 3)[1]                       # covers [2/3, 4/3)
-    [(0, 0.5), (1, 0.5)]
-    """
-    step = Fraction(source_size, target_size)
-    table = []
-    for j in range(target_size):
-        start, stop = j * step, (j + 1) * step
-        weights = []
-        for i in range(math.floor(start), min(source_size, math.ceil(stop))):
-            overlap = min(stop, i + 1) - max(start, i)
-            if overlap > 0:
-                weights.append((i, float(overlap / step)))
-        table.append(weights)
-    return table
 
 
 def _resize_area(pixels: List[List[float]], new_width: int, new_height: int) -> List[List[float]]:
@@ -302,13 +322,142 @@ def to_mnist(width: int, height: int, ink: Sequence[float]) -> List[float]:
     return field
 
 
+def _opaque_planes(image: Image, longest: int):
+    """The image area-averaged to at most ``longest`` a side, as float gray
+    levels: ``(width, height, gray, channels)``, all flat row-major lists;
+    ``channels`` is None for a gray image, else {"red": ..., "green": ...,
+    "blue": ...}.  Gray = ITU-R 601-2 luma of the averaged channels (luma is
+    linear, so this is the average of the luma).  Transparency is
+    composited away first, at full size (see ``_brightness``).
+    """
+    width, height = fit_within(image.width, image.height, longest)
+    rgba = image.rgba
+    alpha = rgba[3::4]
+    if alpha.count(255) != len(alpha):
+        levels = bytes(min(255, int(v + 0.5)) for v in _brightness(image))
+        return width, height, shrink_plane(levels, image.width, image.height, width, height), None
+    red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
+    if red == green == blue:
+        return width, height, shrink_plane(red, image.width, image.height, width, height), None
+    channels = {name: shrink_plane(plane, image.width, image.height, width, height)
+                for name, plane in (("red", red), ("green", green), ("blue", blue))}
+    gray = [(299 * r + 587 * g + 114 * b) / 1000
+            for r, g, b in zip(channels["red"], channels["green"], channels["blue"])]
+    return width, height, gray, channels
+
+
+def _transparent(image: Image) -> bool:
+    alpha = image.rgba[3::4]
+    return alpha.count(255) != len(alpha)
+
+
+def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> Tuple[str, str]:
+    """("drawing" or "photo", why): which ink finder reads ``image``.
+
+    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk).
+    See the module docstring for the rules.
+    """
+    if _transparent(image):
+        return "drawing", "it has transparency"
+    if max(image.width, image.height) <= TINY_SIDE:
+        return "drawing", "it is tiny"
+    median = _median(gray)
+    paper = sum(1 for v in gray if abs(v - median) <= PAPER_TOLERANCE)
+    inset = int(min(width, height) * FRAME_FRACTION)
+    inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
+    ring = _border([v for row in inner for v in row], width - 2 * inset, height - 2 * inset)
+    ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
+    if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
+        return "drawing", "its paper is uniform"
+    return "photo", ("its paper is not uniform: %.0f%% of pixels, %.0f%% of the edge within %d "
+                     "levels of the median" % (100.0 * paper / len(gray),
+                                               100.0 * ring_paper / max(1, len(ring)), PAPER_TOLERANCE))
+
+
+def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
+    """(stages, width, height, ink): every step's image and the final ink."""
+    if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
+        path, why = choose_path(image, [], 0, 0)
+    else:
+        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        path, why = choose_path(image, gray, width, height)
+    if path == "drawing":
+        if max(image.width, image.height) <= DRAWING_SIDE:
+            width, height, brightness = image.width, image.height, _brightness(image)
+        else:
+            width, height, brightness, _ = _opaque_planes(image, DRAWING_SIDE)
+        drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
+        stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
+                   [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, ink)]
+        if any(ink) or why != "its paper is uniform":
+            return stages, drawn_width, drawn_height, ink
+        # Evenly lit paper but no ink strong enough for a drawing: maybe a
+        # faint pencil, or a pale pen that only shows in one colour.
+        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        why = "no ink strong enough for a drawing"
+    stages = [("brightness (a photo: %s)" % why, width, height, [v / 255.0 for v in gray])]
+    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+    colour = None
+    if channels:
+        colour = {name: [plane[y * width:(y + 1) * width] for y in range(height)]
+                  for name, plane in channels.items()}
+    found = photo_ink.find_ink(rows, colour)
+    for name, step in found.stages:
+        stages.append((name, width, height, [v for row in step for v in row]))
+    if found.ink is None:
+        ink = [0.0] * (width * height)
+    else:
+        ink = [v for row in found.ink for v in row]
+        stages.append(("photo ink", width, height, ink))
+    return stages, width, height, ink
+
+
+def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
+    """Ink intensity per pixel: ``(width, height, ink)``, ink in [0, 1].
+
+    ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
+    the strongest ink, 0.0 background.  The size is the image's, or smaller
+    for a big image or a photo (see the module docstring: ``drawing_ink``
+    or ``nrnn.ink.find_ink``, as ``choose_path`` says).
+    """
+    _, width, height, ink = _stages(image)
+    return width, height, ink
+
+
+def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
+    """Every step from ``image`` to the network's input, to look at:
+    a list of ``(stage name, width, height, values)``, values in [0, 1]
+    row-major (1.0 = white when drawn).  The last is the 784 inputs
+    themselves (``prepare(image)``), named "input 28x28".
+
+    Raises ``ImageError`` naming the image if it holds no ink, like prepare.
+    """
+    stages, width, height, ink = _stages(image)
+    try:
+        field = to_mnist(width, height, ink)
+    except ImageError as error:
+        raise ImageError("%s: %s" % (image.name, error)) from None
+    stages.append(("input 28x28", FIELD, FIELD, field))
+    return stages
+
+
+def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
+    """A stage's image area-averaged to at most ``longest`` pixels a side
+    (aspect kept), to show it small: ``(width, height, values)``.
+
+    >>> thumbnail(4, 2, [0, 1, 1, 0, 0, 1, 1, 0], 2)
+    (2, 1, [0.5, 0.5])
+    """
+    new_width, new_height = fit_within(width, height, longest)
+    if (new_width, new_height) == (width, height):
+        return width, height, list(values)
+    rows = [values[y * width:(y + 1) * width] for y in range(height)]
+    return new_width, new_height, [v for row in resize_rows(rows, new_width, new_height) for v in row]
+
+
 def prepare(image: Image) -> List[float]:
     """The network's input for ``image``: 784 floats in [0, 1] (see module doc).
 
     Raises ``ImageError`` naming the image if it holds no ink.
     """
-    width, height, ink = ink_from_image(image)
-    try:
-        return to_mnist(width, height, ink)
-    except ImageError as error:
-        raise ImageError("%s: %s" % (image.name, error)) from None
+    return prepare_stages(image)[-1][3]

@@ -54,8 +54,9 @@ True
 from typing import List, Optional, Sequence, Union
 
 from .errors import ImageError, ModelFileError
+from .deskew import deskew
 from .image_file import decode_image
-from .model_file import load_model
+from .model_file import deskews, load_model
 from .network import Network
 from .png import Image, encode_gray8
 from .preprocess import FIELD, prepare
@@ -184,7 +185,9 @@ def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Netwo
 def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<inputs>",
                      looks: int = 2) -> Recognition:
     """The answer for inputs already prepared: 784 floats in [0, 1], e.g. an
-    MNIST test image as it comes from the CSV.
+    MNIST test image as it comes from the CSV.  A model trained on deskewed
+    images (``model_file.deskews``) gets its inputs deskewed first, and
+    ``Recognition.inputs`` shows them so.
 
     ``looks=2`` (the default) averages the outputs for the inputs and for
     the digit redrawn at MNIST's stroke width (see the module docstring):
@@ -194,6 +197,10 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
     inputs = list(inputs)
     if len(inputs) != network.sizes[0]:
         raise ValueError("%s: %d inputs, the network takes %d" % (name, len(inputs), network.sizes[0]))
+    if looks not in (1, 2):
+        raise ValueError("looks must be 1 or 2, got %r" % (looks,))
+    if deskews(network):
+        inputs = deskew(inputs)
     # All the layers of the first look, not just the output: the hidden
     # activations come for free (network.feedforward is _forward(x)[-1]).
     layers = network._forward(inputs)
@@ -203,8 +210,6 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
         second = network.feedforward(redraw(inputs))
         seen.append(second)
         outputs = [(a + b) / 2 for a, b in zip(first, second)]
-    elif looks != 1:
-        raise ValueError("looks must be 1 or 2, got %r" % (looks,))
     answer = Recognition(outputs, inputs, name, looks=seen)
     answer.hidden = layers[1:-1]
     return answer

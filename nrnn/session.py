@@ -229,6 +229,8 @@ def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: d
         if name != "epochs" and value != getattr(config, name):
             if name == "bias":
                 was = "with biases" if config.bias else "without biases (--no-bias)"
+            elif name == "deskew":
+                was = "with --deskew" if config.deskew else "without --deskew"
             else:
                 was = "with --%s %s" % (_FLAGS.get(name, name.replace("_", "-")),
                                         _shown(getattr(config, name)))

@@ -3,7 +3,9 @@
 One epoch shows the network every training sample once:
 
     for each sample (x, y) in a fresh random order:
-        maybe shift the image by a pixel or two           (augment.py)
+        maybe replace it by a drawn digit of the same label (drawn_styles.py)
+        maybe deskew the image                              (deskew.py)
+        maybe shift, turn, scale, shear, warp or re-ink it  (augment.py)
         W_l <- W_l - eta dC/dW_l,  b_l <- b_l - eta dC/db_l  (network.py)
         every so often shrink the weights: W <- (1 - eta lambda / n) W
     evaluate on the test set: accuracy, loss               (evaluate.py)
@@ -25,7 +27,7 @@ second-order amount (eta lambda / n is ~1e-6) in when it lands.
 
 Reproducible and resumable.  Every random choice comes from our PCG32 with
 a stream derived from (seed, epoch, purpose): the shuffle order of epoch e
-and the shifts applied in it depend on nothing else.  So an interrupted
+and the distortions applied in it depend on nothing else.  So an interrupted
 epoch can be replayed: resuming at sample k of epoch e re-reads the stream
 with the same generators, draws (and discards) the randomness of the first
 k samples, and continues with sample k+1 exactly as an uninterrupted run
@@ -54,7 +56,9 @@ import signal
 import threading
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from .augment import random_shift, shift
+from .augment import Augmenter
+from .deskew import deskew
+from .drawn_styles import draw_choice, maybe_replace
 from .errors import UsageError
 from .evaluate import Evaluation, evaluate
 from .network import Network
@@ -65,10 +69,12 @@ from .shuffle import shuffled
 DECAY_INTERVAL = 16
 
 # PCG32 streams: the network's initial weights use stream 54 (PCG32's
-# default); epoch e shuffles with stream 1000 + 2e and shifts images with
+# default); epoch e shuffles with stream 1000 + 2e and distorts images with
 # stream 1001 + 2e, so no two uses ever share a sequence.
 _STREAM_BASE = 1000
 SHUFFLE, AUGMENT = 0, 1
+# Epoch e's drawn-style choices use stream 2**40 + e, far from the others.
+_DRAWN_STREAM_BASE = 1 << 40
 
 MNIST_INPUTS, MNIST_CLASSES = 784, 10
 MAX_SEED = 2 ** 64 - 1
@@ -77,6 +83,11 @@ MAX_SEED = 2 ** 64 - 1
 def epoch_rng(seed: int, epoch: int, purpose: int) -> PCG32:
     """The generator for one purpose (SHUFFLE or AUGMENT) in one epoch."""
     return PCG32(seed, _STREAM_BASE + 2 * epoch + purpose)
+
+
+def drawn_styles_rng(seed: int, epoch: int) -> PCG32:
+    """The generator of one epoch's drawn-style choices (drawn_styles.py)."""
+    return PCG32(seed, _DRAWN_STREAM_BASE + epoch)
 
 
 class TrainingConfig:
@@ -88,11 +99,23 @@ class TrainingConfig:
     learning_rate_decay: eta is multiplied by this after every epoch (1: constant).
     batch_size: samples per gradient step (1: per-sample SGD).
     epochs: total epochs to train (a resumed run may raise it).
-    seed: seeds the initial weights, the shuffles and the shifts.
+    seed: seeds the initial weights, the shuffles and the distortions.
     limit: train on the first ``limit`` samples only (None: all).
     shuffle_buffer: samples held by the shuffle buffer (see shuffle.py).
     weight_decay: lambda of L2 regularization (0: none).
-    augment: largest random shift in pixels (0: no augmentation).
+    augment: largest random shift in pixels (0: no shifts).
+    augment_rotate: largest random rotation in degrees (0: none).
+    augment_scale: largest random size change, s in [1 - it, 1 + it] (0: none).
+    augment_shear: largest random shear factor (0: none).
+    augment_elastic: alpha of the elastic distortion (0: none);
+    augment_elastic_sigma: its Gaussian's sigma in pixels.
+    augment_thickness: largest random stroke thickening or thinning, as a
+        fraction of a 3 x 3 dilation or erosion (0: none).
+    deskew: deskew every image (training and test) before anything else;
+        recorded in the model's metadata so recognition deskews too.
+    drawn_styles: the fraction of training images replaced by a digit of the
+        same label drawn in a style MNIST lacks (0: none).
+    (See augment.py and deskew.py for what each does.)
     """
 
     DEFAULTS = {
@@ -108,7 +131,21 @@ class TrainingConfig:
         "shuffle_buffer": 10000,
         "weight_decay": 0.0,
         "augment": 0,
+        "augment_rotate": 0.0,
+        "augment_scale": 0.0,
+        "augment_shear": 0.0,
+        "augment_elastic": 0.0,
+        "augment_elastic_sigma": 4.0,
+        "augment_thickness": 0.0,
+        "deskew": False,
+        "drawn_styles": 0.0,
     }
+
+    # The options added after the first models were shipped: the command
+    # line names them only when they differ from their defaults, so an old
+    # run's command (and model file) stays exactly what it was.
+    _LATER_OPTIONS = ("augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
+                      "augment_elastic_sigma", "augment_thickness", "drawn_styles")
 
     def __init__(self, **options):
         unknown = sorted(set(options) - set(self.DEFAULTS))
@@ -172,6 +209,21 @@ class TrainingConfig:
         integer("shuffle buffer", self.shuffle_buffer, 0)
         number("weight decay", self.weight_decay, 0.0)
         integer("augment (largest shift in pixels)", self.augment, 0, 8)
+        number("augment-rotate (degrees)", self.augment_rotate, 0.0, 90.0)
+        number("augment-scale", self.augment_scale, 0.0, 0.5)
+        number("augment-shear", self.augment_shear, 0.0, 1.0)
+        number("augment-elastic (alpha)", self.augment_elastic, 0.0, 100.0)
+        number("augment-elastic-sigma", self.augment_elastic_sigma, 0.0, 14.0, low_open=True)
+        number("augment-thickness", self.augment_thickness, 0.0, 1.0)
+        number("drawn-styles (fraction)", self.drawn_styles, 0.0, 0.5)
+        if type(self.deskew) is not bool:
+            raise UsageError("deskew must be true or false, got %r" % (self.deskew,))
+
+    def augmenter(self) -> Augmenter:
+        """The Augmenter these options describe (it may do nothing: ``.active``)."""
+        return Augmenter(shift=self.augment, rotate=self.augment_rotate, scale=self.augment_scale,
+                         shear=self.augment_shear, elastic=self.augment_elastic,
+                         sigma=self.augment_elastic_sigma, thickness=self.augment_thickness)
 
     def learning_rate_at(self, epoch: int) -> float:
         """eta for epoch ``epoch`` (0-based): eta_0 * decay**epoch."""
@@ -187,8 +239,14 @@ class TrainingConfig:
                   "--learning-rate-decay", repr(self.learning_rate_decay),
                   "--batch-size", str(self.batch_size),
                   "--weight-decay", repr(self.weight_decay),
-                  "--augment", str(self.augment),
-                  "--shuffle-buffer", str(self.shuffle_buffer)]
+                  "--augment", str(self.augment)]
+        for name in self._LATER_OPTIONS:
+            value = getattr(self, name)
+            if value != self.DEFAULTS[name]:
+                parts += ["--" + name.replace("_", "-"), repr(value)]
+        if self.deskew:
+            parts.append("--deskew")
+        parts += ["--shuffle-buffer", str(self.shuffle_buffer)]
         if self.limit is not None:
             parts += ["--limit", str(self.limit)]
         parts += ["--epochs", str(self.epochs), "--seed", str(self.seed)]
@@ -268,6 +326,10 @@ def describe(network: Network, config: TrainingConfig, state: TrainingState,
         "training_samples": state.training_samples,
         "finished": state.epoch >= config.epochs and state.samples_done == 0,
     }
+    if config.deskew:
+        # Read by model_file.deskews: recognition must prepare its inputs
+        # the way the training images were prepared.
+        metadata["deskew"] = True
     if state.history:
         last = state.history[-1]
         metadata["test_accuracy"] = last["test_accuracy"]
@@ -438,9 +500,9 @@ class Trainer:
         self.reporter.epoch_finished(record, evaluation)
 
     def _test_stream(self):
-        for sample in self.test_samples:
+        for label, pixels in self.test_samples:
             self._check_interrupt()  # evaluating changes no weights: stop anywhere
-            yield sample
+            yield label, (deskew(pixels) if self.config.deskew else pixels)
             self.reporter.test_sample_done()
 
     def _train_epoch(self, epoch: int) -> None:
@@ -454,16 +516,25 @@ class Trainer:
         if config.limit is not None:
             samples = itertools.islice(samples, config.limit)
         stream = shuffled(samples, config.shuffle_buffer, shuffle_rng)
+        augmenter = config.augmenter()
+        style_rng = drawn_styles_rng(config.seed, epoch)
         skip = state.samples_done
         batch = []
         for index, (label, pixels) in enumerate(stream):
-            if config.augment:
-                # Drawn for every sample, skipped or not, to replay the stream.
-                dx, dy = random_shift(augment_rng, config.augment)
+            # Drawn for every sample, skipped or not, to replay the stream:
+            # always the same number of draws (augment.py, drawn_styles.py).
+            if augmenter.active:
+                distortion = augmenter.draw(augment_rng)
+            if config.drawn_styles:
+                choice = draw_choice(style_rng)
             if index < skip:
                 continue
-            if config.augment and (dx or dy):
-                pixels = shift(pixels, dx, dy)
+            if config.drawn_styles:
+                pixels = maybe_replace(label, pixels, choice, config.drawn_styles)
+            if config.deskew:
+                pixels = deskew(pixels)
+            if augmenter.active:
+                pixels = augmenter.apply(pixels, distortion)
             batch.append((pixels, label))
             if len(batch) == config.batch_size:
                 self._step(batch, learning_rate, shrink)

@@ -175,6 +175,13 @@ class TrainCommandTest(unittest.TestCase):
             (["--learning-rate-decay", "2"], "learning rate decay"),
             (["--batch-size", "0"], "--batch-size"),
             (["--augment", "30"], "augment"),
+            (["--augment-rotate", "100"], "augment-rotate"),
+            (["--augment-rotate", "x"], "--augment-rotate"),
+            (["--augment-scale", "0.9"], "augment-scale"),
+            (["--augment-shear", "-0.1"], "augment-shear"),
+            (["--augment-elastic", "nan"], "augment-elastic"),
+            (["--augment-elastic-sigma", "0"], "augment-elastic-sigma"),
+            (["--augment-thickness", "2"], "augment-thickness"),
             (["--bogus"], "unrecognized"),
             (["--resume", "/nonexistent/model.json"], "nonexistent"),
         ]
@@ -186,6 +193,46 @@ class TrainCommandTest(unittest.TestCase):
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertIn(message, err)
         self.assertFalse(os.path.exists(self.path("x.json")))
+
+    def test_distortions_and_deskew_are_recorded_and_resume_exactly(self):
+        # 60 samples (20 steps an epoch): the distortions cost milliseconds an image on CPython.
+        distort = ["--augment", "2", "--augment-rotate", "12", "--augment-scale", "0.1",
+                   "--augment-shear", "0.15", "--augment-elastic", "6", "--augment-elastic-sigma", "2",
+                   "--augment-thickness", "0.4", "--deskew", "--limit", "60"]
+        status, _, err = self.train(*distort, model="whole.json")
+        self.assertEqual(status, 0, err)
+        meta = load_model(self.path("whole.json")).metadata
+        self.assertIs(meta["deskew"], True)
+        for flag in ("--augment 2", "--augment-rotate 12.0", "--augment-scale 0.1", "--augment-shear 0.15",
+                     "--augment-elastic 6.0", "--augment-elastic-sigma 2.0", "--augment-thickness 0.4",
+                     "--deskew"):
+            self.assertIn(flag, meta["command"])
+        config = meta["training"]["config"]
+        self.assertEqual((config["augment_rotate"], config["augment_thickness"], config["deskew"]),
+                         (12.0, 0.4, True))
+        count = [0]
+
+        def after_step(trainer):
+            count[0] += 1
+            if count[0] == 27:  # epoch 2, mid-way
+                raise KeyboardInterrupt
+        with mock.patch.object(Trainer, "after_step", after_step):
+            status, _, err = self.train(*distort, model="cut.json")
+        self.assertEqual(status, 130, err)
+        self.assertIn("interrupted in epoch 2/2 after 21 of 60 samples", err)
+        resume = ["--resume", self.path("cut.json"), "--data-dir", self.data, "-q"]
+        status, _, err = run_main(resume + ["--augment-rotate", "5"])
+        self.assertEqual(status, 1)
+        self.assertIn("--augment-rotate 12.0", err)
+        status, _, err = run_main(resume)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(read(self.path("cut.json")), read(self.path("whole.json")))
+        # --deskew cannot be switched off (or on) when resuming either.
+        self.assertEqual(self.train("--epochs", "1", model="plain.json")[0], 0)
+        status, _, err = run_main(["--resume", self.path("plain.json"), "--data-dir", self.data,
+                                   "--deskew", "--epochs", "2"])
+        self.assertEqual(status, 1)
+        self.assertIn("without --deskew", err)
 
     def test_resuming_a_model_not_made_by_train_py(self):
         from nrnn.model_file import save_model
@@ -209,7 +256,9 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         for option in ("--layers", "--no-bias", "--cost", "--learning-rate", "--batch-size", "--epochs",
                        "--seed", "--limit", "--model", "--resume", "--data-dir", "--source",
-                       "--shuffle-buffer", "--quiet", "--weight-decay", "--learning-rate-decay", "--augment"):
+                       "--shuffle-buffer", "--quiet", "--weight-decay", "--learning-rate-decay", "--augment",
+                       "--augment-rotate", "--augment-scale", "--augment-shear", "--augment-elastic",
+                       "--augment-elastic-sigma", "--augment-thickness", "--deskew"):
             self.assertIn(option, result.stdout)
         self.assertIn("784,100,10", result.stdout)
 

@@ -20,6 +20,12 @@ TEST = as_floats(synthetic_samples(100, seed=1000))
 # decay (pending steps), a schedule, mini-batches with a partial last one.
 FULL = dict(sizes=[784, 8, 10], learning_rate=0.5, learning_rate_decay=0.8, batch_size=7,
             weight_decay=2.0, augment=1, shuffle_buffer=50, epochs=3, seed=5)
+# ...and every distortion and deskewing, which draw a fixed number of values
+# per image (the elastic field: 1,568 of them); on 60 samples (9 steps an
+# epoch), as these cost milliseconds an image on CPython.
+DISTORTED = dict(FULL, limit=60, augment=2, augment_rotate=15.0, augment_scale=0.15, augment_shear=0.2,
+                 augment_elastic=8.0, augment_elastic_sigma=1.0, augment_thickness=0.5, deskew=True,
+                 drawn_styles=0.3)
 
 
 def new_run(directory, name, **options):
@@ -27,7 +33,8 @@ def new_run(directory, name, **options):
     config = TrainingConfig(**options)
     network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
     path = os.path.join(directory, name)
-    return _trainer(network, config, TrainingState(len(TRAIN)), path), path
+    samples = min(len(TRAIN), config.limit or len(TRAIN))
+    return _trainer(network, config, TrainingState(samples), path), path
 
 
 def resumed_run(path):
@@ -134,14 +141,35 @@ class ReproducibleTest(unittest.TestCase):
         self.assertNotEqual(read(a), read(c))
 
     def test_resume_after_interrupt_equals_an_uninterrupted_run(self):
-        whole, reference = new_run(self.dir, "whole.json", **FULL)
+        self.check_resume(FULL)
+
+    def test_resume_with_every_distortion_and_deskewing(self):
+        self.check_resume(DISTORTED, stops=(5, 9 + 3, 3 * 9 - 1))
+
+    def test_distortions_change_the_result(self):
+        # The options really reach the loop: each one alone gives another model.
+        base = dict(FULL, epochs=1, limit=60)
+        first, reference = new_run(self.dir, "base.json", **base)
+        first.run()
+        for name, value in (("augment_rotate", 10.0), ("augment_scale", 0.1), ("augment_shear", 0.1),
+                            ("augment_elastic", 5.0), ("augment_thickness", 0.3), ("deskew", True),
+                            ("drawn_styles", 0.3)):
+            with self.subTest(option=name):
+                trainer, path = new_run(self.dir, name + ".json", **dict(base, **{name: value}))
+                trainer.run()
+                self.assertNotEqual(load_model(path).weights, load_model(reference).weights)
+
+    def check_resume(self, options, stops=None):
+        whole, reference = new_run(self.dir, "whole.json", **options)
         whole.run()
-        steps_per_epoch = -(-len(TRAIN) // FULL["batch_size"])  # 43: 42 full batches and 1 of 6
+        samples = min(len(TRAIN), options.get("limit") or len(TRAIN))
+        steps_per_epoch = -(-samples // options["batch_size"])  # FULL: 43, 42 full batches and 1 of 6
         # Mid-epoch, just before an epoch's last step, at its very last step
         # (evaluation pending), in the last epoch.
-        for stop_at in (5, steps_per_epoch - 1, steps_per_epoch, steps_per_epoch + 17, 3 * steps_per_epoch - 2):
+        for stop_at in stops or (5, steps_per_epoch - 1, steps_per_epoch, steps_per_epoch + 17,
+                                 3 * steps_per_epoch - 2):
             with self.subTest(stop_at=stop_at):
-                trainer, path = new_run(self.dir, "cut%d.json" % stop_at, **FULL)
+                trainer, path = new_run(self.dir, "cut%d.json" % stop_at, **options)
                 with interrupt_after(stop_at):
                     with self.assertRaises(KeyboardInterrupt):
                         trainer.run()
@@ -151,7 +179,7 @@ class ReproducibleTest(unittest.TestCase):
                 _, state = restore(saved)
                 # The checkpoint holds exactly the steps taken, no more, no fewer.
                 self.assertEqual(state.epoch * steps_per_epoch
-                                 + -(-state.samples_done // FULL["batch_size"]), stop_at)
+                                 + -(-state.samples_done // options["batch_size"]), stop_at)
                 resumed_run(path).run()
                 self.assertEqual(read(path), read(reference))
 
@@ -262,6 +290,39 @@ class ConfigTest(unittest.TestCase):
                      "--weight-decay 2.0", "--augment 1", "--shuffle-buffer 50", "--epochs 3", "--seed 5"):
             self.assertIn(flag, command)
         self.assertIn("--no-bias", TrainingConfig(bias=False).command())
+        # Options added later appear only when used, so older commands stay as they were.
+        self.assertNotIn("rotate", command)
+        self.assertNotIn("deskew", command)
+        command = TrainingConfig(**DISTORTED).command()
+        for flag in ("--augment 2", "--augment-rotate 15.0", "--augment-scale 0.15", "--augment-shear 0.2",
+                     "--augment-elastic 8.0", "--augment-elastic-sigma 1.0", "--augment-thickness 0.5",
+                     "--deskew", "--drawn-styles 0.3"):
+            self.assertIn(flag, command)
+
+    def test_deskew_is_in_the_metadata_for_recognition(self):
+        from nrnn.model_file import deskews
+        network = Network([784, 3, 10])
+        network.metadata = describe(network, TrainingConfig(sizes=[784, 3, 10], deskew=True), TrainingState(10))
+        self.assertIs(network.metadata["deskew"], True)
+        self.assertTrue(deskews(network))
+        network.metadata = describe(network, TrainingConfig(sizes=[784, 3, 10]), TrainingState(10))
+        self.assertNotIn("deskew", network.metadata)
+        self.assertFalse(deskews(network))
+
+    def test_distorted_config_round_trips(self):
+        config = TrainingConfig(**DISTORTED)
+        network = Network(config.sizes, seed=5)
+        network.metadata = describe(network, config, TrainingState(300))
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "m.json")
+            save_model(network, path)
+            self.assertEqual(restore(load_model(path))[0], config)
+        # A model saved before these options existed reads with their defaults.
+        old = dict(config.to_dict())
+        for name in ("augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
+                     "augment_elastic_sigma", "augment_thickness", "deskew", "drawn_styles"):
+            del old[name]
+        self.assertEqual(TrainingConfig.from_dict(old), TrainingConfig(**dict(FULL, augment=2, limit=60)))
 
     def test_bad_values_are_named(self):
         cases = [
@@ -280,6 +341,16 @@ class ConfigTest(unittest.TestCase):
             (dict(shuffle_buffer=-2), "shuffle buffer"),
             (dict(weight_decay=-1.0), "weight decay"),
             (dict(augment=9), "augment"),
+            (dict(augment_rotate=91.0), "augment-rotate"),
+            (dict(augment_rotate=-1.0), "augment-rotate"),
+            (dict(augment_scale=0.6), "augment-scale"),
+            (dict(augment_shear=float("inf")), "augment-shear"),
+            (dict(augment_elastic=-1.0), "augment-elastic"),
+            (dict(augment_elastic_sigma=0.0), "augment-elastic-sigma"),
+            (dict(augment_thickness=1.5), "augment-thickness"),
+            (dict(augment_thickness="0.5"), "augment-thickness"),
+            (dict(deskew=1), "deskew"),
+            (dict(drawn_styles=0.6), "drawn-styles"),
             (dict(bias="yes"), "bias"),
         ]
         for options, message in cases:

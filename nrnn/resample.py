@@ -1,0 +1,213 @@
+"""Area averaging: make an image smaller (or larger) by averaging areas, exactly.
+
+When an image is made ``target`` pixels wide from ``source`` pixels, new
+pixel j covers the old coordinates [j*s, (j+1)*s) with s = source/target,
+and its value is the *area average* of the old pixels under it: each old
+pixel counts in proportion to how much of it lies inside.  That is what a
+camera sensor does (a pixel integrates the light falling on its area) and it
+gives MNIST's soft gray edges.
+
+Exact integers instead of fractions
+-----------------------------------
+Measure lengths in units of 1/target of an old pixel.  Then new pixel j
+covers [j*source, (j+1)*source), old pixel i covers [i*target, (i+1)*target),
+every overlap is a whole number, the overlaps of one new pixel add up to
+``source``, and
+
+    new[j] = (sum over i of overlap(i, j) * old[i]) / source
+
+with integer sums all the way and a single division at the end.  Only the
+first and the last old pixel under a new one can be partly covered; all
+those in between are wholly covered and weigh ``target`` each.  So one new
+pixel is described by a *span* ``(first, last, first_weight, last_weight)``
+and its sum is ``first_weight*old[first] + target*sum(old[first+1:last]) +
+last_weight*old[last]``: the middle is one ``sum`` of a slice, which runs at
+C speed however many old pixels it covers.  A 4,000,000-pixel row shrunk to
+256 costs 256 steps of Python, not 4,000,000.
+
+Two dimensions
+--------------
+Averaging over a rectangle is averaging the row averages, so an image is
+shrunk in two 1-D passes.  ``shrink_plane`` does the vertical pass first,
+one of two ways, whichever costs fewer Python steps:
+
+* by columns: column x is ``plane[x::width]`` (a C-speed slice) and its
+  spans are summed as above: ``width * new_height`` steps;
+* by whole rows: each row is packed into one big Python integer, 32 bits a
+  pixel (``int.from_bytes``), so that adding two packed rows adds all their
+  pixels at once, each in its own 32-bit field, and multiplying by a weight
+  multiplies them all.  No field can overflow into its neighbour: a field
+  holds at most 255 * height < 2**32.  About ``height`` steps of Python,
+  each a C-speed operation on a whole row.
+
+then the horizontal pass on the few rows left.
+
+>>> area_spans(5, 2)            # 2 new pixels over 5 old: [0, 2.5) and [2.5, 5)
+[(0, 2, 2, 1), (2, 4, 1, 2)]
+>>> shrink_plane(bytes([0, 0, 100, 200, 200]), 5, 1, 2, 1)
+[20.0, 180.0]
+"""
+
+import struct
+from typing import List, Sequence, Tuple
+
+__all__ = ["area_spans", "area_weights", "shrink_plane", "resize_rows", "fit_within"]
+
+Span = Tuple[int, int, int, int]
+
+#: Bytes per pixel in a packed row: sums of up to 16 million rows of 8-bit
+#: values fit in 32 bits.
+_FIELD = 4
+
+
+def area_spans(source_size: int, target_size: int) -> List[Span]:
+    """For each of ``target_size`` new pixels, ``(first, last, first_weight,
+    last_weight)``: the old pixels first..last it covers and the integer
+    overlaps of the first and last (every pixel in between weighs
+    ``target_size``).  When first == last the one weight is ``source_size``.
+    Weights are in units of 1/target_size of an old pixel and add up to
+    ``source_size`` for every new pixel.  Works for enlarging too.
+
+    >>> area_spans(3, 2)        # each new pixel covers 1.5 old ones
+    [(0, 1, 2, 1), (1, 2, 1, 2)]
+    >>> area_spans(2, 4)        # enlarging: each new pixel inside one old one
+    [(0, 0, 2, 2), (0, 0, 2, 2), (1, 1, 2, 2), (1, 1, 2, 2)]
+    """
+    spans = []
+    for j in range(target_size):
+        start, stop = j * source_size, (j + 1) * source_size
+        first, last = start // target_size, (stop - 1) // target_size
+        if first == last:
+            spans.append((first, first, source_size, source_size))
+        else:
+            spans.append((first, last, (first + 1) * target_size - start, stop - last * target_size))
+    return spans
+
+
+def area_weights(source_size: int, target_size: int) -> List[List[Tuple[int, float]]]:
+    """The spans written out: for each new pixel the list of ``(old index,
+    weight)``, weights = overlap / source_size as floats summing to 1.
+
+    The division is of two integers, so it is correctly rounded: a weight
+    that should be 1 or 1/2 is exactly that.  Meant for small sizes (the
+    list has one entry per old pixel covered); big images use the spans.
+
+    >>> area_weights(4, 2)
+    [[(0, 0.5), (1, 0.5)], [(2, 0.5), (3, 0.5)]]
+    >>> area_weights(2, 3)[1]                       # covers [2/3, 4/3)
+    [(0, 0.5), (1, 0.5)]
+    """
+    table = []
+    for first, last, first_weight, last_weight in area_spans(source_size, target_size):
+        if first == last:
+            table.append([(first, first_weight / source_size)])
+            continue
+        inner = target_size / source_size
+        table.append([(first, first_weight / source_size)]
+                     + [(i, inner) for i in range(first + 1, last)]
+                     + [(last, last_weight / source_size)])
+    return table
+
+
+def _span_sums(values: Sequence[int], spans: Sequence[Span], inner: int) -> list:
+    """sum over each span of weight * value (see the module docstring)."""
+    sums = []
+    for first, last, first_weight, last_weight in spans:
+        if first == last:
+            sums.append(first_weight * values[first])
+        else:
+            sums.append(first_weight * values[first] + inner * sum(values[first + 1:last])
+                        + last_weight * values[last])
+    return sums
+
+
+def _packed(row: bytes) -> int:
+    """One row of bytes as a big integer, pixel x in bits 32x .. 32x+31."""
+    buffer = bytearray(_FIELD * len(row))
+    buffer[0::_FIELD] = row
+    return int.from_bytes(buffer, "little")
+
+
+def _unpacked(number: int, width: int) -> Tuple[int, ...]:
+    return struct.unpack("<%dI" % width, number.to_bytes(_FIELD * width, "little"))
+
+
+def shrink_plane(plane: bytes, width: int, height: int,
+                 new_width: int, new_height: int) -> List[float]:
+    """Area-average a plane of bytes (``width * height``, row-major) to
+    ``new_width * new_height`` floats in [0, 255], row-major.
+
+    New sizes must not exceed the old ones.  Costs about
+    ``min(height, width * new_height) + new_height * new_width`` steps of
+    Python plus C-speed work proportional to the plane's size, and memory
+    for a few rows (see the module docstring).
+    """
+    if not (0 < new_width <= width and 0 < new_height <= height) or len(plane) != width * height:
+        raise ValueError("cannot shrink %d bytes as %d x %d to %d x %d"
+                         % (len(plane), width, height, new_width, new_height))
+    divisor = 1
+    if new_height == height:
+        rows = [plane[y * width:(y + 1) * width] for y in range(height)]
+    elif width * new_height <= height:
+        # Few columns, many rows (e.g. 1 x 4,000,000): sum down each column.
+        down = area_spans(height, new_height)
+        columns = [_span_sums(plane[x::width], down, new_height) for x in range(width)]
+        rows = list(zip(*columns))
+        divisor = height
+    else:
+        down = area_spans(height, new_height)
+        rows = []
+        cached_index, cached = -1, 0  # a boundary row is shared by two new rows
+        for first, last, first_weight, last_weight in down:
+            if first != cached_index:
+                cached = _packed(plane[first * width:(first + 1) * width])
+            total = first_weight * cached
+            if last != first:
+                inner = 0
+                for y in range(first + 1, last):
+                    inner += _packed(plane[y * width:(y + 1) * width])
+                cached_index, cached = last, _packed(plane[last * width:(last + 1) * width])
+                total += new_height * inner + last_weight * cached
+            else:
+                cached_index = first
+            rows.append(_unpacked(total, width))
+        divisor = height
+    if new_width != width:
+        across = area_spans(width, new_width)
+        rows = [_span_sums(row, across, new_width) for row in rows]
+        divisor *= width
+    return [v / divisor for row in rows for v in row]
+
+
+def resize_rows(rows: Sequence[Sequence[float]], new_width: int, new_height: int) -> List[List[float]]:
+    """Area-average a list of rows of floats to ``new_height`` rows of
+    ``new_width``, either way (shrinking or enlarging), using the spans.
+
+    >>> resize_rows([[0.0, 3.0, 6.0]], 2, 2)
+    [[1.0, 5.0], [1.0, 5.0]]
+    """
+    old_width, old_height = len(rows[0]), len(rows)
+    across = area_spans(old_width, new_width)
+    narrow = [[v / old_width for v in _span_sums(row, across, new_width)] for row in rows]
+    down = area_spans(old_height, new_height)
+    columns = [[v / old_height for v in _span_sums(column, down, new_height)]
+               for column in zip(*narrow)]
+    return [list(row) for row in zip(*columns)]
+
+
+def fit_within(width: int, height: int, longest: int) -> Tuple[int, int]:
+    """The size ``width`` x ``height`` scaled to fit ``longest`` on its longer
+    side, aspect ratio kept (rounded, at least 1); unchanged if it already fits.
+
+    >>> fit_within(2000, 1500, 256), fit_within(4_000_000, 1, 256), fit_within(90, 70, 256)
+    ((256, 192), (256, 1), (90, 70))
+    """
+    if max(width, height) <= longest:
+        return width, height
+    scale = longest / max(width, height)
+    return max(1, min(longest, int(width * scale + 0.5))), max(1, min(longest, int(height * scale + 0.5)))
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -1,0 +1,91 @@
+"""Synthetic "phone photos" of a digit, for the ink-extraction tests.
+
+A digit (one of ``nrnn/static/strokes.json``'s demo digits, drawn with a
+round pen by ``nrnn.strokes``) is laid on paper whose brightness changes
+across the sheet (a lamp on one side), under a soft shadow, with sensor
+noise from a seeded generator: everything the old one-global-background
+reading got wrong.  ``clean`` draws the same digit, same place, black on
+white, as a paint program would: what the photo should read like.
+"""
+
+import random
+
+from nrnn.png import Image
+from nrnn.strokes import demo_digits, fit, render
+
+
+def coverage(digit: int, width: int, height: int, box, pen: float) -> list:
+    """Pen coverage in [0, 1] per pixel: the demo digit fitted to ``box``
+    (left, top, right, bottom) of a ``width`` x ``height`` picture."""
+    left, top, right, bottom = box
+    strokes = fit(demo_digits()[digit], right - left, bottom - top)
+    moved = [[(x + left, y + top) for x, y in stroke] for stroke in strokes]
+    return render(moved, width, height, pen)
+
+
+def gray_image(width: int, height: int, levels, name: str = "<photo>") -> Image:
+    rgba = bytearray()
+    for v in levels:
+        g = min(255, max(0, int(v + 0.5)))
+        rgba += bytes((g, g, g, 255))
+    return Image(width, height, bytes(rgba), name)
+
+
+def clean(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130), pen: float = 9.0) -> Image:
+    """The digit black on white: the reference a photo should match."""
+    ink = coverage(digit, width, height, box, pen)
+    return gray_image(width, height, [255 * (1 - c) for c in ink], "clean.png")
+
+
+def paper_level(x: int, y: int, width: int, height: int, shadow: bool) -> float:
+    """Lit from the left (215 -> 165), and a soft shadow over the right third."""
+    level = 215 - 50 * x / width
+    if shadow:
+        edge = 0.66 * width + 0.1 * (y - height / 2)
+        level -= 70 * min(1.0, max(0.0, (x - edge) / 6 + 0.5))
+    return level
+
+
+def photo(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130), pen: float = 9.0,
+          shadow: bool = True, noise: float = 3.0, darkness: float = 0.6, seed: int = 1) -> Image:
+    """The digit photographed: ink = paper * (1 - darkness * coverage), plus noise."""
+    ink = coverage(digit, width, height, box, pen)
+    rng = random.Random(seed)
+    levels = []
+    for y in range(height):
+        for x in range(width):
+            paper = paper_level(x, y, width, height, shadow)
+            levels.append(paper * (1 - darkness * ink[y * width + x]) + rng.gauss(0, noise))
+    return gray_image(width, height, levels, "photo.png")
+
+
+def blank(width: int = 200, height: int = 160, seed: int = 2) -> Image:
+    """Paper alone: light gradient, shadow and noise, no digit."""
+    rng = random.Random(seed)
+    return gray_image(width, height, [paper_level(x, y, width, height, True) + rng.gauss(0, 3.0)
+                                      for y in range(height) for x in range(width)], "blank.png")
+
+
+def faint_blue(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130),
+               pen: float = 9.0, seed: int = 3) -> Image:
+    """A pale blue pen on beige paper, evenly lit: in gray the ink is only
+    ~14 levels darker than the paper, in the red channel 35, in blue 50
+    levels *lighter*."""
+    ink = coverage(digit, width, height, box, pen)
+    paper, blue = (235, 220, 185), (200, 205, 235)
+    rng = random.Random(seed)
+    rgba = bytearray()
+    for c in ink:
+        for p, b in zip(paper, blue):
+            rgba.append(min(255, max(0, int(p + (b - p) * c + rng.gauss(0, 2.0) + 0.5))))
+        rgba.append(255)
+    return Image(width, height, bytes(rgba), "blue.png")
+
+
+def padded(image: Image, pad: int = 40, level: int = 255) -> Image:
+    """``image`` with ``pad`` columns of ``level`` added left and right, as a
+    phone's gallery pads a portrait photo to a square."""
+    side = bytes((level, level, level, 255)) * pad
+    rows = [side + image.rgba[4 * y * image.width:4 * (y + 1) * image.width] + side
+            for y in range(image.height)]
+    return Image(image.width + 2 * pad, image.height, b"".join(rows), "padded.png")

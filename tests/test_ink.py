@@ -1,0 +1,147 @@
+"""Tests for nrnn/ink.py: each step of reading ink from a photo, on inputs
+whose answer is known (worked by hand, or by an independent method)."""
+
+import unittest
+
+from nrnn import ink, morphology
+from tests import photos
+
+
+def brute_force_otsu(values):
+    """The level minimising the within-class variance (equivalent to Otsu's
+    maximum between-class variance), searched directly."""
+    best, best_level = None, None
+    for level in range(255):
+        below = [v for v in values if int(v) <= level]
+        above = [v for v in values if int(v) > level]
+        if not below or not above:
+            continue
+        spread = sum(len(group) * (sum((v - sum(group) / len(group)) ** 2 for v in group) / len(group))
+                     for group in (below, above))
+        if best is None or spread < best - 1e-9:
+            best, best_level = spread, level
+    return best_level
+
+
+def rows_of(image):
+    gray = image.gray8()
+    return [[float(v) for v in gray[y * image.width:(y + 1) * image.width]] for y in range(image.height)]
+
+
+class Threshold(unittest.TestCase):
+    def test_otsu_by_hand(self):
+        # Two groups, 20 at 10 and 20 at 50: any t in 10..49 splits them
+        # perfectly; the first best level is 10.
+        self.assertEqual(ink.otsu_threshold([10] * 20 + [50] * 20), 10)
+
+    def test_otsu_against_brute_force(self):
+        cases = [
+            [3] * 50 + [5] * 30 + [7] * 10 + [90] * 8 + [120] * 12,
+            [0] * 900 + [1, 2, 2, 3] * 20 + [60, 70, 80] * 10,   # ink is rare
+            [20, 40, 60, 80, 100, 140, 180, 200, 220, 240],
+        ]
+        for values in cases:
+            self.assertEqual(ink.otsu_threshold(values), brute_force_otsu(values))
+
+
+class Polarity(unittest.TestCase):
+    def test_dark_ink_light_ink_and_unsure(self):
+        self.assertEqual(ink.polarities([[220.0] * 90 + [60.0] * 10]), ["dark"])
+        self.assertEqual(ink.polarities([[30.0] * 90 + [200.0] * 10]), ["light"])
+        # Shadow or ink? Both sides stray about as far: try both, darker first.
+        self.assertEqual(ink.polarities([[50.0] * 5 + [128.0] * 90 + [190.0] * 5]), ["dark", "light"])
+
+    def test_a_shadow_does_not_flip_a_dark_digit(self):
+        rows = rows_of(photos.photo(4))
+        self.assertEqual(ink.polarities(rows)[0], "dark")
+
+
+class StrokeWidth(unittest.TestCase):
+    def test_a_ring_three_pixels_wide(self):
+        # A square ring: every pixel's shorter run crosses the ring: 3.
+        size = 20
+        mask = [[1 if (2 <= x < 18 and 2 <= y < 18 and not (5 <= x < 15 and 5 <= y < 15)) else 0
+                 for x in range(size)] for y in range(size)]
+        self.assertEqual(ink.stroke_width(mask), 3)
+
+    def test_window_is_three_strokes_clamped(self):
+        # 15%..30% of the shorter side (200): 30..60, odd.
+        self.assertEqual(ink.background_window(4, 300, 200), 31)
+        self.assertEqual(ink.background_window(15, 300, 200), 45)
+        self.assertEqual(ink.background_window(40, 300, 200), 61)
+
+
+class Pieces(unittest.TestCase):
+    def mask_with(self, *boxes, width=100, height=80):
+        mask = [[0] * width for _ in range(height)]
+        for left, top, right, bottom in boxes:
+            for y in range(top, bottom + 1):
+                mask[y][left:right + 1] = [1] * (right - left + 1)
+        return mask
+
+    def kept(self, mask):
+        pieces = morphology.components(mask)
+        chosen = ink.choose_components(pieces, len(mask[0]), len(mask), stroke=3)
+        return sorted((p.left, p.top, p.right, p.bottom) for p in chosen)
+
+    def main(self, mask):
+        pieces = morphology.components(mask)
+        chosen = ink.choose_components(pieces, len(mask[0]), len(mask), stroke=3)
+        return (chosen[0].left, chosen[0].top, chosen[0].right, chosen[0].bottom)
+
+    def test_digit_with_its_cap_without_specks_lines_and_shadow_rims(self):
+        body = (40, 30, 44, 60)       # a 5's body: 5 x 31 = 155 pixels
+        cap = (46, 22, 60, 24)        # its cap, apart: 45 pixels, 29% of the body
+        speck = (80, 10, 81, 11)      # 4 pixels far away
+        line = (0, 70, 99, 71)        # a ruled line across the frame: 200 pixels
+        rim = (0, 0, 3, 79)           # a shadow's rim down the left edge: 320 pixels
+        mask = self.mask_with(body, cap, speck, line, rim)
+        self.assertEqual(self.kept(mask), [body, cap])
+
+    def test_small_piece_inside_the_box_is_kept_a_far_one_is_not(self):
+        bar, stem = (30, 20, 50, 22), (48, 24, 50, 60)   # a 7 drawn in two strokes
+        crumb, far = (46, 40, 46, 41), (90, 5, 91, 5)     # 2 pixels each
+        mask = self.mask_with(bar, stem, crumb, far)
+        self.assertEqual(self.kept(mask), [bar, crumb, stem])
+
+    def test_border_penalty_and_the_tiny_image_guard(self):
+        # A stroke from the top edge (63 pixels) and a blob (25) apart from it.
+        stroke, blob = (12, 0, 14, 20), (20, 22, 24, 26)
+        # In a 28 x 28 image a digit may touch the border: the stroke is the digit.
+        self.assertEqual(self.main(self.mask_with(stroke, blob, width=28, height=28)), stroke)
+        # In a big photo a piece on the edge counts a quarter (15.75 < 25).
+        self.assertEqual(self.main(self.mask_with(stroke, blob)), blob)
+
+
+class FindInk(unittest.TestCase):
+    def test_shadowed_photo_box_is_the_digits(self):
+        # The digit was drawn in the box (70, 30)-(130, 130); the shadow
+        # covers the right third.  The kept ink must be the digit's box
+        # (give or take the pen's radius), not the shadow's.
+        found = ink.find_ink(rows_of(photos.photo(7)))
+        left, top, right, bottom = found.box
+        truth = [i for i, c in enumerate(photos.coverage(7, 200, 160, (70, 30, 130, 130), 9.0)) if c > 0.5]
+        xs, ys = [i % 200 for i in truth], [i // 200 for i in truth]
+        self.assertLessEqual(abs(left - min(xs)), 3)
+        self.assertLessEqual(abs(right - max(xs)), 3)
+        self.assertLessEqual(abs(top - min(ys)), 3)
+        self.assertLessEqual(abs(bottom - max(ys)), 3)
+        self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+
+    def test_blank_paper_with_a_shadow_has_no_ink(self):
+        self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
+
+    def test_faint_colour_is_read_from_the_best_channel(self):
+        image = photos.faint_blue(3)
+        gray = rows_of(image)
+        rgba = image.rgba
+        channels = {name: [[float(v) for v in rgba[offset::4][y * 200:(y + 1) * 200]] for y in range(160)]
+                    for offset, name in enumerate(("red", "green", "blue"))}
+        found = ink.find_ink(gray, channels)
+        self.assertIsNotNone(found.ink)
+        self.assertTrue(found.stages[0][0].startswith("blue"), found.stages[0][0])
+        self.assertGreater(found.strength, 2 * ink.find_ink(gray).strength)
+
+
+if __name__ == "__main__":
+    unittest.main()
