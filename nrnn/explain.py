@@ -180,6 +180,11 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
                        "weight w_%dj, plus its bias:" % (k, k, why.units, what, k)))
     lines.append("  z_%d = sum_j h_j w_%dj + b_%d = %.3f + (%.3f) = %.3f" % (
         k, k, k, sum(why.contributions), why.bias, why.z[k]))
+    if why.layer == 1:
+        lines.append("  (one hidden layer: every path from the pixels to the answer runs through these neurons)")
+    elif why.layer > 1:
+        lines.append("  (the last of %d hidden layers: these neurons see the pixels through the layers before)"
+                     % why.layer)
     if why.first_digit != k:
         lines.append("  (on this first look alone the network would answer %d; the average of "
                      "both looks answers %d)" % (why.first_digit, k))
