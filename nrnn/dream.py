@@ -252,22 +252,21 @@ def _start_image(path: str, network: Network) -> List[float]:
 
 
 def _strip_png(images: Sequence[Sequence[float]], scale: int = 4, gap: int = 4) -> bytes:
-    """Images (784 floats each) side by side on a gray strip, as one PNG."""
-    from .png import decode, encode_gray8
+    """Images (784 floats in [0, 1] each) side by side on a gray strip, white
+    ink on black as the network sees them, each pixel a scale x scale square."""
+    from .png import encode_gray8
 
     side = FIELD * scale
-    tiles = [decode(input_png(image, scale)) for image in images]
-    width = len(tiles) * side + (len(tiles) + 1) * gap
-    rows = []
     paper = b"\x80"
-    for _ in range(gap):
-        rows.append(paper * width)
-    for y in range(side):
-        row = [paper * gap]
-        for tile in tiles:
-            row.append(tile.rgba[4 * side * y:4 * side * (y + 1)][::4])
-            row.append(paper * gap)
-        rows.append(b"".join(row))
+    width = len(images) * side + (len(images) + 1) * gap
+    rows = [paper * width] * gap
+    for y in range(FIELD):
+        pieces = [paper * gap]
+        for image in images:
+            levels = bytes(min(255, max(0, int(v * 255.0 + 0.5))) for v in image[y * FIELD:(y + 1) * FIELD])
+            pieces.append(bytes(level for level in levels for _ in range(scale)))
+            pieces.append(paper * gap)
+        rows.extend([b"".join(pieces)] * scale)
     rows.extend([paper * width] * gap)
     return encode_gray8(width, len(rows), b"".join(rows))
 
