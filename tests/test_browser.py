@@ -159,6 +159,10 @@ class PhotoOnThePage(unittest.TestCase):
         self.assertIn('data-state="done"', tag, "no answer; status: %r" % (element(dom, "status"),))
         self.assertEqual(text, "2")
         self.assertIn("ink found in your photo", element(dom, "status")[1])
+        # The hidden strip follows the /predict answer, photo or drawing:
+        # 16 of the shipped model's 500 neurons.
+        self.assertNotIn("hidden", element(dom, "inside")[0])
+        self.assertEqual(len(re.findall(r'<li data-neuron="\d+"', dom)), 16)
         self.assertEqual(element(dom, "clear")[0].count("disabled"), 0)
         # The pad shows the photo: its blue grid lines in the left half.
         image = read_png(path)
