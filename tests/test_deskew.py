@@ -103,12 +103,12 @@ class DeskewedModelTest(unittest.TestCase):
         leaning = affine(bar(), shear=0.4)
         plain = self.saved({})
         self.assertFalse(deskews(plain))
-        answer = recognize_inputs(leaning, plain)
+        answer = recognize_inputs(leaning, plain, looks=1)
         self.assertEqual(answer.inputs, leaning)
         self.assertEqual(answer.outputs, plain.feedforward(leaning))
         model = self.saved({"deskew": True})
         self.assertTrue(deskews(model))
-        answer = recognize_inputs(leaning, model)
+        answer = recognize_inputs(leaning, model, looks=1)
         self.assertEqual(answer.inputs, deskew(leaning))   # what the network saw
         self.assertEqual(answer.outputs, model.feedforward(deskew(leaning)))
 
