@@ -9,7 +9,9 @@ digit, its probability and the runners-up::
     data/handwriting.png: 3 (99.6%)   runners-up: 9 (0.3%), 5 (0.0%)
 
 Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` (draw the
-28 x 28 input the network saw, as text), ``--json`` (one JSON object a line),
+28 x 28 input the network saw, as text), ``--explain`` (why it answered as it
+did: the hidden neurons that pushed for the answer, with their weight
+pictures, and the raw outputs; see nrnn/explain.py), ``--json`` (one JSON object a line),
 ``--save-input OUT.png`` (save that input as a 28 x 28 PNG),
 ``--show-steps`` (draw every step from the file to that input, small, as
 text) and ``--save-steps DIR`` (save each step as a PNG in DIR),
@@ -30,6 +32,7 @@ import sys
 from nrnn.atomic import write_bytes_atomic
 from nrnn.cli import OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError, UsageError
+from nrnn.explain import explain, explanation_text
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
 from nrnn.model_file import SHIPPED_MODEL
 from nrnn.image_file import decode_image
@@ -62,9 +65,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="model file, .json or .json.gz (default: the shipped data/model.json.gz)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--show", action="store_true",
-                        help="also draw the 28x28 input the network saw, as text")
+                        help="also draw the 28x28 input the network saw, as text "
+                             "(--explain also shows why it answered as it did)")
     output.add_argument("--json", action="store_true",
                         help="print one JSON object per image instead of text")
+    parser.add_argument("--explain", action="store_true",
+                        help="after the answer, show why: the input, the hidden neurons that "
+                             "contributed most (with their weight pictures), the runner-up, and "
+                             "the raw outputs; with --json, the same facts as an 'explain' field")
     parser.add_argument("--save-input", metavar="OUT.png",
                         help="save the 28x28 input the network saw as a PNG "
                              "(white ink on black; one image only)")
@@ -183,10 +191,14 @@ def main(argv=None) -> int:
             if label is not None:
                 result["label"] = label
             result.update(answer.as_dict(with_input=False))
+            if args.explain:
+                result["explain"] = explain(network, answer).as_dict()
             print(json.dumps(result))
         else:
             print(describe(answer, label))
-            if args.show or label is not None:
+            if args.explain:
+                print(explanation_text(network, explain(network, answer)))
+            elif args.show or label is not None:
                 print(text_art(answer.inputs))
         if args.save_input:
             try:

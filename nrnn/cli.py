@@ -100,3 +100,8 @@ def run_main(main: Callable[[], int]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

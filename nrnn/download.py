@@ -542,3 +542,8 @@ def fetch(
     keyword options go to ``Fetcher`` (checksums, timeout, attempts, ...).
     """
     return Fetcher(dest_dir, source, quiet=quiet, **options).fetch(names)
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -367,3 +367,8 @@ def _check_vector(value, length, field, fail):
         if type(number) is int and abs(number) > _LARGEST_FLOAT or not math.isfinite(number):
             fail("field '%s[%d]' is %.40r; every number must be a finite float"
                  % (field, i, number))
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

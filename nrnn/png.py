@@ -754,3 +754,8 @@ def write_png(path, width: int, height: int, pixels: bytes, mode: str = "L") -> 
         write_bytes_atomic(path, data)
     except OSError as error:
         raise PNGError("%s: cannot write file: %s" % (path, error.strerror or error)) from None
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

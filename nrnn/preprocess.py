@@ -461,3 +461,8 @@ def prepare(image: Image) -> List[float]:
     Raises ``ImageError`` naming the image if it holds no ink.
     """
     return prepare_stages(image)[-1][3]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -96,12 +96,20 @@ class Recognition:
     inputs:        the 784 floats in [0, 1] the network saw (28 x 28,
                    row-major, white ink 1.0 on black 0.0)
     name:          where the image came from (a path, or "<bytes>")
+    looks:         each look's own 10 outputs (the first look is the network
+                   on ``inputs``; see recognize_inputs), whose average is
+                   ``outputs``
+    hidden:        the activations of each hidden layer in the first look
+                   (what the drawing page shows of the inside), or None
     """
 
-    def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>"):
+    def __init__(self, outputs: Sequence[float], inputs: Sequence[float], name: str = "<inputs>",
+                 looks: Optional[Sequence[Sequence[float]]] = None):
         self.outputs = [float(a) for a in outputs]
         self.inputs = list(inputs)
         self.name = name
+        self.looks = [[float(a) for a in look] for look in looks] if looks else [list(self.outputs)]
+        self.hidden = None
         total = sum(self.outputs)
         if total > 0.0:
             self.probabilities = [a / total for a in self.outputs]
@@ -193,11 +201,18 @@ def recognize_inputs(inputs: Sequence[float], network: Network, name: str = "<in
         raise ValueError("looks must be 1 or 2, got %r" % (looks,))
     if deskews(network):
         inputs = deskew(inputs)
-    outputs = network.feedforward(inputs)
+    # All the layers of the first look, not just the output: the hidden
+    # activations come for free (network.feedforward is _forward(x)[-1]).
+    layers = network._forward(inputs)
+    outputs = first = layers[-1]
+    seen = [first]
     if looks == 2:
         second = network.feedforward(redraw(inputs))
-        outputs = [(a + b) / 2 for a, b in zip(outputs, second)]
-    return Recognition(outputs, inputs, name)
+        seen.append(second)
+        outputs = [(a + b) / 2 for a, b in zip(first, second)]
+    answer = Recognition(outputs, inputs, name, looks=seen)
+    answer.hidden = layers[1:-1]
+    return answer
 
 
 def _levels(inputs: Sequence[float]) -> bytes:
@@ -240,3 +255,8 @@ def input_png(inputs: Sequence[float], scale: int = 1) -> bytes:
         row = bytes(v for v in levels[y * side:(y + 1) * side] for _ in range(scale))
         rows.extend([row] * scale)
     return encode_gray8(side * scale, side * scale, b"".join(rows))
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -6,7 +6,21 @@ step, nothing fetched from the internet) and answers one API call::
 
     POST /predict      body: a PNG image (Content-Type: image/png)
                        reply: JSON {"digit", "confidence", "probabilities",
-                              "ranking", "outputs", "input", "milliseconds"}
+                              "ranking", "outputs", "input", "hidden",
+                              "contributions", "milliseconds"}
+    GET /weights/L.png the weight pictures of layer L's neurons (0: the first
+                       hidden layer) as one PNG, tile j of 28 x 28 pixels at
+                       (28 (j % columns), 28 (j // columns)); with an ETag,
+                       so a browser fetches it once and then only asks
+                       whether it changed (304)
+
+``hidden`` holds the activations of each hidden layer on the prepared input
+(the first of recognize's two looks), ``contributions`` what each neuron of
+the last hidden layer added to the answer's z (activation times its weight
+to the answer; see ``nrnn/explain.py``).  The page draws its "inside the
+network" strip from those and from ``/weights/0.png``: 500 x 784 weights
+would be 400,000 numbers a request; as a picture they are one cached
+download of ~0.5 MB.
 
 The answer comes from ``nrnn.recognize.recognize``, the same pipeline
 ``predict.py`` uses, so the page and the command line always agree.  From a
@@ -40,7 +54,8 @@ What the server refuses, and how (every error body is ``{"error": "..."}``)
   in pure Python, so a 50-megapixel image would hold a thread for minutes);
 - an empty body, not a PNG, a corrupt PNG, a blank image: 400 with the
   decoder's own one-line message;
-- any path other than ``/``, ``/static/<file>`` and ``/predict``: 404;
+- any path other than ``/``, ``/static/<file>``, ``/predict`` and
+  ``/weights/<layer>.png`` for a layer the network has: 404;
   a method a path does not take: 405;
 - more recognitions at once than the server runs (``RECOGNITIONS``, one
   per core, for drawings of at most ``SMALL_IMAGE_PIXELS``;
@@ -69,6 +84,7 @@ instead of being reset.  Each request is logged as one line on stderr
 
 import argparse
 import errno
+import hashlib
 import ipaddress
 import json
 import os
@@ -89,7 +105,9 @@ from .model_file import SHIPPED_MODEL
 from .network import Network
 from .image_file import image_format, image_size
 from .jpeg import MAX_STORED_PIXELS
+from .explain import layer_values
 from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
+from .weights import neuron_pictures, sheet_png
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
            "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "RECOGNITIONS", "LARGE_RECOGNITIONS",
@@ -153,6 +171,12 @@ QUEUE_SECONDS = 10.0
 
 #: Host names every server answers to, besides the --host it listens on.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+#: The weight pictures of one layer: /weights/0.png for the first hidden layer.
+WEIGHTS_PATH = re.compile(r"^/weights/([0-9]{1,2})\.png$")
+
+#: Tiles a row in /weights/L.png (fewer if the layer has fewer neurons).
+SPRITE_COLUMNS = 32
 
 #: A static file name: no slashes, no dots but the extension's.
 STATIC_NAME = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|json|png|jpg|svg)$")
@@ -360,6 +384,10 @@ class DigitHandler(BaseHTTPRequestHandler):
         if path == "/predict":
             self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "use POST with a PNG body", allow="POST")
             return
+        weights = WEIGHTS_PATH.match(path)
+        if weights:
+            self._send_weights(int(weights.group(1)))
+            return
         name = self._static_name(path)
         if name is None:
             self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _loggable(path))
@@ -371,7 +399,7 @@ class DigitHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = self._path()
         if path != "/predict":
-            if self._static_name(path) is not None:
+            if self._static_name(path) is not None or WEIGHTS_PATH.match(path):
                 self._fail(HTTPStatus.METHOD_NOT_ALLOWED, "%s only takes GET" % path, allow="GET, HEAD")
             else:
                 self._fail(HTTPStatus.NOT_FOUND, "no such page: %s" % _loggable(path))
@@ -416,6 +444,23 @@ class DigitHandler(BaseHTTPRequestHandler):
             self._fail(HTTPStatus.NOT_FOUND, "no such file: %s" % name)
             return
         self._send(HTTPStatus.OK, CONTENT_TYPES[name.rsplit(".", 1)[1]], data)
+
+    # ------------------------------------------------------------ /weights
+
+    def _send_weights(self, layer: int):
+        picture = self.server.weight_picture(layer)
+        if picture is None:
+            self._fail(HTTPStatus.NOT_FOUND, "the network has no weight layer %d (it has 0-%d)"
+                       % (layer, len(self.server.network.weights) - 1))
+            return
+        data, etag = picture
+        # "no-cache": keep it, but ask each time whether it changed (a new
+        # model behind the same URL); the answer is then a bodiless 304.
+        cache = {"Cache-Control": "no-cache", "ETag": etag}
+        if etag in [tag.strip() for tag in self.headers.get("If-None-Match", "").split(",")]:
+            self._send(HTTPStatus.NOT_MODIFIED, None, b"", cache)
+            return
+        self._send(HTTPStatus.OK, "image/png", data, cache)
 
     # ------------------------------------------------------------ /predict
 
@@ -500,6 +545,7 @@ class DigitHandler(BaseHTTPRequestHandler):
         finally:
             queue.release()
         result = answer.as_dict(with_input=True)
+        result.update(_inside(self.server.network, answer))
         result["milliseconds"] = round((time.perf_counter() - start) * 1000.0, 1)
         return result
 
@@ -515,13 +561,18 @@ class DigitHandler(BaseHTTPRequestHandler):
         self._send(status, "application/json",
                    json.dumps({"error": message}).encode("ascii"), extra)
 
-    def _send(self, status: HTTPStatus, content_type: str, data: bytes, extra: Optional[dict] = None):
+    def _send(self, status: HTTPStatus, content_type: Optional[str], data: bytes,
+              extra: Optional[dict] = None):
+        """Reply; ``extra`` headers may replace the default Cache-Control
+        (no-store); a 304 has no content type and no body."""
         self._stop_watchdog()
         self._replied = True
+        extra = dict(extra or {})
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", extra.pop("Cache-Control", "no-store"))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         for key, value in (extra or {}).items():
@@ -529,7 +580,7 @@ class DigitHandler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(data)
 
     def send_error(self, code, message=None, explain=None):
@@ -595,7 +646,24 @@ class DigitServer(ThreadingHTTPServer):
         self.max_image_pixels = max_image_pixels
         self.socket_timeout = socket_timeout
         self.request_seconds = request_seconds if request_seconds is not None else 3 * socket_timeout
+        self._weight_pictures = {}  # layer -> (PNG bytes, ETag), drawn on first request
+        self._weight_lock = threading.Lock()
         super().__init__(address, DigitHandler)
+
+    def weight_picture(self, layer: int) -> Optional[tuple]:
+        """(PNG, ETag) of layer ``layer``'s weight pictures, or None if the
+        network has no such layer.  Drawn once (a 784-500-10 network's
+        first layer takes a fraction of a second), then kept."""
+        if not 0 <= layer < len(self.network.weights):
+            return None
+        with self._weight_lock:
+            if layer not in self._weight_pictures:
+                pictures = neuron_pictures(self.network, layer)
+                data = sheet_png(pictures, "tile", zoom=1, labels=False, gap=0,
+                                 columns=min(SPRITE_COLUMNS, len(pictures)))
+                etag = '"%s"' % hashlib.sha256(data).hexdigest()[:20]
+                self._weight_pictures[layer] = (data, etag)
+            return self._weight_pictures[layer]
 
     def process_request(self, request, client_address):
         """Start a thread for the connection, unless MAX_CONNECTIONS are open."""
@@ -637,6 +705,17 @@ class DigitServer(ThreadingHTTPServer):
                 _loggable(handler.requestline[:200]), _loggable(str(error)[:200])))
         except Exception:  # even the log line failed (MemoryError): nothing more to do
             pass
+
+
+def _inside(network: Network, answer, places: int = 4) -> dict:
+    """What the page's hidden-layer strip needs: every hidden layer's
+    activations on the prepared input, and each last-hidden-layer neuron's
+    contribution h_j w_kj to the answer k's z (nrnn/explain.py)."""
+    hidden = answer.hidden if answer.hidden is not None else layer_values(network, answer.inputs)[1][1:-1]
+    # (A network without hidden layers has nothing inside to show.)
+    contributions = [h * w for h, w in zip(hidden[-1], network.weights[-1][answer.digit])] if hidden else []
+    return {"hidden": [[round(a, places) for a in layer] for layer in hidden],
+            "contributions": [round(c, places) for c in contributions]}
 
 
 _BUSY_BODY = b'{"error": "the server has too many connections open; try again in a few seconds"}'

@@ -27,7 +27,7 @@ import stat
 import sys
 from typing import Iterator, List, Optional, TextIO
 
-from . import report
+from . import report, weights
 from .data import ensure_csv
 from .errors import DataError, UsageError
 from .mnist_csv import count_samples, read_samples
@@ -161,9 +161,12 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         stderr.write("skipped %d malformed line%s in each epoch (first: %s)\n"
                      % (skipped, "" if skipped == 1 else "s",
                         train_reader.first_error or test_reader.first_error))
+    # What the first hidden layer learned, one weight picture a neuron.
+    weight_sheet = weights.weights_path(model_path)
+    weights.write_sheet(network, weight_sheet)
     if not quiet:
         stdout.write("\n" + report.summary(evaluation, state.history) + "\n\n")
-        stdout.write("history: %s\nchart:   %s\n" % (log.path, log.svg_path))
+        stdout.write("history: %s\nchart:   %s\nweights: %s\n" % (log.path, log.svg_path, weight_sheet))
     stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
         model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
     return 0

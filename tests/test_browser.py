@@ -24,9 +24,9 @@ import unittest
 
 from nrnn.model_file import SHIPPED_MODEL
 from nrnn.png import read_png
-from nrnn.recognize import load_recognizer
+from nrnn.recognize import load_recognizer, recognize
 from tests.browser import RunningServer, dump_dom, find_chromium, screenshot
-from tests.drawn_digits import demo_network
+from tests.drawn_digits import demo_network, demo_png
 
 WINDOW = (1100, 800)
 ACCENT = (79, 70, 229)  # --accent in style.css: the answer's box and the top bar
@@ -66,6 +66,50 @@ class DrawingPage(unittest.TestCase):
                 self.assertRegex(element(dom, "confidence")[1], r"^Confidence (>99\.9|\d+\.\d)%$")
                 self.assertIn("Runners-up: ", element(dom, "runners-up")[1])
                 self.assertNotIn("error", element(dom, "status")[0])
+
+    def test_the_hidden_strip_shows_the_neurons_and_changes_with_the_digit(self):
+        strips = {}
+        for digit in (7, 2):
+            dom = dump_dom("%s/?demo=%d" % (self.base, digit))
+            self.assertNotIn("hidden", element(dom, "inside")[0], "the strip stayed hidden")
+            self.assertIn('data-pictures="drawn"', element(dom, "strip")[0],
+                          "the weight pictures (/weights/0.png) were not drawn")
+            items = re.findall(r'<li data-neuron="(\d+)" data-activation="([0-9.]+)">', dom)
+            # The demo network has 24 hidden neurons: the 16 most active are shown,
+            # most active first, each with its weight picture and activation bar.
+            self.assertEqual(len(items), 16, dom[:3000])
+            activations = [float(a) for _, a in items]
+            self.assertEqual(activations, sorted(activations, reverse=True))
+            strip = dom[dom.find('id="strip"'):]
+            self.assertEqual(strip[:strip.find("</ol>")].count("<canvas"), 16)
+            self.assertIn("16 most active of the first hidden layer's 24 neurons",
+                          element(dom, "inside-caption")[1])
+            # The numbers are the network's for this drawing (the browser's
+            # canvas may rasterise the strokes a shade differently from
+            # demo_png, hence the tolerance).
+            answer = recognize(demo_png(digit), self.network)
+            for neuron, activation in items:
+                self.assertAlmostEqual(float(activation), answer.hidden[0][int(neuron)], delta=0.01)
+            strips[digit] = items
+        self.assertNotEqual(strips[7], strips[2])
+        # No neuron is shown large until one is chosen.
+        self.assertIn("hidden", element(dom, "neuron")[0])
+
+    def test_a_chosen_neuron_is_shown_large_with_its_part_in_the_answer(self):
+        dom = dump_dom("%s/?demo=7&neuron=5" % self.base)
+        self.assertNotIn("hidden", element(dom, "neuron")[0])
+        answer = recognize(demo_png(7), self.network)
+        text = re.sub(r"<[^>]+>", "", dom[dom.find('id="neuron-text"'):].split("</p>")[0].split(">", 1)[1])
+        shown = re.search(r"Neuron 5 of the first hidden layer: activation ([0-9.]+)", text)
+        self.assertIsNotNone(shown, text)
+        # (A tolerance: the browser's canvas may rasterise the strokes a
+        # shade differently from demo_png.)
+        self.assertAlmostEqual(float(shown.group(1)), answer.hidden[0][5], delta=0.015)
+        # One hidden layer: its part in the answer, h_5 w_75, is told too.
+        part = answer.hidden[0][5] * self.network.weights[1][7][5]
+        told = re.search(r"adds ([-+][0-9.]+) to the output neuron 7's input \((for|against) the answer\)", text)
+        self.assertIsNotNone(told, text)
+        self.assertAlmostEqual(float(told.group(1)), part, delta=0.03)
 
     def test_an_unknown_demo_digit_is_explained(self):
         dom = dump_dom(self.base + "/?demo=x")
@@ -115,6 +159,10 @@ class PhotoOnThePage(unittest.TestCase):
         self.assertIn('data-state="done"', tag, "no answer; status: %r" % (element(dom, "status"),))
         self.assertEqual(text, "2")
         self.assertIn("ink found in your photo", element(dom, "status")[1])
+        # The hidden strip follows the /predict answer, photo or drawing:
+        # 16 of the shipped model's 500 neurons.
+        self.assertNotIn("hidden", element(dom, "inside")[0])
+        self.assertEqual(len(re.findall(r'<li data-neuron="\d+"', dom)), 16)
         self.assertEqual(element(dom, "clear")[0].count("disabled"), 0)
         # The pad shows the photo: its blue grid lines in the left half.
         image = read_png(path)

@@ -435,6 +435,8 @@ class ExactAnswerTest(unittest.TestCase):
             status, answer = _post(port, data)
             self.assertEqual(status, 200, answer)
             self.assertGreater(answer.pop("milliseconds"), 0)
+            # No hidden layer: nothing inside (test_serve_inside.py checks the rest).
+            self.assertEqual((answer.pop("hidden"), answer.pop("contributions")), ([], []))
             expected = json.loads(json.dumps(recognize(data, network).as_dict(with_input=True)))
             self.assertEqual(answer, expected)
             self.assertEqual(len(answer["outputs"]), 10)

@@ -7,7 +7,8 @@
 // /?demo=7 replays the demo digit 7 from /static/strokes.json (the strokes
 // nrnn/strokes.py draws too) by dispatching pointer events to the canvas, so
 // the same handlers run as for a real pen.  /?photo=NAME reads
-// /static/NAME as if it had been picked.  The browser test uses both.
+// /static/NAME as if it had been picked; &neuron=J shows hidden neuron J
+// large.  The browser test uses all three.
 "use strict";
 
 (function () {
@@ -30,6 +31,17 @@
   const photoButton = document.getElementById("photo");
   const photoFile = document.getElementById("photo-file");
   const padFrame = pad.parentElement;
+  const inside = document.getElementById("inside");
+  const insideCaption = document.getElementById("inside-caption");
+  const strip = document.getElementById("strip");
+  const neuronBox = document.getElementById("neuron");
+  const neuronPicture = document.getElementById("neuron-picture");
+  const neuronText = document.getElementById("neuron-text");
+
+  // The hidden-layer strip shows every neuron of a small first hidden layer,
+  // or the STRIP_SIZE most active of a big one (the shipped model has 500).
+  const STRIP_SIZE = 16;
+  const TILE = 28;  // /weights/0.png holds one 28 x 28 weight picture a neuron
 
   // What the server reads as it is; anything else the browser can show
   // (WebP, GIF, HEIC on some phones) is re-encoded here as a PNG.
@@ -299,6 +311,7 @@
       bars[digit].item.classList.toggle("best", digit === answer.digit);
     });
     drawSeen(answer.input);
+    showInside(answer);
     setStatus(what === "photo"
       ? "The small picture below the bars is the ink found in your photo. Draw or pick another."
       : "Keep drawing, undo, or clear to start again.");
@@ -315,6 +328,9 @@
       bar.item.classList.remove("best");
     }
     seen.getContext("2d").clearRect(0, 0, seen.width, seen.height);
+    lastAnswer = null;
+    inside.hidden = true;
+    strip.textContent = "";
     setStatus("Draw one digit, 0 to 9, large and in the middle, or pick a photo.");
   }
 
@@ -340,6 +356,114 @@
       image.data[4 * i + 3] = 255;
     }
     picture.putImageData(image, 0, 0);
+  }
+
+  // ---------------------------------------------------------------- inside
+
+  // The weight pictures of the first hidden layer, fetched once (the server
+  // sends an ETag: later visits only ask whether they changed).  Tiles drawn
+  // before it arrives are drawn again when it does.
+  let weightSheet = null;
+  let lastAnswer = null;
+  // The neuron shown large, kept across drawings (?neuron=J chooses one at once).
+  let chosenNeuron = /^\d+$/.test(query.get("neuron") || "") ? Number(query.get("neuron")) : null;
+  (function loadWeightSheet() {
+    const sheet = new Image();
+    sheet.onload = function () {
+      weightSheet = sheet;
+      if (lastAnswer) showInside(lastAnswer);
+    };
+    sheet.src = "/weights/0.png";
+  })();
+
+  // Neuron j's weight picture onto a 28 x 28 canvas (red: ink there raises
+  // the neuron, blue: ink there lowers it; see nrnn/weights.py).
+  function drawWeights(canvas, neuron) {
+    const picture = canvas.getContext("2d");
+    picture.clearRect(0, 0, TILE, TILE);
+    if (!weightSheet) return;
+    const columns = Math.max(1, Math.floor(weightSheet.naturalWidth / TILE));
+    picture.drawImage(weightSheet, (neuron % columns) * TILE, Math.floor(neuron / columns) * TILE,
+                      TILE, TILE, 0, 0, TILE, TILE);
+  }
+
+  // The strip: the first hidden layer's activations for this drawing, each
+  // neuron with its weight picture; /predict sends the activations.
+  function showInside(answer) {
+    lastAnswer = answer;
+    const layers = answer.hidden || [];
+    if (!layers.length) {  // a network without a hidden layer: nothing inside to show
+      inside.hidden = true;
+      return;
+    }
+    const activations = layers[0];
+    const count = activations.length;
+    // With one hidden layer, each neuron's part in the answer is known too:
+    // its activation times its weight to the answer (nrnn/explain.py).
+    const contributions = layers.length === 1 ? answer.contributions : null;
+    let shown = activations.map(function (a, j) { return j; });
+    if (count > STRIP_SIZE) {
+      shown.sort(function (i, j) { return activations[j] - activations[i] || i - j; });
+      shown = shown.slice(0, STRIP_SIZE);
+    }
+    insideCaption.textContent = (count > STRIP_SIZE
+      ? "The " + STRIP_SIZE + " most active of the first hidden layer's " + count + " neurons"
+      : "All " + count + " neurons of the first hidden layer") +
+      ", each drawn as its weights: red where ink raises the neuron, blue where ink lowers it. " +
+      "The bar is how active it is for your digit. Click one to see it large.";
+    strip.textContent = "";
+    strip.dataset.pictures = weightSheet ? "drawn" : "pending";  // the browser test reads this
+    shown.forEach(function (j) {
+      const item = document.createElement("li");
+      item.dataset.neuron = String(j);
+      item.dataset.activation = activations[j].toFixed(3);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.title = "Neuron " + j + ": activation " + activations[j].toFixed(2);
+      button.setAttribute("aria-pressed", String(j === chosenNeuron));
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = TILE;
+      drawWeights(canvas, j);
+      const bar = document.createElement("span");
+      bar.className = "activation";
+      const fill = document.createElement("span");
+      fill.style.width = (100 * Math.max(0, Math.min(1, activations[j]))).toFixed(1) + "%";
+      bar.appendChild(fill);
+      button.append(canvas, bar, "#" + j);
+      button.addEventListener("click", function () {
+        chosenNeuron = j;
+        for (const other of strip.querySelectorAll("button")) other.setAttribute("aria-pressed", "false");
+        button.setAttribute("aria-pressed", "true");
+        showNeuron(j, activations, contributions, answer.digit);
+      });
+      item.appendChild(button);
+      strip.appendChild(item);
+    });
+    inside.hidden = false;
+    if (chosenNeuron !== null && chosenNeuron < count) {
+      showNeuron(chosenNeuron, activations, contributions, answer.digit);
+    } else {
+      neuronBox.hidden = true;
+    }
+  }
+
+  // One neuron large, with what it did for this drawing.
+  function showNeuron(j, activations, contributions, digit) {
+    drawWeights(neuronPicture, j);
+    neuronText.textContent = "";
+    const title = document.createElement("strong");
+    title.textContent = "Neuron " + j;
+    let text = " of the first hidden layer: activation " + activations[j].toFixed(2) +
+      " for this drawing (0: silent, 1: fully on). It adds up the 784 pixels, each times the " +
+      "weight drawn in its place: ink on red raises it, ink on blue lowers it.";
+    if (contributions) {
+      const part = contributions[j];
+      text += " Its activation times its weight to " + digit + " adds " +
+        (part >= 0 ? "+" : "") + part.toFixed(2) + " to the output neuron " + digit + "'s input " +
+        (part >= 0 ? "(for the answer)." : "(against the answer).");
+    }
+    neuronText.append(title, text);
+    neuronBox.hidden = false;
   }
 
   // ---------------------------------------------------------------- demo
