@@ -262,7 +262,8 @@ def main():
           % (platform.python_implementation(), platform.python_version(),
              os.path.relpath(args.model, ROOT), args.seed, args.per_kind, ROOT, _commit(ROOT)))
     if baseline:
-        print("before = %s %s, model %s" % (baseline.checkout, baseline.commit, baseline.model))
+        print("before = %s %s, model %s" % (baseline.checkout, baseline.commit or "(not a git checkout)",
+                                            baseline.model))
     sys.stdout.flush()
     from nrnn.recognize import recognize_inputs
     rows = []
