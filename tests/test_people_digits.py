@@ -5,7 +5,6 @@ run (so before/after compare like with like) and the digit really is where
 the generator says it put it.
 """
 
-import os
 import sys
 import unittest
 
