@@ -113,6 +113,11 @@ TINY = 48
 #: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
 THINNER, CLEARLY_THINNER = 1.5, 3.0
 
+#: A clear polarity vote is not second-guessed when its finding is this
+#: thin (stroke width over the box's longer side) and has at most this share
+#: of its mask in the border band.
+SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
+
 #: At most this many times the threshold is raised to cut ruled lines away.
 RAISES = 2
 
@@ -452,9 +457,14 @@ def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> InkFound
     def read(name: str, plane: Rows) -> InkFound:
         order = polarities(plane)
         choice = _find_in(plane, order[0])
-        if not tiny:
+        confident = len(order) == 1
+        # A clear vote whose finding looks like a digit (strokes, away from
+        # the border) is not second-guessed: that saves half the work.
+        settled = (confident and choice.ink is not None and choice.thinness <= SETTLED_THINNESS
+                   and choice.band <= SETTLED_BAND)
+        if not tiny and not settled:
             other = "light" if order[0] == "dark" else "dark"
-            choice = _better(choice, _find_in(plane, other), len(order) == 1)
+            choice = _better(choice, _find_in(plane, other), confident)
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
