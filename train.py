@@ -30,7 +30,8 @@ cost, per-sample SGD, learning rate %g. Why: 100 hidden neurons reach about
 still takes under a minute on CPython (a few seconds on PyPy); cross-entropy
 keeps learning fast even when an output is badly wrong; per-sample SGD makes
 the most progress per sample seen. For the best accuracy see the README
-(data/model.json: 784,500,10 with weight decay, shifts and a decaying rate).
+(data/model.json.gz: 784,500,10 with weight decay, a decaying rate, deskewed
+images and random shifts, rotations, scaling and stroke thickness).
 """ % (",".join(map(str, DEFAULTS["sizes"])), DEFAULTS["learning_rate"])
 
 EPILOG = """\

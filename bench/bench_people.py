@@ -11,8 +11,13 @@ pencil and marker on plain, ruled and squared paper, shadows, JPEG); this
 script sends each image, as the bytes of its file, through
 ``nrnn.recognize.recognize`` (decode -> preprocess -> network) and prints,
 per kind: images, right, accuracy, errors (an ``NrnnError`` such as "no ink
-found": counted wrong and tallied apart) and the mean time per image.  The
-shared user-style PNGs (../shared/pngsuite/digits) make one more row.
+found": counted wrong and tallied apart), the mean time per image, and
+"raw %": the network on the same MNIST digits given as their own 28 x 28
+inputs, the level a kind can hope to reach (MNIST has digits nobody can
+read).  The shared user-style PNGs (../shared/pngsuite/digits) make one
+more row.  ``--save DIR`` writes every image, named kind_index_labelL,
+and with ``--show-misses`` the 28 x 28 input the network saw for each miss
+(..._readD_input.png), so a person can look.
 
 The images are a pure function of (--seed, kind, index): the same command
 gives the same images in any checkout, on any interpreter.
@@ -262,7 +267,8 @@ def main():
           % (platform.python_implementation(), platform.python_version(),
              os.path.relpath(args.model, ROOT), args.seed, args.per_kind, ROOT, _commit(ROOT)))
     if baseline:
-        print("before = %s %s, model %s" % (baseline.checkout, baseline.commit, baseline.model))
+        print("before = %s %s, model %s" % (baseline.checkout, baseline.commit or "(not a git checkout)",
+                                            baseline.model))
     sys.stdout.flush()
     from nrnn.recognize import recognize_inputs
     rows = []

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -81,6 +80,7 @@ def measure(runs):
             times.append(time.perf_counter() - started)
         peak = None
         if platform.python_implementation() == "CPython":
+            import tracemalloc  # PyPy has no _tracemalloc
             tracemalloc.start()
             once(image)
             peak = tracemalloc.get_traced_memory()[1]

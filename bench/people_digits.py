@@ -969,15 +969,17 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
         cy = inner[1] + _between(rng, margin, inner_h - margin)
     place = Placement((cx, cy), size, _between(rng, -8, 8), _between(rng, -0.15, 0.25),
                       _between(rng, 0.0, 0.04))
+    stroke_width = 0.1 * size  # MNIST's own strokes: about an eighth of the height
     if art is None and _chance(rng, style.pen):
-        pen = max(1.2, size * _between(rng, *style.pen_width))
-        ink = pen_ink(digit, place, rng, pen, (width, height))
+        stroke_width = max(1.2, size * _between(rng, *style.pen_width))
+        ink = pen_ink(digit, place, rng, stroke_width, (width, height))
     elif art is None:
         ink = mnist_ink(digit, place, rng, threshold=_between(rng, *style.threshold),
                         edge=_between(rng, 0.8, 1.5), thicken=_between(rng, *style.thicken),
                         limit=(width, height))
     else:
-        ink = stroke_ink(art, place, max(1.5, size * _between(rng, 0.03, 0.09)), (width, height))
+        stroke_width = max(1.5, size * _between(rng, 0.03, 0.09))
+        ink = stroke_ink(art, place, stroke_width, (width, height))
     if style.grain:
         ink = grain(ink, rng, style.grain)
     ink = blur(ink, rng.below(style.blur[1] - style.blur[0] + 1) + style.blur[0])
@@ -995,10 +997,13 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     lines = None
     if style.lines:
         spacing = size * _between(rng, 0.28, 0.55) if style.lines == "squared" else size * _between(rng, 0.45, 0.8)
-        line_hue = _choose(rng, [(0.75, 0.85, 1.0), (0.8, 0.8, 0.8), (0.7, 0.8, 0.95), (1.0, 0.8, 0.8)])
-        strength = _between(rng, 0.3, 0.8)
-        line_colour = tuple(1.0 - strength * (1.0 - h) for h in line_hue)
-        lines = Lines(spacing, _between(rng, 0.8, 2.0) * max(1.0, size / 250.0), line_colour,
+        line_hue = _choose(rng, [(0.45, 0.65, 1.0), (0.0, 0.0, 0.0), (0.3, 0.6, 0.9), (1.0, 0.45, 0.45)])
+        # Printed lines are lighter and thinner than the writing: their gray
+        # contrast a fraction of the ink's, their width under the pen's.
+        lighter = _between(rng, 0.25, 0.6) * contrast / _luma(paper)
+        line_colour = ink_colour((1.0, 1.0, 1.0), line_hue, lighter)
+        line_width = min(_between(rng, 0.8, 2.0) * max(1.0, size / 250.0), 0.7 * stroke_width)
+        lines = Lines(spacing, max(0.6, line_width), line_colour,
                       place.angle * _between(rng, 0.7, 1.0), style.lines == "squared",
                       _between(rng, 0, spacing))
     # The ink colour is relative to the paper: as a reflectance ratio x 255.

@@ -28,7 +28,10 @@ and the number of samples an epoch stay as they were.
 
 Like augment.py, every sample consumes the same number of random draws
 (``DRAWS_PER_SAMPLE`` uniforms), used or not, so a resumed epoch replays
-exactly.
+exactly.  (Unlike augment.py's distortions, a drawn digit may differ in the
+last bit between CPython 3.10+ and CPython 3.9 or PyPy: ``strokes.render``
+measures distances with ``math.hypot``, which CPython 3.10 made more
+accurate.  On one interpreter it is the same, run after run.)
 
 >>> sorted(STYLES)
 [0, 1, 2, 4, 5, 6, 7, 9]

@@ -76,7 +76,7 @@ pure Python, and 256 pixels are plenty for a 20 x 20 digit.
 """
 
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import morphology
 
@@ -112,6 +112,11 @@ TINY = 48
 #: One polarity's finding is "thinner" than the other's by this factor, and
 #: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
 THINNER, CLEARLY_THINNER = 1.5, 3.0
+
+#: A clear polarity vote is not second-guessed when its finding is this
+#: thin (stroke width over the box's longer side) and has at most this share
+#: of its mask in the border band.
+SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
 
 #: At most this many times the threshold is raised to cut ruled lines away.
 RAISES = 2
@@ -438,33 +443,40 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     return second if second.band < first.band - 0.05 else first
 
 
-def find_ink(gray: Rows, channels: Optional[Dict[str, Rows]] = None) -> InkFound:
+def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
     of (name, rows in [0, 1])) and ``box``.
 
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
-    optionally the colour planes ("red", "green", "blue") in the same shape,
-    read when the gray ink is faint (under ``LOW_CONTRAST``).
+    optionally a function giving the colour planes ({"red": rows, "green":
+    rows, "blue": rows}, the same shape), called only when the gray ink is
+    faint (under ``LOW_CONTRAST``).
     """
     tiny = min(len(gray), len(gray[0])) < TINY
 
     def read(name: str, plane: Rows) -> InkFound:
         order = polarities(plane)
         choice = _find_in(plane, order[0])
-        if not tiny:
+        confident = len(order) == 1
+        # A clear vote whose finding looks like a digit (strokes, away from
+        # the border) is not second-guessed: that saves half the work.
+        settled = (confident and choice.ink is not None and choice.thinness <= SETTLED_THINNESS
+                   and choice.band <= SETTLED_BAND)
+        if not tiny and not settled:
             other = "light" if order[0] == "dark" else "dark"
-            choice = _better(choice, _find_in(plane, other), len(order) == 1)
+            choice = _better(choice, _find_in(plane, other), confident)
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
     best = read("gray", gray)
-    if channels and best.strength < LOW_CONTRAST:
+    if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it
         # if its ink is clearly stronger.
-        name = max(sorted(channels), key=lambda name: max(_spreads(channels[name])))
-        choice = read(name, channels[name])
+        planes = channels()
+        name = max(sorted(planes), key=lambda name: max(_spreads(planes[name])))
+        choice = read(name, planes[name])
         if choice.ink is not None and (best.ink is None or choice.strength > 1.25 * best.strength):
             best = choice
     return best

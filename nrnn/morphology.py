@@ -123,12 +123,12 @@ def dilate(mask: Sequence[Sequence[int]], size: int) -> List[List[int]]:
 
 
 def mask_runs(row: Sequence[int]) -> List[Tuple[int, int]]:
-    """The runs of nonzero values in one row as (start, stop) pairs, stop exclusive.
+    """The runs of 1s in one row of 0/1 integers as (start, stop) pairs, stop exclusive.
 
     >>> mask_runs([0, 1, 1, 0, 1])
     [(1, 3), (4, 5)]
     """
-    flags = bytes(1 if v else 0 for v in row)
+    flags = bytes(row)  # 0/1 integers: a bytes object at C speed, searched at C speed
     runs = []
     start = flags.find(1)
     while start >= 0:

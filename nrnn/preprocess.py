@@ -71,7 +71,7 @@ from . import ink as photo_ink
 from .errors import ImageError
 from .png import Image
 from .resample import area_weights as _area_weights
-from .resample import fit_within, resize_rows, shrink_plane
+from .resample import fit_within, resize_rows, shrink_mix, shrink_plane
 
 __all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
            "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
@@ -324,11 +324,13 @@ def to_mnist(width: int, height: int, ink: Sequence[float]) -> List[float]:
 
 def _opaque_planes(image: Image, longest: int):
     """The image area-averaged to at most ``longest`` a side, as float gray
-    levels: ``(width, height, gray, channels)``, all flat row-major lists;
-    ``channels`` is None for a gray image, else {"red": ..., "green": ...,
-    "blue": ...}.  Gray = ITU-R 601-2 luma of the averaged channels (luma is
-    linear, so this is the average of the luma).  Transparency is
-    composited away first, at full size (see ``_brightness``).
+    levels: ``(width, height, gray, channels)``, ``gray`` a flat row-major
+    list.  ``channels`` is None for a gray image, else a function giving
+    {"red": ..., "green": ..., "blue": ...} the same way, only called if
+    needed (each plane costs as much as the gray one).  Gray = ITU-R 601-2
+    luma, mixed from the channels while shrinking (luma is linear, so this
+    is the average of the luma).  Transparency is composited away first,
+    at full size (see ``_brightness``).
     """
     width, height = fit_within(image.width, image.height, longest)
     rgba = image.rgba
@@ -339,10 +341,11 @@ def _opaque_planes(image: Image, longest: int):
     red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
     if red == green == blue:
         return width, height, shrink_plane(red, image.width, image.height, width, height), None
-    channels = {name: shrink_plane(plane, image.width, image.height, width, height)
+    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height)
+
+    def channels():
+        return {name: shrink_plane(plane, image.width, image.height, width, height)
                 for name, plane in (("red", red), ("green", green), ("blue", blue))}
-    gray = [(299 * r + 587 * g + 114 * b) / 1000
-            for r, g, b in zip(channels["red"], channels["green"], channels["blue"])]
     return width, height, gray, channels
 
 
@@ -399,8 +402,9 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
     if channels:
-        colour = {name: [plane[y * width:(y + 1) * width] for y in range(height)]
-                  for name, plane in channels.items()}
+        def colour():
+            return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
+                    for name, plane in channels().items()}
     found = photo_ink.find_ink(rows, colour)
     for name, step in found.stages:
         stages.append((name, width, height, [v for row in step for v in row]))

@@ -51,7 +51,7 @@ then the horizontal pass on the few rows left.
 import struct
 from typing import List, Sequence, Tuple
 
-__all__ = ["area_spans", "area_weights", "shrink_plane", "resize_rows", "fit_within"]
+__all__ = ["area_spans", "area_weights", "shrink_plane", "shrink_mix", "resize_rows", "fit_within"]
 
 Span = Tuple[int, int, int, int]
 
@@ -121,15 +121,16 @@ def _span_sums(values: Sequence[int], spans: Sequence[Span], inner: int) -> list
     return sums
 
 
-def _packed(row: bytes) -> int:
-    """One row of bytes as a big integer, pixel x in bits 32x .. 32x+31."""
-    buffer = bytearray(_FIELD * len(row))
-    buffer[0::_FIELD] = row
+def _packed(row: bytes, field: int) -> int:
+    """One row of bytes as a big integer, pixel x in bytes field*x .. field*x + field-1."""
+    buffer = bytearray(field * len(row))
+    buffer[0::field] = row
     return int.from_bytes(buffer, "little")
 
 
-def _unpacked(number: int, width: int) -> Tuple[int, ...]:
-    return struct.unpack("<%dI" % width, number.to_bytes(_FIELD * width, "little"))
+def _unpacked(number: int, width: int, field: int) -> Tuple[int, ...]:
+    return struct.unpack("<%d%s" % (width, "I" if field == 4 else "Q"),
+                         number.to_bytes(field * width, "little"))
 
 
 def shrink_plane(plane: bytes, width: int, height: int,
@@ -142,36 +143,63 @@ def shrink_plane(plane: bytes, width: int, height: int,
     Python plus C-speed work proportional to the plane's size, and memory
     for a few rows (see the module docstring).
     """
-    if not (0 < new_width <= width and 0 < new_height <= height) or len(plane) != width * height:
-        raise ValueError("cannot shrink %d bytes as %d x %d to %d x %d"
-                         % (len(plane), width, height, new_width, new_height))
-    divisor = 1
+    return shrink_mix([(plane, 1)], width, height, new_width, new_height)
+
+
+def shrink_mix(planes: Sequence[Tuple[bytes, int]], width: int, height: int,
+               new_width: int, new_height: int) -> List[float]:
+    """Area-average a weighted mix of planes: sum of w * plane / sum of w,
+    e.g. the luma (299 R + 587 G + 114 B) / 1000 of an RGB image's three
+    planes, for the price of one horizontal pass (mixing is linear, so
+    mixing the rows before averaging them is the same as after).
+
+    >>> shrink_mix([(bytes([0, 200]), 3), (bytes([100, 100]), 1)], 2, 1, 1, 1)
+    [100.0]
+    """
+    for plane, weight in planes:
+        if not (0 < new_width <= width and 0 < new_height <= height) or len(plane) != width * height:
+            raise ValueError("cannot shrink %d bytes as %d x %d to %d x %d"
+                             % (len(plane), width, height, new_width, new_height))
+    total_weight = sum(weight for _, weight in planes)
+    # A field must hold 255 * (sum of weights) * height without overflowing.
+    field = _FIELD if 255 * total_weight * height < 2 ** (8 * _FIELD) else 2 * _FIELD
+
+    def packed_row(y: int) -> int:
+        return sum(weight * _packed(plane[y * width:(y + 1) * width], field) for plane, weight in planes)
+
+    divisor = total_weight
     if new_height == height:
-        rows = [plane[y * width:(y + 1) * width] for y in range(height)]
+        if len(planes) == 1 and total_weight == 1:
+            rows = [planes[0][0][y * width:(y + 1) * width] for y in range(height)]
+        else:
+            rows = [_unpacked(packed_row(y), width, field) for y in range(height)]
     elif width * new_height <= height:
         # Few columns, many rows (e.g. 1 x 4,000,000): sum down each column.
         down = area_spans(height, new_height)
-        columns = [_span_sums(plane[x::width], down, new_height) for x in range(width)]
-        rows = list(zip(*columns))
-        divisor = height
+        rows = [[0] * width for _ in range(new_height)]
+        for plane, weight in planes:
+            for x in range(width):
+                for y, value in enumerate(_span_sums(plane[x::width], down, new_height)):
+                    rows[y][x] += weight * value
+        divisor *= height
     else:
         down = area_spans(height, new_height)
         rows = []
         cached_index, cached = -1, 0  # a boundary row is shared by two new rows
         for first, last, first_weight, last_weight in down:
             if first != cached_index:
-                cached = _packed(plane[first * width:(first + 1) * width])
+                cached = packed_row(first)
             total = first_weight * cached
             if last != first:
                 inner = 0
                 for y in range(first + 1, last):
-                    inner += _packed(plane[y * width:(y + 1) * width])
-                cached_index, cached = last, _packed(plane[last * width:(last + 1) * width])
+                    inner += packed_row(y)
+                cached_index, cached = last, packed_row(last)
                 total += new_height * inner + last_weight * cached
             else:
                 cached_index = first
-            rows.append(_unpacked(total, width))
-        divisor = height
+            rows.append(_unpacked(total, width, field))
+        divisor *= height
     if new_width != width:
         across = area_spans(width, new_width)
         rows = [_span_sums(row, across, new_width) for row in rows]

@@ -137,7 +137,7 @@ class FindInk(unittest.TestCase):
         rgba = image.rgba
         channels = {name: [[float(v) for v in rgba[offset::4][y * 200:(y + 1) * 200]] for y in range(160)]
                     for offset, name in enumerate(("red", "green", "blue"))}
-        found = ink.find_ink(gray, channels)
+        found = ink.find_ink(gray, lambda: channels)
         self.assertIsNotNone(found.ink)
         self.assertTrue(found.stages[0][0].startswith("blue"), found.stages[0][0])
         self.assertGreater(found.strength, 2 * ink.find_ink(gray).strength)

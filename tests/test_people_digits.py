@@ -5,7 +5,7 @@ run (so before/after compare like with like) and the digit really is where
 the generator says it put it.
 """
 
-import os
+import doctest
 import sys
 import unittest
 
@@ -157,6 +157,12 @@ class MnistKindsTest(unittest.TestCase):
         sample = pd.generate("canvas", 7, seed=1, digits=self.digits)
         number = int(sample.source.split()[1])
         self.assertEqual(sample.label, self.digits.labels[number])
+
+
+def load_tests(loader, tests, pattern):
+    # The generator's doctests (tests/test_doctests.py covers nrnn/ only).
+    tests.addTests(doctest.DocTestSuite(pd))
+    return tests
 
 
 if __name__ == "__main__":

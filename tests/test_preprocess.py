@@ -8,7 +8,6 @@ import gzip
 import json
 import platform
 import struct
-import tracemalloc
 import unittest
 
 from nrnn import png, preprocess
@@ -352,6 +351,7 @@ class BigImages(unittest.TestCase):
     LIMIT = 120_000_000  # bytes allocated at the peak, beyond the image itself
 
     def peak(self, image):
+        import tracemalloc  # CPython only: PyPy has no _tracemalloc
         tracemalloc.start()
         try:
             try:

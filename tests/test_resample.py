@@ -74,6 +74,20 @@ class ShrinkPlane(unittest.TestCase):
                 for a, b in zip(got, want):
                     self.assertAlmostEqual(a, b, places=9)
 
+    def test_mix_is_the_mix_of_the_averages(self):
+        # Luma of three planes, one pass; the tall case needs 64-bit fields
+        # (255 * 1000 * 20000 rows > 2**32).
+        rng = random.Random(6)
+        for width, height, new_width, new_height in [(30, 20, 11, 7), (3, 20000, 2, 10000), (2, 50, 2, 3)]:
+            with self.subTest(size=(width, height, new_width, new_height)):
+                planes = [bytes(rng.randrange(256) for _ in range(width * height)) for _ in range(3)]
+                got = resample.shrink_mix(list(zip(planes, (299, 587, 114))), width, height,
+                                          new_width, new_height)
+                each = [resample.shrink_plane(p, width, height, new_width, new_height) for p in planes]
+                for index, value in enumerate(got):
+                    want = (299 * each[0][index] + 587 * each[1][index] + 114 * each[2][index]) / 1000
+                    self.assertAlmostEqual(value, want, places=9)
+
     def test_white_stays_exactly_white(self):
         got = resample.shrink_plane(b"\xff" * (300 * 200), 300, 200, 256, 171)
         self.assertEqual(set(got), {255.0})
