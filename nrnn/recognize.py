@@ -59,7 +59,7 @@ from .image_file import decode_image
 from .model_file import deskews, load_model
 from .network import Network
 from .png import Image, encode_gray8
-from .preprocess import FIELD, prepare
+from .preprocess import FIELD, PHOTO_SIDE, prepare
 from .skeleton import redraw
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
@@ -74,10 +74,10 @@ DIGITS = 10
 #: thread) waiting for many seconds; a digit never needs that many pixels.
 MAX_IMAGE_PIXELS = 4_000_000
 
-#: A JPEG is decoded at the smallest scale (1, 1/2, 1/4, 1/8) that keeps at
-#: least this many pixels on its shorter side: a 4032 x 3024 phone photo at
-#: 1/8, 504 x 378.  Preprocessing works on photos at about this size anyway.
-PHOTO_SIDE = 256
+# PHOTO_SIDE (imported from preprocess): a JPEG is decoded at the smallest
+# scale (1, 1/2, 1/4, 1/8) that keeps at least that many pixels on its
+# shorter side (a 4032 x 3024 phone photo at 1/8, 504 x 378), since
+# preprocessing shrinks a photo to that size anyway.
 
 #: Characters for ink levels 0.0 .. 1.0 in the text art, lightest first.
 SHADES = " .:-=+*#%@"
