@@ -162,13 +162,13 @@ class Network:
         deltas[L] = self.cost.output_delta(activations[L], y)                           # BP1
         for l in range(L - 1, 0, -1):
             # W^(l+1) = weights[l]; sigma'(z^l) = a^l (1 - a^l) from the forward pass.
-            back = matrix.transpose_matvec(self.weights[l], deltas[l + 1])               # (W^(l+1))^T delta^(l+1)
+            back = matrix.transpose_matvec(self._weights[l], deltas[l + 1])              # (W^(l+1))^T delta^(l+1)
             deltas[l] = [e * a * (1.0 - a) for e, a in zip(back, activations[l])]        # BP2
         return Gradient(deltas, activations, inputs, self.cost.value(activations[L], y))
 
     def apply(self, gradient: "Gradient", learning_rate: float) -> None:
         """The SGD step for one sample's gradient: p <- p - learning_rate * dC/dp."""
-        gradient.add_to(self.weights, self.biases, -learning_rate)
+        gradient.add_to(self._training_weights(), self.biases, -learning_rate)
 
     def train_sample(self, x: list, target, learning_rate: float) -> float:
         """One step of per-sample SGD on (x, target); returns the sample's cost.
@@ -206,7 +206,7 @@ class Network:
         L2 regularization adds (lambda / 2n) sum w^2 to the cost, whose
         gradient step is w <- (1 - eta lambda / n) w: a shrink, applied here.
         """
-        for weights in self.weights:
+        for weights in self._held_weights():  # entry by entry: rows or columns alike
             matrix.scale_matrix(weights, factor)
 
     def backprop(self, x: list, target) -> tuple:
@@ -221,6 +221,40 @@ class Network:
         nabla_biases = [[0.0] * len(b) for b in self.biases] if self.has_bias else None
         self.gradient(x, target).add_to(nabla_weights, nabla_biases, 1.0)
         return nabla_biases, nabla_weights
+
+    # --- How W^1 is held (a speed detail: the math never depends on it) ---
+
+    @property
+    def weights(self) -> list:
+        """[W^1, ..., W^L]: W^l = weights[l - 1] is n_l rows of n_(l-1) floats.
+
+        On CPython, per-sample training holds W^1 by columns instead
+        (matrix.BY_COLUMNS says why); reading ``weights`` writes them back
+        into W^1's rows first, so what you read is always W as rows.  (A
+        row list kept from before training is brought up to date the next
+        time ``weights`` is read, not while training runs.)
+        """
+        if self._columns is not None:
+            self._columns.copy_into(self._weights[0])
+            self._columns = None
+        return self._weights
+
+    @weights.setter
+    def weights(self, weights: list) -> None:
+        self._weights = weights
+        self._columns = None
+
+    def _held_weights(self) -> list:
+        """The weights as the kernels take them, W^1 as matrix.Columns if so held."""
+        if self._columns is None:
+            return self._weights
+        return [self._columns] + self._weights[1:]
+
+    def _training_weights(self) -> list:
+        """_held_weights, with W^1 turned into columns first where that is faster."""
+        if matrix.BY_COLUMNS and self._columns is None:
+            self._columns = matrix.Columns.of(self._weights[0])
+        return self._held_weights()
 
     # --- The machinery ----------------------------------------------------
 
@@ -238,8 +272,9 @@ class Network:
         """
         indices, values = inputs if inputs is not None else matrix.nonzero(x)
         activations = [x]
+        held = self._held_weights()
         for l in range(1, len(self.sizes)):
-            weights = self.weights[l - 1]                                    # W^l
+            weights = held[l - 1]                                            # W^l
             if l == 1:
                 # Only the nonzero pixels: the zeros add nothing to W^1 x.
                 z = matrix.sparse_matvec(weights, indices, values)

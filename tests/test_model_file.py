@@ -137,6 +137,35 @@ class ModelFileTest(unittest.TestCase):
         del no_biases["biases"]
         self.assert_rejected(no_biases, "missing field 'biases'")
 
+    def test_the_quick_row_check_lets_nothing_through(self):
+        # model_file._vector accepts a row at once when it holds floats only
+        # and their sum is finite; everything else is checked number by number.
+        good = self.saved_document()
+        for bad, fragment in (("Infinity", "finite"), ("-Infinity", "finite"), ("NaN", "finite"),
+                              ("1" + "0" * 400, "finite"), ("null", "number"), ("[]", "number")):
+            for field, key, path in (("weights[1][0][2]", "weights", (1, 0, 2)),
+                                     ("biases[0][1]", "biases", (0, 1))):
+                document = json.loads(json.dumps(good))
+                row = document[key]
+                for index in path[:-1]:
+                    row = row[index]
+                row[path[-1]] = "BAD"
+                self.assert_rejected(json.dumps(document).replace('"BAD"', bad), field, fragment)
+        # Infinity and -Infinity together sum to NaN; two huge finite floats
+        # sum to infinity yet are fine weights.
+        both = json.dumps(good).replace(str(good["weights"][0][0][0]), "Infinity", 1)
+        both = both.replace(str(good["weights"][0][0][1]), "-Infinity", 1)
+        self.assert_rejected(both, "weights[0][0][0]", "finite")
+        huge = json.loads(json.dumps(good))
+        huge["weights"][0][0][:2] = [1.5e308, 1.5e308]
+        huge["biases"][1] = [3, -2]  # integers are numbers too, read as floats
+        with open(self.path, "w") as handle:
+            json.dump(huge, handle)
+        loaded = load_model(self.path)
+        self.assertEqual(loaded.weights[0][0][:2], [1.5e308, 1.5e308])
+        self.assertEqual(loaded.biases[1], [3.0, -2.0])
+        self.assertIs(type(loaded.biases[1][0]), float)
+
     def test_bias_list_in_a_bias_free_model_is_rejected(self):
         document = self.saved_document(bias=False)
         self.assertNotIn("biases", document)

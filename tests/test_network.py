@@ -1,7 +1,8 @@
 import hashlib
 import unittest
+from unittest import mock
 
-from nrnn import gradcheck
+from nrnn import gradcheck, matrix
 from nrnn.network import Network
 from nrnn.prng import PCG32
 
@@ -164,3 +165,90 @@ class InitialisationTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def _digit_like(rng):
+    # A blob of ink: about a fifth of the pixels nonzero, some exactly 1.0.
+    return [0.0 if rng.below(5) else (1.0 if rng.below(3) == 0 else rng.uniform()) for _ in range(784)]
+
+
+def _train_pinned(network):
+    """40 per-sample steps on seeded digit-like inputs, then a one-pixel and an empty input."""
+    rng = PCG32(7)
+    for x, label in [(_digit_like(rng), rng.below(10)) for _ in range(40)]:
+        network.train_sample(x, label, 0.5)
+    one = [0.0] * 784
+    one[300] = 0.75
+    network.train_sample(one, 3, 0.5)
+    network.train_sample([0.0] * 784, 4, 0.5)
+    return network
+
+
+class FirstLayerStorageTest(unittest.TestCase):
+    """On CPython, training holds W^1 by columns (matrix.BY_COLUMNS); the
+    numbers must be exactly those of the rows, as they were before."""
+
+    # Pinned from the row-only network.py: math.sumprod (CPython 3.12+)
+    # rounds a dot product once, so its last bits differ from the
+    # left-to-right sums of CPython 3.9-3.11 and PyPy.
+    PINNED = {
+        "sequential": ("cb1db577af48ff28da94f544b041af802f61dcc23a696d4562dc57924b497732",
+                       -0.05312283091612157, -0.04111608898498439, -0.12063586698680648),
+        "sumprod": ("d2ab678264180a40fe2ae06fb6d0f2b1e02235fbb9212d0beb47a8eb440c4534",
+                    -0.0531228309161216, -0.04111608898498435, -0.12063586698680638),
+    }
+
+    def test_per_sample_training_gives_the_pinned_weights(self):
+        network = _train_pinned(Network([784, 30, 10], seed=0))
+        flavour = "sumprod" if matrix._dot is not matrix._dot_cpython and not matrix.ON_PYPY else "sequential"
+        digest, first, column_300, last = self.PINNED[flavour]
+        self.assertEqual(network.weights[0][0][0], first)
+        self.assertEqual(network.weights[0][29][300], column_300)
+        self.assertEqual(network.weights[1][9][29], last)
+        self.assertEqual(hashlib.sha256(repr([network.weights, network.biases]).encode()).hexdigest(), digest)
+
+    @unittest.skipIf(matrix.ON_PYPY, "PyPy holds W^1 by rows only")
+    def test_rows_and_columns_train_to_the_same_bits(self):
+        by_columns = _train_pinned(Network([784, 30, 10], seed=0))
+        with mock.patch("nrnn.matrix.BY_COLUMNS", False):
+            by_rows = _train_pinned(Network([784, 30, 10], seed=0))
+            self.assertIsNone(by_rows._columns)
+        self.assertEqual(by_columns.weights, by_rows.weights)
+        self.assertEqual(by_columns.biases, by_rows.biases)
+
+    def test_weights_read_between_steps_are_rows_and_change_nothing(self):
+        straight = _train_pinned(Network([784, 30, 10], seed=0))
+        network = Network([784, 30, 10], seed=0)
+        rows = network.weights[0]
+        rng = PCG32(7)
+        samples = [(_digit_like(rng), rng.below(10)) for _ in range(40)]
+        for k, (x, label) in enumerate(samples):
+            network.train_sample(x, label, 0.5)
+            if k % 7 == 0:
+                self.assertEqual((len(network.weights[0]), len(network.weights[0][0])), (30, 784))
+                self.assertEqual(network.feedforward(x), network.feedforward(x))
+        self.assertIs(network.weights[0], rows)  # the same row lists, brought up to date
+        _train_pinned_tail(network)
+        self.assertEqual(network.weights, straight.weights)
+
+    def test_decay_and_mini_batches_after_per_sample_steps(self):
+        a, b = Network([784, 12, 10], seed=2), Network([784, 12, 10], seed=2)
+        rng = PCG32(3)
+        samples = [(_digit_like(rng), rng.below(10)) for _ in range(6)]
+        for network in (a, b):
+            for x, label in samples[:3]:
+                network.train_sample(x, label, 0.3)
+                network.decay_weights(0.999)
+            if network is b:  # W^1 back to rows halfway
+                self.assertEqual(len(network.weights[0]), 12)
+            network.train_batch(samples[3:], 0.3)
+            network.train_sample(samples[0][0], 1, 0.3)
+        self.assertEqual(a.weights, b.weights)
+        self.assertEqual(a.backprop(*samples[1]), b.backprop(*samples[1]))
+
+
+def _train_pinned_tail(network):
+    one = [0.0] * 784
+    one[300] = 0.75
+    network.train_sample(one, 3, 0.5)
+    network.train_sample([0.0] * 784, 4, 0.5)
