@@ -83,21 +83,12 @@ import struct
 from typing import List, Sequence, Tuple
 
 from .errors import JPEGError
+from .jpeg_huffman import ZIGZAG
 
-__all__ = ["encode_rgb8", "encode_gray8", "quantisation_tables", "ZIGZAG"]
+__all__ = ["encode_rgb8", "encode_gray8", "quantisation_tables"]
 
-#: ``ZIGZAG[k]`` is the position ``8 * row + column`` in the block of the
-#: k-th coefficient in the order they are stored.
-ZIGZAG = (
-    0, 1, 8, 16, 9, 2, 3, 10,
-    17, 24, 32, 25, 18, 11, 4, 5,
-    12, 19, 26, 33, 40, 48, 41, 34,
-    27, 20, 13, 6, 7, 14, 21, 28,
-    35, 42, 49, 56, 57, 50, 43, 36,
-    29, 22, 15, 23, 30, 37, 44, 51,
-    58, 59, 52, 45, 38, 31, 39, 46,
-    53, 60, 61, 54, 47, 55, 62, 63,
-)
+# ZIGZAG[k] (from the decoder's jpeg_huffman.py): the position 8 * row +
+# column in the block of the k-th coefficient in the order they are stored.
 
 # The example quantisation tables of ITU T.81 Annex K.1, natural (row) order.
 LUMINANCE_QUANTISATION = (
