@@ -389,7 +389,7 @@ class CommandLineTest(unittest.TestCase):
             connection.close()
         finally:
             process.terminate()
-            process.wait(10)
+            process.wait(60)  # a bound on a hang, not on speed: a loaded machine may take seconds
             process.stdout.close()
         self.assertEqual(process.returncode, 0)  # SIGTERM stops it cleanly
 
