@@ -190,9 +190,8 @@
     strokes.length = 0;
     forgetPhoto();
     const sendAsIs = SENT_AS_IS.indexOf(file.type) >= 0 && file.size <= MAX_UPLOAD_BYTES;
-    if (sendAsIs) ask(file, file.type, "photo");
-    else setStatus("Reading your photo…");
-    const number = requestNumber;
+    const number = begin("photo");
+    if (sendAsIs) ask(number, file, file.type, "photo");
     // The browser turns the photo upright (EXIF orientation) as it draws
     // it, as the server does, so the pad shows what the network is given.
     const picture = new Image();
@@ -201,7 +200,7 @@
       photo = picture;
       paint();
       undoButton.disabled = clearButton.disabled = false;
-      if (!sendAsIs) smaller(picture).toBlob(function (blob) { ask(blob, "image/png", "photo"); }, "image/png");
+      if (!sendAsIs) smaller(picture).toBlob(function (blob) { ask(number, blob, "image/png", "photo"); }, "image/png");
     };
     picture.onerror = function () {
       URL.revokeObjectURL(picture.src);
@@ -241,18 +240,23 @@
   // ---------------------------------------------------------------- asking
 
   function predict() {
-    const number = requestNumber + 1;
-    pad.toBlob(function (blob) {
-      if (number === requestNumber + 1) ask(blob, "image/png", "drawing");
-    }, "image/png");
+    const number = begin("drawing");
+    pad.toBlob(function (blob) { ask(number, blob, "image/png", "drawing"); }, "image/png");
   }
 
-  // POST an image to /predict and show the answer (what: "drawing" or "photo").
-  function ask(body, type, what) {
-    const number = ++requestNumber;
-    const started = performance.now();
+  // A new question (what: "drawing" or "photo"): its number, so that only
+  // the answer to the newest one is shown.
+  function begin(what) {
     digitBox.dataset.state = "pending";
     setStatus(what === "photo" ? "Reading your photo…" : "Reading…");
+    return ++requestNumber;
+  }
+
+  // POST an image to /predict and show the answer, if question ``number``
+  // is still the newest.
+  function ask(number, body, type, what) {
+    if (number !== requestNumber) return;
+    const started = performance.now();
     fetch("/predict", {method: "POST", headers: {"Content-Type": type}, body: body})
       .then(function (response) {
         return response.json().then(function (data) { return {ok: response.ok, data: data}; });
