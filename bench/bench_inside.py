@@ -18,7 +18,6 @@ best of ``--repeat`` rounds, to see past a busy machine):
 """
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -34,16 +33,8 @@ from nrnn.model_file import SHIPPED_MODEL  # noqa: E402
 from nrnn.recognize import load_recognizer, recognize  # noqa: E402
 from nrnn.serve import make_server  # noqa: E402
 from tests.drawn_digits import demo_png  # noqa: E402
+from tests.support import request  # noqa: E402
 
-
-def _request(port, method, path, body=None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 def main(argv=None) -> int:
@@ -61,11 +52,11 @@ def main(argv=None) -> int:
     port = server.server_address[1]
     try:
         start = time.perf_counter()
-        status, headers, body = _request(port, "GET", "/weights/0.png")
+        status, headers, body = request(port, "GET", "/weights/0.png", timeout=60)
         first_picture = time.perf_counter() - start
         assert status == 200, status
         start = time.perf_counter()
-        status, _, _ = _request(port, "GET", "/weights/0.png", headers={"If-None-Match": headers["ETag"]})
+        status, _, _ = request(port, "GET", "/weights/0.png", headers={"If-None-Match": headers["ETag"]}, timeout=60)
         revalidate = time.perf_counter() - start
         assert status == 304, status
         picture_bytes = len(body)
@@ -75,7 +66,7 @@ def main(argv=None) -> int:
             round_times, reference_times = [], []
             for png in drawings:
                 start = time.perf_counter()
-                status, _, reply = _request(port, "POST", "/predict", png, {"Content-Type": "image/png"})
+                status, _, reply = request(port, "POST", "/predict", png, {"Content-Type": "image/png"}, timeout=60)
                 answer = json.loads(reply)
                 round_times.append(time.perf_counter() - start)
                 assert status == 200 and "hidden" in answer, answer

@@ -1,5 +1,7 @@
-"""Helpers shared by the tests: where ../shared is, and skipping without it."""
+"""Helpers shared by the tests: where ../shared is, and skipping without it;
+one HTTP request to a server on loopback."""
 
+import http.client
 import os
 import unittest
 
@@ -23,3 +25,14 @@ def requires_shared(*parts):
         "needs %s (the project's shared test resources; present in CI, "
         "absent in a plain clone)" % path,
     )
+
+
+def request(port, method, path, body=None, headers=None, timeout=30):
+    """One HTTP request to 127.0.0.1:``port``: (status, headers dict, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()

@@ -28,7 +28,7 @@ from nrnn.png import encode_gray8, png_size
 from nrnn.recognize import load_recognizer, recognize
 from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
-from tests.support import ROOT
+from tests.support import ROOT, request
 
 
 class ServerTest(unittest.TestCase):
@@ -61,13 +61,7 @@ class ServerTest(unittest.TestCase):
     # ---------------------------------------------------------------- helpers
 
     def request(self, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return request(self.port, method, path, body, headers)
 
     def get(self, path):
         return self.request("GET", path)
@@ -414,13 +408,8 @@ def _serve_in_thread(test, network, **options):
 
 
 def _post(port, data):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("POST", "/predict", data, {"Content-Type": "image/png"})
-        response = connection.getresponse()
-        return response.status, json.loads(response.read().decode("utf-8"))
-    finally:
-        connection.close()
+    status, _, body = request(port, "POST", "/predict", data, {"Content-Type": "image/png"})
+    return status, json.loads(body.decode("utf-8"))
 
 
 class ExactAnswerTest(unittest.TestCase):

@@ -3,7 +3,6 @@ and contributions in ``POST /predict``'s answer, and ``GET /weights/L.png``
 (the weight pictures, cacheable by ETag).  A server in a thread on
 127.0.0.1, as in test_serve.py."""
 
-import http.client
 import json
 import math
 import unittest
@@ -13,17 +12,9 @@ from nrnn.png import decode
 from nrnn.recognize import recognize
 from nrnn.weights import neuron_pictures, weight_colour
 from tests.drawn_digits import demo_png
+from tests.support import request
 from tests.test_serve import _serve_in_thread
 
-
-def request(port, method, path, body=None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 class Inside(unittest.TestCase):

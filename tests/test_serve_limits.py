@@ -13,7 +13,6 @@ Retry-After; drawings answered while big images wait), the connection cap,
 and a 500 JSON reply with one log line for MemoryError.
 """
 
-import http.client
 import io
 import json
 import socket
@@ -26,6 +25,7 @@ from nrnn.network import Network
 from nrnn.png import encode_gray8
 from nrnn.serve import LISTEN_BACKLOG, SMALL_IMAGE_PIXELS, allowed_hosts, make_server
 from tests.drawn_digits import demo_png
+from tests.support import request
 
 # How long a test waits for something that must happen (a reply): only a
 # bound against hanging, never a figure that is checked.
@@ -102,18 +102,9 @@ def split_reply(reply):
     return lines[0], headers, json.loads(body.decode("utf-8"))
 
 
-def request(port, method, path, body=None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
 
 def post_png(port, data, content_type="image/png"):
-    status, headers, body = request(port, "POST", "/predict", data, {"Content-Type": content_type})
+    status, headers, body = request(port, "POST", "/predict", data, {"Content-Type": content_type}, timeout=PATIENCE)
     return status, headers, json.loads(body.decode("utf-8"))
 
 
@@ -168,11 +159,13 @@ class HostAndContentType(unittest.TestCase):
         self.assertNotEqual(post_png(self.port, data, "image/jpeg")[0], 415)
 
     def test_no_cors_header_is_ever_sent(self):
-        replies = [request(self.port, "GET", "/"),
+        replies = [request(self.port, "GET", "/", timeout=PATIENCE),
                    request(self.port, "OPTIONS", "/predict", headers={
-                       "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}),
+                       "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+                           timeout=PATIENCE),
                    request(self.port, "POST", "/predict", demo_png(1), {"Content-Type": "image/png",
-                                                                       "Origin": "http://evil.example"})]
+                                                                       "Origin": "http://evil.example"},
+                           timeout=PATIENCE)]
         for status, headers, _ in replies:
             self.assertFalse([name for name in headers if name.lower().startswith("access-control")],
                              headers)
@@ -337,7 +330,7 @@ class Failures(unittest.TestCase):
         self.assertEqual(len(lines), 1, lines)
         self.assertIn("MemoryError", lines[0])
         self.assertIn("POST /predict", lines[0])
-        self.assertEqual(request(port, "GET", "/")[0], 200)  # still serving
+        self.assertEqual(request(port, "GET", "/", timeout=PATIENCE)[0], 200)  # still serving
 
 
 if __name__ == "__main__":
