@@ -11,7 +11,7 @@ digit, its probability and the runners-up::
 Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` (draw the
 28 x 28 input the network saw, as text), ``--explain`` (why it answered as it
 did: the hidden neurons that pushed for the answer, with their weight
-pictures, and the raw outputs; see nrnn/explain.py), ``--json`` (one JSON object a line),
+pictures, and the raw outputs; see nrnn/inside/explain.py), ``--json`` (one JSON object a line),
 ``--save-input OUT.png`` (save that input as a 28 x 28 PNG),
 ``--show-steps`` (draw every step from the file to that input, small, as
 text) and ``--save-steps DIR`` (save each step as a PNG in DIR),
@@ -32,12 +32,12 @@ import sys
 from nrnn.atomic import write_bytes_atomic
 from nrnn.cli import OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError, UsageError
-from nrnn.explain import explain, explanation_text
+from nrnn.inside.explain import explain, explanation_text
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
-from nrnn.model_file import SHIPPED_MODEL
-from nrnn.image_file import decode_image
-from nrnn.png import encode_gray8
-from nrnn.preprocess import prepare_stages, thumbnail
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.image.image_file import decode_image
+from nrnn.image.png import encode_gray8
+from nrnn.image.preprocess import prepare_stages, thumbnail
 from nrnn.recognize import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
                             recognize, recognize_inputs, text_art)
 
@@ -146,7 +146,8 @@ def _mnist_test_samples(indices, data_dir, source):
     """Yield (index, label, pixels) for the wanted MNIST test images, in order."""
     # Imported here: the data layer pulls in the downloader (urllib,
     # hashlib), which plain image prediction does not need.
-    from nrnn import data, mnist_csv
+    from nrnn import data
+    from nrnn.mnist import mnist_csv
 
     _, test_csv = data.ensure_csv(data_dir, source)
     wanted = set(indices)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Train a handwritten-digit recognizer on MNIST: ``python train.py --epochs 1``.
 
-Argument parsing only; the work is done by nrnn.session (files, resume),
-nrnn.training (the loop), nrnn.evaluate, nrnn.report and nrnn.chart.
+Argument parsing only; the work is done by nrnn.train.session (files, resume),
+nrnn.train.training (the loop), nrnn.train.evaluate, nrnn.train.report and nrnn.train.chart.
 Run ``python train.py --help`` for the options.
 """
 
@@ -11,8 +11,8 @@ import sys
 
 from nrnn.cli import OneLineParser, print_error
 from nrnn.errors import NrnnError
-from nrnn.session import DEFAULT_MODEL, EXIT_INTERRUPTED, run
-from nrnn.training import TrainingConfig
+from nrnn.train.session import DEFAULT_MODEL, EXIT_INTERRUPTED, run
+from nrnn.train.training import TrainingConfig
 
 DEFAULTS = TrainingConfig.DEFAULTS
 
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="shuffle through a buffer of N samples, ~6.5 kB each; 0 = file order "
                           "(default: %d)" % DEFAULTS["shuffle_buffer"])
     shapes = parser.add_argument_group(
-        "distortions", "of the training images, drawn anew in every epoch (see nrnn/augment.py): "
+        "distortions", "of the training images, drawn anew in every epoch (see nrnn/train/augment.py): "
         "people's digits come turned, sized, slanted and inked unlike MNIST's")
     shapes.add_argument("--augment-rotate", type=_float, metavar="DEGREES",
                         help="rotate by a random angle in [-DEGREES, DEGREES] (default: 0; try 15)")
@@ -148,13 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="thicken or thin the strokes by a random fraction in [-W, W] of a "
                              "one-pixel dilation or erosion, W <= 1 (default: 0; try 0.5)")
     shapes.add_argument("--deskew", action="store_const", const=True,
-                        help="stand every image upright (second-moment deskewing, nrnn/deskew.py) "
+                        help="stand every image upright (second-moment deskewing, nrnn/image/deskew.py) "
                              "in training and evaluation; the model records it and recognition "
                              "deskews its inputs too")
     shapes.add_argument("--drawn-styles", type=_float, metavar="FRACTION",
                         help="replace this fraction (<= 0.5) of the training images by digits of the "
                              "same label drawn in styles MNIST lacks: closed-top 4, crossed 7, "
-                             "slashed 0... (nrnn/drawn_styles.py; default: 0; try 0.05)")
+                             "slashed 0... (nrnn/train/drawn_styles.py; default: 0; try 0.05)")
     files = parser.add_argument_group("files")
     files.add_argument("--model", metavar="PATH",
                        help="where to save the model (default: %s, or the --resume file); "

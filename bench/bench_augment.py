@@ -3,7 +3,7 @@
     python bench/bench_augment.py [--images N] [--repeats R] [--data-dir DIR]
     pypy3  bench/bench_augment.py
 
-Times, per image, each distortion of nrnn/augment.py (and deskewing, and a
+Times, per image, each distortion of nrnn/train/augment.py (and deskewing, and a
 drawn style) on the first N MNIST training images (DIR/mnist_train.csv, as
 train.py makes it; synthetic digits if there is none: sparser, so the SGD
 step is cheaper and the ratios larger), and one per-sample SGD step of the shipped
@@ -25,12 +25,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn.augment import Augmenter  # noqa: E402
-from nrnn.deskew import deskew  # noqa: E402
-from nrnn.drawn_styles import STYLES, draw_choice, render_style  # noqa: E402
-from nrnn.mnist_csv import read_samples  # noqa: E402
-from nrnn.network import Network  # noqa: E402
-from nrnn.prng import PCG32  # noqa: E402
+from nrnn.train.augment import Augmenter  # noqa: E402
+from nrnn.image.deskew import deskew  # noqa: E402
+from nrnn.train.drawn_styles import STYLES, draw_choice, render_style  # noqa: E402
+from nrnn.mnist.mnist_csv import read_samples  # noqa: E402
+from nrnn.net.network import Network  # noqa: E402
+from nrnn.net.prng import PCG32  # noqa: E402
 from tests.synthetic_digits import as_floats, synthetic_samples  # noqa: E402
 
 CASES = [

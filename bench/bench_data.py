@@ -28,7 +28,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn import data, download, mnist_csv  # noqa: E402
+from nrnn import data
+from nrnn.mnist import download, mnist_csv  # noqa: E402
 
 ON_PYPY = platform.python_implementation() == "PyPy"
 

@@ -29,7 +29,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn.model_file import SHIPPED_MODEL  # noqa: E402
+from nrnn.net.model_file import SHIPPED_MODEL  # noqa: E402
 from nrnn.recognize import load_recognizer, recognize  # noqa: E402
 from nrnn.serve import make_server  # noqa: E402
 from tests.drawn_digits import demo_png  # noqa: E402

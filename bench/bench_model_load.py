@@ -3,13 +3,13 @@
     python bench/bench_model_load.py [--model PATH] [--repeat 9]
     python bench/bench_model_load.py --compare-with OLD_MODEL_FILE.py
 
-Times ``nrnn.model_file.load_model`` on the shipped 784-500-10 model
+Times ``nrnn.net.model_file.load_model`` on the shipped 784-500-10 model
 (data/model.json.gz) and prints the median of ``--repeat`` loads, and where
 the time goes: reading and inflating the gzip data, ``json.loads``, and the
 rest (checking every field and number, building the Network).
 
-``--compare-with FILE`` also times another version of nrnn/model_file.py
-(e.g. ``git show main:nrnn/model_file.py > /tmp/model_file_before.py``),
+``--compare-with FILE`` also times another version of nrnn/net/model_file.py
+(e.g. ``git show main:nrnn/net/model_file.py > /tmp/model_file_before.py``),
 alternating the two load by load so that both see the same machine load,
 and prints the ratio "FILE's time / this model_file.py's time" (above 1:
 this one loads faster).  Both must give the very same weights; the script
@@ -28,11 +28,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn import model_file  # noqa: E402
+from nrnn.net import model_file  # noqa: E402
 
 
 def load_module(path):
-    """Another version of nrnn/model_file.py, imported inside the package."""
+    """Another version of nrnn/net/model_file.py, imported inside the package."""
     spec = importlib.util.spec_from_file_location("nrnn._compared_model_file", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # relative imports resolve inside nrnn
@@ -66,7 +66,7 @@ def main():
     parser.add_argument("--model", default=model_file.SHIPPED_MODEL, help="model file to load")
     parser.add_argument("--repeat", type=int, default=9, help="timed loads (the median is reported)")
     parser.add_argument("--compare-with", metavar="FILE",
-                        help="another version of nrnn/model_file.py to time against this one")
+                        help="another version of nrnn/net/model_file.py to time against this one")
     args = parser.parse_args()
     print("%s %s, %s, median of %d loads" % (platform.python_implementation(),
                                              platform.python_version(), args.model, args.repeat))

@@ -7,12 +7,12 @@
 For [784, 16, 16, 10], [784, 30, 10] and [784, 128, 64, 10] it trains with
 per-sample SGD and runs inference on real MNIST images (read from
 ../shared/mnist, or the folder in NRNN_MNIST_SOURCE), for nrnn and for the
-plain reference network (nrnn/reference.py, nested loops, no kernels) in the
+plain reference network (nrnn/net/reference.py, nested loops, no kernels) in the
 same run, and prints samples per second as the median of several
 repetitions, and the ratio.
 
-``--compare-with FILE`` times another version of nrnn/network.py instead of
-the reference (e.g. ``git show main:nrnn/network.py > /tmp/before.py``),
+``--compare-with FILE`` times another version of nrnn/net/network.py instead of
+the reference (e.g. ``git show main:nrnn/net/network.py > /tmp/before.py``),
 alternating the two repetition by repetition so that both see the same
 machine load: the ratio is then "this network.py / FILE".  Where numpy happens to be
 installed it also times a numpy implementation of the same per-sample SGD,
@@ -33,8 +33,8 @@ sys.path.insert(0, ROOT)
 
 import importlib.util  # noqa: E402
 
-from nrnn.network import Network  # noqa: E402
-from nrnn.reference import ReferenceNetwork, one_hot  # noqa: E402
+from nrnn.net.network import Network  # noqa: E402
+from nrnn.net.reference import ReferenceNetwork, one_hot  # noqa: E402
 
 ARCHITECTURES = ([784, 16, 16, 10], [784, 30, 10], [784, 128, 64, 10])
 ON_PYPY = platform.python_implementation() == "PyPy"
@@ -90,7 +90,7 @@ def rates_alternating(runs, samples, repeat):
 
 
 def load_network_class(path):
-    """The Network class of another version of nrnn/network.py."""
+    """The Network class of another version of nrnn/net/network.py."""
     spec = importlib.util.spec_from_file_location("nrnn._compared_network", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # relative imports resolve inside nrnn
@@ -151,7 +151,7 @@ def main():
     parser.add_argument("--layers", metavar="SIZES", action="append",
                         help="time this architecture only, e.g. 784,30,10 (repeatable; default: all three)")
     parser.add_argument("--compare-with", metavar="FILE",
-                        help="time this version of nrnn/network.py against FILE, another version of it")
+                        help="time this version of nrnn/net/network.py against FILE, another version of it")
     args = parser.parse_args()
     global ARCHITECTURES
     if args.layers:

@@ -68,7 +68,7 @@ def _reader(checkout):
     from nrnn.errors import NrnnError, PNGError
     from nrnn.recognize import MAX_IMAGE_PIXELS, recognize
     try:
-        from nrnn import jpeg
+        from nrnn.image import jpeg
     except ImportError:
         jpeg = None
 
@@ -312,7 +312,7 @@ def main():
                 data, fmt = sample.data, sample.fmt
                 if fmt == "jpeg" and not baseline.reads_jpeg:
                     # Same pixels, lossless: what the old preprocessing makes of them.
-                    from nrnn import jpeg
+                    from nrnn.image import jpeg
                     image = jpeg.decode(data, name, 4_000_000, reduce_to=256)
                     data, fmt = people_digits.encode_rgba8(image.width, image.height, image.rgba), "png"
                     theirs.note = "before: JPEG decoded here, sent as PNG"

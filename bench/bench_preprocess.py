@@ -5,7 +5,7 @@
 Builds four images in memory (nothing is read or written): a 2000 x 2000
 gray drawing (a bar on flat gray), a 1080 x 1080 colour "phone photo" (a
 digit under a shadow, uneven light, noise), and 4,000,000 x 1 and
-1 x 4,000,000 gray lines, and times ``nrnn.preprocess.prepare`` on each
+1 x 4,000,000 gray lines, and times ``nrnn.image.preprocess.prepare`` on each
 (median of ``--runs``), then measures its peak memory with tracemalloc
 (CPython only; the image itself is built before tracing starts).
 
@@ -28,7 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _opaque(width, height, red, green=None, blue=None):
-    from nrnn.png import Image
+    from nrnn.image.png import Image
     rgba = bytearray(4 * width * height)
     rgba[0::4] = red
     rgba[1::4] = green if green is not None else red
@@ -63,7 +63,7 @@ def images():
 def measure(runs):
     """{label: (median seconds, peak bytes or None)} for this process's nrnn."""
     from nrnn.errors import NrnnError
-    from nrnn.preprocess import prepare
+    from nrnn.image.preprocess import prepare
 
     def once(image):
         try:

@@ -31,8 +31,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn.png import encode_gray8  # noqa: E402
-from nrnn.prng import PCG32  # noqa: E402
+from nrnn.image.png import encode_gray8  # noqa: E402
+from nrnn.net.prng import PCG32  # noqa: E402
 from tests.drawn_digits import demo_png  # noqa: E402
 
 

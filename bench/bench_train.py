@@ -30,12 +30,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from nrnn import download  # noqa: E402
+from nrnn.mnist import download  # noqa: E402
 from nrnn.data import ensure_csv  # noqa: E402
-from nrnn.mnist_csv import count_samples, read_samples  # noqa: E402
-from nrnn.network import Network  # noqa: E402
+from nrnn.mnist.mnist_csv import count_samples, read_samples  # noqa: E402
+from nrnn.net.network import Network  # noqa: E402
 from nrnn.progress import format_duration  # noqa: E402
-from nrnn.training import Reporter, Trainer, TrainingConfig, TrainingState  # noqa: E402
+from nrnn.train.training import Reporter, Trainer, TrainingConfig, TrainingState  # noqa: E402
 
 FULL_TRAINING_SET = 60000
 

@@ -28,7 +28,7 @@ How a digit becomes a scene
    so a shadow darkens ink and paper alike.  Camera blur is a [1 2 1] / 4
    filter on the coverage; sensor noise is added from a table of seeded
    Gaussian integers read at a random offset per row.
-3. *File.*  PNG (gray, RGB or RGBA) or, once ``nrnn.jpeg_encoder`` exists,
+3. *File.*  PNG (gray, RGB or RGBA) or, once ``nrnn.image.jpeg_encoder`` exists,
    JPEG at phone or messenger quality.
 
 Every image is a pure function of (seed, kind, index): each gets its own
@@ -56,12 +56,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from nrnn import png  # noqa: E402
-from nrnn.prng import PCG32  # noqa: E402
-from nrnn.strokes import fit, render  # noqa: E402
+from nrnn.image import png  # noqa: E402
+from nrnn.net.prng import PCG32  # noqa: E402
+from nrnn.image.strokes import fit, render  # noqa: E402
 
 try:  # written on another branch; the JPEG kinds are skipped until it lands
-    from nrnn import jpeg_encoder  # type: ignore  # noqa: E402
+    from nrnn.image import jpeg_encoder  # type: ignore  # noqa: E402
 except ImportError:  # pragma: no cover - depends on the checkout
     jpeg_encoder = None
 
@@ -97,7 +97,7 @@ class Sample(NamedTuple):
 
 
 class JpegUnavailable(Exception):
-    """This checkout has no JPEG encoder (nrnn/jpeg_encoder.py) yet."""
+    """This checkout has no JPEG encoder (nrnn/image/jpeg_encoder.py) yet."""
 
 
 # ------------------------------------------------------------------ MNIST
@@ -454,7 +454,7 @@ def pen_ink(pixels: bytes, place: Placement, rng: PCG32, pen: float, limit: Tupl
 
 
 def stroke_ink(strokes, place: Placement, pen: float, limit: Tuple[int, int]) -> Ink:
-    """Coverage of unit-box ``strokes`` (see ``nrnn.strokes``) drawn with a
+    """Coverage of unit-box ``strokes`` (see ``nrnn.image.strokes``) drawn with a
     round pen ``pen`` pixels wide; the unit box's height becomes
     ``place.height`` (strokes span about 0.7 of it), centred on
     ``place.centre``, turned and slanted."""
@@ -677,7 +677,7 @@ def scene(width: int, height: int, background: Callable[[float, float], Colour],
 
 def encode_rgba8(width: int, height: int, pixels: bytes) -> bytes:
     """A PNG (8-bit RGBA, colour type 6) of ``4 * width * height`` bytes.
-    nrnn.png encodes gray and RGB only; a canvas export needs alpha."""
+    nrnn.image.png encodes gray and RGB only; a canvas export needs alpha."""
     row_bytes = 4 * width
     raw = b"".join(b"\x00" + pixels[y * row_bytes:(y + 1) * row_bytes] for y in range(height))
 
@@ -692,7 +692,7 @@ def encode_rgba8(width: int, height: int, pixels: bytes) -> bytes:
 
 def _encode_jpeg(width: int, height: int, rgb: bytes, quality: int) -> bytes:
     if jpeg_encoder is None:
-        raise JpegUnavailable("no nrnn/jpeg_encoder.py in this checkout")
+        raise JpegUnavailable("no nrnn/image/jpeg_encoder.py in this checkout")
     return jpeg_encoder.encode_rgb8(width, height, rgb, quality=quality, subsampling="4:2:0")
 
 
@@ -1084,7 +1084,7 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
     style = PHOTO_STYLES[kind]
     if kind in JPEG_QUALITY:
         if jpeg_encoder is None:
-            raise JpegUnavailable("no nrnn/jpeg_encoder.py in this checkout")
+            raise JpegUnavailable("no nrnn/image/jpeg_encoder.py in this checkout")
         width, height, rgb, ink = _photo(rng, pixels, style)
         quality = int(_between(rng, *JPEG_QUALITY[kind]))
         return Sample(kind, index, label, source, "jpeg", _encode_jpeg(width, height, rgb, quality),

@@ -9,8 +9,8 @@ unevenly (brighter at the top left) and has a faint grain.  None of that is
 what MNIST looks like (white on black, 28 x 28, centred), which is the
 point: ``predict.py`` has to turn it into MNIST's form first.
 
-Standard library and nrnn only (``nrnn.strokes`` draws the pen,
-``nrnn.png`` writes the file, ``nrnn.prng`` makes the grain), so the file
+Standard library and nrnn only (``nrnn.image.strokes`` draws the pen,
+``nrnn.image.png`` writes the file, ``nrnn.net.prng`` makes the grain), so the file
 is reproduced byte for byte by running this script again.
 """
 
@@ -21,9 +21,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # run from anywhere: find nrnn/
 
-from nrnn.png import write_png  # noqa: E402
-from nrnn.prng import PCG32  # noqa: E402
-from nrnn.strokes import render  # noqa: E402
+from nrnn.image.png import write_png  # noqa: E402
+from nrnn.net.prng import PCG32  # noqa: E402
+from nrnn.image.strokes import render  # noqa: E402
 
 WIDTH, HEIGHT = 400, 300
 PAPER = (238, 234, 224)      # off-white, a little warm

@@ -14,8 +14,8 @@ shadow (a large dark region touching the border), the light gradient, the
 rotation.  ``python predict.py nrnn/static/photo.jpg`` reads it; the drawing
 page shows it with ``/?photo=photo.jpg``.
 
-Standard library and nrnn only (``nrnn.strokes`` draws the pen,
-``nrnn.jpeg_encoder`` writes the file, ``nrnn.prng`` makes the grain), so
+Standard library and nrnn only (``nrnn.image.strokes`` draws the pen,
+``nrnn.image.jpeg_encoder`` writes the file, ``nrnn.net.prng`` makes the grain), so
 the file is reproduced byte for byte by running this script again.
 """
 
@@ -28,9 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # run from anywhere: find nrnn/
 
 from nrnn.atomic import write_bytes_atomic  # noqa: E402
-from nrnn.jpeg_encoder import encode_rgb8  # noqa: E402
-from nrnn.prng import PCG32  # noqa: E402
-from nrnn.strokes import render  # noqa: E402
+from nrnn.image.jpeg_encoder import encode_rgb8  # noqa: E402
+from nrnn.net.prng import PCG32  # noqa: E402
+from nrnn.image.strokes import render  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(HERE), "nrnn", "static", "photo.jpg")
 WIDTH, HEIGHT = 900, 1200       # as a viewer shows it (portrait)

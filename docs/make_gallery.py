@@ -4,7 +4,7 @@
 
 Every picture and text in the gallery is made by the project's own
 commands, run here one after another exactly as a user would type them
-(``python -m nrnn.weights``, ``python -m nrnn.dream``, ``python predict.py
+(``python -m nrnn.inside.weights``, ``python -m nrnn.inside.dream``, ``python predict.py
 --explain``), into ``docs/``.  The ``--explain`` output is also copied into
 README.md between the ``<!-- explain:start -->`` and ``<!-- explain:end -->``
 markers, so the README always shows what the command prints today.
@@ -32,20 +32,20 @@ def commands(model: str, small_model: str, out: str, steps=None) -> list:
     python = sys.executable
     quick = ["--steps", str(steps)] if steps else []
     return [
-        ("weights-small", [python, "-m", "nrnn.weights", "--model", small_model,
+        ("weights-small", [python, "-m", "nrnn.inside.weights", "--model", small_model,
                            "--png", os.path.join(out, "weights-784-16-16-10.png")], None),
-        ("outputs-small", [python, "-m", "nrnn.weights", "--model", small_model, "--layer", "2",
+        ("outputs-small", [python, "-m", "nrnn.inside.weights", "--model", small_model, "--layer", "2",
                            "--png", os.path.join(out, "outputs-784-16-16-10.png")], None),
-        ("weights", [python, "-m", "nrnn.weights", "--model", model, "--zoom", "1",
+        ("weights", [python, "-m", "nrnn.inside.weights", "--model", model, "--zoom", "1",
                      "--png", os.path.join(out, "weights-784-500-10.png")], None),
-        ("dreams", [python, "-m", "nrnn.dream", "all", "--model", model,
+        ("dreams", [python, "-m", "nrnn.inside.dream", "all", "--model", model,
                     "--png", os.path.join(out, "dreams.png")] + quick, None),
-        ("dreams-smooth", [python, "-m", "nrnn.dream", "all", "--smooth", "--model", model,
+        ("dreams-smooth", [python, "-m", "nrnn.inside.dream", "all", "--smooth", "--model", model,
                            "--png", os.path.join(out, "dreams-smooth.png")] + quick, None),
-        ("dream-from-3", [python, "-m", "nrnn.dream", "8", "--model", model, "--steps", "5",
+        ("dream-from-3", [python, "-m", "nrnn.inside.dream", "8", "--model", model, "--steps", "5",
                           "--start", os.path.join(ROOT, "data", "handwriting.png"),
                           "--png", os.path.join(out, "dream-3-to-8.png")] + quick, None),
-        ("backquery", [python, "-m", "nrnn.dream", "all", "--backquery", "--model", model,
+        ("backquery", [python, "-m", "nrnn.inside.dream", "all", "--backquery", "--model", model,
                        "--png", os.path.join(out, "backquery.png")], None),
         ("explain", [python, os.path.join(ROOT, "predict.py"), os.path.join(ROOT, "data", "handwriting.png"),
                      "--model", model, "--explain"], os.path.join(out, "explain.txt")),
@@ -87,8 +87,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         sys.path.insert(0, ROOT)
-        from nrnn.model_file import save_model
-        from nrnn.network import Network
+        from nrnn.net.model_file import save_model
+        from nrnn.net.network import Network
 
         folder = tempfile.mkdtemp(prefix="nrnn-gallery-")
         try:

@@ -3,9 +3,9 @@
 The pipeline, one step a module::
 
     source (mirror, folder, file: URL)
-      --nrnn.download-->  data/mnist/*-ubyte.gz   (verified, see download.py)
-      --nrnn.idx------->  (label, 784 bytes) one image at a time
-      --nrnn.mnist_csv->  data/mnist_train.csv, data/mnist_test.csv
+      --nrnn.mnist.download-->  data/mnist/*-ubyte.gz   (verified, see download.py)
+      --nrnn.mnist.idx------->  (label, 784 bytes) one image at a time
+      --nrnn.mnist.mnist_csv->  data/mnist_train.csv, data/mnist_test.csv
 
 ``ensure_csv()`` is what the training and prediction programs call: it
 returns the two CSV paths at once when they exist, and otherwise fetches and
@@ -29,10 +29,10 @@ import os
 import sys
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
-from . import download, idx, mnist_csv
-from .cli import OneLineParser, print_error, run_main, seconds_option
-from .errors import DataError, NrnnError
-from .progress import Progress
+from nrnn.mnist import download, idx, mnist_csv
+from nrnn.cli import OneLineParser, print_error, run_main, seconds_option
+from nrnn.errors import DataError, NrnnError
+from nrnn.progress import Progress
 
 SPLITS = ("train", "test")
 Item = TypeVar("Item")

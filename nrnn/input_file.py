@@ -30,8 +30,8 @@ import os
 import stat
 from typing import Type
 
-from .cli import display_path
-from .errors import NrnnError
+from nrnn.cli import display_path
+from nrnn.errors import NrnnError
 
 #: The largest image file read (see the module docstring): 50 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024

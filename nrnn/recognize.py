@@ -8,7 +8,7 @@
         --network.feedforward--> 10 sigmoid outputs --> Recognition
 
 The file's format is told by its first bytes, not its name
-(``nrnn/image_file.py``).  A big JPEG photo is decoded at 1/2, 1/4 or 1/8
+(``nrnn/image/image_file.py``).  A big JPEG photo is decoded at 1/2, 1/4 or 1/8
 of its size when that still leaves ``PHOTO_SIDE`` pixels on its shorter
 side: a digit needs a few hundred pixels, not twelve million.
 
@@ -17,7 +17,7 @@ Two looks at one digit
 People's pens are thinner and thicker than the one MNIST's writers used, and
 the network learned MNIST's stroke width along with its shapes.  So it looks
 twice: at the digit as prepared, and at the same digit with its strokes
-redrawn at MNIST's width (``nrnn/skeleton.py``), and the answer is the
+redrawn at MNIST's width (``nrnn/image/skeleton.py``), and the answer is the
 average of the two looks' outputs.  On MNIST's own digits the two agree
 (the average reads them as well as the first look alone); on pencil and
 marker the second look pulls the answer towards the shape.
@@ -38,7 +38,7 @@ is right nine times in ten.  (A softmax output layer would be the usual way
 to get a distribution directly; this network does not have one.)  The raw
 outputs are kept in ``outputs``.
 
->>> from nrnn.network import Network
+>>> from nrnn.net.network import Network
 >>> network = Network([784, 10], seed=3)
 >>> bar = [1.0 if 10 <= x <= 17 and 4 <= y <= 23 else 0.0
 ...        for y in range(28) for x in range(28)]
@@ -53,14 +53,14 @@ True
 
 from typing import List, Optional, Sequence, Union
 
-from .errors import ImageError, ModelFileError
-from .deskew import deskew
-from .image_file import decode_image
-from .model_file import deskews, load_model
-from .network import Network
-from .png import Image, encode_gray8
-from .preprocess import FIELD, PHOTO_SIDE, prepare
-from .skeleton import redraw
+from nrnn.errors import ImageError, ModelFileError
+from nrnn.image.deskew import deskew
+from nrnn.image.image_file import decode_image
+from nrnn.net.model_file import deskews, load_model
+from nrnn.net.network import Network
+from nrnn.image.png import Image, encode_gray8
+from nrnn.image.preprocess import FIELD, PHOTO_SIDE, prepare
+from nrnn.image.skeleton import redraw
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
            "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS", "PHOTO_SIDE"]

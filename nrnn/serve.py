@@ -17,7 +17,7 @@ step, nothing fetched from the internet) and answers one API call::
 ``hidden`` holds the activations of each hidden layer on the prepared input
 (the first of recognize's two looks), ``contributions`` what each neuron of
 the last hidden layer added to the answer's z (activation times its weight
-to the answer; see ``nrnn/explain.py``).  The page draws its "inside the
+to the answer; see ``nrnn/inside/explain.py``).  The page draws its "inside the
 network" strip from those and from ``/weights/0.png``: 500 x 784 weights
 would be 400,000 numbers a request; as a picture they are one cached
 download of ~0.5 MB.
@@ -99,15 +99,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from .cli import OneLineParser, print_error, run_main, seconds_option
-from .errors import NrnnError, UsageError
-from .model_file import SHIPPED_MODEL
-from .network import Network
-from .image_file import image_format, image_size
-from .jpeg import MAX_STORED_PIXELS
-from .explain import layer_values
-from .recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
-from .weights import neuron_pictures, sheet_png
+from nrnn.cli import OneLineParser, print_error, run_main, seconds_option
+from nrnn.errors import NrnnError, UsageError
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.net.network import Network
+from nrnn.image.image_file import image_format, image_size
+from nrnn.image.jpeg import MAX_STORED_PIXELS
+from nrnn.inside.explain import layer_values
+from nrnn.recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
+from nrnn.inside.weights import neuron_pictures, sheet_png
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
            "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "RECOGNITIONS", "LARGE_RECOGNITIONS",
@@ -710,7 +710,7 @@ class DigitServer(ThreadingHTTPServer):
 def _inside(network: Network, answer, places: int = 4) -> dict:
     """What the page's hidden-layer strip needs: every hidden layer's
     activations on the prepared input, and each last-hidden-layer neuron's
-    contribution h_j w_kj to the answer k's z (nrnn/explain.py)."""
+    contribution h_j w_kj to the answer k's z (nrnn/inside/explain.py)."""
     hidden = answer.hidden if answer.hidden is not None else layer_values(network, answer.inputs)[1][1:-1]
     # (A network without hidden layers has nothing inside to show.)
     contributions = [h * w for h, w in zip(hidden[-1], network.weights[-1][answer.digit])] if hidden else []

@@ -4,8 +4,8 @@ The server and browser tests need "draw a 3, the page says 3" to be a
 sure thing without depending on the shipped model.  So this module draws
 the ten demo digits of ``nrnn/static/strokes.json`` (the strokes the page's
 ``/?demo=N`` replays) many times, each slanted, turned, squashed, shifted
-and with a different pen (``nrnn.strokes``), puts every drawing through
-the real preprocessing (``nrnn.preprocess.prepare``), and trains a
+and with a different pen (``nrnn.image.strokes``), puts every drawing through
+the real preprocessing (``nrnn.image.preprocess.prepare``), and trains a
 784-24-10 network on them.  A few seconds on CPython; the result is cached
 for the whole test run.
 
@@ -18,10 +18,10 @@ so the network sees the same picture.
 import math
 import random
 
-from nrnn.network import Network
-from nrnn.png import Image, encode_gray8
-from nrnn.preprocess import prepare
-from nrnn.strokes import demo_digits, fit, render
+from nrnn.net.network import Network
+from nrnn.image.png import Image, encode_gray8
+from nrnn.image.preprocess import prepare
+from nrnn.image.strokes import demo_digits, fit, render
 
 CANVAS = 280
 PEN_WIDTH = 20.0

@@ -45,12 +45,13 @@ import time
 import traceback
 import zlib
 
-from nrnn import idx, png
+from nrnn.image import png
+from nrnn.mnist import idx
 from nrnn.errors import NrnnError
-from nrnn.mnist_csv import read_samples, count_samples
-from nrnn.model_file import model_from_json, save_model
-from nrnn.network import Network
-from nrnn.prng import PCG32
+from nrnn.mnist.mnist_csv import read_samples, count_samples
+from nrnn.net.model_file import model_from_json, save_model
+from nrnn.net.network import Network
+from nrnn.net.prng import PCG32
 
 FORMATS = ("png", "csv", "model", "idx")
 OUTCOMES = ("ok", "rejected", "crash", "hang")
@@ -686,7 +687,7 @@ def _check_png(data, scratch):
         raise AssertionError("rgba has %d bytes for %dx%d" % (len(image.rgba), image.width, image.height))
     if image.width * image.height <= 4096:
         # The rest of the pipeline a PNG goes through in predict.py.
-        from nrnn.preprocess import prepare
+        from nrnn.image.preprocess import prepare
         try:
             inputs = prepare(image)
         except NrnnError:

@@ -1,7 +1,7 @@
 """Synthetic "phone photos" of a digit, for the ink-extraction tests.
 
 A digit (one of ``nrnn/static/strokes.json``'s demo digits, drawn with a
-round pen by ``nrnn.strokes``) is laid on paper whose brightness changes
+round pen by ``nrnn.image.strokes``) is laid on paper whose brightness changes
 across the sheet (a lamp on one side), under a soft shadow, with sensor
 noise from a seeded generator: everything the old one-global-background
 reading got wrong.  ``clean`` draws the same digit, same place, black on
@@ -10,8 +10,8 @@ white, as a paint program would: what the photo should read like.
 
 import random
 
-from nrnn.png import Image
-from nrnn.strokes import demo_digits, fit, render
+from nrnn.image.png import Image
+from nrnn.image.strokes import demo_digits, fit, render
 
 
 def coverage(digit: int, width: int, height: int, box, pen: float) -> list:

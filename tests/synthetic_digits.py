@@ -9,8 +9,8 @@ would take minutes.
 
 import os
 
-from nrnn.mnist_csv import write_samples
-from nrnn.prng import PCG32
+from nrnn.mnist.mnist_csv import write_samples
+from nrnn.net.prng import PCG32
 
 
 def synthetic_samples(count: int, seed: int = 0) -> list:

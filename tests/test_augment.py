@@ -1,13 +1,13 @@
-"""Tests for nrnn/augment.py: shifts against a pixel-by-pixel reference; the
+"""Tests for nrnn/train/augment.py: shifts against a pixel-by-pixel reference; the
 other distortions against golden values (quarter turns, identities, stroke
 widths); determinism and a fixed number of random draws per image."""
 
 import math
 import unittest
 
-from nrnn.augment import (Augmenter, Distortion, affine, affine_matrix, dilate, draw_noise, elastic_field,
+from nrnn.train.augment import (Augmenter, Distortion, affine, affine_matrix, dilate, draw_noise, elastic_field,
                           erode, gaussian_kernel, random_shift, shift, smooth, thicken, warp)
-from nrnn.prng import PCG32
+from nrnn.net.prng import PCG32
 
 
 def reference_shift(pixels, dx, dy, side=28):

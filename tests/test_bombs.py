@@ -43,11 +43,12 @@ try:
 except ImportError:  # PyPy
     tracemalloc = None
 
-from nrnn import idx, png
+from nrnn.image import png
+from nrnn.mnist import idx
 from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
-from nrnn.mnist_csv import count_samples, read_samples
-from nrnn.model_file import load_model, model_from_json
+from nrnn.mnist.mnist_csv import count_samples, read_samples
+from nrnn.net.model_file import load_model, model_from_json
 from tests.support import ROOT
 
 BOMB_REPORT = []

@@ -1,4 +1,4 @@
-"""Tests for nrnn/chart.py: well-formed SVG, one point per epoch, honest geometry."""
+"""Tests for nrnn/train/chart.py: well-formed SVG, one point per epoch, honest geometry."""
 
 import math
 import os
@@ -6,7 +6,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from nrnn.chart import Panel, Series, nice_ticks, svg_chart, text_chart, training_chart, write_svg
+from nrnn.train.chart import Panel, Series, nice_ticks, svg_chart, text_chart, training_chart, write_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -23,11 +23,11 @@ import unittest
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
-from nrnn import jpeg_encoder, png
-from nrnn.idx import write_images, write_labels
-from nrnn.mnist_csv import write_samples
-from nrnn.model_file import save_model
-from nrnn.network import Network
+from nrnn.image import jpeg_encoder, png
+from nrnn.mnist.idx import write_images, write_labels
+from nrnn.mnist.mnist_csv import write_samples
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
 from tests.support import ROOT
 
 HAVE = {name: os.path.exists(os.path.join(ROOT, name)) for name in ("train.py", "predict.py")}

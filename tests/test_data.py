@@ -17,9 +17,10 @@ try:
 except ImportError:  # not on Windows
     resource = None
 
-from nrnn import data, download, idx
+from nrnn import data
+from nrnn.mnist import download, idx
 from nrnn.errors import DataError
-from nrnn.mnist_csv import read_samples
+from nrnn.mnist.mnist_csv import read_samples
 from tests.support import ROOT, requires_shared, shared_path
 from tests.test_download import make_mnist_folder
 

@@ -1,4 +1,4 @@
-"""Tests for nrnn/deskew.py: a sheared bar stands upright; moments against
+"""Tests for nrnn/image/deskew.py: a sheared bar stands upright; moments against
 hand-computed values; images without a slant, or without ink, are left alone.
 And the model that says it was trained on deskewed images (metadata
 "deskew": true, model_file.deskews) gets deskewed inputs in recognition."""
@@ -8,12 +8,12 @@ import os
 import tempfile
 import unittest
 
-from nrnn.augment import affine
-from nrnn.deskew import deskew, moments, slant
+from nrnn.train.augment import affine
+from nrnn.image.deskew import deskew, moments, slant
 from nrnn.errors import ModelFileError
-from nrnn.model_file import deskews, load_model, save_model
-from nrnn.network import Network
-from nrnn.prng import PCG32
+from nrnn.net.model_file import deskews, load_model, save_model
+from nrnn.net.network import Network
+from nrnn.net.prng import PCG32
 from nrnn.recognize import recognize_inputs
 
 

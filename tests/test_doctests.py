@@ -8,9 +8,9 @@ import nrnn
 
 
 def load_tests(loader, tests, pattern):
-    for module_info in pkgutil.iter_modules(nrnn.__path__):
-        if module_info.name == "__main__":
+    for module_info in pkgutil.walk_packages(nrnn.__path__, "nrnn."):
+        if module_info.name.endswith("__main__"):
             continue
-        module = importlib.import_module("nrnn." + module_info.name)
+        module = importlib.import_module(module_info.name)
         tests.addTests(doctest.DocTestSuite(module))
     return tests

@@ -1,4 +1,4 @@
-"""Tests for nrnn/download.py against generated files: local folders, file:
+"""Tests for nrnn/mnist/download.py against generated files: local folders, file:
 URLs and a throw-away HTTP server on 127.0.0.1 that can corrupt, drop the
 connection mid-file, ignore Range, stall, or answer 404.  Nothing here
 touches the network beyond 127.0.0.1."""
@@ -27,8 +27,8 @@ except ImportError:  # not on Windows
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from nrnn import download, idx
-from nrnn.download import MNIST_FILES, Fetcher
+from nrnn.mnist import download, idx
+from nrnn.mnist.download import MNIST_FILES, Fetcher
 from nrnn.errors import DataError
 from tests.support import ROOT, requires_shared, shared_path
 
@@ -216,7 +216,7 @@ class LocalSourceTest(FetchTestCase):
         name = MNIST_FILES[3]
         os.unlink(os.path.join(self.source_dir, name))
         os.symlink("/dev/zero", os.path.join(self.source_dir, name))
-        with mock.patch("nrnn.download.MAX_DOWNLOAD_BYTES", 3 << 20):
+        with mock.patch("nrnn.mnist.download.MAX_DOWNLOAD_BYTES", 3 << 20):
             self.assertFails(self.fetcher(self.source_dir), "larger than the 3145728 bytes", names=[name])
         self.assertEqual(os.listdir(self.dest), [])
 

@@ -1,11 +1,11 @@
-"""Tests for nrnn/drawn_styles.py: every style renders as an MNIST-like input,
+"""Tests for nrnn/train/drawn_styles.py: every style renders as an MNIST-like input,
 the styles differ where they should, and each sample consumes a fixed number
 of random draws."""
 
 import unittest
 
-from nrnn.drawn_styles import DRAWS_PER_SAMPLE, STYLES, draw_choice, maybe_replace, render_style
-from nrnn.prng import PCG32
+from nrnn.train.drawn_styles import DRAWS_PER_SAMPLE, STYLES, draw_choice, maybe_replace, render_style
+from nrnn.net.prng import PCG32
 
 MIDDLE = [0.5] * DRAWS_PER_SAMPLE  # no slant, turn, bend; medium width and pen
 

@@ -1,4 +1,4 @@
-"""Tests for nrnn/dream.py: the input gradient, the ascent, backquery, the command.
+"""Tests for nrnn/inside/dream.py: the input gradient, the ascent, backquery, the command.
 
 The gradient d z_k / d x (one backward pass ending in W_0^T delta_1) is
 checked against central finite differences; the dream must raise the
@@ -13,11 +13,11 @@ import sys
 import tempfile
 import unittest
 
-from nrnn.dream import DreamError, backquery, dream, input_gradient
-from nrnn.explain import layer_values
-from nrnn.model_file import save_model
-from nrnn.network import Network
-from nrnn.png import decode
+from nrnn.inside.dream import DreamError, backquery, dream, input_gradient
+from nrnn.inside.explain import layer_values
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
+from nrnn.image.png import decode
 from tests.support import ROOT
 
 SHIPPED_SMALL = os.path.join(ROOT, "data", "model-784-16-16-10.json")
@@ -113,7 +113,7 @@ class CommandLine(unittest.TestCase):
         save_model(Network([784, 8, 10], seed=9), self.model)
 
     def run_dream(self, *args):
-        return subprocess.run([sys.executable, "-m", "nrnn.dream"] + list(args), cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "nrnn.inside.dream"] + list(args), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                               timeout=300)
 

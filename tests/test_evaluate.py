@@ -1,11 +1,11 @@
-"""Tests for nrnn/evaluate.py: accuracy, loss and confusion against hand computation."""
+"""Tests for nrnn/train/evaluate.py: accuracy, loss and confusion against hand computation."""
 
 import copy
 import math
 import unittest
 
-from nrnn.evaluate import Evaluation, evaluate, format_confusion, format_per_class
-from nrnn.network import Network
+from nrnn.train.evaluate import Evaluation, evaluate, format_confusion, format_per_class
+from nrnn.net.network import Network
 
 
 def hand_network():

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 from nrnn.errors import UsageError
-from nrnn.training import TrainingConfig
+from nrnn.train.training import TrainingConfig
 from tests.support import requires_shared, shared_path
 from tests.test_gradcheck import ROOT, run_broken
 
@@ -53,7 +53,7 @@ def training_labs():
 
 class GradientCheckExercisesTest(unittest.TestCase):
     def test_the_page_has_them(self):
-        self.assertEqual([name for name, _, _, _ in edited_checks()], ["reference.py", "cost.py"])
+        self.assertEqual([name for name, _, _, _ in edited_checks()], ["net/reference.py", "net/cost.py"])
 
     def test_each_expected_output_is_what_gradcheck_prints(self):
         for name, old, new, expected in edited_checks():

@@ -1,4 +1,4 @@
-"""Tests for nrnn/explain.py and ``predict.py --explain``.
+"""Tests for nrnn/inside/explain.py and ``predict.py --explain``.
 
 The explanation's arithmetic must add up: the contributions h_j w_kj sum to
 the winner's z_k minus its bias, and the separations h_j (w_kj - w_rj) plus
@@ -16,12 +16,12 @@ import sys
 import tempfile
 import unittest
 
-from nrnn.explain import explain, explanation_text, hidden_activations
-from nrnn.model_file import save_model
-from nrnn.network import Network
-from nrnn.prng import PCG32
+from nrnn.inside.explain import explain, explanation_text, hidden_activations
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
+from nrnn.net.prng import PCG32
 from nrnn.recognize import recognize_inputs
-from nrnn.png import encode_gray8
+from nrnn.image.png import encode_gray8
 from tests.support import ROOT
 
 PREDICT = os.path.join(ROOT, "predict.py")

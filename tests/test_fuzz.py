@@ -18,10 +18,10 @@ import time
 import unittest
 from unittest import mock
 
-from nrnn import png
+from nrnn.image import png
 from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
-from nrnn.mnist_csv import read_samples
-from nrnn.model_file import load_model
+from nrnn.mnist.mnist_csv import read_samples
+from nrnn.net.model_file import load_model
 from tests import fuzzing
 from tests.support import SHARED, ROOT
 

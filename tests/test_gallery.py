@@ -10,7 +10,7 @@ import subprocess
 import sys
 import unittest
 
-from nrnn.png import decode
+from nrnn.image.png import decode
 from tests.support import ROOT
 
 SCRIPT = os.path.join(ROOT, "docs", "make_gallery.py")

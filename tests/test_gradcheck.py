@@ -1,7 +1,7 @@
-"""nrnn/gradcheck.py: it passes the real code and names the equation a learner broke.
+"""nrnn/net/gradcheck.py: it passes the real code and names the equation a learner broke.
 
 Each "broken" test copies the package, breaks one equation in the copy the
-way a learner might, runs ``python -m nrnn.gradcheck`` there and checks the
+way a learner might, runs ``python -m nrnn.net.gradcheck`` there and checks the
 verdict.
 """
 
@@ -13,9 +13,9 @@ import sys
 import tempfile
 import unittest
 
-from nrnn import gradcheck
-from nrnn.network import Network
-from nrnn.reference import ReferenceNetwork
+from nrnn.net import gradcheck
+from nrnn.net.network import Network
+from nrnn.net.reference import ReferenceNetwork
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,11 +36,11 @@ def run_broken(*edits):
                 raise AssertionError("%s: %r found %d times" % (name, old, text.count(old)))
             with open(path, "w", encoding="utf-8") as source:
                 source.write(text.replace(old, new))
-        done = subprocess.run([sys.executable, "-m", "nrnn.gradcheck"], cwd=folder,
+        done = subprocess.run([sys.executable, "-m", "nrnn.net.gradcheck"], cwd=folder,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     text = done.stdout
-    reference_start = text.index("\nnrnn/reference.py (")
-    network_start = text.index("\nnrnn/network.py (")
+    reference_start = text.index("\nnrnn/net/reference.py (")
+    network_start = text.index("\nnrnn/net/network.py (")
     rest_start = text.index("\nstep checks")
     return done.returncode, {"reference": text[reference_start:network_start],
                              "network": text[network_start:rest_start],
@@ -61,7 +61,7 @@ class BrokenEquationTest(unittest.TestCase):
         self.assertIn("all four equations agree", sections[where])
 
     def test_bp1_in_the_reference(self):
-        status, sections = run_broken(("reference.py", "deltas[L] = [a[j] - y[j] for j",
+        status, sections = run_broken(("net/reference.py", "deltas[L] = [a[j] - y[j] for j",
                                        "deltas[L] = [y[j] - a[j] for j"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "reference", "cross-entropy: BP1 is wrong: the output error delta^3 "
@@ -72,31 +72,31 @@ class BrokenEquationTest(unittest.TestCase):
 
     def test_cost_derivative_of_the_network(self):
         # The classic slip: the quadratic cost's delta used for cross-entropy.
-        status, sections = run_broken(("cost.py", "return [aj - yj for aj, yj in zip(a, y)]",
+        status, sections = run_broken(("net/cost.py", "return [aj - yj for aj, yj in zip(a, y)]",
                                        "return [(aj - yj) * aj * (1.0 - aj) for aj, yj in zip(a, y)]"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "network", "BP1 is wrong", "cross-entropy")
-        self.assertIn("output_delta in nrnn/cost.py", " ".join(sections["network"].split()))
+        self.assertIn("output_delta in nrnn/net/cost.py", " ".join(sections["network"].split()))
         self.assertAllRight(sections, "reference")
 
     def test_bp2_without_sigma_prime_in_the_reference(self):
-        status, sections = run_broken(("reference.py", "                         * sigmoid_prime(zs[l][k]) for k",
+        status, sections = run_broken(("net/reference.py", "                         * sigmoid_prime(zs[l][k]) for k",
                                        "                         for k"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "reference", "cross-entropy and quadratic: BP2 is wrong: delta^3 is right "
                            "but delta^2 is not, so the error handed back from layer 3 to layer 2", "cross-entropy")
-        self.assertIn("line marked BP2 (nrnn/reference.py line", " ".join(sections["reference"].split()))
+        self.assertIn("line marked BP2 (nrnn/net/reference.py line", " ".join(sections["reference"].split()))
         self.assertAllRight(sections, "network")
 
     def test_bp2_without_sigma_prime_in_the_network(self):
-        status, sections = run_broken(("network.py", "[e * a * (1.0 - a) for e, a in", "[e for e, a in"))
+        status, sections = run_broken(("net/network.py", "[e * a * (1.0 - a) for e, a in", "[e for e, a in"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "network", "BP2 is wrong: delta^3 is right but delta^2 is not",
                            "cross-entropy")
         self.assertAllRight(sections, "reference")
 
     def test_bp3_in_the_network(self):
-        status, sections = run_broken(("network.py", "sink[:] = [s + c for s, c in", "sink[:] = [s - c for s, c in"))
+        status, sections = run_broken(("net/network.py", "sink[:] = [s + c for s, c in", "sink[:] = [s - c for s, c in"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "network", "BP3 is wrong: every error delta^l is right, but dC/db is "
                            "wrong in layers 1, 2, 3", "cross-entropy")
@@ -105,15 +105,15 @@ class BrokenEquationTest(unittest.TestCase):
     def test_bp4_in_the_network(self):
         # a^l where BP4 wants a^(l-1).  CPython's kernel then builds rows of
         # the wrong length, PyPy's wrong values: BP4 either way.
-        status, sections = run_broken(("network.py", "coefficients, self.activations[l - 1])",
+        status, sections = run_broken(("net/network.py", "coefficients, self.activations[l - 1])",
                                        "coefficients, self.activations[l])"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "network", "cross-entropy and quadratic: BP4 is wrong: ", "cross-entropy")
-        self.assertIn("Look at the lines marked BP4 (nrnn/network.py lines", " ".join(sections["network"].split()))
+        self.assertIn("Look at the lines marked BP4 (nrnn/net/network.py lines", " ".join(sections["network"].split()))
         self.assertAllRight(sections, "reference")
 
     def test_bp4_in_the_reference_fails_loudly_and_names_the_line(self):
-        status, sections = run_broken(("reference.py", "[[deltas[l][j] * activations[l - 1][k] for k",
+        status, sections = run_broken(("net/reference.py", "[[deltas[l][j] * activations[l - 1][k] for k",
                                        "[[deltas[l][j] * activations[l][k] for k"))
         self.assertEqual(status, 1)
         text = " ".join(sections["reference"].split())

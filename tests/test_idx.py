@@ -1,4 +1,4 @@
-"""Tests for nrnn/idx.py: round trips and every way an IDX file can be wrong."""
+"""Tests for nrnn/mnist/idx.py: round trips and every way an IDX file can be wrong."""
 
 import doctest
 import gzip
@@ -8,7 +8,7 @@ import struct
 import tempfile
 import unittest
 
-from nrnn import idx
+from nrnn.mnist import idx
 from nrnn.errors import DataError
 from tests.support import requires_shared, shared_path
 

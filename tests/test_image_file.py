@@ -1,13 +1,13 @@
-"""Tests for nrnn/image_file.py: PNG and JPEG told apart by content, and for
+"""Tests for nrnn/image/image_file.py: PNG and JPEG told apart by content, and for
 recognize() reading both the same way."""
 
 import unittest
 
-from nrnn import jpeg, jpeg_encoder, png
+from nrnn.image import jpeg, jpeg_encoder, png
 from nrnn.errors import ImageError, JPEGError, PNGError
-from nrnn.image_file import decode_image, image_format, image_size
-from nrnn.network import Network
-from nrnn.preprocess import prepare
+from nrnn.image.image_file import decode_image, image_format, image_size
+from nrnn.net.network import Network
+from nrnn.image.preprocess import prepare
 from nrnn.recognize import PHOTO_SIDE, recognize
 
 

@@ -1,9 +1,9 @@
-"""Tests for nrnn/ink.py: each step of reading ink from a photo, on inputs
+"""Tests for nrnn/image/ink.py: each step of reading ink from a photo, on inputs
 whose answer is known (worked by hand, or by an independent method)."""
 
 import unittest
 
-from nrnn import ink, morphology
+from nrnn.image import ink, morphology
 from tests import photos
 
 

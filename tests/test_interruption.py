@@ -5,7 +5,7 @@ lines) with a tiny network (784-8-10), so an epoch and its checkpoint take
 milliseconds and a run is over in about a second.
 
 The child is started through a small driver that wraps
-``nrnn.session.save_model`` to print ``saved EPOCH SAMPLES`` on stdout after
+``nrnn.train.session.save_model`` to print ``saved EPOCH SAMPLES`` on stdout after
 each save has returned (the file is then complete and replaced).  So after
 the child dies the test knows the last checkpoint that certainly completed,
 and checks that the file on disk is that one (or the next, when the kill
@@ -37,9 +37,9 @@ import tempfile
 import time
 import unittest
 
-from nrnn.mnist_csv import write_samples
-from nrnn.model_file import load_model
-from nrnn.prng import PCG32
+from nrnn.mnist.mnist_csv import write_samples
+from nrnn.net.model_file import load_model
+from nrnn.net.prng import PCG32
 from tests.support import ROOT
 
 try:
@@ -56,7 +56,7 @@ DRIVER = r'''
 import os, sys
 sys.path.insert(0, %(root)r)
 sys.argv[0] = %(train)r
-import nrnn.session as session
+import nrnn.train.session as session
 _save = session.save_model
 def save_model(network, path, **options):
     _save(network, path, **options)
@@ -154,7 +154,7 @@ class TrainingSubprocess(unittest.TestCase):
 
     def reference(self, args, model):
         """Run train.main(args) in this process; return {(epoch, samples): parameters}."""
-        import nrnn.session as session
+        import nrnn.train.session as session
         import train
 
         checkpoints = {}

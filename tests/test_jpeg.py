@@ -1,5 +1,5 @@
-"""Tests for nrnn/jpeg.py (and the modules it uses): conformance files, round
-trips through nrnn/jpeg_encoder.py, scaled decoding, orientation, hostile input.
+"""Tests for nrnn/image/jpeg.py (and the modules it uses): conformance files, round
+trips through nrnn/image/jpeg_encoder.py, scaled decoding, orientation, hostile input.
 
 The conformance files in ../shared/jpeg come with reference decodings made
 by libjpeg (see ../shared/jpeg/README.md); tolerance A there is the target:
@@ -20,9 +20,9 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
-from nrnn import jpeg, orientation
+from nrnn.image import jpeg, orientation
 from nrnn.errors import JPEGError, NrnnError
-from nrnn.jpeg_encoder import encode_gray8, encode_rgb8
+from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8
 from tests.support import requires_shared, shared_path
 
 MAX_DIFF = 4
@@ -235,7 +235,7 @@ class Conformance(unittest.TestCase):
 
 
 class RoundTrips(unittest.TestCase):
-    """Files made by nrnn/jpeg_encoder.py decode back to (nearly) the input."""
+    """Files made by nrnn/image/jpeg_encoder.py decode back to (nearly) the input."""
 
     def assert_close(self, image, pixels, channels, worst, mean):
         if channels == 1:

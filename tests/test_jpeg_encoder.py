@@ -1,13 +1,13 @@
-"""Tests for nrnn/jpeg_encoder.py: golden values worked out by hand from the
+"""Tests for nrnn/image/jpeg_encoder.py: golden values worked out by hand from the
 standard (ITU T.81 Annex K), file structure, and bad arguments.  Round trips
 through the decoder are in tests/test_jpeg.py."""
 
 import struct
 import unittest
 
-from nrnn import jpeg_encoder
+from nrnn.image import jpeg_encoder
 from nrnn.errors import JPEGError
-from nrnn.jpeg_encoder import encode_gray8, encode_rgb8, quantisation_tables
+from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8, quantisation_tables
 
 
 def markers(data):

@@ -3,8 +3,8 @@ against a naive index-loop reference, so neither can drift unnoticed."""
 
 import unittest
 
-from nrnn import matrix
-from nrnn.prng import PCG32
+from nrnn.net import matrix
+from nrnn.net.prng import PCG32
 
 KERNEL_SETS = {
     "cpython": (matrix._matvec_cpython, matrix._sparse_matvec_cpython,

@@ -1,4 +1,4 @@
-"""Tests for nrnn/mnist_csv.py: accepted variants, malformed lines, speed-path
+"""Tests for nrnn/mnist/mnist_csv.py: accepted variants, malformed lines, speed-path
 equivalence, limit, skip_bad, counting, writing and constant memory."""
 
 import doctest
@@ -8,9 +8,9 @@ import shutil
 import tempfile
 import unittest
 
-from nrnn import mnist_csv
+from nrnn.mnist import mnist_csv
 from nrnn.errors import DataError
-from nrnn.mnist_csv import count_samples, read_samples, write_samples
+from nrnn.mnist.mnist_csv import count_samples, read_samples, write_samples
 
 
 def load_tests(loader, tests, ignore):

@@ -12,9 +12,9 @@ except ImportError:  # PyPy
     tracemalloc = None
 
 from nrnn.errors import ModelFileError, NrnnError
-from nrnn.model_file import (MAX_JSON_BYTES, MAX_PARAMETERS, JsonBudget, load_model, model_from_json,
+from nrnn.net.model_file import (MAX_JSON_BYTES, MAX_PARAMETERS, JsonBudget, load_model, model_from_json,
                               save_model)
-from nrnn.network import Network
+from nrnn.net.network import Network
 
 
 class ModelFileTest(unittest.TestCase):
@@ -90,7 +90,7 @@ class ModelFileTest(unittest.TestCase):
                 with self.assertRaises(ModelFileError) as caught:
                     load_model(path)
                 self.assertIn(path, str(caught.exception))
-        with mock.patch("nrnn.model_file.MAX_FILE_BYTES", 10000):
+        with mock.patch("nrnn.net.model_file.MAX_FILE_BYTES", 10000):
             with open(path, "wb") as handle:
                 handle.write(gzip.compress(b" " * 100000))
             with self.assertRaises(ModelFileError) as caught:
@@ -257,7 +257,7 @@ class GzipMembersTest(unittest.TestCase):
 
     def test_a_member_inflating_in_many_chunks(self):
         # Larger than one inflate chunk: the budget is counted piece by piece.
-        with mock.patch("nrnn.model_file._INFLATE_CHUNK", 64):
+        with mock.patch("nrnn.net.model_file._INFLATE_CHUNK", 64):
             self.assertEqual(self.load(gzip.compress(self.text, mtime=0)).weights, self.network.weights)
 
 
@@ -311,7 +311,7 @@ class JsonBudgetTest(unittest.TestCase):
         self.assertLess(MAX_PARAMETERS * per_weight, MAX_JSON_BYTES)
 
     def test_over_the_budget_is_refused_before_parsing(self):
-        with mock.patch("nrnn.model_file.MAX_JSON_BYTES", 10000):
+        with mock.patch("nrnn.net.model_file.MAX_JSON_BYTES", 10000):
             with mock.patch("json.loads", side_effect=AssertionError("parsed")):
                 with self.assertRaises(ModelFileError) as caught:
                     model_from_json("[" + "[]," * 1000 + "[]]", "m.json")

@@ -1,10 +1,10 @@
-"""Tests for nrnn/morphology.py: filters against brute force, openings of known
+"""Tests for nrnn/image/morphology.py: filters against brute force, openings of known
 profiles, components of hand-made masks."""
 
 import random
 import unittest
 
-from nrnn import morphology
+from nrnn.image import morphology
 
 
 def brute_filter(rows, size, pick):

@@ -2,15 +2,15 @@ import hashlib
 import unittest
 from unittest import mock
 
-from nrnn import gradcheck, matrix
-from nrnn.network import Network
-from nrnn.prng import PCG32
+from nrnn.net import gradcheck, matrix
+from nrnn.net.network import Network
+from nrnn.net.prng import PCG32
 
 
 class GradientCheckTest(unittest.TestCase):
     """Every analytic partial derivative against a central finite difference.
 
-    The same code as ``python -m nrnn.gradcheck``; a failure names the layer,
+    The same code as ``python -m nrnn.net.gradcheck``; a failure names the layer,
     the parameter, its index and both values.
     """
 
@@ -210,7 +210,7 @@ class FirstLayerStorageTest(unittest.TestCase):
     @unittest.skipIf(matrix.ON_PYPY, "PyPy holds W^1 by rows only")
     def test_rows_and_columns_train_to_the_same_bits(self):
         by_columns = _train_pinned(Network([784, 30, 10], seed=0))
-        with mock.patch("nrnn.matrix.BY_COLUMNS", False):
+        with mock.patch("nrnn.net.matrix.BY_COLUMNS", False):
             by_rows = _train_pinned(Network([784, 30, 10], seed=0))
             self.assertIsNone(by_rows._columns)
         self.assertEqual(by_columns.weights, by_rows.weights)

@@ -14,19 +14,19 @@ from tests.support import ROOT, requires_shared, shared_path
 sys.path.insert(0, ROOT)
 
 from bench import people_digits as pd  # noqa: E402
-from nrnn import png  # noqa: E402
+from nrnn.image import png  # noqa: E402
 
 
 def _decode(sample):
     if sample.fmt == "jpeg":
-        from nrnn import jpeg  # only once the decoder exists; the caller checks
+        from nrnn.image import jpeg  # only once the decoder exists; the caller checks
         return jpeg.decode(sample.data, sample.kind, 10 ** 8)
     return png.decode(sample.data, sample.kind, 10 ** 8)
 
 
 def _can_decode_jpeg():
     try:
-        from nrnn import jpeg  # noqa: F401
+        from nrnn.image import jpeg  # noqa: F401
     except ImportError:
         return False
     return pd.jpeg_available()

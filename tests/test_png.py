@@ -1,4 +1,4 @@
-"""Tests for nrnn/png.py: PngSuite conformance, hand-built files, hostile input.
+"""Tests for nrnn/image/png.py: PngSuite conformance, hand-built files, hostile input.
 
 The hand-built PNGs are made here with struct + zlib and an independent,
 deliberately naive filter implementation (straight from the spec's
@@ -20,7 +20,7 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
-from nrnn import png
+from nrnn.image import png
 from nrnn.errors import NrnnError, PNGError
 from tests.support import requires_shared, shared_path
 

@@ -27,9 +27,9 @@ import sys
 import tempfile
 import unittest
 
-from nrnn import png
-from nrnn.model_file import save_model
-from nrnn.network import Network
+from nrnn.image import png
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
 from nrnn.recognize import load_recognizer, recognize, recognize_inputs
 from tests.support import ROOT, requires_shared, shared_path
 from tests.test_recognize import KNOWN_RANKING, bar_digit_png, known_network, seven_png
@@ -58,7 +58,7 @@ def run_predict(*args, cwd=ROOT, timeout=300):
 
 def mnist_test_images(count):
     """The first ``count`` (label, 784 bytes) of the shared MNIST test set,
-    read straight from the IDX files (independent of nrnn.idx)."""
+    read straight from the IDX files (independent of nrnn.mnist.idx)."""
     with gzip.open(shared_path("mnist", "t10k-images-idx3-ubyte.gz"), "rb") as handle:
         magic, total, rows, columns = struct.unpack(">IIII", handle.read(16))
         assert (magic, rows, columns) == (2051, 28, 28) and total >= count

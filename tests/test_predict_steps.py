@@ -6,8 +6,8 @@ import shutil
 import tempfile
 import unittest
 
-from nrnn import png, preprocess
-from nrnn.model_file import save_model
+from nrnn.image import png, preprocess
+from nrnn.net.model_file import save_model
 from tests import photos
 from tests.test_predict_cli import run_predict
 from tests.test_recognize import known_network

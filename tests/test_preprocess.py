@@ -1,4 +1,4 @@
-"""Tests for nrnn/preprocess.py: hand-computed placements, invariances, real MNIST.
+"""Tests for nrnn/image/preprocess.py: hand-computed placements, invariances, real MNIST.
 
 Golden values here were worked out by hand from the recipe (scale factor,
 area averages, centre of mass, rounded shift); each test says how.
@@ -10,7 +10,7 @@ import platform
 import struct
 import unittest
 
-from nrnn import png, preprocess
+from nrnn.image import png, preprocess
 from nrnn.errors import ImageError
 from tests import photos
 from tests.support import requires_shared, shared_path

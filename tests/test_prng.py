@@ -1,7 +1,7 @@
 import math
 import unittest
 
-from nrnn.prng import PCG32
+from nrnn.net.prng import PCG32
 
 
 class PCG32Test(unittest.TestCase):

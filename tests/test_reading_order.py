@@ -22,8 +22,19 @@ def table_files(text, prefix=""):
         if line.startswith("| ") and not line.startswith("| step") and not line.startswith("| ---"):
             cells = line.split("|")
             if len(cells) > 2:
-                files += [name[len(prefix):] for name in re.findall(r"`(%s[a-z_]+\.py)`" % re.escape(prefix), cells[2])]
+                pattern = r"`(%s(?:[a-z]+/)?[a-z_]+\.py)`" % re.escape(prefix)
+                files += [name[len(prefix):] for name in re.findall(pattern, cells[2])]
     return files
+
+
+def package_modules():
+    """Every module of the package, as a path under nrnn/ ("net/network.py")."""
+    names = []
+    for directory, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py") and name != "__init__.py":
+                names.append(os.path.relpath(os.path.join(directory, name), PACKAGE).replace(os.sep, "/"))
+    return sorted(names)
 
 
 class ReadingOrderTest(unittest.TestCase):
@@ -32,25 +43,22 @@ class ReadingOrderTest(unittest.TestCase):
         section = readme[readme.index("## Read the source in this order"):readme.index("## Using the library")]
         top = table_files(section, "nrnn/")
         inside = table_files(read("nrnn", "README.md"))
-        self.assertEqual(top[0], "reference.py")
+        self.assertEqual(top[0], "net/reference.py")
         self.assertEqual(top, inside)
         package_docstring = read("nrnn", "__init__.py")
         chain = re.findall(r"([a-z_]+\.py)", package_docstring.split('"""')[1])
-        numbered = [name for name in top if name not in ("errors.py", "atomic.py", "cli.py", "input_file.py", "progress.py",
+        numbered = [os.path.basename(name) for name in top if os.path.basename(name) not in ("errors.py", "atomic.py", "cli.py", "input_file.py", "progress.py",
                                                          "report.py", "chart.py", "session.py", "strokes.py")]
         self.assertEqual([name for name in chain if name in numbered][:len(numbered)], numbered)
 
     def test_every_module_is_in_the_order(self):
         top = set(table_files(read("README.md"), "nrnn/"))
-        modules = {name for name in os.listdir(PACKAGE) if name.endswith(".py") and name != "__init__.py"}
-        self.assertEqual(sorted(modules - top), [])
+        self.assertEqual(sorted(set(package_modules()) - top), [])
 
 
 class ExamplesTest(unittest.TestCase):
     def test_modules_with_examples_run_them_with_python_m(self):
-        for name in sorted(os.listdir(PACKAGE)):
-            if not name.endswith(".py"):
-                continue
+        for name in package_modules():
             text = read("nrnn", name)
             if ">>>" in text:
                 with self.subTest(module=name):
@@ -59,13 +67,13 @@ class ExamplesTest(unittest.TestCase):
     def test_the_first_steps_show_their_idea_with_numbers(self):
         for name in ("reference.py", "sigmoid.py", "cost.py", "network.py", "gradcheck.py", "matrix.py", "prng.py"):
             with self.subTest(module=name):
-                examples = re.findall(r"^>>> .*\n((?:(?!>>>).+\n)+)", read("nrnn", name), flags=re.M)
+                examples = re.findall(r"^>>> .*\n((?:(?!>>>).+\n)+)", read("nrnn", "net", name), flags=re.M)
                 outputs = [line for block in examples for line in block.splitlines()]
                 self.assertTrue(any(re.search(r"\d\.\d", line) for line in outputs), name)
 
     def test_python_m_network_and_doctest_on_the_file_both_work(self):
-        for command in ([sys.executable, "-m", "nrnn.network", "-v"],
-                        [sys.executable, "-m", "doctest", "-v", os.path.join("nrnn", "network.py")]):
+        for command in ([sys.executable, "-m", "nrnn.net.network", "-v"],
+                        [sys.executable, "-m", "doctest", "-v", os.path.join("nrnn", "net", "network.py")]):
             with self.subTest(command=" ".join(command[1:])):
                 done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                       universal_newlines=True)

@@ -19,12 +19,12 @@ try:
 except ImportError:  # PyPy has no tracemalloc
     tracemalloc = None
 
-from nrnn import png
+from nrnn.image import png
 from nrnn.errors import ImageError, ModelFileError, PNGError
-from nrnn.model_file import save_model
-from nrnn.network import Network
-from nrnn.preprocess import prepare
-from nrnn.skeleton import redraw
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
+from nrnn.image.preprocess import prepare
+from nrnn.image.skeleton import redraw
 from nrnn.recognize import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
                             recognize, recognize_inputs, text_art)
 

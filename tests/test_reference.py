@@ -1,12 +1,12 @@
-"""nrnn/reference.py: hand-computed values, and the fast Network computes exactly this."""
+"""nrnn/net/reference.py: hand-computed values, and the fast Network computes exactly this."""
 
 import math
 import unittest
 
-from nrnn import gradcheck
-from nrnn.network import Network
-from nrnn.reference import ReferenceNetwork, one_hot
-from nrnn.sigmoid import sigmoid
+from nrnn.net import gradcheck
+from nrnn.net.network import Network
+from nrnn.net.reference import ReferenceNetwork, one_hot
+from nrnn.net.sigmoid import sigmoid
 
 
 def largest_difference(fast, reference):

@@ -1,11 +1,11 @@
-"""Tests for nrnn/resample.py: exact area averages, checked against independent sums."""
+"""Tests for nrnn/image/resample.py: exact area averages, checked against independent sums."""
 
 import math
 import random
 import unittest
 from fractions import Fraction
 
-from nrnn import resample
+from nrnn.image import resample
 
 
 def fraction_weights(source, target):

@@ -7,10 +7,10 @@ import json
 import math
 import unittest
 
-from nrnn.network import Network
-from nrnn.png import decode
+from nrnn.net.network import Network
+from nrnn.image.png import decode
 from nrnn.recognize import recognize
-from nrnn.weights import neuron_pictures, weight_colour
+from nrnn.inside.weights import neuron_pictures, weight_colour
 from tests.drawn_digits import demo_png
 from tests.support import request
 from tests.test_serve import _serve_in_thread

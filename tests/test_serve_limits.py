@@ -21,8 +21,8 @@ import time
 import unittest
 from unittest import mock
 
-from nrnn.network import Network
-from nrnn.png import encode_gray8
+from nrnn.net.network import Network
+from nrnn.image.png import encode_gray8
 from nrnn.serve import LISTEN_BACKLOG, SMALL_IMAGE_PIXELS, allowed_hosts, make_server
 from tests.drawn_digits import demo_png
 from tests.support import request

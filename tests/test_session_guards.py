@@ -19,9 +19,9 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
-from nrnn import session
+from nrnn.train import session
 from nrnn.errors import DataError, UsageError
-from nrnn.mnist_csv import write_samples
+from nrnn.mnist.mnist_csv import write_samples
 from tests.support import ROOT
 
 TRAIN = os.path.join(ROOT, "train.py")
@@ -79,7 +79,7 @@ class GuardTest(unittest.TestCase):
 
     def test_an_epoch_shorter_than_counted_stops(self):
         real = session.count_samples
-        with mock.patch("nrnn.session.count_samples", lambda path: real(path) + 3):
+        with mock.patch("nrnn.train.session.count_samples", lambda path: real(path) + 3):
             with self.assertRaises(DataError) as caught:
                 self.train()
         self.assertIn("read 12 samples, but 15 were counted", str(caught.exception))
@@ -95,7 +95,7 @@ class GuardTest(unittest.TestCase):
                 handle.write("the other run's model")
             return real(*args, **kwargs)
 
-        with mock.patch("nrnn.session.ensure_csv", meanwhile):
+        with mock.patch("nrnn.train.session.ensure_csv", meanwhile):
             with self.assertRaises(UsageError) as caught:
                 self.train()
         self.assertIn("already exists", str(caught.exception))

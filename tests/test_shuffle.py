@@ -1,12 +1,12 @@
-"""Tests for nrnn/shuffle.py: a permutation, deterministic, bounded, and
+"""Tests for nrnn/train/shuffle.py: a permutation, deterministic, bounded, and
 actually mixing (checked against what a shuffle buffer can and cannot do)."""
 
 import doctest
 import unittest
 
-from nrnn import shuffle
-from nrnn.prng import PCG32
-from nrnn.shuffle import shuffled
+from nrnn.train import shuffle
+from nrnn.net.prng import PCG32
+from nrnn.train.shuffle import shuffled
 
 
 def load_tests(loader, tests, ignore):

@@ -1,7 +1,7 @@
 import math
 import unittest
 
-from nrnn.sigmoid import sigmoid, sigmoid_prime, sigmoid_vector
+from nrnn.net.sigmoid import sigmoid, sigmoid_prime, sigmoid_vector
 
 
 class SigmoidTest(unittest.TestCase):

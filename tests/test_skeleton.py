@@ -1,9 +1,9 @@
-"""Tests for nrnn/skeleton.py: thinning to a one-pixel skeleton and redrawing
+"""Tests for nrnn/image/skeleton.py: thinning to a one-pixel skeleton and redrawing
 strokes at MNIST's pen width."""
 
 import unittest
 
-from nrnn.skeleton import SCALE, redraw, thin
+from nrnn.image.skeleton import SCALE, redraw, thin
 
 
 def mask_from(rows):

@@ -1,4 +1,4 @@
-"""Tests for train.py and nrnn/session.py: the command a person runs, end to end.
+"""Tests for train.py and nrnn/train/session.py: the command a person runs, end to end.
 
 Each run trains a tiny network on a few hundred synthetic digits written as
 mnist_train.csv / mnist_test.csv into a temporary --data-dir, so nothing is
@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ET
 from unittest import mock
 
 import train
-from nrnn.model_file import load_model
-from nrnn.training import Trainer
+from nrnn.net.model_file import load_model
+from nrnn.train.training import Trainer
 from tests.support import ROOT
 from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
 
@@ -235,8 +235,8 @@ class TrainCommandTest(unittest.TestCase):
         self.assertIn("without --deskew", err)
 
     def test_resuming_a_model_not_made_by_train_py(self):
-        from nrnn.model_file import save_model
-        from nrnn.network import Network
+        from nrnn.net.model_file import save_model
+        from nrnn.net.network import Network
         save_model(Network([784, 3, 10]), self.path("plain.json"))
         status, _, err = run_main(["--resume", self.path("plain.json"), "--data-dir", self.data])
         self.assertEqual(status, 1)

@@ -1,4 +1,4 @@
-"""Tests for nrnn/training.py: learning, weight decay, determinism, resume to the bit."""
+"""Tests for nrnn/train/training.py: learning, weight decay, determinism, resume to the bit."""
 
 import os
 import signal
@@ -7,9 +7,9 @@ import unittest
 from unittest import mock
 
 from nrnn.errors import UsageError
-from nrnn.model_file import load_model, save_model
-from nrnn.network import Network
-from nrnn.training import (DECAY_INTERVAL, SHUFFLE, AUGMENT, Reporter, Trainer, TrainingConfig,
+from nrnn.net.model_file import load_model, save_model
+from nrnn.net.network import Network
+from nrnn.train.training import (DECAY_INTERVAL, SHUFFLE, AUGMENT, Reporter, Trainer, TrainingConfig,
                            TrainingState, describe, epoch_rng, restore)
 from tests.synthetic_digits import as_floats, synthetic_samples
 
@@ -300,7 +300,7 @@ class ConfigTest(unittest.TestCase):
             self.assertIn(flag, command)
 
     def test_deskew_is_in_the_metadata_for_recognition(self):
-        from nrnn.model_file import deskews
+        from nrnn.net.model_file import deskews
         network = Network([784, 3, 10])
         network.metadata = describe(network, TrainingConfig(sizes=[784, 3, 10], deskew=True), TrainingState(10))
         self.assertIs(network.metadata["deskew"], True)

@@ -1,4 +1,4 @@
-"""docs/backprop.md shows exactly what ``python -m nrnn.walkthrough`` prints."""
+"""docs/backprop.md shows exactly what ``python -m nrnn.net.walkthrough`` prints."""
 
 import contextlib
 import io
@@ -6,7 +6,7 @@ import os
 import re
 import unittest
 
-from nrnn import walkthrough
+from nrnn.net import walkthrough
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,4 +1,4 @@
-"""Tests for nrnn/weights.py: weight pictures as PNG, SVG and text.
+"""Tests for nrnn/inside/weights.py: weight pictures as PNG, SVG and text.
 
 The key test sets a neuron's weights by hand, draws the sheet, decodes the
 PNG with nrnn's own decoder and reads every weight back from its pixel's
@@ -14,11 +14,11 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ElementTree
 
-from nrnn import weights
-from nrnn.model_file import save_model
-from nrnn.network import Network
-from nrnn.png import decode
-from nrnn.weights import (NEGATIVE, POSITIVE, SheetLayout, WeightsError, neuron_pictures, sheet_png,
+from nrnn.inside import weights
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
+from nrnn.image.png import decode
+from nrnn.inside.weights import (NEGATIVE, POSITIVE, SheetLayout, WeightsError, neuron_pictures, sheet_png,
                           sheet_svg, text_picture, weight_colour)
 from tests.support import ROOT
 
@@ -151,7 +151,7 @@ class Pictures(unittest.TestCase):
 
 class CommandLine(unittest.TestCase):
     def run_weights(self, *args):
-        return subprocess.run([sys.executable, "-m", "nrnn.weights"] + list(args), cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "nrnn.inside.weights"] + list(args), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                               timeout=300)
 
@@ -201,7 +201,7 @@ class CommandLine(unittest.TestCase):
 
 class AfterTraining(unittest.TestCase):
     """train.py leaves MODEL.weights.png beside the model: the trained
-    network's first layer, as ``python -m nrnn.weights --png`` draws it."""
+    network's first layer, as ``python -m nrnn.inside.weights --png`` draws it."""
 
     def test_train_writes_the_weight_sheet(self):
         from tests.synthetic_digits import write_data_dir
@@ -215,7 +215,7 @@ class AfterTraining(unittest.TestCase):
         self.assertEqual(status, 0, err)
         sheet = os.path.join(folder, "m.weights.png")
         self.assertIn("weights: %s" % sheet, out)
-        from nrnn.model_file import load_model
+        from nrnn.net.model_file import load_model
         with open(sheet, "rb") as handle:
             written = handle.read()
         self.assertEqual(written, sheet_png(neuron_pictures(load_model(model), 0)))

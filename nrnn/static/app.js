@@ -5,7 +5,7 @@
 // Plain JavaScript, no build step, no libraries.
 //
 // /?demo=7 replays the demo digit 7 from /static/strokes.json (the strokes
-// nrnn/strokes.py draws too) by dispatching pointer events to the canvas, so
+// nrnn/image/strokes.py draws too) by dispatching pointer events to the canvas, so
 // the same handlers run as for a real pen.  /?photo=NAME reads
 // /static/NAME as if it had been picked; &neuron=J shows hidden neuron J
 // large.  The browser test uses all three.
@@ -381,7 +381,7 @@
   })();
 
   // Neuron j's weight picture onto a 28 x 28 canvas (red: ink there raises
-  // the neuron, blue: ink there lowers it; see nrnn/weights.py).
+  // the neuron, blue: ink there lowers it; see nrnn/inside/weights.py).
   function drawWeights(canvas, neuron) {
     const picture = canvas.getContext("2d");
     picture.clearRect(0, 0, TILE, TILE);
@@ -403,7 +403,7 @@
     const activations = layers[0];
     const count = activations.length;
     // With one hidden layer, each neuron's part in the answer is known too:
-    // its activation times its weight to the answer (nrnn/explain.py).
+    // its activation times its weight to the answer (nrnn/inside/explain.py).
     const contributions = layers.length === 1 ? answer.contributions : null;
     let shown = activations.map(function (a, j) { return j; });
     if (count > STRIP_SIZE) {

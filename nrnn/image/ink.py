@@ -1,0 +1,486 @@
+"""Finding the ink in a photo of a digit: paper that is not white, light that is not even.
+
+A phone photo of a digit on paper is not a drawing.  The paper is gray, and
+a different gray in every corner: brighter under the lamp, darker toward the
+edge of the sheet, a shadow of the phone across one side, the desk showing
+past the edge.  Reading "ink = whatever differs from the typical brightness"
+then calls the shadow ink, the digit's bounding box becomes the whole photo
+and the digit itself shrinks to a few pixels of the 28 x 28 input.  So here
+the paper is estimated *locally*, the ink is what stands out from the paper
+*around it*, and of all that stands out we keep the one digit-sized thing
+in the middle.
+
+The steps (``find_ink``), each with its reason
+-----------------------------------------------
+1. Polarity (``polarities``): is the ink darker or lighter than most of the
+   paper?  Compare how far the 2nd and the 98th percentiles stray from the
+   median: the side that strays further is the ink's.  Percentiles, not the
+   darkest and lightest pixel, so one glint or one black corner cannot
+   decide it.  This is only a first vote: both polarities are read (step
+   7), because a white frame around a gray photo, or a large shadow, can
+   outvote the ink.
+2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
+   light ink.  Everything below is written once, for bright ink.
+3. Stroke width (``stroke_width``): threshold a first, rough top-hat (step
+   4 with the smallest window) and take the median, over ink pixels, of the
+   shorter of the horizontal and vertical run through each pixel: across a
+   stroke a run is as long as the stroke is wide.
+4. Paper (``background``): the grey-level *opening* of x (see
+   ``nrnn.image.morphology``) with a window of about 3 stroke widths, clamped to
+   15%..30% of the image's shorter side.  The opening removes every bright
+   thing narrower than its window, the strokes, and keeps the paper's slow
+   changes and the shadows.  Why these sizes: narrower than ~3 strokes and a
+   thick stroke or a loop's inside survives as "paper"; wider than ~30% and
+   it can no longer follow a shadow's edge.  Ink = x - paper (the top-hat):
+   strokes on a background that is 0 everywhere, shadow or not.
+5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
+   histogram into "paper noise" and "ink" wherever the two groups are most
+   distinct, so it adapts to a faint pencil or a bold marker.  It is
+   measured away from a band along the border (where a strip of desk would
+   dominate the histogram) and never set under ``NOISE_RATIO / 2`` times
+   the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
+   levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
+   piece spanning the frame (ruled or squared paper's lines, which the
+   digit crosses) holds most of the mask, the threshold is raised: Otsu
+   again on what lies above it.
+6. Pieces (``choose_components``): the thresholded mask's 8-connected
+   components.  The digit is the piece with the most ink, a piece touching
+   the image's edge counting much less (a shadow's rim, the sheet's edge, a
+   finger).  Nearby pieces with at least ``PIECE_SHARE`` of its ink are kept
+   (a 5's cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces
+   inside its box (a stroke broken by the threshold).  The rest goes: specks,
+   a ruled line across the frame, the desk.
+7. Which polarity (``_better``): the wrong one finds the paper *between*
+   the strokes: a loop's inside, the gap between a stroke and a shadow.
+   So a finding whose box lies strictly inside the other's loses (it is the
+   digit's holes); then the thinner finding wins (a digit is strokes, the
+   wrong polarity finds blobs), decisively only if much thinner when the
+   percentile vote was clear; last, less mask in the border band (a real
+   digit sits in the middle).
+8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
+   Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
+   the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
+
+A colour photo whose gray ink is faint (under ``LOW_CONTRAST``: a pale
+blue pen on beige paper, similar brightness, different colour) is also read
+in the colour channel whose extremes stray furthest from its median, and
+that reading is kept if its ink is clearly stronger.
+
+Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
+digit touches the border, and the border band is all digit, so there the
+edge penalty, the border band and the polarity trial are not used.
+
+All of this runs on a small working image (``nrnn.image.preprocess`` shrinks a
+photo to at most 256 pixels a side first): the steps are O(pixels) but in
+pure Python, and 256 pixels are plenty for a 20 x 20 digit.
+"""
+
+from collections import Counter
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from nrnn.image import morphology
+
+__all__ = ["MIN_CONTRAST", "PIECE_SHARE", "InkFound", "polarities", "otsu_threshold",
+           "stroke_width", "background_window", "background", "choose_components", "find_ink"]
+
+Rows = List[List[float]]
+
+#: Ink weaker than this many gray levels (of 255) above the local paper, at
+#: its strongest, is no ink: stretching it would invent a digit from grain.
+#: Lower than a drawing's (32): the paper's own changes are gone, and a
+#: pencil line in a photo may be only 15-25 levels darker than the paper.
+MIN_CONTRAST = 12
+
+#: ... and so is ink whose strongest is under NOISE_RATIO times the paper's
+#: noise (the top-hat's median: most pixels are paper).
+NOISE_RATIO = 8
+
+#: A piece with at least this share of the main piece's ink, near it, is part
+#: of the digit (a 5's cap, a 4's stem).
+PIECE_SHARE = 0.10
+
+#: Background window, as fractions of the shorter side, and in stroke widths.
+WINDOW_MIN, WINDOW_MAX, WINDOW_STROKES = 0.15, 0.30, 3
+
+#: The border band for the polarity trial, as a fraction of the shorter side.
+BAND = 0.08
+
+#: Images whose shorter side is under this many pixels are "tiny": a digit
+#: may fill them, so touching the border says nothing.
+TINY = 48
+
+#: One polarity's finding is "thinner" than the other's by this factor, and
+#: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
+THINNER, CLEARLY_THINNER = 1.5, 3.0
+
+#: A clear polarity vote is not second-guessed when its finding is this
+#: thin (stroke width over the box's longer side) and has at most this share
+#: of its mask in the border band.
+SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
+
+#: At most this many times the threshold is raised to cut ruled lines away.
+RAISES = 2
+
+#: Colour is tried when the gray ink's strongest level is under this.
+LOW_CONTRAST = 24
+
+#: A piece touching the border counts this much of its ink when choosing.
+BORDER_PENALTY = 0.25
+
+
+def _odd(value: float) -> int:
+    size = int(value)
+    return size if size % 2 else size + 1
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value ``fraction`` of the way through a sorted list (nearest rank)."""
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
+
+
+def _spreads(plane: Rows) -> Tuple[float, float]:
+    """(median - 2nd percentile, 98th percentile - median): how far the
+    darkest and the lightest few percent stray from the typical pixel."""
+    ordered = sorted(v for row in plane for v in row)
+    median = _percentile(ordered, 0.5)
+    return median - _percentile(ordered, 0.02), _percentile(ordered, 0.98) - median
+
+
+def polarities(gray: Rows) -> List[str]:
+    """"dark" (ink darker than the paper), "light", or both, most likely first.
+
+    dark_spread = median - 2nd percentile, light_spread = 98th - median;
+    the larger one wins if it is at least twice the other, else both are
+    returned (the caller tries each).
+
+    >>> polarities([[200] * 95 + [40] * 5])
+    ['dark']
+    >>> polarities([[10] * 90 + [250] * 10])
+    ['light']
+    """
+    dark, light = _spreads(gray)
+    if dark >= 2 * light:
+        return ["dark"]
+    if light >= 2 * dark:
+        return ["light"]
+    return ["dark", "light"] if dark >= light else ["light", "dark"]
+
+
+def otsu_threshold(values: Sequence[float]) -> int:
+    """Otsu's threshold for values in [0, 255]: the level t maximising the
+    between-class variance  w0 * w1 * (mu0 - mu1)**2  of the two groups
+    v <= t and v > t (w = share of the values, mu = mean).  Values are binned
+    to whole levels; the first best t is returned; ink is v > t.
+
+    >>> otsu_threshold([10] * 60 + [12] * 20 + [100] * 15 + [110] * 5)
+    12
+    """
+    histogram = [0] * 256
+    for level, count in Counter(map(int, values)).items():  # counted at C speed
+        histogram[min(255, max(0, level))] += count
+    total = sum(histogram)
+    grand = sum(level * count for level, count in enumerate(histogram))
+    best_level, best_score = 0, -1.0
+    below = below_sum = 0
+    for level in range(255):
+        below += histogram[level]
+        below_sum += level * histogram[level]
+        above = total - below
+        if below == 0 or above == 0:
+            continue
+        mean_below = below_sum / below
+        mean_above = (grand - below_sum) / above
+        score = below * above * (mean_below - mean_above) ** 2
+        if score > best_score:
+            best_level, best_score = level, score
+    return best_level
+
+
+def stroke_width(mask: Sequence[Sequence[int]]) -> float:
+    """Median over mask pixels of min(horizontal run, vertical run) through
+    the pixel: a stroke's width (0.0 for an empty mask).
+
+    >>> bar = [[1 if 2 <= x < 5 else 0 for x in range(8)] for _ in range(10)]
+    >>> stroke_width(bar)                      # a vertical bar 3 wide
+    3
+    """
+    across = morphology.run_lengths(mask)
+    down = morphology.run_lengths([list(column) for column in zip(*mask)])
+    shorter = [min(a, d) for row_a, row_d in zip(across, zip(*down))
+               for a, d in zip(row_a, row_d) if a]
+    if not shorter:
+        return 0.0
+    shorter.sort()
+    return shorter[len(shorter) // 2]
+
+
+def background_window(width_of_stroke: float, width: int, height: int) -> int:
+    """Odd window for the opening: WINDOW_STROKES stroke widths, clamped to
+    WINDOW_MIN..WINDOW_MAX of the shorter side (at least 3).
+
+    >>> background_window(10, 256, 200), background_window(4, 256, 200), background_window(40, 256, 200)
+    (31, 31, 61)
+    """
+    shorter = min(width, height)
+    size = min(max(WINDOW_STROKES * width_of_stroke, WINDOW_MIN * shorter), WINDOW_MAX * shorter)
+    return max(3, _odd(size))
+
+
+def background(bright: Rows, window: int) -> Rows:
+    """The paper under bright ink: the grey-level opening (see nrnn.image.morphology)."""
+    return morphology.opening(bright, window)
+
+
+def _top_hat(bright: Rows, paper: Rows) -> Rows:
+    return [[a - b for a, b in zip(row, under)] for row, under in zip(bright, paper)]
+
+
+def _band_share(mask: Sequence[Sequence[int]], band: int) -> float:
+    """Share of the mask's pixels that lie within ``band`` pixels of the border."""
+    height, width = len(mask), len(mask[0])
+    inside = total = 0
+    for y, row in enumerate(mask):
+        count = sum(row)
+        total += count
+        if y < band or y >= height - band:
+            inside += count
+        else:
+            inside += sum(row[:band]) + sum(row[width - band:])
+    return inside / total if total else 1.0
+
+
+def _spanning(piece: morphology.Component, width: int, height: int) -> bool:
+    """A piece touching the border and spanning 90% of the width or height:
+    a ruled line, a grid, a sheet's edge; not a digit if anything else is."""
+    return ((piece.width >= 0.9 * width or piece.height >= 0.9 * height)
+            and piece.touches_border(width, height))
+
+
+def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
+                      stroke: float = 1.0) -> List[morphology.Component]:
+    """The pieces that make up the digit (see the module docstring, step 6).
+
+    ``pieces`` come from ``morphology.components`` with ink as weights.
+    Main piece: most ink, a piece touching the border counting only
+    ``BORDER_PENALTY`` of it (not in tiny images); a piece spanning 90% of
+    the width or height and touching the border (a ruled line, a sheet's
+    edge) is never the digit if anything else is there.  Kept with it:
+    pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
+    its ink, and smaller pieces inside its box, unless they touch the border.
+    """
+    if not pieces:
+        return []
+    tiny = min(width, height) < TINY
+
+    def spanning(piece):
+        return _spanning(piece, width, height)
+
+    def score(piece):
+        if tiny or not piece.touches_border(width, height):
+            return piece.mass
+        return piece.mass * BORDER_PENALTY
+
+    candidates = [piece for piece in pieces if not spanning(piece)] or list(pieces)
+    main = max(candidates, key=score)
+    margin = 0.3 * max(main.width, main.height) + stroke
+    kept = [main]
+    for piece in candidates:
+        if piece is main:
+            continue
+        if piece.touches_border(width, height) and not tiny and not main.touches_border(width, height):
+            continue
+        near = (piece.right >= main.left - margin and piece.left <= main.right + margin
+                and piece.bottom >= main.top - margin and piece.top <= main.bottom + margin)
+        inside = (piece.left >= main.left - stroke and piece.right <= main.right + stroke
+                  and piece.top >= main.top - stroke and piece.bottom <= main.bottom + stroke)
+        if near and (piece.mass >= PIECE_SHARE * main.mass or (inside and piece.pixels >= 2)):
+            kept.append(piece)
+    return kept
+
+
+class InkFound:
+    """What ``find_ink`` found in one plane for one polarity.
+
+    ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
+    stages:   (name, rows in [0, 1]) to show how it was found
+    band:     share of the thresholded mask in the border band
+    strength: the strongest ink (top-hat) away from the border, gray levels
+    box:      (left, top, right, bottom) of the kept pieces, inclusive
+    thinness: the kept pieces' stroke width over their box's longer side
+              (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
+    """
+
+    def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
+                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0):
+        self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
+        self.box, self.thinness = box, thinness
+
+
+def _inner_values(rows: Rows, band: int) -> List[float]:
+    """All values at least ``band`` pixels from the border (all if none are)."""
+    height, width = len(rows), len(rows[0])
+    if height <= 2 * band or width <= 2 * band:
+        band = 0
+    return [v for row in rows[band:height - band] for v in row[band:width - band]]
+
+
+def _threshold(top_hat: Rows, band: int) -> Tuple[float, float, float]:
+    """(threshold, strongest, noise) of the top-hat, all measured away from
+    the border band, where a strip of desk or a shadow's rim would dominate
+    the histogram.  noise = the median (most pixels are paper, even on
+    squared paper).  The threshold is Otsu's, never under NOISE_RATIO/2
+    times the noise."""
+    inner = _inner_values(top_hat, band)
+    inner.sort()
+    noise = _percentile(inner, 0.5)
+    threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
+    return threshold, inner[-1], noise
+
+
+def _find_in(plane: Rows, polarity: str) -> InkFound:
+    height, width = len(plane), len(plane[0])
+    shorter = min(width, height)
+    band = 0 if shorter < TINY else max(1, int(BAND * shorter))
+    bright = [[255.0 - v for v in row] for row in plane] if polarity == "dark" else [list(row) for row in plane]
+
+    window = background_window(0, width, height)
+    paper = background(bright, window)
+    top_hat = _top_hat(bright, paper)
+    threshold, strongest, noise = _threshold(top_hat, band)
+    stroke = stroke_width([[1 if v > threshold else 0 for v in row] for row in top_hat])
+    wanted = background_window(stroke, width, height)
+    if wanted > window:
+        window = wanted
+        paper = background(bright, window)
+        top_hat = _top_hat(bright, paper)
+        threshold, strongest, noise = _threshold(top_hat, band)
+
+    shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
+    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
+    top = max(strongest, 1.0)
+    stages.append(("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest),
+                   [[min(1.0, v / top) for v in row] for row in top_hat]))
+    if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
+        return InkFound(None, stages, 1.0, strongest)
+    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    pieces = morphology.components(mask, top_hat)
+    for _ in range(RAISES):
+        # Lines of ruled or squared paper a little fainter than the ink:
+        # while most of the mask is one piece spanning the frame, which
+        # the digit may be tangled in, split off the faint part (Otsu
+        # again, on what is above the threshold).
+        total = sum(piece.mass for piece in pieces)
+        if not any(_spanning(piece, width, height) and piece.mass >= total / 2 for piece in pieces):
+            break
+        above = [v for v in _inner_values(top_hat, band) if v > threshold]
+        raised = otsu_threshold(above) if len(above) > 1 else threshold
+        if raised <= threshold:
+            break
+        threshold = raised
+        mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+        pieces = morphology.components(mask, top_hat)
+    band_share = _band_share(mask, band) if band else 0.0
+    kept = choose_components(pieces, width, height, stroke)
+    keep = [[0] * width for _ in range(height)]
+    shown = [[0.35 * v for v in row] for row in mask]
+    kept_pixels = 0
+    for piece in kept:
+        kept_pixels += piece.pixels
+        for y, start, stop in piece.runs:
+            keep[y][start:stop] = [1] * (stop - start)
+            shown[y][start:stop] = [1.0] * (stop - start)
+    stages.append(("pieces kept (bright) and dropped (dim)", shown))
+    if kept_pixels < 3:
+        return InkFound(None, stages, band_share, strongest)
+    box = (min(p.left for p in kept), min(p.top for p in kept),
+           max(p.right for p in kept), max(p.bottom for p in kept))
+    thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
+    levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
+    strong = max(_percentile(levels, 0.9), 1.0)
+    # Grown by a pixel each way (8 neighbours), run by run: the stroke's
+    # anti-aliased rim is part of it.
+    grown = [[0] * width for _ in range(height)]
+    for piece in kept:
+        for y, start, stop in piece.runs:
+            left, right = max(0, start - 1), min(width, stop + 1)
+            for row in grown[max(0, y - 1):y + 2]:
+                row[left:right] = [1] * (right - left)
+    ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
+           for row, flags in zip(top_hat, grown)]
+    return InkFound(ink, stages, band_share, strongest, box, thinness)
+
+
+def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
+    """True if ``inner`` lies strictly inside ``outer`` (a gap on every side)."""
+    return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
+
+
+def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
+    """Of two polarities' findings, the likelier digit (module docstring, step 7).
+
+    ``first`` is the percentile vote's choice; ``confident`` says whether
+    the vote was clear (one side strayed twice as far).  First, a finding
+    whose box lies strictly inside the other's loses: it is the digit's
+    holes (a 0's inside) or the paper between its strokes, "ink" of the
+    opposite polarity.  Then a confident vote is overturned only by a
+    finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
+    while the wrong polarity finds blobs of paper (between strokes and a
+    shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
+    less of the mask in the border band (by 0.05); else ``first``.
+    """
+    if first.ink is None or second.ink is None:
+        return first if second.ink is None else second
+    if _encloses(first.box, second.box):
+        return first
+    if _encloses(second.box, first.box):
+        return second
+    if confident:
+        return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
+    if first.thinness * THINNER <= second.thinness:
+        return first
+    if second.thinness * THINNER <= first.thinness:
+        return second
+    return second if second.band < first.band - 0.05 else first
+
+
+def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
+    """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
+    in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
+    of (name, rows in [0, 1])) and ``box``.
+
+    ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
+    optionally a function giving the colour planes ({"red": rows, "green":
+    rows, "blue": rows}, the same shape), called only when the gray ink is
+    faint (under ``LOW_CONTRAST``).
+    """
+    tiny = min(len(gray), len(gray[0])) < TINY
+
+    def read(name: str, plane: Rows) -> InkFound:
+        order = polarities(plane)
+        choice = _find_in(plane, order[0])
+        confident = len(order) == 1
+        # A clear vote whose finding looks like a digit (strokes, away from
+        # the border) is not second-guessed: that saves half the work.
+        settled = (confident and choice.ink is not None and choice.thinness <= SETTLED_THINNESS
+                   and choice.band <= SETTLED_BAND)
+        if not tiny and not settled:
+            other = "light" if order[0] == "dark" else "dark"
+            choice = _better(choice, _find_in(plane, other), confident)
+        choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
+        return choice
+
+    best = read("gray", gray)
+    if channels is not None and best.strength < LOW_CONTRAST:
+        # Faint in gray: read the one channel whose few extreme percent
+        # stray furthest from its median (cheap to measure), and keep it
+        # if its ink is clearly stronger.
+        planes = channels()
+        name = max(sorted(planes), key=lambda name: max(_spreads(planes[name])))
+        choice = read(name, planes[name])
+        if choice.ink is not None and (best.ink is None or choice.strength > 1.25 * best.strength):
+            best = choice
+    return best
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

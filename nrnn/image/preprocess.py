@@ -1,0 +1,472 @@
+"""Turn a decoded image into the network's 784 inputs, the way MNIST was made.
+
+A network trained on MNIST has only ever seen digits prepared one exact
+way, and it is surprisingly bad at anything else: the same "3" drawn in the
+corner of a 280 x 280 canvas, in black on white, or twice as large, gives
+a pattern of 784 numbers it has never seen, and the prediction is close to
+a guess.  So before classifying a user's drawing we repeat MNIST's recipe.
+
+The MNIST recipe (LeCun, Cortes, Burges)
+----------------------------------------
+1. Ink is bright: white digit (1.0) on a black (0.0) background.
+2. The digit's bounding box is scaled to fit a 20 x 20 box, *preserving the
+   aspect ratio* (a "1" stays thin; its longer side becomes 20 pixels),
+   with anti-aliasing: each new pixel is the *area average* of the old
+   pixels it covers, which gives the soft gray edges MNIST digits have.
+3. The 20 x 20 result is placed in a 28 x 28 field so that its *centre of
+   mass* (the ink-weighted mean pixel position) lies at the centre of the
+   field.  Not the centre of the box: a "7" sits a little right of its box's
+   middle in MNIST, and the network expects that.
+
+Two ways to find the ink
+------------------------
+A drawing (a paint program's PNG, a browser canvas, a scan of clean paper,
+MNIST itself) and a phone photo need different first steps, so ``prepare``
+first looks at the image and picks one (``choose_path``):
+
+* **drawing**: the image has transparency (a canvas export), or is tiny
+  (at most ``TINY_SIDE`` pixels a side, like MNIST's 28 x 28), or its paper
+  is uniform: at least ``PAPER_SHARE`` of all pixels and ``RING_SHARE`` of
+  a ring just inside its frame are within ``PAPER_TOLERANCE`` gray levels
+  of the median.  Then ``drawing_ink`` does what nrnn always did:
+  composite transparency away, decide whether the ink is dark-on-light or
+  light-on-dark, measure ink as the difference from the (one, global)
+  background, drop a thin frame (scanner edges), stretch so the strongest
+  ink is 1.0 and zero faint specks that touch no stroke.  A drawing of up
+  to ``DRAWING_SIDE`` pixels a side is read at full size, exactly as
+  before; a bigger one is first shrunk to that.
+* **photo**: anything else: uneven light, a shadow, a gray sheet on a dark
+  desk, sensor noise.  The image is shrunk to at most ``PHOTO_SIDE``
+  pixels a side and ``nrnn.image.ink.find_ink`` estimates the paper locally,
+  subtracts it, thresholds, and keeps the digit-sized piece in the middle
+  (read its module docstring).  A drawing on uniform paper whose ink is
+  too faint for the drawing reading (a pale pencil, a pen that only shows
+  in colour) gets this reading too, instead of "no ink found".
+
+Shrinking comes first for big images (``nrnn.image.resample``, exact integer area
+averages over whole rows), so a 2000 x 2000 photo costs about as much as a
+256 x 256 one.  ``prepare_stages`` returns every intermediate image, to see
+where a reading went wrong (``predict.py --show-steps``).
+
+``to_mnist`` (the recipe itself): crop to the ink's bounding box, area-
+  average it into at most 20 x 20, centre it by mass in 28 x 28.  Result:
+  784 floats in [0, 1], row-major, top row first.
+``prepare`` is the whole: choose a path, find the ink, apply the recipe.
+
+A real MNIST image passes through unchanged (up to 254 -> 255 contrast
+stretching and the odd faint isolated pixel): its box already measures 20
+on its longer side, so the scale factor is exactly 1, and its centre of mass
+is already at the centre, so the shift is 0.
+
+>>> bar = [1.0] * 8                       # a 2 wide x 4 tall bar of ink
+>>> pixels = to_mnist(2, 4, bar)          # scaled by 5: 10 wide x 20 tall
+>>> [pixels[14 * 28 + x] for x in (9, 10, 19, 20)]
+[0.0, 1.0, 1.0, 0.0]
+"""
+
+import math
+from typing import List, Sequence, Tuple
+
+from nrnn.image import ink as photo_ink
+from nrnn.errors import ImageError
+from nrnn.image.png import Image
+from nrnn.image.resample import area_weights as _area_weights
+from nrnn.image.resample import fit_within, resize_rows, shrink_mix, shrink_plane
+
+__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
+           "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
+
+#: Side of the MNIST field, and of the box the digit is scaled into.
+FIELD = 28
+BOX = 20
+
+#: Isolated ink weaker than this (after stretching the strongest ink to 1.0)
+#: is treated as noise: paper texture, JPEG ghosts, a faint smudge.  It would
+#: otherwise widen the bounding box and shrink the real digit.
+NOISE_LEVEL = 0.1
+
+#: An image whose strongest ink differs from the background by less than
+#: this many gray levels (of 255) has no ink: stretching its noise to 1.0
+#: would invent a digit from paper grain.
+MIN_CONTRAST = 32
+
+#: Width of the frame ignored at the image's edges, as a fraction of the
+#: shorter side: scanners and phone photos leave dark edges there.  Images
+#: under 50 pixels (like MNIST's own 28 x 28) lose nothing.
+FRAME_FRACTION = 0.02
+
+#: A drawing is read at full size up to this many pixels a side (so every
+#: drawing up to it gives exactly the input it always gave); a bigger one is
+#: area-averaged down to it first.
+DRAWING_SIDE = 512
+
+#: A photo is area-averaged down to at most this many pixels a side: plenty
+#: for a 20 x 20 digit, and it bounds the cost of the photo steps.
+PHOTO_SIDE = 256
+
+#: Images at most this many pixels a side are drawings (MNIST is 28 x 28):
+#: too small for local paper estimates to mean anything.
+TINY_SIDE = 32
+
+#: "Uniform paper": PAPER_SHARE of all pixels, and RING_SHARE of the ring
+#: just inside the ignored frame, lie within PAPER_TOLERANCE gray levels of
+#: the median.  A shadow, a gradient or a dark sheet edge breaks the ring.
+PAPER_TOLERANCE = 3
+PAPER_SHARE = 0.5
+RING_SHARE = 0.95
+
+
+def _round_half_up(x: float) -> int:
+    """Round to the nearest integer, halves up (Python's round() goes to even)."""
+    return math.floor(x + 0.5)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _border(values: Sequence, width: int, height: int) -> list:
+    """The outermost ring of pixels (each once)."""
+    top = list(values[:width])
+    bottom = list(values[(height - 1) * width:]) if height > 1 else []
+    sides = []
+    for y in range(1, height - 1):
+        sides.append(values[y * width])
+        if width > 1:
+            sides.append(values[y * width + width - 1])
+    return top + bottom + sides
+
+
+def _brightness(image: Image) -> List[float]:
+    """Gray level 0..255 per pixel, transparency composited away.
+
+    Opaque images: the image's own ``gray8`` (ITU-R 601-2 luma).  With
+    transparency we must pick what is behind it.  A *transparent canvas*
+    (the border is mostly see-through, as a browser canvas exports it) is
+    composited over the colour opposite to its paint: dark strokes over
+    white, light strokes over black, so the strokes are ink either way.
+    Otherwise (an opaque picture with a few see-through pixels) we
+    composite over white, as a viewer would show it.
+    """
+    rgba = image.rgba
+    alpha = rgba[3::4]
+    if alpha.count(255) == len(alpha):
+        return [float(v) for v in image.gray8()]
+    red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
+    luma = [(299 * r + 587 * g + 114 * b) / 1000 for r, g, b in zip(red, green, blue)]
+    behind = 255.0
+    if _median(_border(alpha, image.width, image.height)) < 128:
+        paint = sum(alpha)
+        if paint:
+            mean_paint = sum(v * a for v, a in zip(luma, alpha)) / paint
+            behind = 255.0 if mean_paint < 128 else 0.0
+    return [(v * a + behind * (255 - a)) / 255 for v, a in zip(luma, alpha)]
+
+
+def drawing_ink(image: Image) -> Tuple[int, int, List[float]]:
+    """Ink of a drawing, one global background: ``(width, height, ink)``, ink in [0, 1].
+
+    ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
+    the strongest ink, 0.0 background.  Steps, and why:
+
+    1. Brightness 0..255 with transparency composited away (see
+       ``_brightness``): a canvas export's background is "transparent
+       black", which read naively is black, the same as the strokes.
+    2. The background level is the median brightness: a digit covers well
+       under half of any sensible picture.  Ink lies on the side (darker or
+       lighter) that strays further from it, so black-on-white paper and
+       MNIST's white-on-black both work, and so does gray paper.
+    3. Ink = distance from the background in that direction.  Measuring
+       from the real background (not from 0 or 255) makes gray paper 0.
+    4. A thin frame (``FRAME_FRACTION``) is cleared: scanner edges.
+    5. Stretch so the strongest ink is 1.0 (MNIST digits all reach full
+       white; a pencil drawing should too), then zero ink below
+       ``NOISE_LEVEL`` that touches no stronger ink (grain, dust; see
+       ``_remove_faint_specks``).  If nothing differs from the background
+       by ``MIN_CONTRAST`` levels the image is blank and all ink is 0.0.
+    """
+    return _ink_from_brightness(_brightness(image), image.width, image.height)
+
+
+def _ink_from_brightness(brightness: List[float], width: int, height: int) -> Tuple[int, int, List[float]]:
+    """``drawing_ink``'s steps 2-5 on gray levels 0..255, row-major."""
+    background = _median(brightness)
+    darkest, lightest = min(brightness), max(brightness)
+    if background - darkest >= lightest - background:
+        ink = [max(0.0, background - v) for v in brightness]  # dark on light
+    else:
+        ink = [max(0.0, v - background) for v in brightness]  # light on dark
+
+    frame = int(min(width, height) * FRAME_FRACTION)
+    if frame:
+        for y in range(height):
+            row = y * width
+            if y < frame or y >= height - frame:
+                ink[row:row + width] = [0.0] * width
+            else:
+                ink[row:row + frame] = [0.0] * frame
+                ink[row + width - frame:row + width] = [0.0] * frame
+
+    strongest = max(ink)
+    if strongest < MIN_CONTRAST:
+        return width, height, [0.0] * (width * height)
+    scaled = [v / strongest for v in ink]
+    return width, height, _remove_faint_specks(scaled, width, height)
+
+
+def _remove_faint_specks(ink: List[float], width: int, height: int) -> List[float]:
+    """Zero ink under ``NOISE_LEVEL`` unless it touches stronger ink.
+
+    Faint pixels next to a stroke are its anti-aliased edge, part of the
+    digit (MNIST is full of them, and removing them would move the centre
+    of mass enough to shift 2% of real MNIST digits by a pixel).  Faint
+    pixels with no strong neighbour (of 8) are paper grain or dust.
+    """
+    strong = [v >= NOISE_LEVEL for v in ink]
+    cleaned = list(ink)
+    for index, v in enumerate(ink):
+        if v == 0.0 or strong[index]:
+            continue
+        y, x = divmod(index, width)
+        touches = False
+        for ny in range(max(0, y - 1), min(height, y + 2)):
+            row = ny * width
+            if any(strong[row + max(0, x - 1):row + min(width, x + 2)]):
+                touches = True
+                break
+        if not touches:
+            cleaned[index] = 0.0
+    return cleaned
+
+
+def _resize_area(pixels: List[List[float]], new_width: int, new_height: int) -> List[List[float]]:
+    """Area-average a list of rows to ``new_height`` rows of ``new_width``.
+
+    Done in two 1-D passes (rows, then columns): averaging over a rectangle
+    is the same as averaging the row averages, and far cheaper.
+    """
+    across = _area_weights(len(pixels[0]), new_width)
+    narrow = [[sum(row[i] * w for i, w in weights) for weights in across] for row in pixels]
+    down = _area_weights(len(pixels), new_height)
+    return [
+        [sum(narrow[i][x] * w for i, w in weights) for x in range(new_width)]
+        for weights in down
+    ]
+
+
+def _centre_of_mass(rows: List[List[float]]) -> Tuple[float, float]:
+    """Ink-weighted mean (x, y) in pixel-index coordinates (pixel i's centre is i)."""
+    total = mass_x = mass_y = 0.0
+    for y, row in enumerate(rows):
+        row_total = sum(row)
+        total += row_total
+        mass_y += y * row_total
+        mass_x += sum(x * v for x, v in enumerate(row))
+    return mass_x / total, mass_y / total
+
+
+def to_mnist(width: int, height: int, ink: Sequence[float]) -> List[float]:
+    """MNIST's recipe: 784 floats in [0, 1], a 28 x 28 field, row-major.
+
+    ``ink`` has ``width * height`` entries (row-major), 0.0 = background.
+
+    1. Crop to the bounding box of the pixels with ink > 0.
+    2. Scale so the longer side is ``BOX`` (20) pixels and the shorter one
+       keeps the aspect ratio (rounded half up, at least 1), averaging
+       areas (``_resize_area``).  Stretch again so the strongest pixel is
+       1.0: averaging a thin stroke dims it, and MNIST digits are not dim.
+    3. Place in the 28 x 28 field so the centre of mass lands on pixel
+       index 14 (MNIST's own centres of mass lie in [13.5, 14.5]: index 14
+       when rounded), rounding the shift to whole pixels (no resampling
+       blur) and clamping it so the digit stays inside the field.
+
+    Raises ``ImageError`` if there is no ink at all.
+    """
+    if len(ink) != width * height:
+        raise ImageError("ink has %d values, expected %d x %d = %d"
+                         % (len(ink), width, height, width * height))
+    inked = [i for i, v in enumerate(ink) if v > 0]
+    if not inked:
+        raise ImageError("no ink found (the image is blank): nothing differs "
+                         "enough from the background to be a digit")
+    rows_with_ink = [i // width for i in inked]
+    columns = [i % width for i in inked]
+    left, right = min(columns), max(columns)
+    top, bottom = rows_with_ink[0], rows_with_ink[-1]  # inked is in row order
+    box_width, box_height = right - left + 1, bottom - top + 1
+    crop = [list(ink[y * width + left:y * width + right + 1]) for y in range(top, bottom + 1)]
+
+    longer = max(box_width, box_height)
+    new_width = max(1, _round_half_up(box_width * BOX / longer))
+    new_height = max(1, _round_half_up(box_height * BOX / longer))
+    if (new_width, new_height) == (box_width, box_height):
+        digit = crop  # already the right size: skip resampling, keep it exact
+    else:
+        digit = _resize_area(crop, new_width, new_height)
+        strongest = max(max(row) for row in digit)
+        digit = [[min(1.0, v / strongest) for v in row] for row in digit]
+
+    centre_x, centre_y = _centre_of_mass(digit)
+    middle = FIELD // 2
+    offset_x = min(max(_round_half_up(middle - centre_x), 0), FIELD - new_width)
+    offset_y = min(max(_round_half_up(middle - centre_y), 0), FIELD - new_height)
+
+    field = [0.0] * (FIELD * FIELD)
+    for y, row in enumerate(digit):
+        start = (offset_y + y) * FIELD + offset_x
+        field[start:start + new_width] = row
+    return field
+
+
+def _opaque_planes(image: Image, longest: int):
+    """The image area-averaged to at most ``longest`` a side, as float gray
+    levels: ``(width, height, gray, channels)``, ``gray`` a flat row-major
+    list.  ``channels`` is None for a gray image, else a function giving
+    {"red": ..., "green": ..., "blue": ...} the same way, only called if
+    needed (each plane costs as much as the gray one).  Gray = ITU-R 601-2
+    luma, mixed from the channels while shrinking (luma is linear, so this
+    is the average of the luma).  Transparency is composited away first,
+    at full size (see ``_brightness``).
+    """
+    width, height = fit_within(image.width, image.height, longest)
+    rgba = image.rgba
+    alpha = rgba[3::4]
+    if alpha.count(255) != len(alpha):
+        levels = bytes(min(255, int(v + 0.5)) for v in _brightness(image))
+        return width, height, shrink_plane(levels, image.width, image.height, width, height), None
+    red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
+    if red == green == blue:
+        return width, height, shrink_plane(red, image.width, image.height, width, height), None
+    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height)
+
+    def channels():
+        return {name: shrink_plane(plane, image.width, image.height, width, height)
+                for name, plane in (("red", red), ("green", green), ("blue", blue))}
+    return width, height, gray, channels
+
+
+def _transparent(image: Image) -> bool:
+    alpha = image.rgba[3::4]
+    return alpha.count(255) != len(alpha)
+
+
+def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> Tuple[str, str]:
+    """("drawing" or "photo", why): which ink finder reads ``image``.
+
+    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk).
+    See the module docstring for the rules.
+    """
+    if _transparent(image):
+        return "drawing", "it has transparency"
+    if max(image.width, image.height) <= TINY_SIDE:
+        return "drawing", "it is tiny"
+    median = _median(gray)
+    paper = sum(1 for v in gray if abs(v - median) <= PAPER_TOLERANCE)
+    inset = int(min(width, height) * FRAME_FRACTION)
+    inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
+    ring = _border([v for row in inner for v in row], width - 2 * inset, height - 2 * inset)
+    ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
+    if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
+        return "drawing", "its paper is uniform"
+    return "photo", ("its paper is not uniform: %.0f%% of pixels, %.0f%% of the edge within %d "
+                     "levels of the median" % (100.0 * paper / len(gray),
+                                               100.0 * ring_paper / max(1, len(ring)), PAPER_TOLERANCE))
+
+
+def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
+    """(stages, width, height, ink): every step's image and the final ink."""
+    if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
+        path, why = choose_path(image, [], 0, 0)
+    else:
+        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        path, why = choose_path(image, gray, width, height)
+    if path == "drawing":
+        if max(image.width, image.height) <= DRAWING_SIDE:
+            width, height, brightness = image.width, image.height, _brightness(image)
+        else:
+            width, height, brightness, _ = _opaque_planes(image, DRAWING_SIDE)
+        drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
+        stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
+                   [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, ink)]
+        if any(ink) or why != "its paper is uniform":
+            return stages, drawn_width, drawn_height, ink
+        # Evenly lit paper but no ink strong enough for a drawing: maybe a
+        # faint pencil, or a pale pen that only shows in one colour.
+        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        why = "no ink strong enough for a drawing"
+    stages = [("brightness (a photo: %s)" % why, width, height, [v / 255.0 for v in gray])]
+    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+    colour = None
+    if channels:
+        def colour():
+            return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
+                    for name, plane in channels().items()}
+    found = photo_ink.find_ink(rows, colour)
+    for name, step in found.stages:
+        stages.append((name, width, height, [v for row in step for v in row]))
+    if found.ink is None:
+        ink = [0.0] * (width * height)
+    else:
+        ink = [v for row in found.ink for v in row]
+        stages.append(("photo ink", width, height, ink))
+    return stages, width, height, ink
+
+
+def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
+    """Ink intensity per pixel: ``(width, height, ink)``, ink in [0, 1].
+
+    ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
+    the strongest ink, 0.0 background.  The size is the image's, or smaller
+    for a big image or a photo (see the module docstring: ``drawing_ink``
+    or ``nrnn.image.ink.find_ink``, as ``choose_path`` says).
+    """
+    _, width, height, ink = _stages(image)
+    return width, height, ink
+
+
+def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
+    """Every step from ``image`` to the network's input, to look at:
+    a list of ``(stage name, width, height, values)``, values in [0, 1]
+    row-major (1.0 = white when drawn).  The last is the 784 inputs
+    themselves (``prepare(image)``), named "input 28x28".
+
+    Raises ``ImageError`` naming the image if it holds no ink, like prepare.
+    """
+    stages, width, height, ink = _stages(image)
+    try:
+        field = to_mnist(width, height, ink)
+    except ImageError as error:
+        raise ImageError("%s: %s" % (image.name, error)) from None
+    stages.append(("input 28x28", FIELD, FIELD, field))
+    return stages
+
+
+def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
+    """A stage's image area-averaged to at most ``longest`` pixels a side
+    (aspect kept), to show it small: ``(width, height, values)``.
+
+    >>> thumbnail(4, 2, [0, 1, 1, 0, 0, 1, 1, 0], 2)
+    (2, 1, [0.5, 0.5])
+    """
+    new_width, new_height = fit_within(width, height, longest)
+    if (new_width, new_height) == (width, height):
+        return width, height, list(values)
+    rows = [values[y * width:(y + 1) * width] for y in range(height)]
+    return new_width, new_height, [v for row in resize_rows(rows, new_width, new_height) for v in row]
+
+
+def prepare(image: Image) -> List[float]:
+    """The network's input for ``image``: 784 floats in [0, 1] (see module doc).
+
+    Raises ``ImageError`` naming the image if it holds no ink.
+    """
+    return prepare_stages(image)[-1][3]
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -1,0 +1,264 @@
+"""A training session: the data files, the model file and the loop, wired together.
+
+``train.py`` parses the command line and calls ``run``; this module does the
+rest, in the order a careful person would:
+
+1. decide where the model goes, and refuse to overwrite an existing file
+   (above all the shipped ``data/model.json.gz``) unless asked to (checked
+   at once, and again atomically by the first save: a run started at the
+   same moment with the same ``--model`` cannot slip in between);
+2. build a fresh network, or load a checkpoint to resume (its metadata holds
+   the configuration and the state, see training.py);
+3. make sure MNIST is on disk as CSV (data.py fetches and converts it),
+   as regular files: each is read once to count its samples and again
+   every epoch, which a pipe cannot do (and every epoch is checked to have
+   read as many samples as were counted);
+4. save the untrained network at once, so a bad path fails in the first
+   second rather than after the first epoch;
+5. run the loop, saving the model, the history file and the SVG chart after
+   every epoch; on Ctrl-C save, say how to resume and return 130;
+6. print the final report: accuracy, confusion matrix, per-digit accuracy,
+   a text chart, and where everything went.
+"""
+
+import itertools
+import os
+import stat
+import sys
+from typing import Iterator, List, Optional, TextIO
+
+from nrnn.inside import weights
+from nrnn.train import report
+from nrnn.data import ensure_csv
+from nrnn.errors import DataError, UsageError
+from nrnn.mnist.mnist_csv import count_samples, read_samples
+from nrnn.net.model_file import SHIPPED_MODEL, load_model, save_model
+from nrnn.net.network import Network
+from nrnn.progress import format_count
+from nrnn.train.training import Trainer, TrainingConfig, TrainingState, describe, restore
+
+DEFAULT_MODEL = os.path.join("models", "model.json")
+EXIT_INTERRUPTED = 130
+
+
+def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] = None,
+        resume: Optional[str] = None, overwrite: bool = False, data_dir: str = "data",
+        source: Optional[str] = None, skip_bad: bool = False, quiet: bool = False,
+        argv: Optional[List[str]] = None, stdout: Optional[TextIO] = None,
+        stderr: Optional[TextIO] = None) -> int:
+    """Train (or resume) a model; return the exit status (0, or 130 if interrupted).
+
+    options: training options given on the command line (TrainingConfig
+        field names; None or absent = not given, use the default or, when
+        resuming, the checkpoint's value).
+    epochs: total epochs (None: the default, or the checkpoint's).
+    Raises NrnnError (UsageError, DataError, ModelFileError) for what the
+    user can fix.
+    """
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    given = {name: value for name, value in options.items() if value is not None}
+    if epochs is not None:
+        given["epochs"] = epochs
+
+    # 1-2. The model: a new network, or the checkpoint to continue.
+    if resume is not None:
+        model_path = model_path or resume
+        network = load_model(resume)
+        config, state = restore(network)
+        _apply_resume_options(config, state, given, resume)
+    else:
+        model_path = model_path or DEFAULT_MODEL
+        config = TrainingConfig(**given)
+        config.check()
+        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed, init=config.init)
+        state = None
+    must_create = not overwrite and not _same_file(model_path, resume)
+    if must_create and os.path.exists(model_path):
+        raise _already_exists(model_path)
+
+    # 3. The data.
+    train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
+    for path in (train_csv, test_csv):
+        _check_regular_file(path)
+    train_reader = read_samples(train_csv, skip_bad=skip_bad)
+    test_reader = read_samples(test_csv, skip_bad=skip_bad)
+    if skip_bad:  # only parsing tells which lines are good: one pass to count them
+        available = sum(1 for _ in itertools.islice(train_reader, config.limit))
+    else:  # counting lines is enough, and much cheaper
+        available = count_samples(train_csv)
+    training_samples = min(available, config.limit) if config.limit else available
+    if training_samples == 0:
+        raise UsageError("%s holds no samples to train on" % train_csv)
+    if state is None:
+        state = TrainingState(training_samples)
+    elif state.training_samples != training_samples:
+        raise UsageError("the checkpoint was trained on %s samples an epoch but %s now has %s; "
+                         "resume with the same data (--data-dir) to get the same result"
+                         % (format_count(state.training_samples), train_csv, format_count(training_samples)))
+    test_samples = count_samples(test_csv)
+    data_fields = {"training_data": os.path.basename(train_csv),
+                   "test_data": os.path.basename(test_csv)}
+
+    # 4. Save at once: fails fast on a bad path, and leaves a resumable file.
+    directory = os.path.dirname(model_path)
+    if directory:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            raise UsageError("cannot create the folder %s for the model: %s"
+                             % (directory, error.strerror or error))
+    log = report.TrainingLog(model_path)
+    if resume is not None:
+        log.load_previous(resume)
+    log.start_run(argv if argv is not None else sys.argv, state)
+    reporter = report.ConsoleReporter(test_samples=test_samples, quiet=quiet,
+                                      stream=stdout, progress_stream=stderr)
+
+    def checkpoint(network, config, state):
+        nonlocal must_create
+        network.metadata = describe(network, config, state, data_fields)
+        try:
+            # The first save creates the file only if it still does not
+            # exist: the check above cannot see a run that started with it.
+            save_model(network, model_path, exclusive=must_create)
+        except FileExistsError:
+            raise _already_exists(model_path) from None
+        must_create = False
+        log.update(config, state, reporter.timings)
+
+    if not quiet:
+        stdout.write("training %r, %s parameters, on %s samples an epoch (%s)\n" % (
+            network, format_count(network.parameter_count()), format_count(training_samples), train_csv))
+        stdout.write("  %s\n" % config.command())
+        if state.samples_seen:
+            stdout.write("  resuming at epoch %d, sample %s\n" % (state.epoch + 1, format_count(state.samples_done)))
+        stdout.flush()
+    checkpoint(network, config, state)
+
+    # 5. Train.
+    trainer = Trainer(network, config, state, _CountedSamples(train_reader, training_samples),
+                      test_reader, reporter, checkpoint)
+    try:
+        trainer.run()
+    except KeyboardInterrupt:
+        log.update(config, state, reporter.timings, status="interrupted")
+        program = os.path.basename(sys.executable) + " train.py"
+        if trainer.interrupted_cleanly:
+            stderr.write("\ninterrupted in epoch %d/%d after %s of %s samples; saved %s\n"
+                         "resume with: %s --resume %s\n" % (
+                             state.epoch + 1, config.epochs, format_count(state.samples_done),
+                             format_count(state.training_samples), model_path, program, model_path))
+        else:
+            stderr.write("\ninterrupted in the middle of a step; %s holds the last checkpoint\n"
+                         "resume with: %s --resume %s\n" % (model_path, program, model_path))
+        return EXIT_INTERRUPTED
+
+    # 6. Report.
+    evaluation = trainer.last_evaluation
+    log.update(config, state, reporter.timings, evaluation=evaluation, status="finished")
+    skipped = train_reader.skipped + test_reader.skipped
+    if skipped:
+        stderr.write("skipped %d malformed line%s in each epoch (first: %s)\n"
+                     % (skipped, "" if skipped == 1 else "s",
+                        train_reader.first_error or test_reader.first_error))
+    # What the first hidden layer learned, one weight picture a neuron.
+    weight_sheet = weights.weights_path(model_path)
+    weights.write_sheet(network, weight_sheet)
+    if not quiet:
+        stdout.write("\n" + report.summary(evaluation, state.history) + "\n\n")
+        stdout.write("history: %s\nchart:   %s\nweights: %s\n" % (log.path, log.svg_path, weight_sheet))
+    stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
+        model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
+    return 0
+
+
+def _already_exists(model_path: str) -> UsageError:
+    hint = " (it is the model shipped with nrnn)" if _same_file(model_path, SHIPPED_MODEL) else ""
+    return UsageError("%s already exists%s; resume it with --resume %s, choose another "
+                      "file with --model, or replace it with --overwrite"
+                      % (model_path, hint, model_path))
+
+
+def _check_regular_file(path: str) -> None:
+    """Refuse a CSV that cannot be read twice: a pipe, /dev/stdin, a device.
+
+    Counting its samples would consume the stream, and the epochs would
+    then train on nothing (and say so with a straight face).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise DataError("%s: cannot read: %s" % (path, error.strerror or error))
+    if not stat.S_ISREG(mode):
+        raise UsageError("%s is not a regular file (a pipe or a device?): training reads it once "
+                         "to count the samples and again every epoch; save it to a file first"
+                         % path)
+
+
+class _CountedSamples:
+    """The training samples, checked every epoch against the count made
+    before training: a file that shrank (or changed) while training would
+    otherwise give epochs of fewer samples than the schedule and the
+    progress report assume, silently."""
+
+    def __init__(self, reader, expected: int):
+        self.reader = reader
+        self.expected = expected
+
+    def __iter__(self) -> Iterator:
+        seen = 0
+        for sample in self.reader:
+            seen += 1
+            yield sample
+        # Only reached when the file ran out (with --limit the epoch stops
+        # after ``expected`` samples without getting here).
+        if seen < self.expected:
+            raise DataError("%s: this epoch read %d samples, but %d were counted before training "
+                            "began: the file changed while training" % (
+                                getattr(self.reader, "path", "the training data"), seen, self.expected))
+
+
+def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: dict, path: str) -> None:
+    """Check options given with --resume against the checkpoint's.
+
+    Only --epochs may change (to train further); any other training option
+    must equal the checkpoint's, because changing it would no longer
+    continue the same run.
+    """
+    for name, value in given.items():
+        if name != "epochs" and value != getattr(config, name):
+            if name == "bias":
+                was = "with biases" if config.bias else "without biases (--no-bias)"
+            elif name == "deskew":
+                was = "with --deskew" if config.deskew else "without --deskew"
+            else:
+                was = "with --%s %s" % (_FLAGS.get(name, name.replace("_", "-")),
+                                        _shown(getattr(config, name)))
+            raise UsageError("%s was trained %s; that cannot change when resuming "
+                             "(only --epochs can)" % (path, was))
+    if "epochs" in given:
+        config.epochs = given["epochs"]
+        config.check()
+    if state.epoch >= config.epochs:
+        raise UsageError("%s has already completed %d epoch%s; to train it further give "
+                         "--epochs N with N > %d" % (path, state.epoch, "" if state.epoch == 1 else "s",
+                                                     state.epoch))
+
+
+_FLAGS = {"sizes": "layers"}
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _same_file(a: Optional[str], b: Optional[str]) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
