@@ -112,6 +112,11 @@ def parameters(network):
     return (network.weights, network.biases if network.has_bias else None)
 
 
+def _interruptible():
+    """Run in the child before exec: Ctrl+C interrupts it as at a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @unittest.skipUnless(HAVE_TRAINING, "train.py is not in place yet")
 class TrainingSubprocess(unittest.TestCase):
     def setUp(self):
@@ -253,7 +258,10 @@ class TrainingSubprocess(unittest.TestCase):
         for trial in range(3):
             with self.subTest(trial=trial):
                 model = os.path.join(self.folder, "sigint-%d.json" % trial)
-                process = self.start(self.arguments(data_dir, model, epochs, *distort))
+                # A shell starts background jobs with SIGINT ignored, and a
+                # child inherits that: give this one the default a terminal has.
+                process = self.start(self.arguments(data_dir, model, epochs, *distort),
+                                     preexec_fn=_interruptible)
                 # Wait for the first save (training then begins), then a while.
                 line = process.stdout.readline()
                 self.assertTrue(line.startswith(b"saved "), line)
