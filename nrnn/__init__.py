@@ -6,7 +6,8 @@ Read the source in this order (nrnn/README.md says what each file teaches):
 
     net/      the network:    reference.py -> sigmoid.py -> cost.py ->
                               network.py -> gradcheck.py, walkthrough.py ->
-                              matrix.py -> prng.py -> model_file.py
+                              matrix.py -> prng.py -> model_file.py,
+                              model_cache.py
     mnist/    the data:       idx.py, download.py, mnist_csv.py (data.py,
                               at the top, is the command that fetches it)
     train/    training:       shuffle.py, augment.py, (image/) deskew.py,

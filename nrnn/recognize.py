@@ -56,7 +56,8 @@ from typing import List, Optional, Sequence, Union
 from nrnn.errors import ImageError, ModelFileError
 from nrnn.image.deskew import deskew
 from nrnn.image.image_file import decode_image
-from nrnn.net.model_file import deskews, load_model
+from nrnn.net.model_cache import load_model_cached
+from nrnn.net.model_file import deskews
 from nrnn.net.network import Network
 from nrnn.image.png import Image, encode_gray8
 from nrnn.image.preprocess import FIELD, PHOTO_SIDE, prepare
@@ -148,8 +149,10 @@ def load_recognizer(path: str) -> Network:
     """Load a model file and check it reads digits: 784 inputs, 10 outputs.
 
     Raises ``ModelFileError`` naming the file (see ``model_file.load_model``).
+    A parsed copy is kept in the user's cache folder, so the next start
+    skips parsing the JSON (see ``model_cache.py``).
     """
-    network = load_model(path)
+    network = load_model_cached(path)
     if network.sizes[0] != INPUTS or network.sizes[-1] != DIGITS:
         raise ModelFileError(
             "%s: the network has %d inputs and %d outputs; a digit recognizer "

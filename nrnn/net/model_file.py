@@ -213,6 +213,11 @@ def load_model(path: str) -> Network:
     made.
     """
     raw = read_capped(path, MAX_FILE_BYTES, ModelFileError, "the model file", "MAX_FILE_BYTES")
+    return model_from_bytes(raw, path)
+
+
+def model_from_bytes(raw: bytes, path: str = "<model>") -> Network:
+    """load_model for a model file's bytes, already read (gzip'ed or not)."""
     if raw[:2] == GZIP_MAGIC:
         budget = JsonBudget(path)
         raw = _gunzip(raw, path, budget)

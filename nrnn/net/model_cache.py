@@ -1,0 +1,152 @@
+"""A parsed copy of a model, kept beside Python's own caches, so that
+``predict.py`` does not parse 400,000 numbers of JSON at every start.
+
+The model file stays JSON (readable, safe, exact: see model_file.py), but
+reading it is slow: ``json.loads`` builds one Python float from up to 24
+characters of text for each weight, and then every row is validated.  For
+the shipped 784-500-10 model that is most of a prediction's time (a few
+tenths of a second on CPython, more on PyPy).  The numbers themselves are
+doubles, 8 bytes each, so the quick way back is to keep them as raw
+doubles once they have been parsed and checked:
+
+    cache file = MAGIC, one line of JSON (sizes, cost, bias, metadata,
+                 the model file's SHA-256, the payload's SHA-256),
+                 then every weight and bias as a little-endian double,
+                 layer by layer, row by row
+
+``array('d').frombytes`` turns the payload back into floats in
+milliseconds, bit for bit the same doubles the JSON gave (a double written
+as 8 bytes and read back is the same double; a test pins the whole model).
+
+The cache is only a shortcut, never the truth:
+
+* it is used only when the model file's SHA-256 matches the one it was made
+  from, so an edited or replaced model is parsed again (and the cache
+  rewritten); one cache file per model path, so old copies do not pile up;
+* its payload carries its own SHA-256, so a damaged cache is noticed and
+  ignored (the JSON is read as if there were no cache);
+* any failure to read or write it (a read-only disk, no home folder) just
+  means the JSON is read: a cache never turns a working load into an error.
+
+Where: ``$NRNN_CACHE_DIR`` if set (empty: no cache at all), else
+``$XDG_CACHE_HOME/nrnn``, else ``~/.cache/nrnn`` (the convention
+pip and many tools follow).
+"""
+
+import array
+import hashlib
+import json
+import os
+import sys
+from typing import Optional
+
+from nrnn.atomic import write_bytes_atomic
+from nrnn.errors import ModelFileError
+from nrnn.input_file import read_capped
+from nrnn.net import model_file
+from nrnn.net.network import Network
+
+__all__ = ["cache_folder", "cache_path", "load_model_cached"]
+
+MAGIC = b"nrnn-model-cache 1\n"
+
+
+def cache_folder() -> Optional[str]:
+    """The folder cache files go in, or None when caching is switched off."""
+    chosen = os.environ.get("NRNN_CACHE_DIR")
+    if chosen is not None:
+        return chosen or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "nrnn")
+
+
+def cache_path(model_path: str) -> Optional[str]:
+    """The cache file for ``model_path``: named after the model's absolute
+    path, so a model retrained in place replaces its own copy."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    name = hashlib.sha256(os.path.abspath(model_path).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(folder, "model-%s.bin" % name[:32])
+
+
+def load_model_cached(path: str) -> Network:
+    """``model_file.load_model(path)``, through the cache when it is valid.
+
+    The returned Network equals the one load_model returns: the same
+    weights (bit for bit), biases, cost and metadata.
+    """
+    raw = read_capped(path, model_file.MAX_FILE_BYTES, ModelFileError, "the model file", "MAX_FILE_BYTES")
+    digest = hashlib.sha256(raw).hexdigest()
+    where = cache_path(path)
+    network = _read_cache(where, digest) if where else None
+    if network is None:
+        network = model_file.model_from_bytes(raw, path)
+        if where:
+            _write_cache(where, digest, network)
+    return network
+
+
+def _payload(network: Network) -> array.array:
+    doubles = array.array("d")
+    for layer in network.weights:
+        for row in layer:
+            doubles.extend(row)
+    for vector in (network.biases if network.has_bias else []):
+        doubles.extend(vector)
+    return doubles
+
+
+def _write_cache(where: str, digest: str, network: Network) -> None:
+    doubles = _payload(network)
+    if sys.byteorder != "little":
+        doubles.byteswap()
+    payload = doubles.tobytes()
+    header = {"model_sha256": digest, "payload_sha256": hashlib.sha256(payload).hexdigest(),
+              "sizes": network.sizes, "cost": network.cost.name, "bias": network.has_bias,
+              "metadata": network.metadata}
+    try:
+        os.makedirs(os.path.dirname(where), exist_ok=True)
+        write_bytes_atomic(where, MAGIC + json.dumps(header).encode("utf-8") + b"\n" + payload)
+    except (OSError, ValueError, TypeError):
+        pass  # no cache this time: the next start parses the JSON again
+
+
+def _read_cache(where: str, digest: str) -> Optional[Network]:
+    try:
+        data = read_capped(where, model_file.MAX_FILE_BYTES, ModelFileError)
+    except ModelFileError:  # missing, unreadable or too big: as if there were none
+        return None
+    if not data.startswith(MAGIC):
+        return None
+    line_end = data.find(b"\n", len(MAGIC))
+    try:
+        header = json.loads(data[len(MAGIC):line_end].decode("utf-8"))
+        if header["model_sha256"] != digest:
+            return None
+        payload = data[line_end + 1:]
+        if hashlib.sha256(payload).hexdigest() != header["payload_sha256"]:
+            return None
+        sizes, bias = header["sizes"], header["bias"]
+        doubles = array.array("d")
+        doubles.frombytes(payload)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if sys.byteorder != "little":
+        doubles.byteswap()
+    values = doubles.tolist()
+    weights, position = [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        weights.append([values[position + j * n_in:position + (j + 1) * n_in] for j in range(n_out)])
+        position += n_in * n_out
+    biases = None
+    if bias:
+        biases = []
+        for n_out in sizes[1:]:
+            biases.append(values[position:position + n_out])
+            position += n_out
+    if position != len(values):
+        return None
+    network = Network.from_parameters(weights, biases, header["cost"])
+    network.metadata = header["metadata"]
+    return network
