@@ -14,7 +14,7 @@ from nrnn.errors import NrnnError
 from nrnn.train.session import DEFAULT_MODEL, EXIT_INTERRUPTED, run
 from nrnn.train.training import TrainingConfig
 
-DEFAULTS = TrainingConfig.DEFAULTS
+DEFAULTS = TrainingConfig.defaults()
 
 DESCRIPTION = """\
 Train a neural network to read handwritten digits (MNIST), evaluate it on the

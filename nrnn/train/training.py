@@ -54,7 +54,8 @@ import itertools
 import math
 import signal
 import threading
-from typing import Callable, Iterable, List, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from typing import Callable, ClassVar, Iterable, List, Optional, Tuple
 
 from nrnn.train.augment import Augmenter
 from nrnn.image.deskew import deskew
@@ -90,6 +91,7 @@ def drawn_styles_rng(seed: int, epoch: int) -> PCG32:
     return PCG32(seed, _DRAWN_STREAM_BASE + epoch)
 
 
+@dataclass
 class TrainingConfig:
     """Everything that decides the trained weights (and nothing that doesn't).
 
@@ -119,58 +121,52 @@ class TrainingConfig:
     init: initial weights, "fan-in" N(0, 1/n_in) or "unit" N(0, 1) (see network.py).
     """
 
-    DEFAULTS = {
-        "sizes": [MNIST_INPUTS, 100, MNIST_CLASSES],
-        "bias": True,
-        "cost": "cross-entropy",
-        "learning_rate": 0.1,
-        "learning_rate_decay": 1.0,
-        "batch_size": 1,
-        "epochs": 1,
-        "seed": 0,
-        "limit": None,
-        "shuffle_buffer": 10000,
-        "weight_decay": 0.0,
-        "augment": 0,
-        "augment_rotate": 0.0,
-        "augment_scale": 0.0,
-        "augment_shear": 0.0,
-        "augment_elastic": 0.0,
-        "augment_elastic_sigma": 4.0,
-        "augment_thickness": 0.0,
-        "deskew": False,
-        "drawn_styles": 0.0,
-        "init": "fan-in",
-    }
+    sizes: List[int] = field(default_factory=lambda: [MNIST_INPUTS, 100, MNIST_CLASSES])
+    bias: bool = True
+    cost: str = "cross-entropy"
+    learning_rate: float = 0.1
+    learning_rate_decay: float = 1.0
+    batch_size: int = 1
+    epochs: int = 1
+    seed: int = 0
+    limit: Optional[int] = None
+    shuffle_buffer: int = 10000
+    weight_decay: float = 0.0
+    augment: int = 0
+    augment_rotate: float = 0.0
+    augment_scale: float = 0.0
+    augment_shear: float = 0.0
+    augment_elastic: float = 0.0
+    augment_elastic_sigma: float = 4.0
+    augment_thickness: float = 0.0
+    deskew: bool = False
+    drawn_styles: float = 0.0
+    init: str = "fan-in"
 
     # The options added after the first models were shipped: the command
     # line names them only when they differ from their defaults, so an old
     # run's command (and model file) stays exactly what it was.
-    _LATER_OPTIONS = ("augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
-                      "augment_elastic_sigma", "augment_thickness", "drawn_styles")
+    _LATER_OPTIONS: ClassVar[Tuple[str, ...]] = (
+        "augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
+        "augment_elastic_sigma", "augment_thickness", "drawn_styles")
 
-    def __init__(self, **options):
-        unknown = sorted(set(options) - set(self.DEFAULTS))
-        if unknown:
-            raise TypeError("unknown training option %r" % unknown[0])
-        for name, default in self.DEFAULTS.items():
-            value = options.get(name, default)
-            setattr(self, name, list(value) if isinstance(value, list) else value)
+    def __post_init__(self):
+        self.sizes = list(self.sizes)  # a copy: the caller's list stays theirs
 
-    def __repr__(self):
-        return "TrainingConfig(%s)" % ", ".join("%s=%r" % item for item in self.to_dict().items())
-
-    def __eq__(self, other):
-        return isinstance(other, TrainingConfig) and self.to_dict() == other.to_dict()
+    @classmethod
+    def defaults(cls) -> dict:
+        """Every option's default value, by name."""
+        return cls().to_dict()
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name) for name in self.DEFAULTS}
+        return {option.name: getattr(self, option.name) for option in fields(self)}
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
         if not isinstance(values, dict):
             raise UsageError("training configuration must be an object, found %r" % (values,))
-        config = cls(**{k: v for k, v in values.items() if k in cls.DEFAULTS})
+        names = {option.name for option in fields(cls)}
+        config = cls(**{k: v for k, v in values.items() if k in names})
         config.check()
         return config
 
@@ -244,9 +240,10 @@ class TrainingConfig:
                   "--batch-size", str(self.batch_size),
                   "--weight-decay", repr(self.weight_decay),
                   "--augment", str(self.augment)]
+        defaults = self.defaults()
         for name in self._LATER_OPTIONS:
             value = getattr(self, name)
-            if value != self.DEFAULTS[name]:
+            if value != defaults[name]:
                 parts += ["--" + name.replace("_", "-"), repr(value)]
         if self.deskew:
             parts.append("--deskew")
@@ -259,6 +256,7 @@ class TrainingConfig:
         return " ".join(parts)
 
 
+@dataclass
 class TrainingState:
     """Where training stands; saved in the model file so it can be resumed.
 
@@ -270,18 +268,15 @@ class TrainingState:
     history: one record per completed epoch (see ``Trainer.run``).
     """
 
-    def __init__(self, training_samples: int, epoch: int = 0, samples_done: int = 0,
-                 loss_sum: float = 0.0, decay_steps_pending: int = 0, history: Optional[list] = None):
-        self.training_samples = training_samples
-        self.epoch = epoch
-        self.samples_done = samples_done
-        self.loss_sum = loss_sum
-        self.decay_steps_pending = decay_steps_pending
-        self.history = list(history or [])
+    training_samples: int
+    epoch: int = 0
+    samples_done: int = 0
+    loss_sum: float = 0.0
+    decay_steps_pending: int = 0
+    history: list = field(default_factory=list, repr=False)
 
-    def __repr__(self):
-        return "TrainingState(epoch=%d, samples_done=%d, training_samples=%d)" % (
-            self.epoch, self.samples_done, self.training_samples)
+    def __post_init__(self):
+        self.history = list(self.history or [])
 
     @property
     def samples_seen(self) -> int:
