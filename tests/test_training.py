@@ -214,6 +214,10 @@ class ReproducibleTest(unittest.TestCase):
         self.assertEqual(read(path), read(reference))
 
     def test_ctrl_c_is_deferred_to_the_end_of_the_step(self):
+        # As at a terminal, even when the suite runs as a background job
+        # (which starts with SIGINT ignored).
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
         whole, reference = new_run(self.dir, "whole.json", **FULL)
         whole.run()
         trainer, path = new_run(self.dir, "sigint.json", **FULL)
