@@ -192,7 +192,7 @@ class InstalledCommandsTest(unittest.TestCase):
                                   stderr=subprocess.PIPE, text=True, env=self.env, cwd=self.elsewhere)
         try:
             lines = [server.stdout.readline(), server.stdout.readline()]
-            self.assertIn("open http://127.0.0.1:", lines[1], "".join(lines) + server.stderr.read(2000))
+            self.assertIn("open http://127.0.0.1:", lines[1], "".join(lines))
             port = int(lines[1].split("127.0.0.1:")[1].split("/")[0])
             with open(HANDWRITING, "rb") as handle:
                 status, _, body = request(port, "POST", "/predict", handle.read(),
