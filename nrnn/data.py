@@ -233,6 +233,11 @@ def _parser(prog: str = "python -m nrnn.data") -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m nrnn.data") -> int:
     """Run the command line; return the exit status."""
     args = _parser(prog).parse_args(argv)
+    if args.data_dir is None:
+        args.data_dir = default_data_dir()
+        if not args.quiet:
+            sys.stderr.write("data folder: %s (choose another with --data-dir or $%s)\n"
+                             % (os.path.abspath(args.data_dir), DATA_DIR_ENV_VAR))
     try:
         if args.command in ("fetch", "prepare"):
             fetch(args.data_dir, args.source, quiet=args.quiet, timeout=args.download_timeout)

@@ -246,6 +246,14 @@ class DataFolderTest(DataTestCase):
         self.assertIn("goes into the data folder %s (choose another with --data-dir or $NRNN_DATA_DIR)"
                       % os.path.abspath(self.data_dir), err.getvalue())
 
+    def test_the_command_names_the_folder_it_chose(self):
+        with mock.patch.dict(os.environ, {data.DATA_DIR_ENV_VAR: self.data_dir}):
+            status, _, err = self.run_cli("prepare", "--source", self.source)
+        self.assertEqual(status, 0, err)
+        self.assertTrue(err.startswith("data folder: %s (choose another with --data-dir or $NRNN_DATA_DIR)\n"
+                                       % os.path.abspath(self.data_dir)), err)
+        self.assertTrue(os.path.exists(os.path.join(self.data_dir, "mnist_test.csv")))
+
     def test_test_set_only(self):
         test = data.ensure_test_csv(self.data_dir, source=self.source, quiet=True)
         self.assertEqual(test, os.path.join(self.data_dir, "mnist_test.csv"))
