@@ -57,6 +57,20 @@ class ReadingOrderTest(unittest.TestCase):
         self.assertEqual(sorted(set(package_modules()) - top), [])
 
 
+class ProjectLayoutTest(unittest.TestCase):
+    def test_the_readme_layout_names_what_is_in_the_tree(self):
+        readme = read("README.md")
+        layout = readme[readme.index("## Project layout"):]
+        layout = layout[layout.index("```"):layout.index("```", layout.index("```") + 3)]
+        made_by_running = ("models", "dist", "build", "__pycache__")  # git-ignored output
+        top = [name for name in os.listdir(ROOT)
+               if not name.startswith(".") and name not in made_by_running and not name.endswith(".egg-info")]
+        package = [name for name in os.listdir(PACKAGE) if name not in made_by_running + ("__init__.py",)]
+        for name in top + [".ci"] + package:
+            with self.subTest(name=name):
+                self.assertRegex(layout, r"(^|[\s/,])%s\b" % re.escape(name))
+
+
 class ExamplesTest(unittest.TestCase):
     def test_modules_with_examples_run_them_with_python_m(self):
         for name in package_modules():
