@@ -50,7 +50,7 @@ DRY_RUN_TEST_SAMPLES = 100
 
 
 def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] = None,
-        resume: Optional[str] = None, overwrite: bool = False, data_dir: str = "data",
+        resume: Optional[str] = None, overwrite: bool = False, data_dir: Optional[str] = None,
         source: Optional[str] = None, skip_bad: bool = False, quiet: bool = False,
         argv: Optional[List[str]] = None, stdout: Optional[TextIO] = None,
         stderr: Optional[TextIO] = None, dry_run: bool = False,
@@ -61,6 +61,7 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         field names; None or absent = not given, use the default or, when
         resuming, the checkpoint's value).
     epochs: total epochs (None: the default, or the checkpoint's).
+    data_dir: where MNIST is (None: nrnn.data.default_data_dir()).
     dry_run: train DRY_RUN_BATCHES steps, test on DRY_RUN_TEST_SAMPLES
         images, save nothing (the caller sets epochs to 1).
     program: the command that trains, for the lines that say how to resume
@@ -160,6 +161,9 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     try:
         trainer.run()
     except KeyboardInterrupt:
+        if dry_run:
+            stderr.write("\ninterrupted; a dry run, nothing saved\n")
+            return EXIT_INTERRUPTED
         log.update(config, state, reporter.timings, status="interrupted")
         program = program or os.path.basename(sys.executable) + " train.py"
         if trainer.interrupted_cleanly:
