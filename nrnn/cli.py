@@ -14,12 +14,17 @@ program stopped by a closed pipe; nothing is printed).
 ``run_main`` wraps a tool's ``main`` with those last two, and makes sure
 printing never fails on text the terminal cannot show; ``display_path``
 turns a file name that is not valid UTF-8 into printable text.
+
+Every command takes the same two flags, added by ``standard_flags``:
+``-q/--quiet`` (print only results and errors) and ``--version``.
 """
 
 import argparse
 import os
 import sys
 from typing import Callable
+
+from nrnn import __version__
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -31,6 +36,14 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, "error: %s (see: %s --help)\n" % (message, self.prog))
+
+
+def standard_flags(parser: argparse.ArgumentParser, quiet_help: str) -> None:
+    """Add the flags every nrnn command has: ``-q/--quiet`` (what it leaves
+    out is the command's own ``quiet_help``) and ``--version``."""
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
+    parser.add_argument("--version", action="version", version="nrnn %s" % __version__,
+                        help="print nrnn's version and exit")
 
 
 def one_line(error: BaseException) -> str:

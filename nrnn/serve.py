@@ -99,7 +99,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from nrnn.cli import OneLineParser, print_error, run_main, seconds_option
+from nrnn.cli import OneLineParser, print_error, run_main, seconds_option, standard_flags
 from nrnn.errors import NrnnError, UsageError
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
@@ -752,8 +752,8 @@ def _port(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m nrnn.serve",
+def _parser(prog: str = "python -m nrnn.serve") -> argparse.ArgumentParser:
+    parser = OneLineParser(prog=prog,
                            description="Serve the drawing page: draw a digit, see what the network reads.",
                            epilog="Exit status: 0 stopped with Ctrl-C, 1 the model or the address "
                                   "failed (one 'error:' line), 2 bad command line.")
@@ -761,11 +761,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="address to listen on (default: %(default)s, this machine only)")
     parser.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s; 0: any free port)")
     parser.add_argument("--model", default=DEFAULT_MODEL, metavar="PATH",
-                        help="model file (default: data/model.json.gz in the repository)")
-    parser.add_argument("--timeout", type=seconds_option(0.1, 3600), default=SOCKET_TIMEOUT, metavar="SECONDS",
+                        help="model file (default: the shipped model.json.gz)")
+    client_timeout = seconds_option(0.1, 3600)
+    parser.add_argument("--client-timeout", type=client_timeout, default=SOCKET_TIMEOUT, metavar="SECONDS",
                         help="how long one read from a client may wait; a whole request gets "
-                             "three times that (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+                             "three times that (default: %(default)g)")
+    # The old name, kept working but not shown.
+    parser.add_argument("--timeout", type=client_timeout, dest="client_timeout", help=argparse.SUPPRESS)
+    standard_flags(parser, "do not log requests on stderr")
     return parser
 
 
@@ -787,11 +790,11 @@ def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def main(argv=None) -> int:
-    options = _parser().parse_args(argv)
+def main(argv=None, prog: str = "python -m nrnn.serve") -> int:
+    options = _parser(prog).parse_args(argv)
     try:
         network = load_recognizer(options.model)
-        server = _listen(options.host, options.port, network, options.quiet, options.timeout)
+        server = _listen(options.host, options.port, network, options.quiet, options.client_timeout)
     except NrnnError as error:
         print_error(error)
         return 1

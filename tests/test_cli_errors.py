@@ -221,11 +221,13 @@ CASES = [
     ("nrnn.data", ["convert", "--data-dir", "{idx-count-mismatch}"], "image and label counts differ",
      "labels"),
     ("nrnn.data", [], "no command", "required"),
-    ("nrnn.data", ["fetch", "--timeout", "soon"], "--timeout not a number", "not a number of seconds"),
-    ("nrnn.data", ["fetch", "--timeout=-1"], "--timeout negative", "outside 0.1..3600"),
-    ("nrnn.data", ["fetch", "--timeout", "nan"], "--timeout NaN", "outside 0.1..3600"),
-    ("nrnn.data", ["fetch", "--timeout", "1e300"], "--timeout 1e300", "outside 0.1..3600"),
-    ("nrnn.data", ["fetch", "--timeout", "0"], "--timeout 0", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--download-timeout", "soon"], "--download-timeout not a number",
+     "not a number of seconds"),
+    ("nrnn.data", ["fetch", "--download-timeout=-1"], "--download-timeout negative", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--download-timeout", "nan"], "--download-timeout NaN", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--download-timeout", "1e300"], "--download-timeout 1e300", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--download-timeout", "0"], "--download-timeout 0", "outside 0.1..3600"),
+    ("nrnn.data", ["fetch", "--timeout", "0"], "--timeout 0 (the old name)", "outside 0.1..3600"),
     ("predict.py", ["{digit.png}", "--model", "{bomb-model.json.gz}"],
      "model.json.gz inflating to 512 MB of metadata", "too big to load"),
     ("predict.py", ["{digit.png}", "--model", "{two-members.json.gz}"], "gzip'ed model, then garbage",
@@ -303,6 +305,49 @@ class CommandLineErrors(unittest.TestCase):
                 self.assertRegex(lines[-1], r"^error: ")
                 self.assertIn(case[3], lines[-1])
                 self.assertEqual([line for line in lines if "error" in line], lines[-1:])
+
+
+class StandardFlags(unittest.TestCase):
+    """Every command takes --version and -q/--quiet, under the same names."""
+
+    COMMANDS = {"predict.py": [os.path.join(ROOT, "predict.py")],
+                "train.py": [os.path.join(ROOT, "train.py")],
+                "nrnn.data prepare": ["-m", "nrnn.data", "prepare"],
+                "nrnn.serve": ["-m", "nrnn.serve"],
+                "nrnn predict": ["-m", "nrnn", "predict"],
+                "nrnn train": ["-m", "nrnn", "train"],
+                "nrnn serve": ["-m", "nrnn", "serve"],
+                "nrnn data fetch": ["-m", "nrnn", "data", "fetch"]}
+
+    def run_tool(self, *argv):
+        return subprocess.run([sys.executable] + list(argv), cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True)
+
+    def test_version_and_quiet_everywhere(self):
+        import nrnn
+        for name, command in self.COMMANDS.items():
+            with self.subTest(command=name):
+                result = self.run_tool(*(command + ["--version"]))
+                self.assertEqual((result.returncode, result.stdout), (0, "nrnn %s\n" % nrnn.__version__))
+                result = self.run_tool(*(command + ["--help"]))
+                self.assertIn("-q, --quiet", result.stdout)
+        result = self.run_tool("-m", "nrnn", "--version")
+        self.assertEqual((result.returncode, result.stdout), (0, "nrnn %s\n" % nrnn.__version__))
+
+    def test_the_two_timeouts_have_two_names(self):
+        result = self.run_tool("-m", "nrnn.serve", "--client-timeout", "0")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "error: argument --client-timeout: 0 is outside 0.1..3600 seconds "
+                                        "(see: python -m nrnn.serve --help)\n")
+        result = self.run_tool("-m", "nrnn", "data", "fetch", "--download-timeout", "0")
+        self.assertEqual(result.stderr, "error: argument --download-timeout: 0 is outside 0.1..3600 seconds "
+                                        "(see: python -m nrnn data fetch --help)\n")
+        serve_help = self.run_tool("-m", "nrnn.serve", "--help").stdout
+        self.assertIn("--client-timeout", serve_help)
+        self.assertNotIn("--timeout", serve_help)
+        fetch_help = self.run_tool("-m", "nrnn.data", "fetch", "--help").stdout
+        self.assertIn("--download-timeout", fetch_help)
+        self.assertNotIn("--timeout", fetch_help)
 
 
 class ProgressOnError(unittest.TestCase):

@@ -17,6 +17,7 @@ try:
 except ImportError:  # not on Windows
     resource = None
 
+import nrnn
 from nrnn import data
 from nrnn.mnist import download, idx
 from nrnn.errors import DataError
@@ -176,13 +177,89 @@ class FullDiskTest(DataTestCase):
         self.assertEqual(sorted(os.listdir(self.data_dir)), ["mnist", "mnist_test.csv", "mnist_train.csv"])
 
     def test_timeouts_that_are_not_a_number_of_seconds_are_refused(self):
-        for bad in ("-1", "nan", "inf", "1e300", "0", "-inf", "soon"):
-            with self.subTest(timeout=bad):
-                status, _, err = self.run_cli("fetch", "--timeout=" + bad, "--data-dir", self.data_dir)
-                self.assertEqual(status, 2)
-                self.assertEqual(len(err.splitlines()), 1, err)
-                self.assertIn("--timeout", err)
+        for option in ("--download-timeout", "--timeout"):  # the new name, and the old one
+            for bad in ("-1", "nan", "inf", "1e300", "0", "-inf", "soon"):
+                with self.subTest(option=option, timeout=bad):
+                    status, _, err = self.run_cli("fetch", option + "=" + bad, "--data-dir", self.data_dir)
+                    self.assertEqual(status, 2)
+                    self.assertEqual(len(err.splitlines()), 1, err)
+                    self.assertIn(option, err)
         self.assertFalse(os.path.exists(self.data_dir))  # nothing was attempted
+
+    def test_download_timeout_reaches_the_fetcher(self):
+        for option in ("--download-timeout", "--timeout"):
+            with self.subTest(option=option), mock.patch.object(download, "fetch", return_value={}) as fetch:
+                status, _, err = self.run_cli("fetch", option, "2.5", "--data-dir", self.data_dir, "-q")
+                self.assertEqual(status, 0, err)
+                self.assertEqual(fetch.call_args[1]["timeout"], 2.5)
+        with mock.patch.object(download, "fetch", return_value={}) as fetch:
+            self.run_cli("fetch", "--data-dir", self.data_dir, "-q")
+        self.assertEqual(fetch.call_args[1]["timeout"], download.READ_TIMEOUT)
+
+    def test_version(self):
+        status, out, _ = self.run_cli("--version")
+        self.assertEqual((status, out), (0, "nrnn %s\n" % nrnn.__version__))
+        status, out, _ = self.run_cli("prepare", "--version")
+        self.assertEqual((status, out), (0, "nrnn %s\n" % nrnn.__version__))
+
+
+class DataFolderTest(DataTestCase):
+    """One rule for where MNIST goes, whatever the current folder."""
+
+    def test_the_rule(self):
+        clone = os.path.join(ROOT, "data")
+        self.assertEqual(data.default_data_dir({}, checkout=True), clone)
+        self.assertEqual(data.default_data_dir({"XDG_CACHE_HOME": "/c"}, checkout=True), clone)
+        self.assertEqual(data.default_data_dir({"NRNN_DATA_DIR": "/d"}, checkout=True), "/d")
+        self.assertEqual(data.default_data_dir({"XDG_CACHE_HOME": "/c"}, checkout=False),
+                         os.path.join("/c", "nrnn"))
+        self.assertEqual(data.default_data_dir({"NRNN_DATA_DIR": "/d", "XDG_CACHE_HOME": "/c"}, checkout=False),
+                         "/d")
+        with mock.patch.dict(os.environ, {"HOME": "/home/ada"}):
+            self.assertEqual(data.default_data_dir({}, checkout=False),
+                             os.path.join(os.path.expanduser("~"), ".cache", "nrnn"))
+
+    def test_this_clone_is_a_checkout(self):
+        self.assertTrue(data.in_checkout())
+        with mock.patch.dict(os.environ):
+            os.environ.pop(data.DATA_DIR_ENV_VAR, None)
+            self.assertEqual(data.default_data_dir(), os.path.join(ROOT, "data"))
+
+    def test_the_same_from_any_folder(self):
+        script = "from nrnn.data import default_data_dir; print(default_data_dir())"
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        env.pop(data.DATA_DIR_ENV_VAR, None)
+        result = subprocess.run([sys.executable, "-c", script], cwd=self.root, env=env,
+                                stdout=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(result.stdout.strip(), os.path.join(ROOT, "data"))
+
+    def test_environment_variable_is_the_default(self):
+        with mock.patch.dict(os.environ, {data.DATA_DIR_ENV_VAR: self.data_dir,
+                                          download.SOURCE_ENV_VAR: self.source}):
+            train, test = data.ensure_csv(quiet=True)
+        self.assertEqual(os.path.dirname(train), self.data_dir)
+
+    def test_first_use_names_the_folder(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            data.ensure_csv(self.data_dir, source=self.source, quiet=False)
+        self.assertIn("goes into the data folder %s (choose another with --data-dir or $NRNN_DATA_DIR)"
+                      % os.path.abspath(self.data_dir), err.getvalue())
+
+    def test_the_command_names_the_folder_it_chose(self):
+        with mock.patch.dict(os.environ, {data.DATA_DIR_ENV_VAR: self.data_dir}):
+            status, _, err = self.run_cli("prepare", "--source", self.source)
+        self.assertEqual(status, 0, err)
+        self.assertTrue(err.startswith("data folder: %s (choose another with --data-dir or $NRNN_DATA_DIR)\n"
+                                       % os.path.abspath(self.data_dir)), err)
+        self.assertTrue(os.path.exists(os.path.join(self.data_dir, "mnist_test.csv")))
+
+    def test_test_set_only(self):
+        test = data.ensure_test_csv(self.data_dir, source=self.source, quiet=True)
+        self.assertEqual(test, os.path.join(self.data_dir, "mnist_test.csv"))
+        self.assertEqual(sorted(os.listdir(self.data_dir)), ["mnist", "mnist_test.csv"])
+        self.assertEqual(sorted(os.listdir(os.path.join(self.data_dir, "mnist"))),
+                         ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
 
 
 @requires_shared("mnist", "t10k-images-idx3-ubyte.gz")

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import unittest
 
+import nrnn
 from nrnn.image import png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
@@ -211,8 +212,24 @@ class PredictWithTempModelTest(TempFolderTest):
         result = run_predict("--help")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(result.stdout.startswith("usage: python predict.py"), result.stdout)
-        for option in ("--model", "--show", "--json", "--save-input", "--mnist-index", "--data-dir", "--source"):
+        for option in ("--model", "--show", "--json", "--save-input", "--mnist-index", "--data-dir", "--source",
+                       "--quiet", "--version"):
             self.assertIn(option, result.stdout)
+
+    def test_version_and_the_nrnn_command(self):
+        result = run_predict("--version")
+        self.assertEqual((result.returncode, result.stdout), (0, "nrnn %s\n" % nrnn.__version__))
+        # python -m nrnn predict, from another folder, answers as predict.py does.
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        result = subprocess.run([sys.executable, "-m", "nrnn", "predict", "--json", HANDWRITING],
+                                cwd=self.folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["file"], HANDWRITING)
+        result = subprocess.run([sys.executable, "-m", "nrnn", "predict", "--no-such-option"], cwd=self.folder,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("(see: python -m nrnn predict --help)", result.stderr)
 
 
 class PredictKeepsItsPromiseTest(TempFolderTest):
@@ -338,6 +355,15 @@ class ShippedModelTest(TempFolderTest):
         self.assertIn(", right   runners-up: ", lines[0])
         self.assertEqual(len(lines), 1 + 30)  # the label line, then the art
         self.assertTrue(os.path.exists(os.path.join(data_dir, "mnist_test.csv")))
+        # Only the test set was fetched and converted, and the folder was named.
+        self.assertFalse(os.path.exists(os.path.join(data_dir, "mnist_train.csv")))
+        self.assertEqual(sorted(os.listdir(os.path.join(data_dir, "mnist"))),
+                         ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
+        self.assertIn("data folder %s" % data_dir, result.stderr)
+        # -q: no notes, only the answer.
+        result = run_predict("--mnist-index", "1", "--data-dir", os.path.join(self.folder, "quiet"), "-q",
+                             "--source", shared_path("mnist"))
+        self.assertEqual((result.returncode, result.stderr), (0, ""))
 
 
 if __name__ == "__main__":

@@ -48,12 +48,27 @@ class ReadingOrderTest(unittest.TestCase):
         package_docstring = read("nrnn", "__init__.py")
         chain = re.findall(r"([a-z_]+\.py)", package_docstring.split('"""')[1])
         numbered = [os.path.basename(name) for name in top if os.path.basename(name) not in ("errors.py", "atomic.py", "cli.py", "input_file.py", "progress.py",
-                                                         "report.py", "chart.py", "session.py", "strokes.py")]
+                                                         "report.py", "chart.py", "session.py", "strokes.py",
+                                                         "__main__.py", "predict.py", "command.py")]
         self.assertEqual([name for name in chain if name in numbered][:len(numbered)], numbered)
 
     def test_every_module_is_in_the_order(self):
         top = set(table_files(read("README.md"), "nrnn/"))
         self.assertEqual(sorted(set(package_modules()) - top), [])
+
+
+class ProjectLayoutTest(unittest.TestCase):
+    def test_the_readme_layout_names_what_is_in_the_tree(self):
+        readme = read("README.md")
+        layout = readme[readme.index("## Project layout"):]
+        layout = layout[layout.index("```"):layout.index("```", layout.index("```") + 3)]
+        made_by_running = ("models", "dist", "build", "__pycache__")  # git-ignored output
+        top = [name for name in os.listdir(ROOT)
+               if not name.startswith(".") and name not in made_by_running and not name.endswith(".egg-info")]
+        package = [name for name in os.listdir(PACKAGE) if name not in made_by_running + ("__init__.py",)]
+        for name in top + [".ci"] + package:
+            with self.subTest(name=name):
+                self.assertRegex(layout, r"(^|[\s/,])%s\b" % re.escape(name))
 
 
 class ExamplesTest(unittest.TestCase):

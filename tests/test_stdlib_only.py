@@ -1,8 +1,8 @@
 """nrnn uses the Python standard library and nothing else.
 
-Every import in nrnn/, train.py, predict.py and tests/ is read with ``ast``
-(without running the code) and its top-level module must belong to the
-standard library.  Python 3.10+ lists those names in
+Every import in nrnn/, train.py, predict.py, tests/ and tools/ (the build
+backend) is read with ``ast`` (without running the code) and its top-level
+module must belong to the standard library.  Python 3.10+ lists those names in
 ``sys.stdlib_module_names``; on 3.9 we ask where the module would be loaded
 from: built in, or inside the interpreter's own library folder and not under
 site-packages.
@@ -17,7 +17,10 @@ import unittest
 
 from tests.support import ROOT
 
-PROJECT_MODULES = {"nrnn", "tests", "bench", "train", "predict"}
+PROJECT_MODULES = {"nrnn", "tests", "bench", "train", "predict", "nrnn_build"}
+# Standard library in newer Pythons, imported only where present (the build
+# backend reads pyproject.toml with tomllib on 3.11+, with its own reader before).
+NEWER_STANDARD_LIBRARY = {"tomllib"}
 
 
 def is_standard_library(name: str) -> bool:
@@ -50,7 +53,7 @@ def foreign_imports(source: str, filename: str = "<source>"):
     return [
         "%s:%d imports %s" % (filename, line, name)
         for line, name in imported_modules(source, filename)
-        if name not in PROJECT_MODULES and not is_standard_library(name)
+        if name not in PROJECT_MODULES | NEWER_STANDARD_LIBRARY and not is_standard_library(name)
     ]
 
 
@@ -59,7 +62,7 @@ def project_files():
         path = os.path.join(ROOT, name)
         if os.path.exists(path):
             yield path
-    for folder in ("nrnn", "tests"):
+    for folder in ("nrnn", "tests", "tools"):
         for directory, _, files in os.walk(os.path.join(ROOT, folder)):
             for name in files:
                 if name.endswith(".py"):

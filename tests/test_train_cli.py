@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,12 +27,12 @@ SMALL = ["--layers", "784,8,10", "--learning-rate", "0.5", "--epochs", "2", "--s
          "--augment", "1", "--weight-decay", "1", "--batch-size", "3", "--learning-rate-decay", "0.9"]
 
 
-def run_main(argv):
+def run_main(argv, **options):
     """Run train.main in-process; return (status, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            status = train.main(argv)
+            status = train.main(argv, **options)
         except SystemExit as exit:  # argparse: --help, bad options
             status = exit.code
     return status, out.getvalue(), err.getvalue()
@@ -145,12 +146,34 @@ class TrainCommandTest(unittest.TestCase):
         self.assertEqual(status, 0, err)
         self.assertNotEqual(read(self.path("model.json")), before)
 
-    def test_quiet_prints_one_line(self):
+    def test_quiet_prints_where_the_model_went_and_how_to_use_it(self):
         status, out, err = self.train("-q")
         self.assertEqual(status, 0)
-        self.assertEqual(out.count("\n"), 1)
-        self.assertTrue(out.startswith("saved model: "))
+        self.assertEqual(out.count("\n"), 2)
+        saved, use = out.splitlines()
+        self.assertTrue(saved.startswith("saved model: "))
+        # train.py points at predict.py, with the new model, not the shipped one.
+        self.assertRegex(use, r"^use it: +\S+ predict\.py --model %s IMAGE$" % re.escape(self.path("model.json")))
         self.assertEqual(err, "")
+
+    def test_the_use_line_names_the_command_that_trained(self):
+        status, out, _ = run_main(SMALL + ["--data-dir", self.data, "--model", self.path("m.json"), "-q"],
+                                  prog="nrnn train")
+        self.assertEqual(status, 0)
+        self.assertEqual(out.splitlines()[-1], "use it:      nrnn predict --model %s IMAGE" % self.path("m.json"))
+
+    def test_dry_run_trains_a_few_batches_and_saves_nothing(self):
+        status, out, err = self.train("--dry-run", "--batch-size", "3")
+        self.assertEqual(status, 0, err)
+        self.assertIn("dry run: 30 samples trained, 100 tested", out)
+        self.assertEqual(os.listdir(self.dir), ["data"])
+        status, _, err = self.train("--dry-run", "--resume", self.path("model.json"))
+        self.assertEqual(status, 2)
+        self.assertIn("--dry-run", err)
+
+    def test_lr_is_the_learning_rate(self):
+        self.assertEqual(train.build_parser().parse_args(["--lr", "0.5"]).learning_rate, 0.5)
+        self.assertEqual(train.build_parser().parse_args(["--learning-rate", "0.5"]).learning_rate, 0.5)
 
     def test_data_errors_are_one_line(self):
         with open(os.path.join(self.data, "mnist_train.csv"), "a") as handle:
@@ -258,9 +281,23 @@ class ProcessTest(unittest.TestCase):
                        "--seed", "--limit", "--model", "--resume", "--data-dir", "--source",
                        "--shuffle-buffer", "--quiet", "--weight-decay", "--learning-rate-decay", "--augment",
                        "--augment-rotate", "--augment-scale", "--augment-shear", "--augment-elastic",
-                       "--augment-elastic-sigma", "--augment-thickness", "--deskew"):
+                       "--augment-elastic-sigma", "--augment-thickness", "--deskew", "--lr", "--dry-run",
+                       "-q", "--version"):
             self.assertIn(option, result.stdout)
         self.assertIn("784,100,10", result.stdout)
+
+    def test_help_and_readme_agree_on_the_figures(self):
+        help_text = " ".join(self.run_train("--help").stdout.split())
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+            readme = handle.read()
+        training = " ".join(readme[readme.index("## Training your own network"):
+                                   readme.index("## Getting MNIST")].split())
+        for figure in ("about 94.7%", "about 92%", "about 2 minutes on CPython", "10-15x faster",
+                       "models/model.json", "data/model.json.gz", "784,100,10"):
+            with self.subTest(figure=figure):
+                self.assertIn(figure, help_text)
+                self.assertIn(figure, training)
+        self.assertNotIn("data/model.json ", help_text)  # the shipped file is data/model.json.gz
 
     def test_bad_option_is_one_line_without_traceback(self):
         result = self.run_train("--epochs", "-3")

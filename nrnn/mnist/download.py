@@ -37,8 +37,9 @@ renamed (``os.replace``, atomic) to its real name once it is verified, so the
 real name never holds a partial or unverified file.  An interrupted download
 leaves the ``.part`` file behind, and the next attempt resumes it with an
 HTTP ``Range`` request (a server that ignores Range sends the whole file and
-we start over).  All network waits are bounded by ``timeout`` and all retries
-by ``attempts``.
+we start over).  Every network read waits at most ``timeout`` seconds
+(default ``READ_TIMEOUT``; ``--download-timeout`` on the command line) and
+all retries are bounded by ``attempts``.
 
 What can never succeed is not tried again and not kept:
 
@@ -88,8 +89,11 @@ OFFICIAL_SIZES = {
 # variant, a test's file): five times the largest official file.
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
-# Seconds one file may take from one source, all attempts together: 10
-# minutes, 16 KB/s for the largest file.
+# Two different waits, two names.  READ_TIMEOUT: how long one network read
+# may wait for bytes (``--download-timeout``).  FILE_DEADLINE: how long one
+# file may take from one source, all attempts together: 10 minutes, 16 KB/s
+# for the largest file.
+READ_TIMEOUT = 30.0
 FILE_DEADLINE = 600.0
 
 # What the last line of a failed fetch tells a user without internet.
@@ -233,7 +237,7 @@ class Fetcher:
         dest_dir: str,
         source: Union[None, str, Sequence[str]] = None,
         checksums: Optional[Dict[str, str]] = None,
-        timeout: float = 30.0,
+        timeout: float = READ_TIMEOUT,
         attempts: int = 4,
         retry_delay: float = 2.0,
         quiet: bool = False,

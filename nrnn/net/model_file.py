@@ -65,11 +65,14 @@ from nrnn.net.network import Network
 FORMAT = "nrnn-model"
 VERSION = 1
 
-# The model that ships with nrnn (data/model.json.gz in the repository),
-# found from the package's own location so every tool finds it from any
-# working directory.
-_REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHIPPED_MODEL = os.path.join(_REPOSITORY, "data", "model.json.gz")
+# The model that ships with nrnn, found from the package's own location so
+# every tool finds it from any working directory: data/model.json.gz in a
+# clone of the repository; installed, the wheel carries the same file as
+# nrnn/models/model.json.gz (see the build backend, tools/nrnn_build.py).
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_INSTALLED_MODEL = os.path.join(_PACKAGE, "models", "model.json.gz")
+SHIPPED_MODEL = (_INSTALLED_MODEL if os.path.exists(_INSTALLED_MODEL)
+                 else os.path.join(os.path.dirname(_PACKAGE), "data", "model.json.gz"))
 # A file (or its inflated text) larger than this, or one declaring more
 # parameters, is refused before it is parsed.  A weight is at most ~26
 # bytes of text; a 784-1000-1000-10 network is under 2 million weights, the

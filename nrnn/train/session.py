@@ -18,7 +18,11 @@ rest, in the order a careful person would:
 5. run the loop, saving the model, the history file and the SVG chart after
    every epoch; on Ctrl-C save, say how to resume and return 130;
 6. print the final report: accuracy, confusion matrix, per-digit accuracy,
-   a text chart, and where everything went.
+   a text chart, where everything went, and the command that uses the new
+   model.
+
+A dry run (``--dry-run``) goes through the same steps on a few batches and
+100 test images, and saves nothing.
 """
 
 import itertools
@@ -39,19 +43,29 @@ from nrnn.train.training import Trainer, TrainingConfig, TrainingState, describe
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
 EXIT_INTERRUPTED = 130
+# A dry run: this many steps (of --batch-size samples), tested on this many
+# test images.
+DRY_RUN_BATCHES = 10
+DRY_RUN_TEST_SAMPLES = 100
 
 
 def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] = None,
-        resume: Optional[str] = None, overwrite: bool = False, data_dir: str = "data",
+        resume: Optional[str] = None, overwrite: bool = False, data_dir: Optional[str] = None,
         source: Optional[str] = None, skip_bad: bool = False, quiet: bool = False,
         argv: Optional[List[str]] = None, stdout: Optional[TextIO] = None,
-        stderr: Optional[TextIO] = None) -> int:
+        stderr: Optional[TextIO] = None, dry_run: bool = False,
+        program: Optional[str] = None) -> int:
     """Train (or resume) a model; return the exit status (0, or 130 if interrupted).
 
     options: training options given on the command line (TrainingConfig
         field names; None or absent = not given, use the default or, when
         resuming, the checkpoint's value).
     epochs: total epochs (None: the default, or the checkpoint's).
+    data_dir: where MNIST is (None: nrnn.data.default_data_dir()).
+    dry_run: train DRY_RUN_BATCHES steps, test on DRY_RUN_TEST_SAMPLES
+        images, save nothing (the caller sets epochs to 1).
+    program: the command that trains, for the lines that say how to resume
+        and how to use the model, e.g. "nrnn train" (default: "python train.py").
     Raises NrnnError (UsageError, DataError, ModelFileError) for what the
     user can fix.
     """
@@ -79,10 +93,13 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
 
     # 3. The data.
     train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
+    if dry_run:
+        steps = DRY_RUN_BATCHES * config.batch_size
+        config.limit = min(config.limit, steps) if config.limit else steps
     for path in (train_csv, test_csv):
         _check_regular_file(path)
     train_reader = read_samples(train_csv, skip_bad=skip_bad)
-    test_reader = read_samples(test_csv, skip_bad=skip_bad)
+    test_reader = read_samples(test_csv, skip_bad=skip_bad, limit=DRY_RUN_TEST_SAMPLES if dry_run else None)
     if skip_bad:  # only parsing tells which lines are good: one pass to count them
         available = sum(1 for _ in itertools.islice(train_reader, config.limit))
     else:  # counting lines is enough, and much cheaper
@@ -96,13 +113,13 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         raise UsageError("the checkpoint was trained on %s samples an epoch but %s now has %s; "
                          "resume with the same data (--data-dir) to get the same result"
                          % (format_count(state.training_samples), train_csv, format_count(training_samples)))
-    test_samples = count_samples(test_csv)
+    test_samples = min(count_samples(test_csv), DRY_RUN_TEST_SAMPLES) if dry_run else count_samples(test_csv)
     data_fields = {"training_data": os.path.basename(train_csv),
                    "test_data": os.path.basename(test_csv)}
 
     # 4. Save at once: fails fast on a bad path, and leaves a resumable file.
     directory = os.path.dirname(model_path)
-    if directory:
+    if directory and not dry_run:
         try:
             os.makedirs(directory, exist_ok=True)
         except OSError as error:
@@ -117,6 +134,8 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
 
     def checkpoint(network, config, state):
         nonlocal must_create
+        if dry_run:
+            return
         network.metadata = describe(network, config, state, data_fields)
         try:
             # The first save creates the file only if it still does not
@@ -142,8 +161,11 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     try:
         trainer.run()
     except KeyboardInterrupt:
+        if dry_run:
+            stderr.write("\ninterrupted; a dry run, nothing saved\n")
+            return EXIT_INTERRUPTED
         log.update(config, state, reporter.timings, status="interrupted")
-        program = os.path.basename(sys.executable) + " train.py"
+        program = program or os.path.basename(sys.executable) + " train.py"
         if trainer.interrupted_cleanly:
             stderr.write("\ninterrupted in epoch %d/%d after %s of %s samples; saved %s\n"
                          "resume with: %s --resume %s\n" % (
@@ -156,6 +178,10 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
 
     # 6. Report.
     evaluation = trainer.last_evaluation
+    if dry_run:
+        stdout.write("dry run: %s samples trained, %s tested (accuracy %.2f%%); nothing saved\n"
+                     % (format_count(training_samples), format_count(test_samples), 100 * evaluation.accuracy))
+        return 0
     log.update(config, state, reporter.timings, evaluation=evaluation, status="finished")
     skipped = train_reader.skipped + test_reader.skipped
     if skipped:
@@ -170,7 +196,24 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         stdout.write("history: %s\nchart:   %s\nweights: %s\n" % (log.path, log.svg_path, weight_sheet))
     stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
         model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
+    stdout.write("use it:      %s --model %s IMAGE\n" % (predict_command(program), model_path))
     return 0
+
+
+def predict_command(program: Optional[str]) -> str:
+    """The predict command beside the train command ``program``.
+
+    >>> predict_command("nrnn train"), predict_command("python -m nrnn train")
+    ('nrnn predict', 'python -m nrnn predict')
+    >>> predict_command("pypy3 train.py")
+    'pypy3 predict.py'
+    """
+    program = program or os.path.basename(sys.executable) + " train.py"
+    if program.endswith("train.py"):
+        return program[:-len("train.py")] + "predict.py"
+    if program.endswith(" train"):
+        return program[:-len("train")] + "predict"
+    return "nrnn predict"
 
 
 def _already_exists(model_path: str) -> UsageError:
@@ -262,3 +305,8 @@ def _same_file(a: Optional[str], b: Optional[str]) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.abspath(a) == os.path.abspath(b)
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()
