@@ -107,7 +107,7 @@ from .errors import JPEGError
 from .jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
 from .png import Image, MAX_PIXELS
 
-__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "decode", "jpeg_size", "read_jpeg"]
+__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "MAX_SCANS", "decode", "jpeg_size", "read_jpeg"]
 
 #: What the first bytes of every JPEG file are: SOI, then the next marker's 0xFF.
 SIGNATURE = b"\xff\xd8\xff"
@@ -115,6 +115,11 @@ SIGNATURE = b"\xff\xd8\xff"
 #: Largest width * height accepted in a file's header, whatever ``reduce_to``
 #: (50 million pixels, like PNG's limit: an 8160 x 6120 phone photo fits).
 MAX_STORED_PIXELS = 50_000_000
+
+#: Most scans accepted in one file.  Progressive files have about ten; a
+#: file of thousands of tiny scans is an attack on the decoder's time
+#: (libjpeg-turbo's djpeg has ``-maxscans`` for the same reason).
+MAX_SCANS = 1000
 
 SOI, EOI, SOS, DQT, DHT, DRI, APP0, APP1, APP14, DAC = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xE0, 0xE1, 0xEE, 0xCC)
@@ -192,8 +197,8 @@ class _State:
     def __init__(self, name):
         self.name = name
         self.quantisation = {}  # type: Dict[int, List[int]]
-        self.dc_tables = {}  # type: Dict[int, List[int]]
-        self.ac_tables = {}  # type: Dict[int, List[int]]
+        self.dc_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
+        self.ac_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
         self.restart_interval = 0
         self.frame = None  # type: Optional[_Frame]
         self.jfif = False
@@ -414,8 +419,8 @@ def _read_huffman(state: _State, payload: bytes) -> None:
                             % (state.name, table, total))
         if table_class == 0 and any(s > 15 for s in symbols):
             raise JPEGError("%s: bad Huffman table: DC symbol over 15" % state.name)
-        lookup = jpeg_huffman.build_lookup(counts, symbols, state.name)
-        (state.ac_tables if table_class else state.dc_tables)[table] = lookup
+        huffman = jpeg_huffman.HuffmanTable(counts, symbols, state.name)
+        (state.ac_tables if table_class else state.dc_tables)[table] = huffman
         position += 17 + total
 
 
@@ -497,18 +502,19 @@ def _scaled(size: int, scale: int) -> int:
 # -------------------------------------------------------------------- scans
 
 
-def _table(tables: Dict[int, List[int]], index: int, is_dc: bool, name: str) -> List[int]:
-    """A Huffman table; when a file defines none, the standard's example
-    tables stand in for ids 0 and 1, as libjpeg does (Motion-JPEG frames
-    rely on it)."""
-    lookup = tables.get(index)
-    if lookup is None:
+def _table(tables: Dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bool,
+           name: str) -> List[int]:
+    """The lookup of a Huffman table; when a file defines none, the
+    standard's example tables stand in for ids 0 and 1, as libjpeg does
+    (Motion-JPEG frames rely on it)."""
+    table = tables.get(index)
+    if table is None:
         if index > 1:
             raise JPEGError("%s: scan uses Huffman table %d, which is not defined" % (name, index))
         standard = [[DC_LUMINANCE, DC_CHROMINANCE], [AC_LUMINANCE, AC_CHROMINANCE]]
         counts, symbols = standard[0 if is_dc else 1][index]
-        lookup = tables[index] = jpeg_huffman.build_lookup(counts, symbols, name)
-    return lookup
+        table = tables[index] = jpeg_huffman.HuffmanTable(counts, symbols, name)
+    return table.lookup()
 
 
 def _scan(state: _State, header: bytes, data: bytes, position: int, max_pixels: int,
@@ -533,6 +539,9 @@ def _scan(state: _State, header: bytes, data: bytes, position: int, max_pixels: 
     start, stop, approximation = header[1 + 2 * count:4 + 2 * count]
     high, low = approximation >> 4, approximation & 15
     state.scans += 1
+    if state.scans > MAX_SCANS:
+        raise JPEGError("%s: more than %d scans (real files have at most a few dozen)"
+                        % (name, MAX_SCANS))
     if frame.progressive:
         _check_progressive(name, count, start, stop, high, low)
 

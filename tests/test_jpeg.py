@@ -504,6 +504,28 @@ class Malformed(unittest.TestCase):
         damaged[dht_at + 7] = 2  # (keeping the same number of codes)
         self.assert_refused(bytes(damaged), "bad Huffman table")
 
+    def test_many_scans_of_empty_runs_cost_little_and_are_capped(self):
+        # A hand-built progressive 1024 x 1024 gray file: a DC scan (a 1-bit
+        # code for "difference 0" in every block) and then AC scans whose
+        # single symbol, EOB14 plus 14 zero bits, ends 16384 blocks at once.
+        # The decoder skips such runs in bulk, so the work follows the bytes,
+        # and refuses files with more than MAX_SCANS scans.
+        def segment(marker, payload):
+            return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+        head = (b"\xff\xd8" + segment(0xDB, bytes(1) + bytes([1] * 64))
+                + segment(0xC2, struct.pack(">BHHB", 8, 1024, 1024, 1) + b"\x01\x11\x00")
+                + segment(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00")
+                + segment(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\xe0")
+                + segment(0xDA, b"\x01\x01\x00\x00\x00\x00") + bytes(16384 // 8))
+        first = segment(0xDA, b"\x01\x01\x00\x01\x3f\x01") + b"\x00\x01"
+        refine = segment(0xDA, b"\x01\x01\x00\x01\x3f\x10") + b"\x00\x01"
+        scans = [first] * 500 + [refine] * (jpeg.MAX_SCANS - 501)
+        image = jpeg.decode(head + b"".join(scans) + b"\xff\xd9")
+        self.assertEqual((image.width, image.height), (1024, 1024))
+        self.assertEqual(image.rgba.count(128), 3 * 1024 * 1024)
+        self.assert_refused(head + b"".join(scans) + refine + b"\xff\xd9", "more than 1000 scans")
+
     def test_stray_bytes_between_segments_are_skipped(self):
         sos_at = self.data.index(b"\xff\xda")
         stray = self.data[:sos_at] + b"\x00\x12\xff\x00\x34" + self.data[sos_at:]
