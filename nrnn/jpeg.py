@@ -252,7 +252,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
     """Stored (width, height) from the SOF header, without decoding; None if
     ``data`` is not a JPEG or has no SOF (``decode`` then says what is wrong).
 
-    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00") 
+    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00")
     (3, 2)
     >>> jpeg_size(b"hello") is None
     True
@@ -273,7 +273,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
             return None
         (length,) = _U16.unpack_from(data, position)
         if 0xC0 <= marker <= 0xCF and marker not in (DHT, 0xC8, DAC):
-            if length < 8 or position + 7 > len(data):
+            if length < 8 or position + 8 > len(data):
                 return None
             _, height, width, _ = _SOF.unpack_from(data, position + 2)
             return width, height
@@ -317,14 +317,12 @@ def _decode(data: bytes, name: str, max_pixels: int, reduce_to: int, orient: boo
         raise JPEGError("%s: not a JPEG file (it does not start with FF D8)" % name)
     state = _State(name)
     position = 2
-    ended = False
     while True:
         found = _next_marker(data, position)
         if found is None:
-            break
+            break  # no EOI: fine if the scans were complete (each scan checks its own data)
         marker, position = found
         if marker == EOI:
-            ended = True
             break
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:
             continue  # TEM, or a restart marker outside a scan: no payload
@@ -346,7 +344,7 @@ def _decode(data: bytes, name: str, max_pixels: int, reduce_to: int, orient: boo
         payload = data[position + 2:end]
         position = end
         if marker == SOS:
-            position = _scan(state, payload, data, position, max_pixels, reduce_to)
+            position = _scan(state, payload, data, position)
         else:
             _segment(state, marker, payload, max_pixels, reduce_to)
     if state.frame is None:
@@ -517,8 +515,7 @@ def _table(tables: Dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bo
     return table.lookup()
 
 
-def _scan(state: _State, header: bytes, data: bytes, position: int, max_pixels: int,
-          reduce_to: int) -> int:
+def _scan(state: _State, header: bytes, data: bytes, position: int) -> int:
     """Parse an SOS header and decode its data; return the offset after the data."""
     name = state.name
     frame = state.frame

@@ -183,7 +183,7 @@ def entropy_segments(data: bytes, start: int):
             return found, pieces
 
 
-def _words(data: bytes, piece, name):
+def _words(data: bytes, piece):
     """An interval's bits as 32-bit words, unstuffed, plus 2 zero words.
 
     The zero words let the decoder look 32 bits ahead at the very end of
@@ -205,7 +205,7 @@ class BitReader:
     __slots__ = ("words", "index", "acc", "count", "real_bits", "name")
 
     def __init__(self, data: bytes, piece, name: str):
-        self.words, self.real_bits = _words(data, piece, name)
+        self.words, self.real_bits = _words(data, piece)
         self.index = 0
         self.acc = 0
         self.count = 0
@@ -313,7 +313,7 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
     masks = _MASKS
     plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        words, real_bits = _words(data, piece, name)
+        words, real_bits = _words(data, piece)
         word_count = len(words)
         index = 0
         acc = 0
@@ -391,7 +391,7 @@ def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, lo
     masks = _MASKS
     plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        words, real_bits = _words(data, piece, name)
+        words, real_bits = _words(data, piece)
         word_count = len(words)
         index = acc = count = 0
         predictions = [0] * len(parts)

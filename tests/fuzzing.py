@@ -1010,6 +1010,7 @@ def _check_image(image):
 
 def _check_jpeg(data, scratch):
     """Full size, as stored: the size must be the header's, alpha opaque."""
+    jpeg.jpeg_size(data)  # must never raise, whatever the bytes
     image = jpeg.decode(data, "<mutant>", orient=False)
     if (image.width, image.height) != jpeg.jpeg_size(data):
         raise AssertionError("decoded %dx%d, jpeg_size says %r"

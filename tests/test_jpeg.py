@@ -425,9 +425,13 @@ class Malformed(unittest.TestCase):
         return message
 
     def test_every_truncation_is_rejected(self):
+        sof_end = self.data.index(b"\xff\xc0") + 19
         for length in range(len(self.data)):
             with self.subTest(length=length):
                 self.assert_refused(self.data[:length])
+                # jpeg_size never raises: a size once the SOF is whole, else None.
+                self.assertEqual(jpeg.jpeg_size(self.data[:length]),
+                                 (20, 12) if length >= sof_end - 9 else None)
 
     def test_truncation_at_segment_boundaries_names_the_problem(self):
         for marker, start, end in segments(self.data):
