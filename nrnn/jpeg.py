@@ -673,7 +673,9 @@ def _component_plane(state: _State, component: _Component) -> bytearray:
         raise JPEGError("%s: progressive file without a DC scan for component %d"
                         % (state.name, component.ident))
     step = quantisation[0]
-    means = bytes(idct.dc_pixel(dc, step) for dc in component.dc)
+    # idct.dc_pixel for every block, with the look-up done by map in C.
+    limit = idct.clamp_table()
+    means = bytes(map(limit.__getitem__, [((dc * step + 4) >> 3) & 1023 for dc in component.dc]))
     if scale == 1:
         return means  # one pixel per block: the block's mean, from its DC alone
     # Start with every block flat at its mean (the 1/8 plane, each sample
