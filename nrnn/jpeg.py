@@ -84,7 +84,12 @@ samples, and sampling factors that are not whole multiples of each other.
 
 Limits: ``MAX_STORED_PIXELS`` bounds the size in the header and
 ``max_pixels`` the decoded output, both checked before any pixel memory is
-allocated; every loop is bounded by the size of the data.
+allocated.  Decoding work follows the size of the data, not what the
+header claims: reading past the end of a scan's data is an error, runs of
+empty blocks are skipped in bulk, and a file may have at most
+``MAX_SCANS`` scans.  A file that ends inside its compressed data (no
+marker after it) is refused as truncated, as libjpeg-based programs do by
+default.
 
 >>> from nrnn.jpeg_encoder import encode_gray8
 >>> data = encode_gray8(16, 8, bytes([50] * 64 + [200] * 64), quality=90)

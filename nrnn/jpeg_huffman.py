@@ -17,7 +17,8 @@ To decode fast in pure Python, ``build_lookup`` makes a table of 65536
 entries indexed by the *next 16 bits* of the stream: every 16-bit string
 that starts with code ``c`` of length ``L`` holds ``L << 8 | symbol``.
 Decoding a symbol is then one index and one shift, whatever its length,
-instead of a walk down a tree one bit at a time.
+instead of a walk down a tree one bit at a time.  (``HuffmanTable``
+builds it when a scan first needs it.)
 
 What the symbols mean
 ---------------------
