@@ -79,6 +79,7 @@ True
 """
 
 import math
+import operator
 import struct
 from typing import List, Sequence, Tuple
 
@@ -199,19 +200,17 @@ def _dct_matrix() -> List[List[float]]:
 
 
 _DCT = _dct_matrix()
+_MUL = operator.mul
 
 
 def _forward_dct(block: Sequence[float]) -> List[float]:
     """The 2-D DCT of 64 level-shifted samples (row-major): rows, then columns."""
-    rows = []
-    for y in range(0, 64, 8):
-        row = block[y:y + 8]
-        rows.append([sum(m * s for m, s in zip(basis, row)) for basis in _DCT])
+    # sum(map(mul, ...)) keeps the 8-term dot products in C.
+    rows = [[sum(map(_MUL, basis, block[y:y + 8])) for basis in _DCT] for y in range(0, 64, 8)]
     out = [0.0] * 64
     for u in range(8):
-        column = [rows[y][u] for y in range(8)]
-        for v in range(8):
-            out[8 * v + u] = sum(m * s for m, s in zip(_DCT[v], column))
+        column = [row[u] for row in rows]
+        out[u::8] = [sum(map(_MUL, basis, column)) for basis in _DCT]
     return out
 
 
@@ -299,6 +298,9 @@ def _plane_blocks(plane: Sequence[int], width: int, height: int, blocks_x: int, 
 
 def _quantise(block: Sequence[float], table: Sequence[int]) -> List[int]:
     """Forward DCT, divide by the table, round; result in zig-zag order."""
+    if max(block) == min(block):
+        # A flat block (blank paper) has only a DC: 1/4 * 1/2 * 64 * sample.
+        return [int(round(8 * block[0] / table[0]))] + [0] * 63
     coefficients = _forward_dct(block)
     return [int(round(coefficients[z] / table[z])) for z in ZIGZAG]
 
