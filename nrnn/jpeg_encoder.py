@@ -69,6 +69,12 @@ Edges: a block that sticks out of the image is filled by repeating the
 last row and column, which codes more cheaply than black and does not
 bleed a dark border into the edge pixels.
 
+Progressive files (``progressive=True``) code the same quantised blocks in
+several scans: first every block's DC at half precision, then each
+component's AC coefficients 1..5 (a coarse picture), then 6..63, then the
+DC's last bit.  A viewer can show something after the first scan; the
+decoder must keep every block's coefficients until the last.
+
 >>> data = encode_gray8(1, 1, b"\\x80")
 >>> data[:4] == b"\\xff\\xd8\\xff\\xe0" and data[-2:] == b"\\xff\\xd9"
 True
