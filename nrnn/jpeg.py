@@ -112,7 +112,8 @@ from .errors import JPEGError
 from .jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
 from .png import Image, MAX_PIXELS
 
-__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "MAX_SCANS", "decode", "jpeg_size", "read_jpeg"]
+__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "MAX_SCANS",
+           "decode", "jpeg_size", "read_jpeg"]
 
 #: What the first bytes of every JPEG file are: SOI, then the next marker's 0xFF.
 SIGNATURE = b"\xff\xd8\xff"
