@@ -9,10 +9,12 @@ Prints, each time the median of ``--runs`` runs in this process:
    megapixels, progressive 4:2:0, 0.9 MB) decoded with ``reduce_to=256``,
    i.e. at 1/8 size (504 x 378, turned upright by its EXIF orientation):
    what ``predict.py photo.jpg`` pays for a phone photo.
-2. References measured in the same run: a 400 x 300 photo-like digit page
-   (baseline 4:2:0, quality 75, made here by nrnn/jpeg_encoder.py) decoded
-   at full size; the same page as a PNG (nrnn/png.py) decoded; and the
-   interpreter's bare start-up (``python -c pass``, subprocesses).
+2. Full-size decodes for comparison: the 640 x 480 digit photo of
+   ../shared/jpeg (``made/digit_q75_420.jpg``: paper texture, gradient,
+   baseline 4:2:0, quality 75); a 400 x 300 digit page made here by
+   nrnn/jpeg_encoder.py (flat paper, so mostly DC-only blocks); and, as
+   references measured in the same run, the same page as a PNG (nrnn/png.py)
+   and the interpreter's bare start-up (``python -c pass``, subprocesses).
 3. Conformance: every ``decode`` file of ../shared/jpeg with a reference
    decoding, at its reference scale: how many meet tolerance A (max |diff|
    <= 4, per-channel mean <= 1.0), and the worst max and mean seen.
@@ -102,6 +104,14 @@ def main(argv=None):
               % (image.width, image.height, seconds))
     else:
         print("phone photo: skipped (%s absent)" % PHONE)
+
+    photo_640 = os.path.join(SHARED, "jpeg", "made", "digit_q75_420.jpg")
+    if os.path.exists(photo_640):
+        with open(photo_640, "rb") as handle:
+            data = handle.read()
+        seconds = median_seconds(lambda: jpeg.decode(data), args.runs)
+        print("640x480 digit photo, baseline 4:2:0 q75 (%d bytes), full size: %.3f s"
+              % (len(data), seconds))
 
     page = digit_page()
     page_jpeg = encode_rgb8(400, 300, page, quality=75)
