@@ -1,7 +1,7 @@
 """Long fuzzing campaign over nrnn's readers: ``python bench/fuzz.py --iterations 100000``.
 
-Runs ``--iterations`` mutants of each format (PNG, CSV, model JSON; see
-``tests/fuzzing.py`` for the mutations) through its reader and prints the
+Runs ``--iterations`` mutants of each format (PNG, CSV, model JSON, IDX,
+JPEG; see ``tests/fuzzing.py`` for the mutations) through its reader and prints the
 count of each outcome, per format:
 
     format   mutants        ok  rejected  crash   hang   slowest
@@ -40,7 +40,7 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per reader before 'hang'")
     parser.add_argument("--big", action="store_true", help="also try multi-MB zlib bombs and long lines")
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"),
-                        help="folder holding pngsuite/ (default: ../shared)")
+                        help="folder holding pngsuite/ and jpeg/ (default: ../shared)")
     parser.add_argument("--save", metavar="DIR", help="write each distinct crash, minimised, to DIR")
     parser.add_argument("--every", type=int, default=5000, help="progress line every N mutants")
     parser.add_argument("--memory-limit", type=int, default=3072, metavar="MB",
@@ -69,12 +69,14 @@ def main(argv=None):
             sys.stderr.flush()
 
     try:
-        print("python %s, seed %d, %d mutants per format from #%d, PngSuite %s (%d PNG seeds)" % (
-            sys.version.split()[0] + (" (PyPy)" if hasattr(sys, "pypy_version_info") else ""),
-            args.seed, args.iterations, args.start,
-            "yes" if any(name.endswith(".png") and not name.startswith("synthetic")
-                         for name, _ in campaign.corpora["png"]) else "no",
-            len(campaign.corpora["png"])))
+        print("python %s, seed %d, %d mutants per format from #%d, PngSuite %s (%d PNG seeds), "
+              "%d JPEG seeds (%d from ../shared/jpeg)" % (
+                  sys.version.split()[0] + (" (PyPy)" if hasattr(sys, "pypy_version_info") else ""),
+                  args.seed, args.iterations, args.start,
+                  "yes" if any(name.endswith(".png") and not name.startswith("synthetic")
+                               for name, _ in campaign.corpora["png"]) else "no",
+                  len(campaign.corpora["png"]), len(campaign.corpora["jpeg"]),
+                  sum(not name.startswith("synthetic") for name, _ in campaign.corpora["jpeg"])))
         for fmt in args.format or FORMATS:
             campaign.run(fmt, args.start, args.start + args.iterations, progress)
         print(campaign.table())

@@ -1,4 +1,4 @@
-"""A seeded mutation fuzzer for nrnn's four input formats: PNG, CSV, model, IDX.
+"""A seeded mutation fuzzer for nrnn's input formats: PNG, CSV, model, IDX, JPEG.
 
 Shared by the unit tests (``tests/test_fuzz.py``, a few thousand mutants)
 and the long campaign (``python bench/fuzz.py --iterations 100000``).
@@ -6,7 +6,8 @@ and the long campaign (``python bench/fuzz.py --iterations 100000``).
 How it works.  A *corpus* of valid files is built per format (the PngSuite
 images when ``../shared`` is present, plus PNGs encoded here; generated CSV
 files; small model files written by ``save_model``; small IDX image/label
-pairs, plain and gzip).  Mutant number ``i`` of
+pairs, plain and gzip; JPEGs made by ``nrnn/image/jpeg_encoder.py`` plus the small
+files of ``../shared/jpeg`` when present).  Mutant number ``i`` of
 a format is made by ``make_mutant(format, corpus, seed, i)``: a fresh
 ``PCG32(seed, stream=i)`` picks one corpus file and one to three mutations.
 So any mutant can be rebuilt from ``(format, seed, i)`` alone, and a crash
@@ -19,7 +20,12 @@ damaged and re-compressed; IHDR fields get extreme values.  CSV mutants
 change fields, counts, line ends and encodings.  Model mutants change the
 decoded JSON tree (shapes, NaN, huge numbers, deep nesting) and then the
 text.  IDX mutants change header fields, lengths and gzip wrapping of either
-file of the pair.
+file of the pair.  JPEG files are split into their segments, which are
+changed (SOF sizes and sampling factors, SOS spectral bands and
+approximation bits, Huffman counts, quantisation precision, restart
+intervals, EXIF orientation), removed, duplicated or moved with the length
+fields kept right, and their entropy-coded data damaged (bits, stray
+markers, RSTn, truncation).
 
 Each mutant goes through its reader (``run_target``) under a deadline.  The
 outcome is one of ``OUTCOMES``:
@@ -45,17 +51,18 @@ import time
 import traceback
 import zlib
 
-from nrnn.image import png
+from nrnn.image import jpeg, png
 from nrnn.mnist import idx
+from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8
 from nrnn.errors import NrnnError
 from nrnn.mnist.mnist_csv import read_samples, count_samples
 from nrnn.net.model_file import model_from_json, save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
 
-FORMATS = ("png", "csv", "model", "idx")
+FORMATS = ("png", "csv", "model", "idx", "jpeg")
 OUTCOMES = ("ok", "rejected", "crash", "hang")
-EXTENSIONS = {"png": ".png", "csv": ".csv", "model": ".json", "idx": ".idxpair"}
+EXTENSIONS = {"png": ".png", "csv": ".csv", "model": ".json", "idx": ".idxpair", "jpeg": ".jpg"}
 
 # Integers that break code that assumes "small and positive".
 INTERESTING_U32 = (0, 1, 2, 7, 8, 9, 255, 256, 4096, 7071, 7072, 65535, 65536,
@@ -671,7 +678,295 @@ def mutate_idx(rng, data: bytes, big: bool = False) -> bytes:
 # ----------------------------------------------------------------- running
 
 
-MUTATORS = {"png": mutate_png, "csv": mutate_csv, "model": mutate_model, "idx": mutate_idx}
+# -------------------------------------------------------------------- JPEG
+
+# Largest stored size (pixels) of a ../shared/jpeg file used as a seed: the
+# digit photos (640 x 480 and up) would make each mutant slow to decode.
+JPEG_SEED_MAX_PIXELS = 128 * 128
+
+
+def _smooth_rgb(rng, width, height):
+    """A smooth random picture (gradients plus noise): compresses like a photo."""
+    base = [rng.below(256) for _ in range(6)]
+    pixels = bytearray()
+    for y in range(height):
+        for x in range(width):
+            for c in range(3):
+                value = base[c] + (base[c + 3] - 128) * (x + y) // max(1, width + height)
+                pixels.append(max(0, min(255, value + rng.below(24) - 12)))
+    return bytes(pixels)
+
+
+def _with_segment(data, marker, payload):
+    """``data`` with a segment inserted right after SOI."""
+    return data[:2] + bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload + data[2:]
+
+
+def _exif(orientation, big_endian=True):
+    """An APP1 payload with an EXIF IFD0 holding only the orientation."""
+    order = ">" if big_endian else "<"
+    tiff = (b"MM" if big_endian else b"II") + struct.pack(order + "HI", 42, 8)
+    tiff += struct.pack(order + "H", 1) + struct.pack(order + "HHIH2x", 0x0112, 3, 1, orientation)
+    return b"Exif\x00\x00" + tiff + struct.pack(order + "I", 0)
+
+
+def synthetic_jpegs():
+    """Small valid JPEGs of every kind the encoder makes (no ../shared)."""
+    rng = PCG32(2026, 11)
+    files = [
+        encode_gray8(8, 8, _smooth_rgb(rng, 8, 8)[::3]),
+        encode_gray8(17, 13, _smooth_rgb(rng, 17, 13)[::3], quality=90, progressive=True),
+        encode_gray8(23, 9, _smooth_rgb(rng, 23, 9)[::3], restart_interval=2),
+        encode_rgb8(16, 16, _smooth_rgb(rng, 16, 16)),
+        encode_rgb8(20, 12, _smooth_rgb(rng, 20, 12), quality=95, subsampling="4:4:4",
+                    restart_interval=3),
+        encode_rgb8(33, 9, _smooth_rgb(rng, 33, 9), quality=60, progressive=True),
+        encode_rgb8(9, 30, _smooth_rgb(rng, 9, 30), subsampling="4:4:4", progressive=True,
+                    restart_interval=1),
+        encode_rgb8(1, 1, b"\x10\x80\xf0"),
+    ]
+    files.append(_with_segment(files[3], 0xE1, _exif(6)))
+    files.append(_with_segment(files[5], 0xE1, _exif(5, big_endian=False)))
+    # Adobe APP14 with transform 0 and no JFIF: the components are R, G, B.
+    no_jfif = files[4][:2] + files[4][20:]
+    files.append(_with_segment(no_jfif, 0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x00"))
+    return files
+
+
+def jpeg_corpus(shared_dir=None):
+    """List of (name, bytes): the small ../shared/jpeg files (when present),
+    then JPEGs encoded here."""
+    corpus = []
+    if shared_dir:
+        for folder in ("real", "made"):
+            path = os.path.join(shared_dir, "jpeg", folder)
+            if not os.path.isdir(path):
+                continue
+            for name in sorted(os.listdir(path)):
+                with open(os.path.join(path, name), "rb") as handle:
+                    data = handle.read()
+                size = jpeg.jpeg_size(data)
+                if size and size[0] * size[1] <= JPEG_SEED_MAX_PIXELS and len(data) <= 200000:
+                    corpus.append((folder + "/" + name, data))
+    for index, data in enumerate(synthetic_jpegs()):
+        corpus.append(("synthetic-%02d.jpg" % index, data))
+    return corpus
+
+
+_STANDALONE = {0x01, 0xD8, 0xD9} | set(range(0xD0, 0xD8))
+
+
+def split_jpeg(data: bytes):
+    """Parse a JPEG leniently into a list of [marker, payload] items.
+
+    ``marker`` None is raw bytes (entropy-coded data, junk); standalone
+    markers (SOI, EOI, RSTn) have payload None.  Stops parsing at the first
+    thing that does not fit and keeps the rest as raw bytes.
+    """
+    items = []
+    position = 0
+    while position < len(data):
+        if data[position] != 0xFF or position + 1 >= len(data):
+            items.append([None, data[position:]])
+            break
+        marker = data[position + 1]
+        if marker in _STANDALONE or marker in (0x00, 0xFF):
+            items.append([marker, None])
+            position += 2
+            continue
+        if position + 4 > len(data):
+            items.append([None, data[position:]])
+            break
+        (length,) = struct.unpack(">H", data[position + 2:position + 4])
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            items.append([None, data[position:]])
+            break
+        items.append([marker, data[position + 4:end]])
+        position = end
+        if marker == 0xDA:  # the entropy-coded data runs to the next marker (not RSTn)
+            scan_end, _ = _scan_end(data, position)
+            items.append([None, data[position:scan_end]])
+            position = scan_end
+    return items
+
+
+def _scan_end(data, position):
+    from nrnn.image.jpeg_huffman import entropy_segments
+    return entropy_segments(data, position)
+
+
+def join_jpeg(items) -> bytes:
+    out = bytearray()
+    for marker, payload in items:
+        if marker is None:
+            out += payload
+        elif payload is None:
+            out += bytes([0xFF, marker])
+        else:
+            payload = payload[:65533]
+            out += bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+    return bytes(out)
+
+
+def _poke(payload, index, value):
+    """``payload[index] = value`` if the payload is that long."""
+    if index < len(payload):
+        payload[index] = value
+
+
+def _jpeg_mutate_segment(rng, items):
+    """Change the fields of one SOF, SOS, DHT, DQT, DRI or APP segment."""
+    kinds = [i for i, (m, p) in enumerate(items) if p is not None and m is not None]
+    if not kinds:
+        return
+    index = _choice(rng, kinds)
+    marker, payload = items[index]
+    payload = bytearray(payload)
+    if marker in (0xC0, 0xC1, 0xC2) and len(payload) >= 6:
+        field = rng.below(6)
+        if field == 0:  # height / width to extremes
+            offset = _choice(rng, (1, 3))
+            value = _choice(rng, (0, 1, 2, 7, 8, 9, 15, 16, 17, 255, 256, 4096, 7071, 8192,
+                                  65535, rng.below(65536)))
+            payload[offset:offset + 2] = struct.pack(">H", value)
+        elif field == 1:  # precision
+            payload[0] = _choice(rng, (0, 1, 7, 8, 12, 16, 255))
+        elif field == 2 and len(payload) > 7:  # sampling factors of a component
+            position = 7 + 3 * rng.below(max(1, (len(payload) - 6) // 3))
+            if position < len(payload):
+                payload[position] = _choice(rng, (0x00, 0x11, 0x12, 0x21, 0x22, 0x41, 0x14,
+                                                  0x44, 0x32, 0x23, 0x05, 0x50, 0xFF, rng.below(256)))
+        elif field == 3:  # quantisation table of a component
+            _poke(payload, 8 + 3 * rng.below(max(1, (len(payload) - 6) // 3)), rng.below(6))
+        elif field == 4:  # component count
+            payload[5] = _choice(rng, (0, 1, 2, 3, 4, 5, 255))
+        else:  # component ids
+            _poke(payload, 6 + 3 * rng.below(max(1, (len(payload) - 6) // 3)), rng.below(256))
+        if rng.below(4) == 0:  # and maybe the frame type
+            items[index][0] = _choice(rng, (0xC0, 0xC1, 0xC2, 0xC3, 0xC9, 0xCA, 0xC5))
+    elif marker == 0xDA and len(payload) >= 4:
+        field = rng.below(5)
+        tail = len(payload) - 3
+        if field == 0:  # spectral band
+            payload[tail] = _choice(rng, (0, 1, 5, 6, 63, 64, 255, rng.below(64)))
+            payload[tail + 1] = _choice(rng, (0, 1, 5, 6, 63, 64, 255, rng.below(64)))
+        elif field == 1:  # successive approximation
+            payload[tail + 2] = _choice(rng, (0x00, 0x01, 0x10, 0x21, 0x12, 0xDD, 0xFF, rng.below(256)))
+        elif field == 2:  # table selectors
+            _poke(payload, 2 + 2 * rng.below(max(1, (len(payload) - 4) // 2)), rng.below(256))
+        elif field == 3:  # component ids
+            _poke(payload, 1 + 2 * rng.below(max(1, (len(payload) - 4) // 2)), rng.below(256))
+        else:  # component count
+            payload[0] = _choice(rng, (0, 1, 2, 3, 4, 5, 255))
+    elif marker == 0xC4 and len(payload) >= 17:
+        field = rng.below(3)
+        if field == 0:  # counts of code lengths
+            payload[1 + rng.below(16)] = _choice(rng, (0, 1, 2, 3, 16, 255, rng.below(256)))
+        elif field == 1:  # class / id
+            payload[0] = _choice(rng, (0x00, 0x01, 0x10, 0x11, 0x02, 0x13, 0x04, 0x20, 0xFF))
+        else:  # symbols
+            if len(payload) > 17:
+                payload[17 + rng.below(len(payload) - 17)] = rng.below(256)
+    elif marker == 0xDB and payload:
+        field = rng.below(3)
+        if field == 0:
+            payload[0] = _choice(rng, (0x00, 0x01, 0x10, 0x11, 0x04, 0x20, 0xFF))
+        elif field == 1:  # a step of 0 or 255
+            _poke(payload, 1 + rng.below(max(1, len(payload) - 1)), _choice(rng, (0, 1, 255)))
+        else:
+            del payload[rng.below(len(payload)):]
+    elif marker == 0xDD:
+        payload = bytearray(struct.pack(">H", _choice(rng, (0, 1, 2, 3, 7, 255, 65535))))
+        if rng.below(8) == 0:
+            payload += b"\x00"
+    elif marker == 0xE1:
+        payload = bytearray(_exif(_choice(rng, (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 65535)),
+                                  big_endian=rng.below(2) == 0))
+        if rng.below(2):
+            payload = bytearray(mutate_bytes(rng, bytes(payload)))
+    else:
+        payload = bytearray(mutate_bytes(rng, bytes(payload)))
+    items[index][1] = bytes(payload)
+
+
+def _jpeg_damage_scan(rng, items):
+    """Damage entropy-coded data: bits, bytes, markers inside it, its length."""
+    scans = [i for i, (m, p) in enumerate(items) if m is None and p]
+    if not scans:
+        return
+    index = _choice(rng, scans)
+    data = bytearray(items[index][1])
+    kind = rng.below(6)
+    position = rng.below(len(data))
+    if kind == 0:
+        for _ in range(1 + rng.below(4)):
+            data[rng.below(len(data))] ^= 1 << rng.below(8)
+    elif kind == 1:  # a restart marker where none belongs (or a missing one)
+        data[position:position] = bytes([0xFF, 0xD0 + rng.below(8)])
+    elif kind == 2:  # some other marker inside the data
+        data[position:position] = bytes([0xFF, _choice(rng, (0xD9, 0xDA, 0xC4, 0xDB, 0xFF, 0x01))])
+    elif kind == 3:  # cut short
+        del data[position:]
+    elif kind == 4:  # random bytes
+        length = 1 + rng.below(16)
+        data[position:position + length] = _random_bytes(rng, length)
+    else:
+        data = bytearray(mutate_bytes(rng, bytes(data)))
+    items[index][1] = bytes(data)
+
+
+def _jpeg_rearrange(rng, items):
+    """Remove, duplicate, move or insert whole segments."""
+    if not items:
+        return
+    index = rng.below(len(items))
+    kind = rng.below(5)
+    if kind == 0:
+        del items[index]
+    elif kind == 1:
+        items.insert(rng.below(len(items) + 1), list(items[index]))
+    elif kind == 2:
+        item = items.pop(index)
+        items.insert(rng.below(len(items) + 1), item)
+    elif kind == 3:  # a new segment
+        marker = _choice(rng, (0xDD, 0xFE, 0xE0, 0xE1, 0xEE, 0xC4, 0xDB, 0xCC, 0xDC, 0xC8, 0xF0))
+        if marker == 0xEE:
+            payload = b"Adobe\x00\x64\x00\x00\x00\x00" + bytes([rng.below(4)])
+        elif marker == 0xDD:
+            payload = struct.pack(">H", rng.below(8))
+        else:
+            payload = _random_bytes(rng, _choice(rng, (0, 1, 2, 4, 17, 64, 65, rng.below(300))))
+        items.insert(rng.below(len(items) + 1), [marker, payload])
+    else:  # stray bytes between segments
+        items.insert(rng.below(len(items) + 1), [None, _random_bytes(rng, 1 + rng.below(8))])
+
+
+def mutate_jpeg(rng, data: bytes, big: bool = False) -> bytes:
+    """One to three mutations of a JPEG file."""
+    for _ in range(1 + rng.below(3)):
+        choice = rng.below(20)
+        if choice < 12:
+            items = split_jpeg(data)
+            if choice < 6:
+                _jpeg_mutate_segment(rng, items)
+            elif choice < 9:
+                _jpeg_damage_scan(rng, items)
+            else:
+                _jpeg_rearrange(rng, items)
+            data = join_jpeg(items)
+        elif choice < 14:  # truncate anywhere, or add junk at the end
+            if rng.below(2):
+                data = data[:_below(rng, len(data))]
+            else:
+                data += _random_bytes(rng, 1 + rng.below(32))
+        else:
+            data = mutate_bytes(rng, data)
+    return data
+
+
+MUTATORS = {"png": mutate_png, "csv": mutate_csv, "model": mutate_model, "idx": mutate_idx,
+            "jpeg": mutate_jpeg}
 
 
 def make_mutant(fmt, corpus, seed, index, big=False):
@@ -696,6 +991,39 @@ def _check_png(data, scratch):
             raise AssertionError("prepare gave %d inputs, range %r..%r"
                                  % (len(inputs), min(inputs), max(inputs)))
     return image
+
+
+def _check_image(image):
+    """The invariants of a decoded Image, and the rest of predict.py's pipeline."""
+    if len(image.rgba) != 4 * image.width * image.height:
+        raise AssertionError("rgba has %d bytes for %dx%d" % (len(image.rgba), image.width, image.height))
+    if image.width * image.height <= 4096:
+        from nrnn.image.preprocess import prepare
+        try:
+            inputs = prepare(image)
+        except NrnnError:
+            return image
+        if len(inputs) != 784 or not all(0.0 <= v <= 1.0 for v in inputs):
+            raise AssertionError("prepare gave %d inputs, range %r..%r"
+                                 % (len(inputs), min(inputs), max(inputs)))
+    return image
+
+
+def _check_jpeg(data, scratch):
+    """Full size, as stored: the size must be the header's, alpha opaque."""
+    jpeg.jpeg_size(data)  # must never raise, whatever the bytes
+    image = jpeg.decode(data, "<mutant>", orient=False)
+    if (image.width, image.height) != jpeg.jpeg_size(data):
+        raise AssertionError("decoded %dx%d, jpeg_size says %r"
+                             % (image.width, image.height, jpeg.jpeg_size(data)))
+    if image.rgba[3::4].count(255) != image.width * image.height:
+        raise AssertionError("alpha is not 255 everywhere")
+    return _check_image(image)
+
+
+def _check_jpeg_reduced(data, scratch):
+    """Reduced size and turned upright: the way predict.py reads photos."""
+    return _check_image(jpeg.decode(data, "<mutant>", reduce_to=32))
 
 
 def _check_sample(label, pixels):
@@ -764,6 +1092,7 @@ def _check_idx(data, scratch):
 
 
 CHECKS = {"png": (_check_png,), "csv": (_check_csv, _check_csv_skipping), "model": (_check_model,),
+          "jpeg": (_check_jpeg, _check_jpeg_reduced),
           "idx": (_check_idx,)}
 
 
@@ -884,6 +1213,7 @@ class Campaign:
             "csv": csv_corpus(),
             "model": model_corpus(self.scratch),
             "idx": idx_corpus(),
+            "jpeg": jpeg_corpus(shared_dir),
         }
         self.counts = {fmt: dict.fromkeys(OUTCOMES, 0) for fmt in FORMATS}
         self.failures = []  # (fmt, index, outcome, detail, data)

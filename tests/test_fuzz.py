@@ -1,8 +1,9 @@
 """Mutation fuzzing of every input format (the engine is tests/fuzzing.py).
 
 A few thousand seeded mutants of PngSuite images (or PNGs encoded here when
-../shared is absent), generated MNIST CSV files, small model files and IDX
-image/label pairs go through their readers.  Each must come back as a result that passes the
+../shared is absent), generated MNIST CSV files, small model files, IDX
+image/label pairs and JPEGs (small ../shared/jpeg files and JPEGs encoded
+here) go through their readers.  Each must come back as a result that passes the
 format's sanity checks or as the reader's own ``NrnnError``, within a time
 bound; anything else is a bug.  ``python bench/fuzz.py --iterations 100000``
 runs the same mutants, many more of them.
@@ -18,8 +19,8 @@ import time
 import unittest
 from unittest import mock
 
-from nrnn.image import png
-from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
+from nrnn.image import jpeg, png
+from nrnn.errors import DataError, JPEGError, ModelFileError, NrnnError, PNGError
 from nrnn.mnist.mnist_csv import read_samples
 from nrnn.net.model_file import load_model
 from tests import fuzzing
@@ -27,8 +28,9 @@ from tests.support import SHARED, ROOT
 
 REGRESSIONS = os.path.join(ROOT, "tests", "regressions")
 SEED = 20240601
-# Mutants per format: together well under 10 s on CPython 3.11.
-COUNTS = {"png": 2500, "csv": 1200, "model": 2000, "idx": 1500}
+# Mutants per format: together well under 10 s on CPython 3.11 (a JPEG
+# mutant costs ~20 ms: two decodes; bench/fuzz.py runs many more).
+COUNTS = {"png": 2500, "csv": 1200, "model": 2000, "idx": 1500, "jpeg": 200}
 TIMEOUT = 30.0  # a mutant of a small file answers in milliseconds: this is a loop that never ends, not a slow machine
 # Regression files whose bug is not fixed yet (each has an expectedFailure test).
 OPEN_BUGS = set()
@@ -80,6 +82,10 @@ class MutantFuzzing(unittest.TestCase):
     def test_idx_mutants_read_or_raise_data_error(self):
         counts, _ = self.fuzz("idx")
         self.assert_reaches_deep(counts, 0.02)
+
+    def test_jpeg_mutants_decode_or_raise_jpeg_error(self):
+        counts, _ = self.fuzz("jpeg")
+        self.assert_reaches_deep(counts, 0.05)
 
 
 
@@ -155,6 +161,40 @@ class MutatorProperties(unittest.TestCase):
         self.assertEqual(sorted(small), sorted(b"\xde\xad\n"))
 
 
+class JpegMutator(unittest.TestCase):
+    """The JPEG mutator's own properties: valid seeds, and mutants that get deep."""
+
+    def setUp(self):
+        self.corpus = fuzzing.jpeg_corpus(None)
+
+    def test_synthetic_seeds_decode_and_cover_the_decoder(self):
+        kinds = set()
+        for name, data in self.corpus:
+            image = jpeg.decode(data, name)
+            self.assertEqual(len(image.rgba), 4 * image.width * image.height)
+            sof = next(m for m, _ in fuzzing.split_jpeg(data) if m in (0xC0, 0xC2))
+            kinds.add((sof, b"\xff\xdd" in data, b"Exif" in data, b"Adobe" in data))
+        self.assertEqual({k[0] for k in kinds}, {0xC0, 0xC2})
+        self.assertTrue(all(any(k[i] for k in kinds) for i in (1, 2, 3)))
+
+    def test_split_and_join_are_inverse(self):
+        for name, data in self.corpus:
+            self.assertEqual(fuzzing.join_jpeg(fuzzing.split_jpeg(data)), data, name)
+
+    def test_mutants_are_reproducible_and_mostly_parse_past_the_header(self):
+        first = [fuzzing.make_mutant("jpeg", self.corpus, 3, i)[1] for i in range(60)]
+        again = [fuzzing.make_mutant("jpeg", self.corpus, 3, i)[1] for i in range(60)]
+        self.assertEqual(first, again)
+        self.assertGreater(len(set(first)), 55)
+        not_jpeg = 0
+        for data in first:
+            try:
+                jpeg.decode(data)
+            except JPEGError as error:
+                not_jpeg += "not a JPEG" in str(error) or "empty file" in str(error)
+        self.assertLess(not_jpeg, 15)
+
+
 class RegressionFiles(unittest.TestCase):
     """Every minimised crasher in tests/regressions/ is now refused cleanly."""
 
@@ -162,6 +202,7 @@ class RegressionFiles(unittest.TestCase):
         ".png": (lambda path: png.read_png(path), PNGError),
         ".csv": (lambda path: list(read_samples(path)), DataError),
         ".json": (lambda path: load_model(path), ModelFileError),
+        ".jpg": (lambda path: jpeg.read_jpeg(path), JPEGError),
     }
 
     def test_every_regression_file_is_ok_or_rejected(self):

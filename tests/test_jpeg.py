@@ -43,6 +43,8 @@ def rgb_of(image):
 
 def differences(rgb, reference):
     """(max |a - b|, the largest of the three per-channel mean |a - b|)."""
+    if rgb == reference:
+        return 0, 0.0  # the usual case (libjpeg's own arithmetic), checked in C
     diffs = [abs(a - b) for a, b in zip(rgb, reference)]
     means = [sum(diffs[c::3]) / max(1, len(diffs) // 3) for c in range(3)]
     return max(diffs), max(means)
@@ -425,9 +427,13 @@ class Malformed(unittest.TestCase):
         return message
 
     def test_every_truncation_is_rejected(self):
+        sof_end = self.data.index(b"\xff\xc0") + 19
         for length in range(len(self.data)):
             with self.subTest(length=length):
                 self.assert_refused(self.data[:length])
+                # jpeg_size never raises: a size once the SOF is whole, else None.
+                self.assertEqual(jpeg.jpeg_size(self.data[:length]),
+                                 (20, 12) if length >= sof_end - 9 else None)
 
     def test_truncation_at_segment_boundaries_names_the_problem(self):
         for marker, start, end in segments(self.data):
@@ -503,6 +509,28 @@ class Malformed(unittest.TestCase):
         damaged[dht_at + 5] = 3  # three codes of length 1 cannot exist
         damaged[dht_at + 7] = 2  # (keeping the same number of codes)
         self.assert_refused(bytes(damaged), "bad Huffman table")
+
+    def test_many_scans_of_empty_runs_cost_little_and_are_capped(self):
+        # A hand-built progressive 1024 x 1024 gray file: a DC scan (a 1-bit
+        # code for "difference 0" in every block) and then AC scans whose
+        # single symbol, EOB14 plus 14 zero bits, ends 16384 blocks at once.
+        # The decoder skips such runs in bulk, so the work follows the bytes,
+        # and refuses files with more than MAX_SCANS scans.
+        def segment(marker, payload):
+            return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+        head = (b"\xff\xd8" + segment(0xDB, bytes(1) + bytes([1] * 64))
+                + segment(0xC2, struct.pack(">BHHB", 8, 1024, 1024, 1) + b"\x01\x11\x00")
+                + segment(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00")
+                + segment(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\xe0")
+                + segment(0xDA, b"\x01\x01\x00\x00\x00\x00") + bytes(16384 // 8))
+        first = segment(0xDA, b"\x01\x01\x00\x01\x3f\x01") + b"\x00\x01"
+        refine = segment(0xDA, b"\x01\x01\x00\x01\x3f\x10") + b"\x00\x01"
+        scans = [first] * 500 + [refine] * (jpeg.MAX_SCANS - 501)
+        image = jpeg.decode(head + b"".join(scans) + b"\xff\xd9")
+        self.assertEqual((image.width, image.height), (1024, 1024))
+        self.assertEqual(image.rgba.count(128), 3 * 1024 * 1024)
+        self.assert_refused(head + b"".join(scans) + refine + b"\xff\xd9", "more than 1000 scans")
 
     def test_stray_bytes_between_segments_are_skipped(self):
         sos_at = self.data.index(b"\xff\xda")

@@ -84,7 +84,12 @@ samples, and sampling factors that are not whole multiples of each other.
 
 Limits: ``MAX_STORED_PIXELS`` bounds the size in the header and
 ``max_pixels`` the decoded output, both checked before any pixel memory is
-allocated; every loop is bounded by the size of the data.
+allocated.  Decoding work follows the size of the data, not what the
+header claims: reading past the end of a scan's data is an error, runs of
+empty blocks are skipped in bulk, and a file may have at most
+``MAX_SCANS`` scans.  A file that ends inside its compressed data (no
+marker after it) is refused as truncated, as libjpeg-based programs do by
+default.
 
 >>> from nrnn.image.jpeg_encoder import encode_gray8
 >>> data = encode_gray8(16, 8, bytes([50] * 64 + [200] * 64), quality=90)
@@ -107,7 +112,8 @@ from nrnn.errors import JPEGError
 from nrnn.image.jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
 from nrnn.image.png import Image, MAX_PIXELS
 
-__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "decode", "jpeg_size", "read_jpeg"]
+__all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "MAX_SCANS",
+           "decode", "jpeg_size", "read_jpeg"]
 
 #: What the first bytes of every JPEG file are: SOI, then the next marker's 0xFF.
 SIGNATURE = b"\xff\xd8\xff"
@@ -115,6 +121,11 @@ SIGNATURE = b"\xff\xd8\xff"
 #: Largest width * height accepted in a file's header, whatever ``reduce_to``
 #: (50 million pixels, like PNG's limit: an 8160 x 6120 phone photo fits).
 MAX_STORED_PIXELS = 50_000_000
+
+#: Most scans accepted in one file.  Progressive files have about ten; a
+#: file of thousands of tiny scans is an attack on the decoder's time
+#: (libjpeg-turbo's djpeg has ``-maxscans`` for the same reason).
+MAX_SCANS = 1000
 
 SOI, EOI, SOS, DQT, DHT, DRI, APP0, APP1, APP14, DAC = (
     0xD8, 0xD9, 0xDA, 0xDB, 0xC4, 0xDD, 0xE0, 0xE1, 0xEE, 0xCC)
@@ -192,8 +203,8 @@ class _State:
     def __init__(self, name):
         self.name = name
         self.quantisation = {}  # type: Dict[int, List[int]]
-        self.dc_tables = {}  # type: Dict[int, List[int]]
-        self.ac_tables = {}  # type: Dict[int, List[int]]
+        self.dc_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
+        self.ac_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
         self.restart_interval = 0
         self.frame = None  # type: Optional[_Frame]
         self.jfif = False
@@ -247,7 +258,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
     """Stored (width, height) from the SOF header, without decoding; None if
     ``data`` is not a JPEG or has no SOF (``decode`` then says what is wrong).
 
-    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00") 
+    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00")
     (3, 2)
     >>> jpeg_size(b"hello") is None
     True
@@ -268,7 +279,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
             return None
         (length,) = _U16.unpack_from(data, position)
         if 0xC0 <= marker <= 0xCF and marker not in (DHT, 0xC8, DAC):
-            if length < 8 or position + 7 > len(data):
+            if length < 8 or position + 8 > len(data):
                 return None
             _, height, width, _ = _SOF.unpack_from(data, position + 2)
             return width, height
@@ -312,14 +323,12 @@ def _decode(data: bytes, name: str, max_pixels: int, reduce_to: int, orient: boo
         raise JPEGError("%s: not a JPEG file (it does not start with FF D8)" % name)
     state = _State(name)
     position = 2
-    ended = False
     while True:
         found = _next_marker(data, position)
         if found is None:
-            break
+            break  # no EOI: fine if the scans were complete (each scan checks its own data)
         marker, position = found
         if marker == EOI:
-            ended = True
             break
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:
             continue  # TEM, or a restart marker outside a scan: no payload
@@ -341,7 +350,7 @@ def _decode(data: bytes, name: str, max_pixels: int, reduce_to: int, orient: boo
         payload = data[position + 2:end]
         position = end
         if marker == SOS:
-            position = _scan(state, payload, data, position, max_pixels, reduce_to)
+            position = _scan(state, payload, data, position)
         else:
             _segment(state, marker, payload, max_pixels, reduce_to)
     if state.frame is None:
@@ -414,8 +423,8 @@ def _read_huffman(state: _State, payload: bytes) -> None:
                             % (state.name, table, total))
         if table_class == 0 and any(s > 15 for s in symbols):
             raise JPEGError("%s: bad Huffman table: DC symbol over 15" % state.name)
-        lookup = jpeg_huffman.build_lookup(counts, symbols, state.name)
-        (state.ac_tables if table_class else state.dc_tables)[table] = lookup
+        huffman = jpeg_huffman.HuffmanTable(counts, symbols, state.name)
+        (state.ac_tables if table_class else state.dc_tables)[table] = huffman
         position += 17 + total
 
 
@@ -497,22 +506,22 @@ def _scaled(size: int, scale: int) -> int:
 # -------------------------------------------------------------------- scans
 
 
-def _table(tables: Dict[int, List[int]], index: int, is_dc: bool, name: str) -> List[int]:
-    """A Huffman table; when a file defines none, the standard's example
-    tables stand in for ids 0 and 1, as libjpeg does (Motion-JPEG frames
-    rely on it)."""
-    lookup = tables.get(index)
-    if lookup is None:
+def _table(tables: Dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bool,
+           name: str) -> List[int]:
+    """The lookup of a Huffman table; when a file defines none, the
+    standard's example tables stand in for ids 0 and 1, as libjpeg does
+    (Motion-JPEG frames rely on it)."""
+    table = tables.get(index)
+    if table is None:
         if index > 1:
             raise JPEGError("%s: scan uses Huffman table %d, which is not defined" % (name, index))
         standard = [[DC_LUMINANCE, DC_CHROMINANCE], [AC_LUMINANCE, AC_CHROMINANCE]]
         counts, symbols = standard[0 if is_dc else 1][index]
-        lookup = tables[index] = jpeg_huffman.build_lookup(counts, symbols, name)
-    return lookup
+        table = tables[index] = jpeg_huffman.HuffmanTable(counts, symbols, name)
+    return table.lookup()
 
 
-def _scan(state: _State, header: bytes, data: bytes, position: int, max_pixels: int,
-          reduce_to: int) -> int:
+def _scan(state: _State, header: bytes, data: bytes, position: int) -> int:
     """Parse an SOS header and decode its data; return the offset after the data."""
     name = state.name
     frame = state.frame
@@ -533,6 +542,9 @@ def _scan(state: _State, header: bytes, data: bytes, position: int, max_pixels: 
     start, stop, approximation = header[1 + 2 * count:4 + 2 * count]
     high, low = approximation >> 4, approximation & 15
     state.scans += 1
+    if state.scans > MAX_SCANS:
+        raise JPEGError("%s: more than %d scans (real files have at most a few dozen)"
+                        % (name, MAX_SCANS))
     if frame.progressive:
         _check_progressive(name, count, start, stop, high, low)
 
@@ -667,7 +679,9 @@ def _component_plane(state: _State, component: _Component) -> bytearray:
         raise JPEGError("%s: progressive file without a DC scan for component %d"
                         % (state.name, component.ident))
     step = quantisation[0]
-    means = bytes(idct.dc_pixel(dc, step) for dc in component.dc)
+    # idct.dc_pixel for every block, with the look-up done by map in C.
+    limit = idct.clamp_table()
+    means = bytes(map(limit.__getitem__, [((dc * step + 4) >> 3) & 1023 for dc in component.dc]))
     if scale == 1:
         return means  # one pixel per block: the block's mean, from its DC alone
     # Start with every block flat at its mean (the 1/8 plane, each sample

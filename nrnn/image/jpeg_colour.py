@@ -38,8 +38,8 @@ JFIF YCbCr to RGB (the inverse of the encoder's transform)::
     B = Y + 1.772    (Cb - 128)
 
 rounded and clamped to 0..255, computed as libjpeg does in 16-bit fixed
-point, with tables of the products for every Cb and Cr value so a pixel
-costs three look-ups and additions (done with ``map`` to stay in C).
+point, with tables of the products for every Cb and Cr value, for a
+whole plane at once (see the comment above ``_fixed``).
 
 Adobe CMYK (255 = no ink, as Photoshop writes it) goes to RGB as
 ``R = C * K / 255`` (rounded), likewise G from M and B from Y; YCCK is
@@ -65,36 +65,71 @@ def _fix(x: float) -> int:
     return int(x * (1 << SCALE_BITS) + 0.5)
 
 
-# An index offset so that Y + (a table entry) is always a valid index of
-# _CLAMP (R and B corrections stay within +-227).
-_OFFSET = 384
-_CLAMP = bytes([0] * _OFFSET + list(range(256)) + [255] * _OFFSET)
-_RED_CR = [((_fix(1.402) * (i - 128) + ONE_HALF) >> SCALE_BITS) + _OFFSET for i in range(256)]
-_BLUE_CB = [((_fix(1.772) * (i - 128) + ONE_HALF) >> SCALE_BITS) + _OFFSET for i in range(256)]
+# How the conversion is computed.  Every output is Y plus a correction
+# that depends on Cb and/or Cr, kept in 16-bit fixed point (x 65536) like
+# libjpeg, then shifted down and clamped:
+#
+#     channel = clamp(Y + ((P[Cb] + Q[Cr]) >> 16))
+#
+# R: P = 0,  Q = 65536 * round(1.402 (Cr - 128))   (libjpeg rounds R, B first)
+# G: P = -0.34414 (Cb - 128) * 65536 + 32768,  Q = -0.71414 (Cr - 128) * 65536
+# B: P = 65536 * round(1.772 (Cb - 128)),  Q = 0
+#
+# Done for a whole plane at once "SIMD within a register": each pixel gets
+# a 32-bit lane of one big integer holding Y * 65536 + P + Q (+ 2**24, to
+# keep every lane positive; it is 256 after the shift).  ``bytes.translate``
+# fills each byte of the lanes from a table, one integer addition adds all
+# the lanes (no lane can carry into the next: values stay below 2**25), and
+# the top two bytes of each lane are then the shifted result, 256 + channel
+# before clamping.  Clamping is two more table translations and a bitwise
+# and/or, all in C.
+
+
+def _fixed(values) -> Tuple[bytes, bytes, bytes, bytes]:
+    """Four 256-byte tables: byte k (big-endian) of ``values[i]`` (0 <= v < 2**32)."""
+    return tuple(bytes((v >> (24 - 8 * k)) & 255 for v in values) for k in range(4))
+
+
+_BIAS = 1 << 23  # added to P and to Q: 2**24 in all, 256 after the shift
+_RED_Q = _fixed([(((_fix(1.402) * (i - 128) + ONE_HALF) >> SCALE_BITS) << 16) + 2 * _BIAS
+                 for i in range(256)])
+_BLUE_P = _fixed([(((_fix(1.772) * (i - 128) + ONE_HALF) >> SCALE_BITS) << 16) + 2 * _BIAS
+                  for i in range(256)])
+_GREEN_P = _fixed([-_fix(0.34414) * (i - 128) + ONE_HALF + _BIAS for i in range(256)])
+_GREEN_Q = _fixed([-_fix(0.71414) * (i - 128) + _BIAS for i in range(256)])
+# For the top byte h of a result (256 + channel = 256 h + low byte): keep the
+# low byte when h is 1, saturate to 255 when h is 2 or more, 0 when h is 0.
+_KEEP = bytes(255 if h == 1 else 0 for h in range(256))
+_SATURATE = bytes(255 if h >= 2 else 0 for h in range(256))
 _TIMES_256 = [i << 8 for i in range(256)]
-_green = None  # type: Optional[List[int]]
 _ink = None  # type: Optional[List[int]]
 
 
-def _green_table() -> List[int]:
-    """G - Y for every (Cb, Cr), indexed ``Cb * 256 + Cr`` (built on first use)."""
-    global _green
-    if _green is None:
-        green_cb = [-_fix(0.34414) * (i - 128) + ONE_HALF for i in range(256)]
-        green_cr = [-_fix(0.71414) * (i - 128) for i in range(256)]
-        _green = [((b + r) >> SCALE_BITS) + _OFFSET for b in green_cb for r in green_cr]
-    return _green
+def _channel(luma: bytes, terms) -> bytes:
+    """clamp(Y + ((sum of table[plane] for plane, table in terms) >> 16) - 256)."""
+    count = len(luma)
+    lanes = bytearray(4 * count)
+    lanes[1::4] = luma  # Y * 65536: the second byte of each lane
+    total = int.from_bytes(lanes, "big")
+    for plane, tables in terms:
+        lanes = bytearray(4 * count)
+        for k, table in enumerate(tables):
+            if table.count(0) != 256:
+                lanes[k::4] = plane.translate(table)
+        total += int.from_bytes(lanes, "big")
+    result = total.to_bytes(4 * count, "big")
+    high, low = result[0::4], result[1::4]
+    keep = int.from_bytes(high.translate(_KEEP), "big")
+    saturate = int.from_bytes(high.translate(_SATURATE), "big")
+    return ((int.from_bytes(low, "big") & keep) | saturate).to_bytes(count, "big")
 
 
 def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> Tuple[bytes, bytes, bytes]:
     """Three planes of equal length (Y, Cb, Cr) to (R, G, B) planes."""
-    clamp = _CLAMP.__getitem__
-    add = operator.add
-    r = bytes(map(clamp, map(add, luma, map(_RED_CR.__getitem__, red))))
-    b = bytes(map(clamp, map(add, luma, map(_BLUE_CB.__getitem__, blue))))
-    pairs = map(add, map(_TIMES_256.__getitem__, blue), red)
-    g = bytes(map(clamp, map(add, luma, map(_green_table().__getitem__, pairs))))
-    return r, g, b
+    luma, blue, red = bytes(luma), bytes(blue), bytes(red)
+    return (_channel(luma, [(red, _RED_Q)]),
+            _channel(luma, [(blue, _GREEN_P), (red, _GREEN_Q)]),
+            _channel(luma, [(blue, _BLUE_P)]))
 
 
 def _ink_table() -> List[int]:
@@ -126,33 +161,81 @@ def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes):
     return cmyk_to_rgb(r.translate(invert), g.translate(invert), b.translate(invert), black)
 
 
-def _interleave(even: List[int], odd: List[int], width: int) -> bytes:
-    out = bytearray(2 * len(even))
-    out[0::2] = bytes(even)
-    out[1::2] = bytes(odd)
+# ------------------------------------------------------------ upsampling
+#
+# The filters are written "SIMD within a register", as png.py adds rows: a
+# row of n samples becomes one big integer with a 16-bit *lane* per sample
+# (``_widen``), and one integer addition or shift then works on every lane
+# at once, in C.  Lanes cannot spill into each other: no sum here exceeds
+# 4 * 1020 + 8 < 2**16, and after a right shift the bits that came in from
+# the neighbouring lane are masked off.  A row's left neighbours are the
+# lanes shifted by one lane (the first lane repeating itself), likewise its
+# right neighbours.
+
+
+class _Lanes:
+    """Constants for rows of ``n`` 16-bit lanes (cached per length)."""
+
+    _cache = {}  # type: dict
+
+    def __init__(self, n: int):
+        self.n = n
+        self.ones = int.from_bytes(b"\x00\x01" * n, "big")
+        self.low12 = int.from_bytes(b"\x0f\xff" * n, "big")
+        self.low14 = int.from_bytes(b"\x3f\xff" * n, "big")
+        self.full = (1 << (16 * n)) - 1
+        self.top = 16 * (n - 1)
+
+    @classmethod
+    def of(cls, n: int) -> "_Lanes":
+        lanes = cls._cache.get(n)
+        if lanes is None:
+            lanes = cls._cache[n] = cls(n)
+        return lanes
+
+    def left(self, x: int) -> int:
+        """Each lane replaced by its left neighbour (the first by itself)."""
+        return (x >> 16) | ((x >> self.top) << self.top)
+
+    def right(self, x: int) -> int:
+        """Each lane replaced by its right neighbour (the last by itself)."""
+        return ((x << 16) & self.full) | (x & 0xFFFF)
+
+
+def _widen(row: bytes) -> int:
+    wide = bytearray(2 * len(row))
+    wide[1::2] = row
+    return int.from_bytes(wide, "big")
+
+
+def _narrow(x: int, n: int) -> bytes:
+    """The low byte of each of ``n`` lanes (every lane holds 0..255)."""
+    return x.to_bytes(2 * n, "big")[1::2]
+
+
+def _interleave(even: int, odd: int, n: int, width: int) -> bytes:
+    out = bytearray(2 * n)
+    out[0::2] = _narrow(even, n)
+    out[1::2] = _narrow(odd, n)
     return bytes(out[:width])
 
 
 def upsample_h2v1(row: bytes, width: int) -> bytes:
     """One row doubled across with the triangle filter, cut to ``width``."""
-    left = row[:1] + row[:-1]
-    right = row[1:] + row[-1:]
-    even = [(3 * s + a + 1) >> 2 for s, a in zip(row, left)]
-    odd = [(3 * s + b + 2) >> 2 for s, b in zip(row, right)]
-    return _interleave(even, odd, width)
+    lanes = _Lanes.of(len(row))
+    samples = _widen(row)
+    tripled = 3 * samples
+    even = ((tripled + lanes.left(samples) + lanes.ones) >> 2) & lanes.low14
+    odd = ((tripled + lanes.right(samples) + 2 * lanes.ones) >> 2) & lanes.low14
+    return _interleave(even, odd, len(row), width)
 
 
-def _h2v2_row(near: bytes, far: bytes, width: int) -> bytes:
-    sums = [3 * a + b for a, b in zip(near, far)]
-    left = sums[:1] + sums[:-1]
-    right = sums[1:] + sums[-1:]
-    even = [(3 * c + a + 8) >> 4 for c, a in zip(sums, left)]
-    odd = [(3 * c + b + 7) >> 4 for c, b in zip(sums, right)]
-    return _interleave(even, odd, width)
-
-
-def _h1v2_row(near: bytes, far: bytes, bias: int) -> bytes:
-    return bytes((3 * a + b + bias) >> 2 for a, b in zip(near, far))
+def _h2v2_row(sums: int, lanes: _Lanes, width: int) -> bytes:
+    """The horizontal pass of 2x2, on column sums ``3 * nearer + farther``."""
+    tripled = 3 * sums
+    even = ((tripled + lanes.left(sums) + 8 * lanes.ones) >> 4) & lanes.low12
+    odd = ((tripled + lanes.right(sums) + 7 * lanes.ones) >> 4) & lanes.low12
+    return _interleave(even, odd, lanes.n, width)
 
 
 def _box_row(row: bytes, factor: int, width: int) -> bytes:
@@ -177,17 +260,23 @@ def upsample(plane: bytes, stride: int, samples_wide: int, samples_high: int,
     last = samples_high - 1
     out = []
     if fancy and factor_x == 2 and factor_y == 2 and samples_wide > 2:
+        lanes = _Lanes.of(samples_wide)
+        wide = [_widen(row) for row in rows]
         for y in range(samples_high):
-            above, below = rows[max(y - 1, 0)], rows[min(y + 1, last)]
-            out.append(_h2v2_row(rows[y], above, width))
-            out.append(_h2v2_row(rows[y], below, width))
+            nearer = 3 * wide[y]
+            out.append(_h2v2_row(nearer + wide[max(y - 1, 0)], lanes, width))
+            out.append(_h2v2_row(nearer + wide[min(y + 1, last)], lanes, width))
     elif fancy and factor_x == 2 and factor_y == 1 and samples_wide > 2:
         out = [upsample_h2v1(row, width) for row in rows]
     elif fancy and factor_x == 1 and factor_y == 2:
+        lanes = _Lanes.of(samples_wide)
+        wide = [_widen(row) for row in rows]
         for y in range(samples_high):
-            near = rows[y][:width]
-            out.append(_h1v2_row(near, rows[max(y - 1, 0)][:width], 1))
-            out.append(_h1v2_row(near, rows[min(y + 1, last)][:width], 2))
+            nearer = 3 * wide[y] + lanes.ones
+            above = ((nearer + wide[max(y - 1, 0)]) >> 2) & lanes.low14
+            below = ((nearer + wide[min(y + 1, last)] + lanes.ones) >> 2) & lanes.low14
+            out.append(_narrow(above, samples_wide)[:width])
+            out.append(_narrow(below, samples_wide)[:width])
     else:
         for row in rows:
             stretched = _box_row(row, factor_x, width)

@@ -69,6 +69,12 @@ Edges: a block that sticks out of the image is filled by repeating the
 last row and column, which codes more cheaply than black and does not
 bleed a dark border into the edge pixels.
 
+Progressive files (``progressive=True``) code the same quantised blocks in
+several scans: first every block's DC at half precision, then each
+component's AC coefficients 1..5 (a coarse picture), then 6..63, then the
+DC's last bit.  A viewer can show something after the first scan; the
+decoder must keep every block's coefficients until the last.
+
 >>> data = encode_gray8(1, 1, b"\\x80")
 >>> data[:4] == b"\\xff\\xd8\\xff\\xe0" and data[-2:] == b"\\xff\\xd9"
 True
@@ -79,6 +85,7 @@ True
 """
 
 import math
+import operator
 import struct
 from typing import List, Sequence, Tuple
 
@@ -190,19 +197,17 @@ def _dct_matrix() -> List[List[float]]:
 
 
 _DCT = _dct_matrix()
+_MUL = operator.mul
 
 
 def _forward_dct(block: Sequence[float]) -> List[float]:
     """The 2-D DCT of 64 level-shifted samples (row-major): rows, then columns."""
-    rows = []
-    for y in range(0, 64, 8):
-        row = block[y:y + 8]
-        rows.append([sum(m * s for m, s in zip(basis, row)) for basis in _DCT])
+    # sum(map(mul, ...)) keeps the 8-term dot products in C.
+    rows = [[sum(map(_MUL, basis, block[y:y + 8])) for basis in _DCT] for y in range(0, 64, 8)]
     out = [0.0] * 64
     for u in range(8):
-        column = [rows[y][u] for y in range(8)]
-        for v in range(8):
-            out[8 * v + u] = sum(m * s for m, s in zip(_DCT[v], column))
+        column = [row[u] for row in rows]
+        out[u::8] = [sum(map(_MUL, basis, column)) for basis in _DCT]
     return out
 
 
@@ -290,6 +295,9 @@ def _plane_blocks(plane: Sequence[int], width: int, height: int, blocks_x: int, 
 
 def _quantise(block: Sequence[float], table: Sequence[int]) -> List[int]:
     """Forward DCT, divide by the table, round; result in zig-zag order."""
+    if max(block) == min(block):
+        # A flat block (blank paper) has only a DC: 1/4 * 1/2 * 64 * sample.
+        return [int(round(8 * block[0] / table[0]))] + [0] * 63
     coefficients = _forward_dct(block)
     return [int(round(coefficients[z] / table[z])) for z in ZIGZAG]
 

@@ -17,7 +17,8 @@ To decode fast in pure Python, ``build_lookup`` makes a table of 65536
 entries indexed by the *next 16 bits* of the stream: every 16-bit string
 that starts with code ``c`` of length ``L`` holds ``L << 8 | symbol``.
 Decoding a symbol is then one index and one shift, whatever its length,
-instead of a walk down a tree one bit at a time.
+instead of a walk down a tree one bit at a time.  (``HuffmanTable``
+builds it when a scan first needs it.)
 
 What the symbols mean
 ---------------------
@@ -74,7 +75,7 @@ from typing import List, Sequence
 
 from nrnn.errors import JPEGError
 
-__all__ = ["build_lookup", "extend", "entropy_segments", "BitReader",
+__all__ = ["build_lookup", "check_counts", "HuffmanTable", "extend", "entropy_segments", "BitReader",
            "decode_sequential", "decode_dc_first", "decode_dc_refine",
            "decode_ac_first", "decode_ac_refine", "ZIGZAG"]
 
@@ -93,13 +94,25 @@ ZIGZAG = (
 _MASKS = tuple((1 << n) - 1 for n in range(33))
 
 
+def check_counts(counts: Sequence[int], name: str) -> None:
+    """Raise ``JPEGError`` if the counts describe more codes than fit, or a
+    code of all 1 bits (libjpeg refuses the same tables)."""
+    code = 0
+    for length in range(1, 17):
+        code += counts[length - 1]
+        if code >= 1 << length:
+            raise JPEGError("%s: bad Huffman table: more codes of length %d than fit "
+                            "(or an all-1 code)" % (name, length))
+        code <<= 1
+
+
 def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> List[int]:
     """The 65536-entry decoding table of one Huffman table (see above).
 
     ``counts[L - 1]`` codes have length L; ``symbols`` lists them.  Entry
-    0 marks a bit string that starts no code.  Raises ``JPEGError`` if the
-    counts describe more codes than fit (libjpeg refuses the same tables).
+    0 marks a bit string that starts no code.
     """
+    check_counts(counts, name)
     table = [0] * 65536
     code = 0
     index = 0
@@ -110,11 +123,28 @@ def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> Li
             table[start:start + span] = [length << 8 | symbols[index]] * span
             code += 1
             index += 1
-        if code >= 1 << length:
-            raise JPEGError("%s: bad Huffman table: more codes of length %d than fit "
-                            "(or an all-1 code)" % (name, length))
         code <<= 1
     return table
+
+
+class HuffmanTable:
+    """One table of a DHT segment, checked when read; its lookup table is
+    built when a scan first uses it (so a file of thousands of DHT
+    segments costs time in proportion to its size, not 65536 a table)."""
+
+    __slots__ = ("counts", "symbols", "name", "_lookup")
+
+    def __init__(self, counts: Sequence[int], symbols: Sequence[int], name: str):
+        check_counts(counts, name)
+        self.counts = bytes(counts)
+        self.symbols = bytes(symbols)
+        self.name = name
+        self._lookup = None
+
+    def lookup(self) -> List[int]:
+        if self._lookup is None:
+            self._lookup = build_lookup(self.counts, self.symbols, self.name)
+        return self._lookup
 
 
 def extend(value: int, size: int) -> int:
@@ -154,7 +184,7 @@ def entropy_segments(data: bytes, start: int):
             return found, pieces
 
 
-def _words(data: bytes, piece, name):
+def _words(data: bytes, piece):
     """An interval's bits as 32-bit words, unstuffed, plus 2 zero words.
 
     The zero words let the decoder look 32 bits ahead at the very end of
@@ -176,7 +206,7 @@ class BitReader:
     __slots__ = ("words", "index", "acc", "count", "real_bits", "name")
 
     def __init__(self, data: bytes, piece, name: str):
-        self.words, self.real_bits = _words(data, piece, name)
+        self.words, self.real_bits = _words(data, piece)
         self.index = 0
         self.acc = 0
         self.count = 0
@@ -284,7 +314,7 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
     masks = _MASKS
     plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        words, real_bits = _words(data, piece, name)
+        words, real_bits = _words(data, piece)
         word_count = len(words)
         index = 0
         acc = 0
@@ -362,7 +392,7 @@ def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, lo
     masks = _MASKS
     plan = _mcu_plan(parts)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
-        words, real_bits = _words(data, piece, name)
+        words, real_bits = _words(data, piece)
         word_count = len(words)
         index = acc = count = 0
         predictions = [0] * len(parts)
@@ -438,11 +468,17 @@ def decode_ac_first(data, pieces, restart_interval, mcus_x, mcu_total, part, sta
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)
         eob_run = 0
-        for mcu in range(first, end):
+        mcu = first
+        while mcu < end:
             if eob_run:
-                eob_run -= 1
+                # Skip the whole run at once: the work stays proportional to
+                # the data, even when a few bits claim 32767 empty blocks.
+                skip = min(eob_run, end - mcu)
+                eob_run -= skip
+                mcu += skip
                 continue
             mcu_y, mcu_x = divmod(mcu, mcus_x)
+            mcu += 1
             block = _block(component, mcu_y * part.blocks_per_line + mcu_x)
             k = start
             while k <= stop:
@@ -461,6 +497,27 @@ def decode_ac_first(data, pieces, restart_interval, mcus_x, mcu_total, part, sta
                     eob_run = (1 << run) + reader.bits(run) - 1
                     break
         reader.check_end()
+
+
+def _untouched(blocks, mcu, limit, mcus_x, per_line):
+    """How many of the ``limit`` blocks from MCU ``mcu`` on (one block an MCU,
+    ``mcus_x`` a row, ``per_line`` apart in ``blocks``) have no coefficients
+    yet (None): counted a row at a time with ``list.count``, in C."""
+    skipped = 0
+    while skipped < limit:
+        row, column = divmod(mcu + skipped, mcus_x)
+        length = min(mcus_x - column, limit - skipped)
+        start = row * per_line + column
+        segment = blocks[start:start + length]
+        empty = segment.count(None)
+        if empty == length:
+            skipped += length
+            continue
+        for block in segment:  # the first one that has coefficients ends the count
+            if block is not None:
+                return skipped
+            skipped += 1
+    return skipped
 
 
 def _refine_nonzero(reader, block, position, bit):
@@ -489,13 +546,19 @@ def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, st
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)
         eob_run = 0
-        for mcu in range(first, end):
+        mcu = first
+        while mcu < end:
+            if eob_run:
+                # Blocks still all zero have nothing to refine: skip them in bulk.
+                skip = _untouched(component.blocks, mcu, min(eob_run, end - mcu), mcus_x,
+                                  part.blocks_per_line)
+                if skip:
+                    eob_run -= skip
+                    mcu += skip
+                    continue
             mcu_y, mcu_x = divmod(mcu, mcus_x)
-            block_index = mcu_y * part.blocks_per_line + mcu_x
-            if eob_run and component.blocks[block_index] is None:
-                eob_run -= 1  # all zero: nothing to refine
-                continue
-            block = _block(component, block_index)
+            mcu += 1
+            block = _block(component, mcu_y * part.blocks_per_line + mcu_x)
             k = start
             if not eob_run:
                 while k <= stop:

@@ -24,7 +24,9 @@ count, then 12-byte entries ``tag, type, count, value``.  Orientation is a
 SHORT (type 3) in IFD0.  Anything malformed means "no orientation" (1): a
 damaged EXIF block should not stop a photo from being read.
 
->>> tiff = b"MM\\x00\\x2a\\x00\\x00\\x00\\x08" + b"\\x00\\x01" + b"\\x01\\x12\\x00\\x03\\x00\\x00\\x00\\x01\\x00\\x06\\x00\\x00"
+>>> header = b"MM\\x00\\x2a\\x00\\x00\\x00\\x08"         # big-endian, 42, IFD0 at 8
+>>> entry = b"\\x01\\x12\\x00\\x03\\x00\\x00\\x00\\x01\\x00\\x06\\x00\\x00"   # 0x0112, SHORT, 1, 6
+>>> tiff = header + b"\\x00\\x01" + entry                    # IFD0: one entry
 >>> exif_orientation(b"Exif\\x00\\x00" + tiff)
 6
 >>> pixels = bytes(range(24))             # 3 x 2 RGBA pixels: 0 1 2 / 3 4 5
