@@ -100,12 +100,12 @@ Image(width=16, height=8, name='<bytes>')
 """
 
 import struct
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
-from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
 from nrnn.errors import JPEGError
+from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
 from nrnn.image.jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
-from nrnn.image.png import Image, MAX_PIXELS
+from nrnn.image.png import MAX_PIXELS, Image
 
 __all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "decode", "jpeg_size", "read_jpeg"]
 
@@ -243,11 +243,11 @@ def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS,
         raise JPEGError("%s: image too large to decode in the memory available" % name) from None
 
 
-def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
+def jpeg_size(data: bytes) -> Optional[tuple[int, int]]:
     """Stored (width, height) from the SOF header, without decoding; None if
     ``data`` is not a JPEG or has no SOF (``decode`` then says what is wrong).
 
-    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00") 
+    >>> jpeg_size(b"\\xff\\xd8\\xff\\xc0\\x00\\x0b\\x08\\x00\\x02\\x00\\x03\\x01\\x01\\x11\\x00")
     (3, 2)
     >>> jpeg_size(b"hello") is None
     True
@@ -280,7 +280,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
 # ------------------------------------------------------------------ markers
 
 
-def _next_marker(data: bytes, position: int) -> Optional[Tuple[int, int]]:
+def _next_marker(data: bytes, position: int) -> Optional[tuple[int, int]]:
     """(marker code, offset after it) of the next marker at or after ``position``.
 
     Bytes that are not a marker are skipped, as libjpeg does ("extraneous
@@ -312,14 +312,12 @@ def _decode(data: bytes, name: str, max_pixels: int, reduce_to: int, orient: boo
         raise JPEGError("%s: not a JPEG file (it does not start with FF D8)" % name)
     state = _State(name)
     position = 2
-    ended = False
     while True:
         found = _next_marker(data, position)
         if found is None:
             break
         marker, position = found
         if marker == EOI:
-            ended = True
             break
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:
             continue  # TEM, or a restart marker outside a scan: no payload
@@ -497,7 +495,7 @@ def _scaled(size: int, scale: int) -> int:
 # -------------------------------------------------------------------- scans
 
 
-def _table(tables: Dict[int, List[int]], index: int, is_dc: bool, name: str) -> List[int]:
+def _table(tables: dict[int, list[int]], index: int, is_dc: bool, name: str) -> list[int]:
     """A Huffman table; when a file defines none, the standard's example
     tables stand in for ids 0 and 1, as libjpeg does (Motion-JPEG frames
     rely on it)."""

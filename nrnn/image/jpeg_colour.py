@@ -53,7 +53,6 @@ C = 255 - R', ..., then as CMYK.
 """
 
 import operator
-from typing import List, Optional, Tuple
 
 __all__ = ["upsample", "upsample_h2v1", "ycbcr_to_rgb", "cmyk_to_rgb", "ycck_to_rgb"]
 
@@ -76,7 +75,7 @@ _green = None  # type: Optional[List[int]]
 _ink = None  # type: Optional[List[int]]
 
 
-def _green_table() -> List[int]:
+def _green_table() -> list[int]:
     """G - Y for every (Cb, Cr), indexed ``Cb * 256 + Cr`` (built on first use)."""
     global _green
     if _green is None:
@@ -86,7 +85,7 @@ def _green_table() -> List[int]:
     return _green
 
 
-def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> Tuple[bytes, bytes, bytes]:
+def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> tuple[bytes, bytes, bytes]:
     """Three planes of equal length (Y, Cb, Cr) to (R, G, B) planes."""
     clamp = _CLAMP.__getitem__
     add = operator.add
@@ -97,7 +96,7 @@ def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> Tuple[bytes, bytes, by
     return r, g, b
 
 
-def _ink_table() -> List[int]:
+def _ink_table() -> list[int]:
     """round(a * b / 255) for every (a, b), indexed ``a * 256 + b``."""
     global _ink
     if _ink is None:
@@ -126,7 +125,7 @@ def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes):
     return cmyk_to_rgb(r.translate(invert), g.translate(invert), b.translate(invert), black)
 
 
-def _interleave(even: List[int], odd: List[int], width: int) -> bytes:
+def _interleave(even: list[int], odd: list[int], width: int) -> bytes:
     out = bytearray(2 * len(even))
     out[0::2] = bytes(even)
     out[1::2] = bytes(odd)

@@ -80,7 +80,7 @@ True
 
 import math
 import struct
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 from nrnn.errors import JPEGError
 from nrnn.image.jpeg_huffman import ZIGZAG
@@ -142,7 +142,7 @@ AC_CHROMINANCE = (
 SUBSAMPLINGS = ("4:4:4", "4:2:0")
 
 
-def quantisation_tables(quality: int) -> Tuple[List[int], List[int]]:
+def quantisation_tables(quality: int) -> tuple[list[int], list[int]]:
     """The luminance and chrominance tables (natural order) for ``quality``
     1..100, scaled as libjpeg's ``jpeg_set_quality`` does (see above)."""
     if not isinstance(quality, int) or not 1 <= quality <= 100:
@@ -180,7 +180,7 @@ def _dht(table_class: int, table_id: int, table) -> bytes:
     return b"\xff\xc4" + struct.pack(">H", 2 + len(payload)) + payload
 
 
-def _dct_matrix() -> List[List[float]]:
+def _dct_matrix() -> list[list[float]]:
     """``M[u][x] = C(u)/2 cos((2x+1) u pi / 16)``: F = M f M^T for one block."""
     matrix = []
     for u in range(8):
@@ -192,7 +192,7 @@ def _dct_matrix() -> List[List[float]]:
 _DCT = _dct_matrix()
 
 
-def _forward_dct(block: Sequence[float]) -> List[float]:
+def _forward_dct(block: Sequence[float]) -> list[float]:
     """The 2-D DCT of 64 level-shifted samples (row-major): rows, then columns."""
     rows = []
     for y in range(0, 64, 8):
@@ -288,7 +288,7 @@ def _plane_blocks(plane: Sequence[int], width: int, height: int, blocks_x: int, 
     return grid
 
 
-def _quantise(block: Sequence[float], table: Sequence[int]) -> List[int]:
+def _quantise(block: Sequence[float], table: Sequence[int]) -> list[int]:
     """Forward DCT, divide by the table, round; result in zig-zag order."""
     coefficients = _forward_dct(block)
     return [int(round(coefficients[z] / table[z])) for z in ZIGZAG]

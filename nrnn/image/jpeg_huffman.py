@@ -70,7 +70,7 @@ nothing more in this band.
 """
 
 import struct
-from typing import List, Sequence
+from collections.abc import Sequence
 
 from nrnn.errors import JPEGError
 
@@ -93,7 +93,7 @@ ZIGZAG = (
 _MASKS = tuple((1 << n) - 1 for n in range(33))
 
 
-def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> List[int]:
+def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> list[int]:
     """The 65536-entry decoding table of one Huffman table (see above).
 
     ``counts[L - 1]`` codes have length L; ``symbols`` lists them.  Entry
@@ -190,7 +190,7 @@ class BitReader:
         self.index += 1
         self.count += 32
 
-    def symbol(self, lookup: List[int]) -> int:
+    def symbol(self, lookup: list[int]) -> int:
         """Decode one Huffman-coded symbol with a ``build_lookup`` table."""
         if self.count < 16:
             self._fill()
@@ -273,7 +273,7 @@ def _intervals(data, pieces, restart_interval, mcu_total, name):
 
 
 def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, mcu_total: int,
-                      parts: List[ScanPart], name: str) -> None:
+                      parts: list[ScanPart], name: str) -> None:
     """Decode a sequential (baseline) scan, handing each block to ``part.put``.
 
     This is the hot loop of a baseline decode, so the bit reading of

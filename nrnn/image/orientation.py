@@ -24,7 +24,8 @@ count, then 12-byte entries ``tag, type, count, value``.  Orientation is a
 SHORT (type 3) in IFD0.  Anything malformed means "no orientation" (1): a
 damaged EXIF block should not stop a photo from being read.
 
->>> tiff = b"MM\\x00\\x2a\\x00\\x00\\x00\\x08" + b"\\x00\\x01" + b"\\x01\\x12\\x00\\x03\\x00\\x00\\x00\\x01\\x00\\x06\\x00\\x00"
+>>> entry = b"\\x01\\x12\\x00\\x03\\x00\\x00\\x00\\x01\\x00\\x06\\x00\\x00"   # tag 0x112, SHORT, 1, value 6
+>>> tiff = b"MM\\x00\\x2a\\x00\\x00\\x00\\x08" + b"\\x00\\x01" + entry
 >>> exif_orientation(b"Exif\\x00\\x00" + tiff)
 6
 >>> pixels = bytes(range(24))             # 3 x 2 RGBA pixels: 0 1 2 / 3 4 5
@@ -35,7 +36,6 @@ damaged EXIF block should not stop a photo from being read.
 
 import array
 import struct
-from typing import Tuple
 
 __all__ = ["exif_orientation", "orient_rgba", "oriented_size"]
 
@@ -77,12 +77,12 @@ def exif_orientation(payload: bytes) -> int:
     return 1
 
 
-def oriented_size(width: int, height: int, orientation: int) -> Tuple[int, int]:
+def oriented_size(width: int, height: int, orientation: int) -> tuple[int, int]:
     """(width, height) as a viewer shows the image."""
     return (height, width) if orientation >= 5 else (width, height)
 
 
-def orient_rgba(width: int, height: int, rgba: bytes, orientation: int) -> Tuple[int, int, bytes]:
+def orient_rgba(width: int, height: int, rgba: bytes, orientation: int) -> tuple[int, int, bytes]:
     """Turn ``width`` x ``height`` RGBA pixels the way ``orientation`` says.
 
     Returns (new width, new height, new pixels).  Each pixel is moved as

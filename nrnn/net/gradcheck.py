@@ -374,7 +374,8 @@ def _layers(text: str) -> list:
     try:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a comma-separated list of layer sizes such as 4,5,3,2" % text)
+        raise argparse.ArgumentTypeError("%r is not a comma-separated list of layer sizes such as 4,5,3,2"
+                                         % text) from None
     if len(sizes) < 2 or min(sizes) < 1 or sum(a * b for a, b in zip(sizes, sizes[1:])) > 2000:
         raise argparse.ArgumentTypeError("give 2 or more positive sizes and at most 2000 weights, got %s" % text)
     return sizes

@@ -57,9 +57,9 @@ import zlib
 from typing import Optional
 
 from nrnn.atomic import atomic_write
-from nrnn.net.cost import COSTS
 from nrnn.errors import ModelFileError
 from nrnn.input_file import read_capped
+from nrnn.net.cost import COSTS
 from nrnn.net.network import Network
 
 FORMAT = "nrnn-model"
@@ -133,7 +133,7 @@ def save_model(network: Network, path: str, exclusive: bool = False) -> None:
         fields = ["%s: %s" % (json.dumps(key), _to_json(value)) for key, value in header]
     except ValueError:
         raise ModelFileError("%s: not saved: the network has a NaN or infinite parameter "
-                             "(training diverged; try a smaller learning rate)" % path)
+                             "(training diverged; try a smaller learning rate)" % path) from None
     data = ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
     if path.endswith(".gz"):
         # mtime=0: the same network gives the same bytes, run after run.
@@ -144,7 +144,7 @@ def save_model(network: Network, path: str, exclusive: bool = False) -> None:
     except FileExistsError:
         raise
     except OSError as error:
-        raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error))
+        raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error)) from error
 
 
 def _to_json(value) -> str:
@@ -170,10 +170,10 @@ class JsonBudget:
     >>> budget.add(b'{"weights": [[0.5, -1.25]]}')
     >>> budget.text_bytes, budget.values, budget.estimate - 64 * 1024
     (27, 4, 405)
-    >>> budget.add(b"[]," * 1000)
+    >>> budget.add(b"[]," * 1000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nrnn.errors.ModelFileError: m.json: too big to load: parsing its JSON would take more than the 100000 bytes of memory a model may use (MAX_JSON_BYTES; 3027 bytes of text and 2004 values so far)
+    nrnn.errors.ModelFileError: m.json: too big to load: ... (MAX_JSON_BYTES; 3027 bytes of text and 2004 values so far)
     """
 
     def __init__(self, path: str, limit: Optional[int] = None):
@@ -246,7 +246,7 @@ def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
                 try:
                     out = inflater.decompress(piece, _INFLATE_CHUNK)
                 except zlib.error as error:
-                    raise ModelFileError("%s: damaged gzip data (%s)" % (path, error))
+                    raise ModelFileError("%s: damaged gzip data (%s)" % (path, error)) from error
                 budget.add(out)
                 text += out
                 if len(text) > MAX_FILE_BYTES:

@@ -24,13 +24,13 @@ import os
 import platform
 import sys
 import time
-from typing import List, Optional, TextIO
+from typing import Optional, TextIO
 
-from nrnn.train import chart
 from nrnn.atomic import write_text_atomic
 from nrnn.errors import NrnnError
-from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.progress import Progress, format_count, is_terminal
+from nrnn.train import chart
+from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.train.training import Reporter, TrainingConfig, TrainingState
 
 HISTORY_FORMAT = "nrnn-training-history"
@@ -65,7 +65,7 @@ class _LossProgress(Progress):
 
     loss: Optional[float] = None
 
-    def extra_fields(self) -> List[str]:
+    def extra_fields(self) -> list[str]:
         return [] if self.loss is None else ["loss %.4f" % self.loss]
 
 
@@ -143,7 +143,7 @@ class ConsoleReporter(Reporter):
         self.stream.flush()
 
 
-def summary(evaluation: Evaluation, history: List[dict]) -> str:
+def summary(evaluation: Evaluation, history: list[dict]) -> str:
     """The text printed after training: accuracy, confusion, per digit, charts."""
     lines = ["test accuracy %.2f%% (%s of %s correct), test loss %.4f" % (
         100 * evaluation.accuracy, format_count(evaluation.correct),
@@ -186,7 +186,7 @@ class TrainingLog:
                 if isinstance(data.get(key), list):
                     self.data[key] = data[key]
 
-    def start_run(self, argv: List[str], state: TrainingState) -> None:
+    def start_run(self, argv: list[str], state: TrainingState) -> None:
         self.data["runs"].append({
             "command": " ".join([os.path.basename(sys.executable)] + list(argv)),
             "interpreter": interpreter(),
