@@ -70,7 +70,7 @@ def read_capped(path: str, limit: int = MAX_FILE_BYTES, error: type[NrnnError] =
                     pieces.append(piece)
                     total += len(piece)
                 if total > limit:
-                    pieces = None  # before the error: never hold them twice
+                    del pieces  # before the error: never hold them twice
                     raise error("%s: the %s holds more than the %d bytes an input may have%s"
                                 % (shown, what, limit, named))
                 data = b"".join(pieces)

@@ -53,8 +53,12 @@ C = 255 - R', ..., then as CMYK.
 """
 
 import operator
+from typing import Optional, Union
 
 __all__ = ["upsample", "upsample_h2v1", "ycbcr_to_rgb", "cmyk_to_rgb", "ycck_to_rgb"]
+
+# A plane or a row of 8-bit samples: the decoder fills bytearrays, tables give bytes.
+Samples = Union[bytes, bytearray]
 
 SCALE_BITS = 16
 ONE_HALF = 1 << (SCALE_BITS - 1)
@@ -71,8 +75,8 @@ _CLAMP = bytes([0] * _OFFSET + list(range(256)) + [255] * _OFFSET)
 _RED_CR = [((_fix(1.402) * (i - 128) + ONE_HALF) >> SCALE_BITS) + _OFFSET for i in range(256)]
 _BLUE_CB = [((_fix(1.772) * (i - 128) + ONE_HALF) >> SCALE_BITS) + _OFFSET for i in range(256)]
 _TIMES_256 = [i << 8 for i in range(256)]
-_green = None  # type: Optional[List[int]]
-_ink = None  # type: Optional[List[int]]
+_green: Optional[list[int]] = None
+_ink: Optional[list[int]] = None
 
 
 def _green_table() -> list[int]:
@@ -132,7 +136,7 @@ def _interleave(even: list[int], odd: list[int], width: int) -> bytes:
     return bytes(out[:width])
 
 
-def upsample_h2v1(row: bytes, width: int) -> bytes:
+def upsample_h2v1(row: Samples, width: int) -> bytes:
     """One row doubled across with the triangle filter, cut to ``width``."""
     left = row[:1] + row[:-1]
     right = row[1:] + row[-1:]
@@ -141,7 +145,7 @@ def upsample_h2v1(row: bytes, width: int) -> bytes:
     return _interleave(even, odd, width)
 
 
-def _h2v2_row(near: bytes, far: bytes, width: int) -> bytes:
+def _h2v2_row(near: Samples, far: Samples, width: int) -> bytes:
     sums = [3 * a + b for a, b in zip(near, far)]
     left = sums[:1] + sums[:-1]
     right = sums[1:] + sums[-1:]
@@ -150,11 +154,11 @@ def _h2v2_row(near: bytes, far: bytes, width: int) -> bytes:
     return _interleave(even, odd, width)
 
 
-def _h1v2_row(near: bytes, far: bytes, bias: int) -> bytes:
+def _h1v2_row(near: Samples, far: Samples, bias: int) -> bytes:
     return bytes((3 * a + b + bias) >> 2 for a, b in zip(near, far))
 
 
-def _box_row(row: bytes, factor: int, width: int) -> bytes:
+def _box_row(row: Samples, factor: int, width: int) -> bytes:
     if factor == 1:
         return bytes(row[:width])
     out = bytearray(factor * len(row))
@@ -163,7 +167,7 @@ def _box_row(row: bytes, factor: int, width: int) -> bytes:
     return bytes(out[:width])
 
 
-def upsample(plane: bytes, stride: int, samples_wide: int, samples_high: int,
+def upsample(plane: Samples, stride: int, samples_wide: int, samples_high: int,
              factor_x: int, factor_y: int, width: int, height: int, fancy: bool) -> bytes:
     """Stretch one component to ``width`` x ``height`` pixels (bytes, row-major).
 

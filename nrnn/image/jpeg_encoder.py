@@ -401,7 +401,7 @@ def _scan(parts, start, stop, high, low, layout, code_block) -> bytes:
                   for part in parts for y in range(part.v) for x in range(part.h)]
                  for my in range(mcus_y) for mx in range(mcus_x)]
     writer = _BitWriter()
-    previous = {}
+    previous: dict[int, int] = {}
     for count, unit in enumerate(units):
         if restart_interval and count and count % restart_interval == 0:
             writer.flush()
@@ -461,7 +461,7 @@ def _ac_first_block(writer, part, coefficients, previous, start, stop, low):
     return 0
 
 
-def _downsample_2x2(plane: Sequence[int], width: int, height: int):
+def _downsample_2x2(plane: Sequence[float], width: int, height: int) -> tuple[list[float], int, int]:
     """Average each 2x2 square (edges repeat the last row/column)."""
     half_width, half_height = (width + 1) // 2, (height + 1) // 2
     out = []

@@ -100,7 +100,8 @@ class WeightsError(NrnnError):
 
 
 def _blend(end: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(int(round(255 + t * (channel - 255))) for channel in end)
+    red, green, blue = (int(round(255 + t * (channel - 255))) for channel in end)
+    return red, green, blue
 
 
 # PALETTE[LEVELS + k] is the colour of strength k / LEVELS, k = -LEVELS..LEVELS.

@@ -79,7 +79,8 @@ class IdxHeader(NamedTuple):
     """What an IDX file's header says: kind ("images"/"labels") and sizes."""
 
     kind: str
-    count: int
+    # Shadows tuple.count (mypy says so): ``count`` is what the IDX format calls it.
+    count: int  # type: ignore[assignment]
     rows: int = 0
     cols: int = 0
 

@@ -62,6 +62,7 @@ import os
 import sys
 import textwrap
 import traceback
+from typing import Any, Optional
 
 from nrnn.cli import OneLineParser
 from nrnn.net.cost import COSTS
@@ -97,7 +98,7 @@ class Row:
         self.quantity = quantity      # "delta", "W" or "b"
         self.count = 0
         self.worst = 0.0
-        self.index = None             # (j,) or (j, k) of the worst entry
+        self.index: Optional[tuple] = None  # (j,) or (j, k) of the worst entry
         self.analytic = self.numeric = 0.0
 
     def add(self, index: tuple, analytic: float, numeric: float) -> None:
@@ -117,7 +118,7 @@ class Row:
     def describe(self) -> str:
         """e.g. 'layer 2, dC/dW^2[1][0]: analytic 0.0123, numeric 0.0456 (error 0.73)'."""
         entry = QUANTITIES[self.quantity].split(" = ")[-1].replace("%d", str(self.layer))
-        entry += "".join("[%d]" % i for i in self.index)
+        entry += "".join("[%d]" % i for i in self.index or ())
         return "layer %d, %s: analytic %.10g, numeric %.10g (error %.2g)" % (
             self.layer, entry, self.analytic, self.numeric, self.worst)
 
@@ -282,10 +283,10 @@ def _raised(error: BaseException) -> str:
     frame = (ours or frames)[-1]
     line = (frame.line or "").strip()
     # The marker may sit at the end of a statement that spans a few lines.
-    nearby = "".join(linecache.getline(frame.filename, frame.lineno + i) for i in range(3))
+    nearby = "".join(linecache.getline(frame.filename, (frame.lineno or 0) + i) for i in range(3))
     label = next((l for l in EQUATIONS if "# " + l in nearby), None)
     text = "%s: %s, at %s line %d: %s" % (type(error).__name__, error, os.path.relpath(frame.filename),
-                                         frame.lineno, line)
+                                         frame.lineno or 0, line)
     if label:
         text += "\nthat is the line marked %s (%s): look at the shapes it pairs" % (label, EQUATIONS[label])
     return text
@@ -385,7 +386,9 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
     """Print every check; return True when everything agrees."""
     import nrnn.net.network
     import nrnn.net.reference
-    files = {"reference": inspect.getsourcefile(nrnn.net.reference), "network": inspect.getsourcefile(nrnn.net.network)}
+    # getsourcefile is None only for a module without source: not these two.
+    files = {"reference": inspect.getsourcefile(nrnn.net.reference) or "",
+             "network": inspect.getsourcefile(nrnn.net.network) or ""}
     samples = samples_for(sizes, 21, seed)
     x, y = samples[20]
     all_ok = True
@@ -395,7 +398,7 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
     out.write("numeric = (C(p + h) - C(p - h)) / 2h, h = %g; error up to %g is ok\n" % (H, TOLERANCE))
     for kind in ("reference", "network"):
         label = "nrnn/net/%s.py" % kind
-        results = {}
+        results: dict[str, Any] = {}  # cost: its list of Rows, or the exception its check raised
         for cost in costs:
             reference = ReferenceNetwork(sizes, bias=bias, cost=cost, seed=seed)
             network = reference if kind == "reference" else Network.from_parameters(
@@ -415,7 +418,8 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
                     other = results[cost][i]
                     line += "  %-22s" % ("%.0e  %s" % (other.worst, "ok" if other.ok else "WRONG"))
                 out.write(line.rstrip() + "\n")
-        verdicts = []  # [(costs, verdict, examples)], costs with the same verdict together
+        # [(costs, verdict, examples)], costs with the same verdict together
+        verdicts: list[tuple[list[str], str, list[str]]] = []
         for cost in costs:
             result = results[cost]
             example = None
@@ -446,12 +450,12 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
             network = reference if kind == "reference" else Network.from_parameters(
                 _copy(reference).weights, _copy(reference).biases, cost)
             try:
-                results = check_step(network, samples[:3])
+                steps = check_step(network, samples[:3])
             except Exception as raised:
                 all_ok = False
                 out.write("  nrnn/net/%s.py, %s: %s\n" % (kind, cost, _raised(raised)))
                 continue
-            for what, difference in results:
+            for what, difference in steps:
                 ok = difference <= STEP_TOLERANCE
                 all_ok = all_ok and ok
                 out.write("  %-23s %-13s %-48s %.0e  %s\n" % ("nrnn/net/%s.py" % kind, cost, what, difference,

@@ -54,7 +54,7 @@ import math
 import os
 import sys
 import zlib
-from typing import Optional
+from typing import Optional, Union
 
 from nrnn.atomic import atomic_write
 from nrnn.errors import ModelFileError
@@ -220,8 +220,7 @@ def model_from_bytes(raw: bytes, path: str = "<model>") -> Network:
     """load_model for a model file's bytes, already read (gzip'ed or not)."""
     if raw[:2] == GZIP_MAGIC:
         budget = JsonBudget(path)
-        raw = _gunzip(raw, path, budget)
-        return _parse(raw, path)
+        return _parse(_gunzip(raw, path, budget), path)
     return model_from_json(raw, path)
 
 
@@ -240,7 +239,7 @@ def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
         while not inflater.eof:
             if position >= len(raw):
                 raise ModelFileError("%s: gzip data is truncated" % path)
-            piece = view[position:position + _INFLATE_CHUNK]
+            piece: Union[memoryview, bytes] = view[position:position + _INFLATE_CHUNK]
             position += len(piece)
             while True:
                 try:

@@ -103,7 +103,7 @@ class ReferenceNetwork:
 
         activations[0] is the input x itself; activations[L] is the output.
         """
-        zs = [None]
+        zs: list = [None]
         activations = [x]
         for l in range(1, len(self.sizes)):
             W, a = self.weights[l - 1], activations[l - 1]
@@ -135,7 +135,7 @@ class ReferenceNetwork:
         zs, activations = self.forward(x)
         L = len(self.sizes) - 1
         a = activations[L]
-        deltas = [None] * (L + 1)
+        deltas: list = [None] * (L + 1)
         if self.cost == "quadratic":
             deltas[L] = [(a[j] - y[j]) * sigmoid_prime(zs[L][j]) for j in range(len(a))]  # BP1
         else:
@@ -156,14 +156,14 @@ class ReferenceNetwork:
         """
         deltas = self.errors(x, y)
         activations = self.forward(x)[1]
-        nabla_b = [] if self.biases is not None else None
+        nabla_b: list = []  # stays empty for a bias-free network
         nabla_w = []
         for l in range(1, len(self.sizes)):
-            if nabla_b is not None:
+            if self.biases is not None:
                 nabla_b.append(list(deltas[l]))                                             # BP3
             nabla_w.append([[deltas[l][j] * activations[l - 1][k] for k in range(self.sizes[l - 1])]
                             for j in range(self.sizes[l])])                                 # BP4
-        return nabla_b, nabla_w
+        return (nabla_b if self.biases is not None else None), nabla_w
 
     # --- Gradient descent -------------------------------------------------
 

@@ -200,7 +200,8 @@ def warp(pixels: Sequence[float], matrix: tuple[float, float, float, float] = (1
     centre = (side - 1) / 2.0
     last = side - 1
     out = [0.0] * (side * side)
-    ux = uy = None
+    ux: Optional[Sequence[float]] = None
+    uy: Sequence[float] = ()  # read only when ux is not None
     if displacement is not None:
         ux, uy = displacement
     index = 0
@@ -410,7 +411,7 @@ class Augmenter:
         self.sigma = sigma
         self.thickness = thickness
         self.side = side
-        self._kernel = gaussian_kernel(sigma) if elastic else None
+        self._kernel: Optional[list[float]] = gaussian_kernel(sigma) if elastic else None
 
     def __repr__(self):
         return ("Augmenter(shift=%d, rotate=%g, scale=%g, shear=%g, elastic=%g, sigma=%g, thickness=%g)"
@@ -469,6 +470,8 @@ class Augmenter:
         displacement = None
         if distortion.noise is not None:
             alpha, kernel = self.elastic, self._kernel
+            if kernel is None:  # noise drawn by an elastic augmenter, applied by one without
+                kernel = gaussian_kernel(self.sigma)
             displacement = ([alpha * v for v in smooth(distortion.noise[0], kernel, side)],
                             [alpha * v for v in smooth(distortion.noise[1], kernel, side)])
         matrix = affine_matrix(distortion.rotation, distortion.scale, distortion.shear)
