@@ -621,6 +621,7 @@ def _block_writer(component: _Component):
     scale = component.scale
     if scale == 1:
         dc = component.dc
+        assert dc is not None  # _prepare made it
 
         def put_dc(index, coefficients, has_ac):
             dc[index] = coefficients[0]
@@ -629,6 +630,7 @@ def _block_writer(component: _Component):
         return None  # progressive: the block decoders store coefficients themselves
     plane = component.plane
     quantisation = component.quantisation
+    assert quantisation is not None  # _prepare latched it
     per_line = component.blocks_per_line
     stride = per_line * scale
     if scale == 8:

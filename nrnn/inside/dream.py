@@ -191,7 +191,7 @@ def backquery(network: Network, digit: int) -> list[float]:
     a = [0.99 if k == digit else 0.01 for k in range(network.sizes[-1])]
     for layer in range(len(network.weights) - 1, -1, -1):
         z = [_logit(v) for v in a]
-        if network.has_bias:
+        if network.biases is not None:
             z = [zj - bj for zj, bj in zip(z, network.biases[layer])]
         a = _squash(matrix.transpose_matvec(network.weights[layer], z))
     return _squash(a, 0.0, 1.0)

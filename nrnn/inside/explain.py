@@ -62,7 +62,7 @@ def layer_values(network: Network, x: Sequence[float]) -> tuple[list[list[float]
             z = matrix.sparse_matvec(weights, indices, values)
         else:
             z = matrix.matvec(weights, activations[-1])
-        if network.has_bias:
+        if network.biases is not None:
             z = [zj + bj for zj, bj in zip(z, network.biases[layer])]
         zs.append(z)
         activations.append([sigmoid(zj) for zj in z])
@@ -103,7 +103,7 @@ class Explanation:
         self.hidden = activations[-2]
         self.units = len(self.hidden)
         self.weights = list(last[k])
-        biases = network.biases[-1] if network.has_bias else [0.0] * len(last)
+        biases = network.biases[-1] if network.biases is not None else [0.0] * len(last)
         self.bias, self.runner_up_bias = biases[k], biases[r]
         self.contributions = [h * w for h, w in zip(self.hidden, last[k])]
         self.separation = [h * (wk - wr) for h, wk, wr in zip(self.hidden, last[k], last[r])]

@@ -433,7 +433,7 @@ def main(argv=None) -> int:
             else "each drawn as the weighted sum of the pictures of the layer before"))
         for neuron in args.neuron:
             picture = pictures[neuron]
-            bias = network.biases[args.layer][neuron] if network.has_bias else None
+            bias = network.biases[args.layer][neuron] if network.biases is not None else None
             print("\nneuron %d: weights from %.3f to %.3f%s" % (
                 neuron, min(picture), max(picture), "" if bias is None else ", bias %.3f" % bias))
             print(text_picture(picture))

@@ -78,6 +78,7 @@ def aligned(pairs: list) -> str:
 def sections(cost: str = "quadratic") -> list:
     """The walkthrough as a list of texts, one per section of docs/backprop.md."""
     net = ReferenceNetwork([2, 2, 2], cost=cost, weights=WEIGHTS, biases=BIASES)
+    assert net.biases is not None  # built from BIASES
     zs, activations = net.forward(X)
     deltas = net.errors(X, Y)
     nabla_b, nabla_w = net.backprop(X, Y)

@@ -24,7 +24,7 @@ import os
 import platform
 import sys
 import time
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
 
 from nrnn.atomic import write_text_atomic
 from nrnn.errors import NrnnError
@@ -85,7 +85,7 @@ class ConsoleReporter(Reporter):
         self.stream = stream if stream is not None else sys.stdout
         self.progress_stream = progress_stream if progress_stream is not None else sys.stderr
         self.clock = clock
-        self.timings = {}
+        self.timings: dict[int, dict] = {}
         self._bar: Optional[_LossProgress] = None
         self._test_bar: Optional[Progress] = None
         self._done = 0
@@ -103,6 +103,7 @@ class ConsoleReporter(Reporter):
 
     def step_done(self, state: TrainingState) -> None:
         bar = self._bar
+        assert bar is not None  # epoch_started made it
         bar.loss = state.loss_sum / state.samples_done
         bar.update(state.samples_done - self._done)
         self._done = state.samples_done
@@ -119,6 +120,7 @@ class ConsoleReporter(Reporter):
                                   clock=self.clock)
 
     def test_sample_done(self) -> None:
+        assert self._test_bar is not None  # evaluation_started made it
         self._test_bar.update()
 
     def epoch_finished(self, record: dict, evaluation: Evaluation) -> None:
@@ -171,7 +173,7 @@ class TrainingLog:
     def __init__(self, model_path: str):
         self.model_path = model_path
         self.path, self.svg_path = history_paths(model_path)
-        self.data = {"format": HISTORY_FORMAT, "model": os.path.basename(model_path),
+        self.data: dict[str, Any] = {"format": HISTORY_FORMAT, "model": os.path.basename(model_path),
                      "command": None, "runs": [], "epochs": [], "final_test": None}
 
     def load_previous(self, model_path: str) -> None:
