@@ -69,7 +69,7 @@ def format_duration(seconds: float) -> str:
     return "%d:%02d" % (minutes, secs)
 
 
-def is_terminal(stream) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     """Does ``stream`` go to a terminal?  (False for files, pipes, StringIO.)"""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

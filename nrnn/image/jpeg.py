@@ -211,7 +211,7 @@ class _State:
 # ---------------------------------------------------------------- public API
 
 
-def read_jpeg(path, reduce_to: int = 0, orient: bool = True) -> Image:
+def read_jpeg(path: str, reduce_to: int = 0, orient: bool = True) -> Image:
     """Read and decode the JPEG file at ``path``; ``JPEGError`` names the file."""
     try:
         with open(path, "rb") as handle:

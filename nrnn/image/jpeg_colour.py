@@ -113,16 +113,15 @@ def _ink_table() -> list[int]:
     return _ink
 
 
-def cmyk_to_rgb(cyan: bytes, magenta: bytes, yellow: bytes, black: bytes):
+def cmyk_to_rgb(cyan: bytes, magenta: bytes, yellow: bytes, black: bytes) -> tuple[bytes, bytes, bytes]:
     """Adobe (inverted) CMYK planes to (R, G, B): R = C * K / 255, rounded."""
     table = _ink_table().__getitem__
-    out = []
-    for plane in (cyan, magenta, yellow):
-        out.append(bytes(map(table, map(operator.add, map(_TIMES_256.__getitem__, plane), black))))
-    return tuple(out)
+    red, green, blue = (bytes(map(table, map(operator.add, map(_TIMES_256.__getitem__, plane), black)))
+                        for plane in (cyan, magenta, yellow))
+    return red, green, blue
 
 
-def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes):
+def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes) -> tuple[bytes, bytes, bytes]:
     """YCCK planes to (R, G, B): YCbCr to R'G'B', C = 255 - R' etc., then CMYK."""
     invert = bytes(range(255, -1, -1))
     r, g, b = ycbcr_to_rgb(luma, blue, red)

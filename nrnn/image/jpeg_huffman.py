@@ -70,7 +70,8 @@ nothing more in this band.
 """
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Optional
 
 from nrnn.errors import JPEGError
 
@@ -124,7 +125,7 @@ def extend(value: int, size: int) -> int:
     return value
 
 
-def entropy_segments(data: bytes, start: int):
+def entropy_segments(data: bytes, start: int) -> tuple[int, list[tuple[int, int]]]:
     """Find the end of the entropy-coded data starting at ``start``.
 
     Returns ``(end, pieces)``: ``end`` is the offset of the marker that
@@ -175,7 +176,7 @@ class BitReader:
 
     __slots__ = ("words", "index", "acc", "count", "real_bits", "name")
 
-    def __init__(self, data: bytes, piece, name: str):
+    def __init__(self, data: bytes, piece: tuple[int, int], name: str):
         self.words, self.real_bits = _words(data, piece, name)
         self.index = 0
         self.acc = 0
@@ -235,7 +236,8 @@ class ScanPart:
 
     __slots__ = ("component", "h", "v", "blocks_per_line", "dc_lookup", "ac_lookup", "put")
 
-    def __init__(self, component, h, v, blocks_per_line, dc_lookup, ac_lookup, put=None):
+    def __init__(self, component: Any, h: int, v: int, blocks_per_line: int, dc_lookup: Optional[list[int]],
+                 ac_lookup: Optional[list[int]], put: Optional[Callable[[int, list[int], bool], None]] = None):
         self.component = component
         self.h = h
         self.v = v
@@ -272,7 +274,7 @@ def _intervals(data, pieces, restart_interval, mcu_total, name):
         raise _truncated(name)
 
 
-def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, mcu_total: int,
+def decode_sequential(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
                       parts: list[ScanPart], name: str) -> None:
     """Decode a sequential (baseline) scan, handing each block to ``part.put``.
 
@@ -353,7 +355,8 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
             raise _truncated(name)
 
 
-def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
+def decode_dc_first(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                    parts: list[ScanPart], low_bit: int, name: str) -> None:
     """Progressive DC scan, first pass: DC values, shifted left by ``low_bit`` (Al).
 
     The bit reading is inline, as in ``decode_sequential``: at 1/8 size
@@ -395,7 +398,8 @@ def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, lo
             raise _truncated(name)
 
 
-def decode_dc_refine(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
+def decode_dc_refine(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                     parts: list[ScanPart], low_bit: int, name: str) -> None:
     """Progressive DC refinement: one raw bit per block, bit ``low_bit`` of the DC.
 
     No Huffman coding here, so the bits are simply taken in order from the
@@ -428,13 +432,14 @@ def _block(component, index):
     return block
 
 
-def decode_ac_first(data, pieces, restart_interval, mcus_x, mcu_total, part, start, stop,
-                    low_bit, name):
+def decode_ac_first(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                    part: ScanPart, start: int, stop: int, low_bit: int, name: str) -> None:
     """Progressive AC scan, first pass: coefficients ``start``..``stop`` (Ss..Se)
     of one component, each shifted left by ``low_bit``; EOB runs skip blocks."""
     zigzag = ZIGZAG
     component = part.component
     lookup = part.ac_lookup
+    assert lookup is not None  # an AC scan has its AC table (jpeg._scan)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)
         eob_run = 0
@@ -472,8 +477,8 @@ def _refine_nonzero(reader, block, position, bit):
             block[position] = value + bit if value >= 0 else value - bit
 
 
-def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, start, stop,
-                     low_bit, name):
+def decode_ac_refine(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                     part: ScanPart, start: int, stop: int, low_bit: int, name: str) -> None:
     """Progressive AC refinement (T.81 G.1.2.3): one more bit of precision.
 
     Coefficients that are already nonzero get a correction bit each, in
@@ -485,6 +490,7 @@ def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, st
     zigzag = ZIGZAG
     component = part.component
     lookup = part.ac_lookup
+    assert lookup is not None  # an AC scan has its AC table (jpeg._scan)
     bit = 1 << low_bit
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)

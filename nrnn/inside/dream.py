@@ -272,7 +272,7 @@ def _strip_png(images: Sequence[Sequence[float]], scale: int = 4, gap: int = 4) 
     return encode_gray8(width, len(rows), b"".join(rows))
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     from nrnn.recognize import load_recognizer
 
     args = _parser().parse_args(argv)

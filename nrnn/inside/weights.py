@@ -415,7 +415,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     from nrnn.recognize import load_recognizer  # here: recognize imports the image decoders
 
     args = _parser().parse_args(argv)

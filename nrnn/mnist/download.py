@@ -67,7 +67,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
-from typing import Callable, Optional, TextIO, Union
+from typing import Any, Callable, Optional, TextIO, Union
 
 from nrnn.errors import DataError
 from nrnn.mnist import idx
@@ -532,7 +532,7 @@ def fetch(
     source: Union[None, str, Sequence[str]] = None,
     names: Sequence[str] = MNIST_FILES,
     quiet: bool = False,
-    **options,
+    **options: Any,
 ) -> dict[str, str]:
     """Fetch and verify the MNIST files into ``dest_dir``; return name -> path.
 

@@ -489,7 +489,7 @@ def _write_wrapped(out, text: str) -> None:
                                 subsequent_indent="    ") + "\n")
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = OneLineParser(prog="python -m nrnn.net.gradcheck",
                                      description="Check backpropagation against finite differences "
                                                  "and name the equation that is wrong.")

@@ -94,6 +94,9 @@ MAX_JSON_BYTES = 768 * 1024 * 1024
 _COST_PER_ASCII_BYTE = 3
 _COST_PER_BYTE = 9
 _COST_BASE = 64 * 1024
+
+# A model's JSON text, as read (bytes), inflated (bytearray) or given as str.
+JsonText = Union[str, bytes, bytearray]
 _COST_PER_VALUE = 40
 _COST_PER_KEY = 104
 _COST_PER_QUOTE = 30
@@ -185,16 +188,17 @@ class JsonBudget:
         self._objects = 0  # the estimate's terms other than the text
         self.estimate = _COST_BASE
 
-    def add(self, piece) -> None:
+    def add(self, piece: JsonText) -> None:
         """Count ``piece`` (bytes, bytearray or str) of the text."""
-        comma, bracket, brace, colon, quote = ((",", "[", "{", ":", '"') if isinstance(piece, str)
-                                               else (b",", b"[", b"{", b":", b'"'))
-        values = piece.count(comma) + piece.count(bracket) + piece.count(brace)
+        if isinstance(piece, str):
+            comma, bracket, brace, colon, quote = (piece.count(c) for c in (",", "[", "{", ":", '"'))
+        else:
+            comma, bracket, brace, colon, quote = (piece.count(c) for c in (b",", b"[", b"{", b":", b'"'))
+        values = comma + bracket + brace
         self.text_bytes += len(piece)
         self.values += values
         self.ascii = self.ascii and piece.isascii()
-        self._objects += (_COST_PER_VALUE * values + _COST_PER_KEY * piece.count(colon)
-                          + _COST_PER_QUOTE * piece.count(quote))
+        self._objects += _COST_PER_VALUE * values + _COST_PER_KEY * colon + _COST_PER_QUOTE * quote
         per_byte = _COST_PER_ASCII_BYTE if self.ascii else _COST_PER_BYTE
         self.estimate = _COST_BASE + per_byte * self.text_bytes + self._objects
         if self.estimate > self.limit:
@@ -260,7 +264,7 @@ def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
     return text
 
 
-def model_from_json(raw, path: str = "<model>") -> Network:
+def model_from_json(raw: JsonText, path: str = "<model>") -> Network:
     """Build a Network from the JSON text (str, bytes or bytearray) of a
     model file, after checking what parsing it would cost (``JsonBudget``)."""
     JsonBudget(path).add(raw)

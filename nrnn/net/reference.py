@@ -59,6 +59,8 @@ A network [2, 2, 1] with hand-picked weights, and one step of SGD:
 """
 
 import math
+from collections.abc import Sequence
+from typing import Optional
 
 from nrnn.net.prng import PCG32
 from nrnn.net.sigmoid import sigmoid, sigmoid_prime
@@ -78,7 +80,8 @@ class ReferenceNetwork:
     ``biases`` None for a bias-free network); they are copied.
     """
 
-    def __init__(self, sizes, bias=True, cost="cross-entropy", seed=0, weights=None, biases=None):
+    def __init__(self, sizes: Sequence[int], bias: bool = True, cost: str = "cross-entropy", seed: int = 0,
+                 weights: Optional[list] = None, biases: Optional[list] = None):
         if cost not in COSTS:
             raise ValueError("unknown cost %r; choose from %s" % (cost, ", ".join(COSTS)))
         self.sizes = list(sizes)
@@ -167,14 +170,14 @@ class ReferenceNetwork:
 
     # --- Gradient descent -------------------------------------------------
 
-    def update(self, nabla_b, nabla_w, learning_rate: float) -> None:
+    def update(self, nabla_b: Optional[list], nabla_w: list, learning_rate: float) -> None:
         """Take one step against the gradient: p <- p - learning_rate * dC/dp."""
         for l in range(len(self.weights)):
             W = self.weights[l]
             for j in range(len(W)):
                 for k in range(len(W[j])):
                     W[j][k] -= learning_rate * nabla_w[l][j][k]
-                if self.biases is not None:
+                if self.biases is not None and nabla_b is not None:
                     self.biases[l][j] -= learning_rate * nabla_b[l][j]
 
     def train_sample(self, x: list, y: list, learning_rate: float) -> None:

@@ -24,6 +24,7 @@ delta^2[0] = a - y = 0.464036 - 1.0 = -0.535964   finite difference -0.535964
 """
 
 import sys
+from typing import Optional
 
 from nrnn.cli import OneLineParser
 from nrnn.net.gradcheck import TOLERANCE, error, numeric_delta, numeric_derivative
@@ -176,7 +177,7 @@ TITLES = ["the network", "1. forward pass: z^l = W^l a^(l-1) + b^l, a^l = sigma(
           "6. one step of gradient descent: p <- p - eta dC/dp"]
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = OneLineParser(prog="python -m nrnn.net.walkthrough",
                            description="One step of backpropagation on a [2, 2, 2] network, every number printed.")
     parser.add_argument("--cost", choices=["quadratic", "cross-entropy"], default="quadratic",

@@ -373,7 +373,8 @@ class Distortion:
 
     __slots__ = ("dx", "dy", "rotation", "scale", "shear", "thickness", "noise")
 
-    def __init__(self, dx=0, dy=0, rotation=0.0, scale=1.0, shear=0.0, thickness=0.0, noise=None):
+    def __init__(self, dx: int = 0, dy: int = 0, rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0,
+                 thickness: float = 0.0, noise: Optional[tuple[list[float], list[float]]] = None):
         self.dx, self.dy = dx, dy
         self.rotation, self.scale, self.shear = rotation, scale, shear
         self.thickness = thickness

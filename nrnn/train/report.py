@@ -24,7 +24,7 @@ import os
 import platform
 import sys
 import time
-from typing import Any, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO
 
 from nrnn.atomic import write_text_atomic
 from nrnn.errors import NrnnError
@@ -79,7 +79,7 @@ class ConsoleReporter(Reporter):
 
     def __init__(self, test_samples: Optional[int] = None, quiet: bool = False,
                  stream: Optional[TextIO] = None, progress_stream: Optional[TextIO] = None,
-                 clock=time.monotonic):
+                 clock: Callable[[], float] = time.monotonic):
         self.test_samples = test_samples
         self.quiet = quiet
         self.stream = stream if stream is not None else sys.stdout
