@@ -62,13 +62,17 @@ import os
 import sys
 import textwrap
 import traceback
-from typing import Any, Optional
+from typing import Any, Optional, TextIO, Union
 
 from nrnn.cli import OneLineParser
 from nrnn.net.cost import COSTS
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork
 from nrnn.net.sigmoid import sigmoid
+
+# What is checked: the fast Network or the ReferenceNetwork (same sizes,
+# weights, biases and backprop; cost a Cost object or its name).
+Checked = Union[Network, ReferenceNetwork]
 
 H = 1e-5            # the nudge of the central difference
 TOLERANCE = 1e-5    # largest error still "ok"
@@ -132,7 +136,7 @@ def _cost_name(network) -> str:
     return network.cost if isinstance(network.cost, str) else network.cost.name
 
 
-def nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> float:
+def nudged_cost(network: Checked, x: list, y: list, layer: int, j: int, h: float) -> float:
     """C with z^layer[j] replaced by z^layer[j] + h: a forward pass of our own."""
     a = x
     for l in range(1, len(network.sizes)):
@@ -146,7 +150,7 @@ def nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> floa
     return COSTS[_cost_name(network)].value(a, y)
 
 
-def numeric_derivative(network, x, y, holder: list, index: int) -> float:
+def numeric_derivative(network: Checked, x: list, y: list, holder: list, index: int) -> float:
     """(C(p + h) - C(p - h)) / 2h for the parameter holder[index]."""
     original = holder[index]
     holder[index] = original + H
@@ -157,7 +161,7 @@ def numeric_derivative(network, x, y, holder: list, index: int) -> float:
     return (plus - minus) / (2 * H)
 
 
-def analytic_gradient(network, x: list, y: list) -> tuple:
+def analytic_gradient(network: Checked, x: list, y: list) -> tuple:
     """(deltas, nabla_b, nabla_w) from either kind of network."""
     if isinstance(network, Network):
         deltas = network.gradient(x, y).deltas
@@ -171,7 +175,7 @@ class ShapeError(Exception):
     """An analytic gradient of the wrong shape; the message names the equation."""
 
 
-def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
+def check_shapes(network: Checked, deltas: Optional[list], nabla_b: Optional[list], nabla_w: list) -> None:
     """Raise ShapeError unless every delta^l, dC/db^l and dC/dW^l has its layer's shape."""
     def wrong(label, what, found, expected):
         raise ShapeError("%s is wrong: %s has %s, it should have %s (%s)"
@@ -192,12 +196,12 @@ def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
                   "%d rows of %d (the shape of W^%d)" % (n, n_before, l))
 
 
-def numeric_delta(network, x: list, y: list, layer: int, j: int) -> float:
+def numeric_delta(network: Checked, x: list, y: list, layer: int, j: int) -> float:
     """dC/dz^layer[j] by a central difference, nudging z itself."""
     return (nudged_cost(network, x, y, layer, j, H) - nudged_cost(network, x, y, layer, j, -H)) / (2 * H)
 
 
-def check_gradients(network, x: list, y: list) -> list:
+def check_gradients(network: Checked, x: list, y: list) -> list:
     """Rows for every layer, output first: delta, W and (if any) b.
 
     Raises ShapeError for a gradient of the wrong shape, and whatever the
@@ -331,7 +335,7 @@ def _step_by_hand(network, batch: list, learning_rate: float):
     return moved
 
 
-def check_step(network, batch: list, learning_rate: float = 0.5) -> list:
+def check_step(network: Checked, batch: list, learning_rate: float = 0.5) -> list:
     """[(what, largest difference)] for train_sample and train_batch against a step by hand."""
     results = []
     stepped = _copy(network)
@@ -382,7 +386,7 @@ def _layers(text: str) -> list:
     return sizes
 
 
-def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool:
+def run(sizes: list, costs: list, bias: bool, seed: int, out: TextIO = sys.stdout) -> bool:
     """Print every check; return True when everything agrees."""
     import nrnn.net.network
     import nrnn.net.reference
