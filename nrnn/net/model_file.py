@@ -94,12 +94,12 @@ MAX_JSON_BYTES = 768 * 1024 * 1024
 _COST_PER_ASCII_BYTE = 3
 _COST_PER_BYTE = 9
 _COST_BASE = 64 * 1024
-
-# A model's JSON text, as read (bytes), inflated (bytearray) or given as str.
-JsonText = Union[str, bytes, bytearray]
 _COST_PER_VALUE = 40
 _COST_PER_KEY = 104
 _COST_PER_QUOTE = 30
+
+# A model's JSON text, as read (bytes), inflated (bytearray) or given as str.
+JsonText = Union[str, bytes, bytearray]
 
 # Inflate this much at a time, checking the budget in between.
 _INFLATE_CHUNK = 1 << 20
