@@ -34,6 +34,8 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from typing import IO, Any, Optional
 
 
 def _read_umask() -> int:
@@ -49,7 +51,8 @@ _FILE_MODE = 0o666 & ~_read_umask()
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode="w", encoding="utf-8", newline=None, exclusive=False):
+def atomic_write(path: str, mode: str = "w", encoding: Optional[str] = "utf-8", newline: Optional[str] = None,
+                 exclusive: bool = False) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on success replace ``path`` by it.
 
     Use as ``with atomic_write(path) as f: f.write(...)``.  ``mode`` is
@@ -116,13 +119,13 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
-def write_bytes_atomic(path, data):
+def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write ``data`` (bytes) to ``path`` atomically."""
     with atomic_write(path, "wb") as handle:
         handle.write(data)
 
 
-def write_text_atomic(path, text):
+def write_text_atomic(path: str, text: str) -> None:
     """Write ``text`` (str, UTF-8) to ``path`` atomically."""
     with atomic_write(path, "w") as handle:
         handle.write(text)

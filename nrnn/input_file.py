@@ -28,7 +28,6 @@ nrnn.errors.NrnnError: ...ten.bin: the file is 10 bytes, more than the 9 an inpu
 
 import os
 import stat
-from typing import Type
 
 from nrnn.cli import display_path
 from nrnn.errors import NrnnError
@@ -39,7 +38,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 _PIECE = 1 << 20
 
 
-def read_capped(path: str, limit: int = MAX_FILE_BYTES, error: Type[NrnnError] = NrnnError,
+def read_capped(path: str, limit: int = MAX_FILE_BYTES, error: type[NrnnError] = NrnnError,
                 what: str = "file", limit_name: str = "") -> bytes:
     """The bytes of the file at ``path``, at most ``limit`` of them.
 
@@ -71,12 +70,12 @@ def read_capped(path: str, limit: int = MAX_FILE_BYTES, error: Type[NrnnError] =
                     pieces.append(piece)
                     total += len(piece)
                 if total > limit:
-                    pieces = None  # before the error: never hold them twice
+                    del pieces  # before the error: never hold them twice
                     raise error("%s: the %s holds more than the %d bytes an input may have%s"
                                 % (shown, what, limit, named))
                 data = b"".join(pieces)
     except OSError as failure:
-        raise error("%s: cannot read %s: %s" % (shown, what, failure.strerror or failure))
+        raise error("%s: cannot read %s: %s" % (shown, what, failure.strerror or failure)) from failure
     if len(data) > limit:
         raise error("%s: the %s holds more than the %d bytes an input may have%s"
                     % (shown, what, limit, named))

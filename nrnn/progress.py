@@ -36,7 +36,7 @@ Usage::
 
 import sys
 import time
-from typing import Callable, List, Optional, TextIO
+from typing import Callable, Optional, TextIO
 
 # How often the line is redrawn on a terminal, and printed otherwise (seconds).
 TTY_INTERVAL = 0.2
@@ -56,7 +56,7 @@ def format_bytes(n: float) -> str:
 
 def format_count(n: float) -> str:
     """Format an item count with thousands separators."""
-    return "{:,}".format(int(n))
+    return f"{int(n):,}"
 
 
 def format_duration(seconds: float) -> str:
@@ -69,7 +69,7 @@ def format_duration(seconds: float) -> str:
     return "%d:%02d" % (minutes, secs)
 
 
-def is_terminal(stream) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     """Does ``stream`` go to a terminal?  (False for files, pipes, StringIO.)"""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -170,7 +170,7 @@ class Progress:
             parts.append("ETA " + format_duration((self.total - self.done) / rate))
         return "  ".join(parts)
 
-    def extra_fields(self) -> List[str]:
+    def extra_fields(self) -> list[str]:
         """More fields to show after the rate; none here (for subclasses)."""
         return []
 

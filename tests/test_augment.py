@@ -5,9 +5,23 @@ widths); determinism and a fixed number of random draws per image."""
 import math
 import unittest
 
-from nrnn.train.augment import (Augmenter, Distortion, affine, affine_matrix, dilate, draw_noise, elastic_field,
-                          erode, gaussian_kernel, random_shift, shift, smooth, thicken, warp)
 from nrnn.net.prng import PCG32
+from nrnn.train.augment import (
+    Augmenter,
+    Distortion,
+    affine,
+    affine_matrix,
+    dilate,
+    draw_noise,
+    elastic_field,
+    erode,
+    gaussian_kernel,
+    random_shift,
+    shift,
+    smooth,
+    thicken,
+    warp,
+)
 
 
 def reference_shift(pixels, dx, dy, side=28):

@@ -8,13 +8,13 @@ import os
 import tempfile
 import unittest
 
-from nrnn.train.augment import affine
-from nrnn.image.deskew import deskew, moments, slant
 from nrnn.errors import ModelFileError
+from nrnn.image.deskew import deskew, moments, slant
 from nrnn.net.model_file import deskews, load_model, save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
 from nrnn.recognize import recognize_inputs
+from nrnn.train.augment import affine
 
 
 def bar(column=13, width=2, top=5, bottom=23):

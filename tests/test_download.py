@@ -17,8 +17,8 @@ import threading
 import time
 import unittest
 import urllib.error
-from unittest import mock
 import urllib.request
+from unittest import mock
 
 try:
     import resource
@@ -27,9 +27,9 @@ except ImportError:  # not on Windows
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from nrnn.errors import DataError
 from nrnn.mnist import download, idx
 from nrnn.mnist.download import MNIST_FILES, Fetcher
-from nrnn.errors import DataError
 from tests.support import ROOT, requires_shared, shared_path
 
 
@@ -476,7 +476,7 @@ class BadServerTest(FetchTestCase):
         result = subprocess.run([sys.executable, "-m", "nrnn.data", "fetch", "--data-dir", self.dest,
                                  "--source", server.url], preexec_fn=limit, cwd=ROOT,
                                 env=dict(os.environ, PYTHONPATH=ROOT, no_proxy="*"),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+                                capture_output=True, timeout=300)
         err = result.stderr.decode("utf-8", "replace")
         self.assertEqual(result.returncode, 1, err)
         self.assertNotIn("Traceback", err)

@@ -4,8 +4,8 @@ of random draws."""
 
 import unittest
 
-from nrnn.train.drawn_styles import DRAWS_PER_SAMPLE, STYLES, draw_choice, maybe_replace, render_style
 from nrnn.net.prng import PCG32
+from nrnn.train.drawn_styles import DRAWS_PER_SAMPLE, STYLES, draw_choice, maybe_replace, render_style
 
 MIDDLE = [0.5] * DRAWS_PER_SAMPLE  # no slant, turn, bend; medium width and pen
 

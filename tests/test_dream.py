@@ -13,11 +13,11 @@ import sys
 import tempfile
 import unittest
 
+from nrnn.image.png import decode
 from nrnn.inside.dream import DreamError, backquery, dream, input_gradient
 from nrnn.inside.explain import layer_values
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
-from nrnn.image.png import decode
 from tests.support import ROOT
 
 SHIPPED_SMALL = os.path.join(ROOT, "data", "model-784-16-16-10.json")
@@ -114,7 +114,7 @@ class CommandLine(unittest.TestCase):
 
     def run_dream(self, *args):
         return subprocess.run([sys.executable, "-m", "nrnn.inside.dream"] + list(args), cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                              capture_output=True, text=True,
                               timeout=300)
 
     def test_a_dream_as_text_and_png(self):

@@ -16,12 +16,12 @@ import sys
 import tempfile
 import unittest
 
+from nrnn.image.png import encode_gray8
 from nrnn.inside.explain import explain, explanation_text, hidden_activations
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
 from nrnn.recognize import recognize_inputs
-from nrnn.image.png import encode_gray8
 from tests.support import ROOT
 
 PREDICT = os.path.join(ROOT, "predict.py")
@@ -79,7 +79,8 @@ class Arithmetic(unittest.TestCase):
         self.assertTrue(all(why.contributions[j] > 0 for j in favour))
         self.assertTrue(all(why.contributions[j] < 0 for j in against))
         self.assertEqual(favour[0], max(range(30), key=lambda j: why.contributions[j]))
-        self.assertEqual(sorted(why.contributions[j] for j in favour), sorted(why.contributions, reverse=True)[:5][::-1])
+        self.assertEqual(sorted(why.contributions[j] for j in favour),
+                         sorted(why.contributions, reverse=True)[:5][::-1])
 
     def test_hidden_activations_are_each_hidden_layers(self):
         network = Network([784, 9, 7, 10], seed=4)
@@ -126,8 +127,8 @@ class PredictExplain(unittest.TestCase):
             handle.write(encode_gray8(28, 28, bytes(255 - int(255 * v) for v in ink)))
 
     def run_predict(self, *args):
-        return subprocess.run([sys.executable, PREDICT] + list(args), cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+        return subprocess.run([sys.executable, PREDICT] + list(args), cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
 
     def test_text(self):
         result = self.run_predict(self.image, "--model", self.model, "--explain")

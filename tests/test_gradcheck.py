@@ -37,7 +37,7 @@ def run_broken(*edits):
             with open(path, "w", encoding="utf-8") as source:
                 source.write(text.replace(old, new))
         done = subprocess.run([sys.executable, "-m", "nrnn.net.gradcheck"], cwd=folder,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     text = done.stdout
     reference_start = text.index("\nnrnn/net/reference.py (")
     network_start = text.index("\nnrnn/net/network.py (")
@@ -96,7 +96,8 @@ class BrokenEquationTest(unittest.TestCase):
         self.assertAllRight(sections, "reference")
 
     def test_bp3_in_the_network(self):
-        status, sections = run_broken(("net/network.py", "sink[:] = [s + c for s, c in", "sink[:] = [s - c for s, c in"))
+        status, sections = run_broken(("net/network.py", "sink[:] = [s + c for s, c in",
+                                       "sink[:] = [s - c for s, c in"))
         self.assertEqual(status, 1)
         self.assertVerdict(sections, "network", "BP3 is wrong: every error delta^l is right, but dC/db is "
                            "wrong in layers 1, 2, 3", "cross-entropy")

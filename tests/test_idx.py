@@ -8,8 +8,8 @@ import struct
 import tempfile
 import unittest
 
-from nrnn.mnist import idx
 from nrnn.errors import DataError
+from nrnn.mnist import idx
 from tests.support import requires_shared, shared_path
 
 
@@ -100,7 +100,8 @@ class MalformedTest(IdxTestCase):
     def test_wrong_magic(self):
         for compress in (False, True):
             path = self.write_raw("bad", struct.pack(">IIII", 0x804, 1, 28, 28) + bytes(784), compress)
-            self.assertDataError(lambda: list(idx.read_images(path)), path, "'magic'", "0x00000804", "0x00000803")
+            self.assertDataError(lambda path=path: list(idx.read_images(path)), path,
+                                 "'magic'", "0x00000804", "0x00000803")
 
     def test_label_file_given_as_images(self):
         labels = self.path("labels")

@@ -3,11 +3,11 @@ recognize() reading both the same way."""
 
 import unittest
 
-from nrnn.image import jpeg, jpeg_encoder, png
 from nrnn.errors import ImageError, JPEGError, PNGError
+from nrnn.image import jpeg, jpeg_encoder, png
 from nrnn.image.image_file import decode_image, image_format, image_size
-from nrnn.net.network import Network
 from nrnn.image.preprocess import prepare
+from nrnn.net.network import Network
 from nrnn.recognize import PHOTO_SIDE, recognize
 
 

@@ -20,8 +20,8 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
-from nrnn.image import jpeg, orientation
 from nrnn.errors import JPEGError, NrnnError
+from nrnn.image import jpeg, orientation
 from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8
 from tests.support import requires_shared, shared_path
 

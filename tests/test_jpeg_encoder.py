@@ -5,8 +5,8 @@ through the decoder are in tests/test_jpeg.py."""
 import struct
 import unittest
 
-from nrnn.image import jpeg_encoder
 from nrnn.errors import JPEGError
+from nrnn.image import jpeg_encoder
 from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8, quantisation_tables
 
 

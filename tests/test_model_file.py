@@ -12,8 +12,7 @@ except ImportError:  # PyPy
     tracemalloc = None
 
 from nrnn.errors import ModelFileError, NrnnError
-from nrnn.net.model_file import (MAX_JSON_BYTES, MAX_PARAMETERS, JsonBudget, load_model, model_from_json,
-                              save_model)
+from nrnn.net.model_file import MAX_JSON_BYTES, MAX_PARAMETERS, JsonBudget, load_model, model_from_json, save_model
 from nrnn.net.network import Network
 
 

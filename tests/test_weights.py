@@ -14,12 +14,21 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ElementTree
 
+from nrnn.image.png import decode
 from nrnn.inside import weights
+from nrnn.inside.weights import (
+    NEGATIVE,
+    POSITIVE,
+    SheetLayout,
+    WeightsError,
+    neuron_pictures,
+    sheet_png,
+    sheet_svg,
+    text_picture,
+    weight_colour,
+)
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
-from nrnn.image.png import decode
-from nrnn.inside.weights import (NEGATIVE, POSITIVE, SheetLayout, WeightsError, neuron_pictures, sheet_png,
-                          sheet_svg, text_picture, weight_colour)
 from tests.support import ROOT
 
 SHIPPED_SMALL = os.path.join(ROOT, "data", "model-784-16-16-10.json")
@@ -152,7 +161,7 @@ class Pictures(unittest.TestCase):
 class CommandLine(unittest.TestCase):
     def run_weights(self, *args):
         return subprocess.run([sys.executable, "-m", "nrnn.inside.weights"] + list(args), cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                              capture_output=True, text=True,
                               timeout=300)
 
     def setUp(self):

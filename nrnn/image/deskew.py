@@ -46,12 +46,12 @@ A bar leaning half a column per row, drawn as two-pixel runs, stands up:
 """
 
 import math
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 SIDE = 28
 
 
-def moments(pixels: Sequence[float], side: int = SIDE) -> Tuple[float, float, float, float, float]:
+def moments(pixels: Sequence[float], side: int = SIDE) -> tuple[float, float, float, float, float]:
     """(m, x_bar, y_bar, var_y, cov_xy) of a side x side image (see the module docstring).
 
     An image with no ink gives (0.0, 0.0, 0.0, 0.0, 0.0).
@@ -92,7 +92,7 @@ def slant(pixels: Sequence[float], side: int = SIDE) -> float:
     return cov_xy / var_y
 
 
-def deskew(pixels: Sequence[float], side: int = SIDE) -> List[float]:
+def deskew(pixels: Sequence[float], side: int = SIDE) -> list[float]:
     """The image sheared upright: out(x, y) = in(x + alpha (y - y_bar), y).
 
     pixels: side*side floats, row-major (784 for a 28 x 28 MNIST input).

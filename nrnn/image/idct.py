@@ -44,7 +44,7 @@ For n = 1 the mean of the whole block is just the DC:
 """
 
 import math
-from typing import List, Sequence
+from collections.abc import Sequence
 
 __all__ = ["idct_8x8", "idct_scaled", "dc_pixel", "clamp_table"]
 
@@ -66,7 +66,7 @@ FIX_2_562915447 = 20995
 FIX_3_072711026 = 25172
 
 
-def clamp_table() -> List[int]:
+def clamp_table() -> list[int]:
     """``table[x & 1023] = clamp(x + 128, 0, 255)`` for x in -512..511.
 
     libjpeg looks results up in such a table rather than clamping, and
@@ -203,7 +203,7 @@ def dc_pixel(dc: int, step: int) -> int:
     return _LIMIT[((dc * step + 4) >> 3) & 1023]
 
 
-def _averaging_matrix(size: int) -> List[List[float]]:
+def _averaging_matrix(size: int) -> list[list[float]]:
     """``A[x][u]``: the mean over output group ``x`` of the 1-D basis ``u``.
 
     Output sample x of an n-point reduced IDCT covers the 8/n samples

@@ -22,10 +22,10 @@ Traceback (most recent call last):
 nrnn.errors.ImageError: cat.gif: not a PNG or JPEG image (it starts with b'GIF89a..'); save it as PNG or JPEG
 """
 
-from typing import Optional, Tuple
+from typing import Optional
 
-from nrnn.image import jpeg, png
 from nrnn.errors import ImageError
+from nrnn.image import jpeg, png
 from nrnn.image.png import Image
 
 __all__ = ["FORMATS", "image_format", "image_size", "decode_image"]
@@ -43,7 +43,7 @@ def image_format(data: bytes) -> Optional[str]:
     return None
 
 
-def image_size(data: bytes) -> Optional[Tuple[int, int]]:
+def image_size(data: bytes) -> Optional[tuple[int, int]]:
     """(width, height) as stored in the header, read without decoding; None
     if the format or its header is not recognised (``decode_image`` then
     says what is wrong)."""

@@ -105,12 +105,13 @@ Image(width=16, height=8, name='<bytes>')
 """
 
 import struct
-from typing import Dict, List, Optional, Tuple
+from collections.abc import Sequence
+from typing import Optional, Union
 
-from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
 from nrnn.errors import JPEGError
+from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
 from nrnn.image.jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
-from nrnn.image.png import Image, MAX_PIXELS
+from nrnn.image.png import MAX_PIXELS, Image
 
 __all__ = ["SIGNATURE", "MAX_PIXELS", "MAX_STORED_PIXELS", "MAX_SCANS",
            "decode", "jpeg_size", "read_jpeg"]
@@ -159,12 +160,15 @@ class _Component:
         self.h = h
         self.v = v
         self.table = table
-        self.quantisation = None  # type: Optional[List[int]]
-        self.dc = None  # type: Optional[List[int]]
-        self.blocks = None  # type: Optional[list]
-        self.plane = None  # type: Optional[bytearray]
+        self.quantisation: Optional[list[int]] = None
+        self.dc: Optional[list[int]] = None
+        self.blocks: Optional[list] = None
+        self.plane: Optional[bytearray] = None
         self.had_dc_scan = False
         self.scale = 8  # samples per block side in the output (see _component_scale)
+        # The block layout, set by _Frame from the frame's sampling factors.
+        self.blocks_per_line = self.block_lines = 0
+        self.samples_wide = self.samples_high = 0
 
     def __repr__(self) -> str:
         return "_Component(id=%d, sampling=%dx%d)" % (self.ident, self.h, self.v)
@@ -173,7 +177,7 @@ class _Component:
 class _Frame:
     """The SOF header and the block layout it implies."""
 
-    def __init__(self, marker, width, height, components, name):
+    def __init__(self, marker: int, width: int, height: int, components: list[_Component], name: str):
         self.marker = marker
         self.progressive = marker == 0xC2
         self.width = width
@@ -202,13 +206,13 @@ class _State:
 
     def __init__(self, name):
         self.name = name
-        self.quantisation = {}  # type: Dict[int, List[int]]
-        self.dc_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
-        self.ac_tables = {}  # type: Dict[int, jpeg_huffman.HuffmanTable]
+        self.quantisation = {}  # type: dict[int, list[int]]
+        self.dc_tables = {}  # type: dict[int, jpeg_huffman.HuffmanTable]
+        self.ac_tables = {}  # type: dict[int, jpeg_huffman.HuffmanTable]
         self.restart_interval = 0
-        self.frame = None  # type: Optional[_Frame]
+        self.frame: Optional[_Frame] = None
         self.jfif = False
-        self.adobe_transform = None  # type: Optional[int]
+        self.adobe_transform: Optional[int] = None
         self.orientation = 1
         self.exif_seen = False
         self.scans = 0
@@ -218,7 +222,7 @@ class _State:
 # ---------------------------------------------------------------- public API
 
 
-def read_jpeg(path, reduce_to: int = 0, orient: bool = True) -> Image:
+def read_jpeg(path: str, reduce_to: int = 0, orient: bool = True) -> Image:
     """Read and decode the JPEG file at ``path``; ``JPEGError`` names the file."""
     try:
         with open(path, "rb") as handle:
@@ -254,7 +258,7 @@ def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS,
         raise JPEGError("%s: image too large to decode in the memory available" % name) from None
 
 
-def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
+def jpeg_size(data: bytes) -> Optional[tuple[int, int]]:
     """Stored (width, height) from the SOF header, without decoding; None if
     ``data`` is not a JPEG or has no SOF (``decode`` then says what is wrong).
 
@@ -291,7 +295,7 @@ def jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
 # ------------------------------------------------------------------ markers
 
 
-def _next_marker(data: bytes, position: int) -> Optional[Tuple[int, int]]:
+def _next_marker(data: bytes, position: int) -> Optional[tuple[int, int]]:
     """(marker code, offset after it) of the next marker at or after ``position``.
 
     Bytes that are not a marker are skipped, as libjpeg does ("extraneous
@@ -395,11 +399,10 @@ def _read_quantisation(state: _State, payload: bytes) -> None:
         if precision > 1 or table > 3:
             raise JPEGError("%s: corrupt DQT: table %d with precision code %d"
                             % (state.name, table, precision))
-        values = payload[position + 1:position + 1 + size]
-        if len(values) != size:
+        stored = payload[position + 1:position + 1 + size]
+        if len(stored) != size:
             raise JPEGError("%s: corrupt DQT: table %d is cut short" % (state.name, table))
-        if precision:
-            values = struct.unpack(">64H", values)
+        values: Sequence[int] = struct.unpack(">64H", stored) if precision else stored
         natural = [0] * 64
         for k, position_in_block in enumerate(jpeg_huffman.ZIGZAG):
             natural[position_in_block] = values[k]
@@ -454,7 +457,7 @@ def _read_frame(state: _State, marker: int, payload: bytes, max_pixels: int,
     if width * height > MAX_STORED_PIXELS:
         raise JPEGError("%s: image of %d x %d = %d pixels is over the limit of %d"
                         % (name, width, height, width * height, MAX_STORED_PIXELS))
-    components = []
+    components: list[_Component] = []
     for index in range(count):
         ident, factors, table = payload[6 + 3 * index:9 + 3 * index]
         h, v = factors >> 4, factors & 15
@@ -506,8 +509,8 @@ def _scaled(size: int, scale: int) -> int:
 # -------------------------------------------------------------------- scans
 
 
-def _table(tables: Dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bool,
-           name: str) -> List[int]:
+def _table(tables: dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bool,
+           name: str) -> list[int]:
     """The lookup of a Huffman table; when a file defines none, the
     standard's example tables stand in for ids 0 and 1, as libjpeg does
     (Motion-JPEG frames rely on it)."""
@@ -515,7 +518,8 @@ def _table(tables: Dict[int, "jpeg_huffman.HuffmanTable"], index: int, is_dc: bo
     if table is None:
         if index > 1:
             raise JPEGError("%s: scan uses Huffman table %d, which is not defined" % (name, index))
-        standard = [[DC_LUMINANCE, DC_CHROMINANCE], [AC_LUMINANCE, AC_CHROMINANCE]]
+        standard: list[list[tuple[Sequence[int], Sequence[int]]]] = [[DC_LUMINANCE, DC_CHROMINANCE],
+                                                                    [AC_LUMINANCE, AC_CHROMINANCE]]
         counts, symbols = standard[0 if is_dc else 1][index]
         table = tables[index] = jpeg_huffman.HuffmanTable(counts, symbols, name)
     return table.lookup()
@@ -530,7 +534,7 @@ def _scan(state: _State, header: bytes, data: bytes, position: int) -> int:
     if not header or len(header) != 4 + 2 * header[0] or not 1 <= header[0] <= 4:
         raise JPEGError("%s: corrupt SOS header (%d bytes)" % (name, len(header)))
     count = header[0]
-    chosen = []
+    chosen: list[tuple[_Component, int, int]] = []
     for index in range(count):
         ident, tables = header[1 + 2 * index], header[2 + 2 * index]
         matches = [c for c in frame.components if c.ident == ident]
@@ -582,13 +586,13 @@ def _scan(state: _State, header: bytes, data: bytes, position: int) -> int:
     if not frame.progressive:
         jpeg_huffman.decode_sequential(data, pieces, interval, mcus_x, mcu_total, parts, name)
     elif dc_only:
-        decoder = jpeg_huffman.decode_dc_refine if high else jpeg_huffman.decode_dc_first
-        decoder(data, pieces, interval, mcus_x, mcu_total, parts, low, name)
+        dc_decoder = jpeg_huffman.decode_dc_refine if high else jpeg_huffman.decode_dc_first
+        dc_decoder(data, pieces, interval, mcus_x, mcu_total, parts, low, name)
         for component, _, _ in chosen:
             component.had_dc_scan = True
     else:
-        decoder = jpeg_huffman.decode_ac_refine if high else jpeg_huffman.decode_ac_first
-        decoder(data, pieces, interval, mcus_x, mcu_total, parts[0], start, stop, low, name)
+        ac_decoder = jpeg_huffman.decode_ac_refine if high else jpeg_huffman.decode_ac_first
+        ac_decoder(data, pieces, interval, mcus_x, mcu_total, parts[0], start, stop, low, name)
     return end
 
 
@@ -616,12 +620,13 @@ def _prepare(state: _State, component: _Component) -> None:
     component.quantisation = list(table)
     count = component.blocks_per_line * component.block_lines
     scale = component.scale
-    if state.frame.progressive or scale == 1:
+    progressive = _frame(state).progressive
+    if progressive or scale == 1:
         component.dc = [0] * count
-    if state.frame.progressive and scale != 1:
+    if progressive and scale != 1:
         # Filled in only for blocks that get AC coefficients.
         component.blocks = [None] * count
-    if not state.frame.progressive and scale != 1:
+    if not progressive and scale != 1:
         component.plane = bytearray(count * scale * scale)
 
 
@@ -630,6 +635,7 @@ def _block_writer(component: _Component):
     scale = component.scale
     if scale == 1:
         dc = component.dc
+        assert dc is not None  # _prepare made it
 
         def put_dc(index, coefficients, has_ac):
             dc[index] = coefficients[0]
@@ -638,6 +644,7 @@ def _block_writer(component: _Component):
         return None  # progressive: the block decoders store coefficients themselves
     plane = component.plane
     quantisation = component.quantisation
+    assert quantisation is not None  # _prepare latched it
     per_line = component.blocks_per_line
     stride = per_line * scale
     if scale == 8:
@@ -665,7 +672,7 @@ def _block_writer(component: _Component):
 # ----------------------------------------------------------------- pixels
 
 
-def _component_plane(state: _State, component: _Component) -> bytearray:
+def _component_plane(state: _State, component: _Component) -> Union[bytes, bytearray]:
     """The component's samples at its own scale, after all its scans."""
     scale = component.scale
     per_line = component.blocks_per_line
@@ -675,13 +682,15 @@ def _component_plane(state: _State, component: _Component) -> bytearray:
     quantisation = component.quantisation
     if quantisation is None:
         raise JPEGError("%s: no scan contains component %d" % (state.name, component.ident))
-    if state.frame.progressive and not component.had_dc_scan:
+    if _frame(state).progressive and not component.had_dc_scan:
         raise JPEGError("%s: progressive file without a DC scan for component %d"
                         % (state.name, component.ident))
     step = quantisation[0]
+    dc_values = component.dc
+    assert dc_values is not None  # _prepare made them with the quantisation table
     # idct.dc_pixel for every block, with the look-up done by map in C.
     limit = idct.clamp_table()
-    means = bytes(map(limit.__getitem__, [((dc * step + 4) >> 3) & 1023 for dc in component.dc]))
+    means = bytes(map(limit.__getitem__, [((dc * step + 4) >> 3) & 1023 for dc in dc_values]))
     if scale == 1:
         return means  # one pixel per block: the block's mean, from its DC alone
     # Start with every block flat at its mean (the 1/8 plane, each sample
@@ -689,8 +698,8 @@ def _component_plane(state: _State, component: _Component) -> bytearray:
     # coefficients: in a photo of a page, most blocks have none.
     plane = _stretch(means, per_line, component.block_lines, scale)
     stride = per_line * scale
-    dc_values = component.dc
     blocks = component.blocks
+    assert blocks is not None  # progressive at scale 2, 4 or 8: _prepare made blocks
     for index in range(count):
         block = blocks[index]
         if block is None or not any(block):  # (block[0] is still 0: the DC is in dc_values)
@@ -718,9 +727,15 @@ def _stretch(samples: bytes, width: int, height: int, factor: int) -> bytearray:
     return bytearray(b"".join(rows))
 
 
+def _frame(state: _State) -> _Frame:
+    """The frame of a file whose scans have begun (_scan checked it came first)."""
+    assert state.frame is not None
+    return state.frame
+
+
 def _colour_space(state: _State) -> str:
     """gray, ycbcr, rgb, cmyk or ycck, decided as libjpeg decides."""
-    components = state.frame.components
+    components = _frame(state).components
     if len(components) == 1:
         return "gray"
     if len(components) == 3:
@@ -736,7 +751,7 @@ def _colour_space(state: _State) -> str:
 
 def _finish(state: _State, orient: bool) -> Image:
     """Upsample, convert to RGB, add alpha, turn upright."""
-    frame = state.frame
+    frame = _frame(state)
     scale = state.scale
     width, height = _scaled(frame.width, scale), _scaled(frame.height, scale)
     planes = []
@@ -765,10 +780,10 @@ def _finish(state: _State, orient: bool) -> Image:
     rgba[1::4] = green
     rgba[2::4] = blue
     rgba[3::4] = b"\xff" * count
+    pixels = bytes(rgba)
     if orient and state.orientation != 1:
-        width, height, rgba = orientation.orient_rgba(width, height, bytes(rgba),
-                                                      state.orientation)
-    return Image(width, height, bytes(rgba), state.name)
+        width, height, pixels = orientation.orient_rgba(width, height, pixels, state.orientation)
+    return Image(width, height, pixels, state.name)
 
 
 if __name__ == "__main__":

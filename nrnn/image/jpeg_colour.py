@@ -53,9 +53,12 @@ C = 255 - R', ..., then as CMYK.
 """
 
 import operator
-from typing import List, Optional, Tuple
+from typing import Union
 
 __all__ = ["upsample", "upsample_h2v1", "ycbcr_to_rgb", "cmyk_to_rgb", "ycck_to_rgb"]
+
+# A plane or a row of 8-bit samples: the decoder fills bytearrays, tables give bytes.
+Samples = Union[bytes, bytearray]
 
 SCALE_BITS = 16
 ONE_HALF = 1 << (SCALE_BITS - 1)
@@ -85,7 +88,7 @@ def _fix(x: float) -> int:
 # and/or, all in C.
 
 
-def _fixed(values) -> Tuple[bytes, bytes, bytes, bytes]:
+def _fixed(values) -> tuple[bytes, ...]:
     """Four 256-byte tables: byte k (big-endian) of ``values[i]`` (0 <= v < 2**32)."""
     return tuple(bytes((v >> (24 - 8 * k)) & 255 for v in values) for k in range(4))
 
@@ -102,7 +105,7 @@ _GREEN_Q = _fixed([-_fix(0.71414) * (i - 128) + _BIAS for i in range(256)])
 _KEEP = bytes(255 if h == 1 else 0 for h in range(256))
 _SATURATE = bytes(255 if h >= 2 else 0 for h in range(256))
 _TIMES_256 = [i << 8 for i in range(256)]
-_ink = None  # type: Optional[List[int]]
+_ink = None  # type: Optional[list[int]]
 
 
 def _channel(luma: bytes, terms) -> bytes:
@@ -124,7 +127,7 @@ def _channel(luma: bytes, terms) -> bytes:
     return ((int.from_bytes(low, "big") & keep) | saturate).to_bytes(count, "big")
 
 
-def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> Tuple[bytes, bytes, bytes]:
+def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> tuple[bytes, bytes, bytes]:
     """Three planes of equal length (Y, Cb, Cr) to (R, G, B) planes."""
     luma, blue, red = bytes(luma), bytes(blue), bytes(red)
     return (_channel(luma, [(red, _RED_Q)]),
@@ -132,7 +135,7 @@ def ycbcr_to_rgb(luma: bytes, blue: bytes, red: bytes) -> Tuple[bytes, bytes, by
             _channel(luma, [(blue, _BLUE_P)]))
 
 
-def _ink_table() -> List[int]:
+def _ink_table() -> list[int]:
     """round(a * b / 255) for every (a, b), indexed ``a * 256 + b``."""
     global _ink
     if _ink is None:
@@ -145,16 +148,15 @@ def _ink_table() -> List[int]:
     return _ink
 
 
-def cmyk_to_rgb(cyan: bytes, magenta: bytes, yellow: bytes, black: bytes):
+def cmyk_to_rgb(cyan: bytes, magenta: bytes, yellow: bytes, black: bytes) -> tuple[bytes, bytes, bytes]:
     """Adobe (inverted) CMYK planes to (R, G, B): R = C * K / 255, rounded."""
     table = _ink_table().__getitem__
-    out = []
-    for plane in (cyan, magenta, yellow):
-        out.append(bytes(map(table, map(operator.add, map(_TIMES_256.__getitem__, plane), black))))
-    return tuple(out)
+    red, green, blue = (bytes(map(table, map(operator.add, map(_TIMES_256.__getitem__, plane), black)))
+                        for plane in (cyan, magenta, yellow))
+    return red, green, blue
 
 
-def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes):
+def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes) -> tuple[bytes, bytes, bytes]:
     """YCCK planes to (R, G, B): YCbCr to R'G'B', C = 255 - R' etc., then CMYK."""
     invert = bytes(range(255, -1, -1))
     r, g, b = ycbcr_to_rgb(luma, blue, red)
@@ -202,7 +204,7 @@ class _Lanes:
         return ((x << 16) & self.full) | (x & 0xFFFF)
 
 
-def _widen(row: bytes) -> int:
+def _widen(row: Samples) -> int:
     wide = bytearray(2 * len(row))
     wide[1::2] = row
     return int.from_bytes(wide, "big")
@@ -220,7 +222,7 @@ def _interleave(even: int, odd: int, n: int, width: int) -> bytes:
     return bytes(out[:width])
 
 
-def upsample_h2v1(row: bytes, width: int) -> bytes:
+def upsample_h2v1(row: Samples, width: int) -> bytes:
     """One row doubled across with the triangle filter, cut to ``width``."""
     lanes = _Lanes.of(len(row))
     samples = _widen(row)
@@ -238,7 +240,7 @@ def _h2v2_row(sums: int, lanes: _Lanes, width: int) -> bytes:
     return _interleave(even, odd, lanes.n, width)
 
 
-def _box_row(row: bytes, factor: int, width: int) -> bytes:
+def _box_row(row: Samples, factor: int, width: int) -> bytes:
     if factor == 1:
         return bytes(row[:width])
     out = bytearray(factor * len(row))
@@ -247,7 +249,7 @@ def _box_row(row: bytes, factor: int, width: int) -> bytes:
     return bytes(out[:width])
 
 
-def upsample(plane: bytes, stride: int, samples_wide: int, samples_high: int,
+def upsample(plane: Samples, stride: int, samples_wide: int, samples_high: int,
              factor_x: int, factor_y: int, width: int, height: int, fancy: bool) -> bytes:
     """Stretch one component to ``width`` x ``height`` pixels (bytes, row-major).
 

@@ -87,7 +87,7 @@ True
 import math
 import operator
 import struct
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 from nrnn.errors import JPEGError
 from nrnn.image.jpeg_huffman import ZIGZAG
@@ -149,7 +149,7 @@ AC_CHROMINANCE = (
 SUBSAMPLINGS = ("4:4:4", "4:2:0")
 
 
-def quantisation_tables(quality: int) -> Tuple[List[int], List[int]]:
+def quantisation_tables(quality: int) -> tuple[list[int], list[int]]:
     """The luminance and chrominance tables (natural order) for ``quality``
     1..100, scaled as libjpeg's ``jpeg_set_quality`` does (see above)."""
     if not isinstance(quality, int) or not 1 <= quality <= 100:
@@ -187,7 +187,7 @@ def _dht(table_class: int, table_id: int, table) -> bytes:
     return b"\xff\xc4" + struct.pack(">H", 2 + len(payload)) + payload
 
 
-def _dct_matrix() -> List[List[float]]:
+def _dct_matrix() -> list[list[float]]:
     """``M[u][x] = C(u)/2 cos((2x+1) u pi / 16)``: F = M f M^T for one block."""
     matrix = []
     for u in range(8):
@@ -200,7 +200,7 @@ _DCT = _dct_matrix()
 _MUL = operator.mul
 
 
-def _forward_dct(block: Sequence[float]) -> List[float]:
+def _forward_dct(block: Sequence[float]) -> list[float]:
     """The 2-D DCT of 64 level-shifted samples (row-major): rows, then columns."""
     # sum(map(mul, ...)) keeps the 8-term dot products in C.
     rows = [[sum(map(_MUL, basis, block[y:y + 8])) for basis in _DCT] for y in range(0, 64, 8)]
@@ -293,7 +293,7 @@ def _plane_blocks(plane: Sequence[int], width: int, height: int, blocks_x: int, 
     return grid
 
 
-def _quantise(block: Sequence[float], table: Sequence[int]) -> List[int]:
+def _quantise(block: Sequence[float], table: Sequence[int]) -> list[int]:
     """Forward DCT, divide by the table, round; result in zig-zag order."""
     if max(block) == min(block):
         # A flat block (blank paper) has only a DC: 1/4 * 1/2 * 64 * sample.
@@ -409,7 +409,7 @@ def _scan(parts, start, stop, high, low, layout, code_block) -> bytes:
                   for part in parts for y in range(part.v) for x in range(part.h)]
                  for my in range(mcus_y) for mx in range(mcus_x)]
     writer = _BitWriter()
-    previous = {}
+    previous: dict[int, int] = {}
     for count, unit in enumerate(units):
         if restart_interval and count and count % restart_interval == 0:
             writer.flush()
@@ -469,7 +469,7 @@ def _ac_first_block(writer, part, coefficients, previous, start, stop, low):
     return 0
 
 
-def _downsample_2x2(plane: Sequence[int], width: int, height: int):
+def _downsample_2x2(plane: Sequence[float], width: int, height: int) -> tuple[list[float], int, int]:
     """Average each 2x2 square (edges repeat the last row/column)."""
     half_width, half_height = (width + 1) // 2, (height + 1) // 2
     out = []

@@ -71,7 +71,8 @@ nothing more in this band.
 """
 
 import struct
-from typing import List, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Optional
 
 from nrnn.errors import JPEGError
 
@@ -106,7 +107,7 @@ def check_counts(counts: Sequence[int], name: str) -> None:
         code <<= 1
 
 
-def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> List[int]:
+def build_lookup(counts: Sequence[int], symbols: Sequence[int], name: str) -> list[int]:
     """The 65536-entry decoding table of one Huffman table (see above).
 
     ``counts[L - 1]`` codes have length L; ``symbols`` lists them.  Entry
@@ -139,9 +140,9 @@ class HuffmanTable:
         self.counts = bytes(counts)
         self.symbols = bytes(symbols)
         self.name = name
-        self._lookup = None
+        self._lookup: Optional[list[int]] = None
 
-    def lookup(self) -> List[int]:
+    def lookup(self) -> list[int]:
         if self._lookup is None:
             self._lookup = build_lookup(self.counts, self.symbols, self.name)
         return self._lookup
@@ -154,7 +155,7 @@ def extend(value: int, size: int) -> int:
     return value
 
 
-def entropy_segments(data: bytes, start: int):
+def entropy_segments(data: bytes, start: int) -> tuple[int, list[tuple[int, int]]]:
     """Find the end of the entropy-coded data starting at ``start``.
 
     Returns ``(end, pieces)``: ``end`` is the offset of the marker that
@@ -220,7 +221,7 @@ class BitReader:
         self.index += 1
         self.count += 32
 
-    def symbol(self, lookup: List[int]) -> int:
+    def symbol(self, lookup: list[int]) -> int:
         """Decode one Huffman-coded symbol with a ``build_lookup`` table."""
         if self.count < 16:
             self._fill()
@@ -265,7 +266,8 @@ class ScanPart:
 
     __slots__ = ("component", "h", "v", "blocks_per_line", "dc_lookup", "ac_lookup", "put")
 
-    def __init__(self, component, h, v, blocks_per_line, dc_lookup, ac_lookup, put=None):
+    def __init__(self, component: Any, h: int, v: int, blocks_per_line: int, dc_lookup: Optional[list[int]],
+                 ac_lookup: Optional[list[int]], put: Optional[Callable[[int, list[int], bool], None]] = None):
         self.component = component
         self.h = h
         self.v = v
@@ -302,8 +304,8 @@ def _intervals(data, pieces, restart_interval, mcu_total, name):
         raise _truncated(name)
 
 
-def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, mcu_total: int,
-                      parts: List[ScanPart], name: str) -> None:
+def decode_sequential(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                      parts: list[ScanPart], name: str) -> None:
     """Decode a sequential (baseline) scan, handing each block to ``part.put``.
 
     This is the hot loop of a baseline decode, so the bit reading of
@@ -383,7 +385,8 @@ def decode_sequential(data: bytes, pieces, restart_interval: int, mcus_x: int, m
             raise _truncated(name)
 
 
-def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
+def decode_dc_first(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                    parts: list[ScanPart], low_bit: int, name: str) -> None:
     """Progressive DC scan, first pass: DC values, shifted left by ``low_bit`` (Al).
 
     The bit reading is inline, as in ``decode_sequential``: at 1/8 size
@@ -425,7 +428,8 @@ def decode_dc_first(data, pieces, restart_interval, mcus_x, mcu_total, parts, lo
             raise _truncated(name)
 
 
-def decode_dc_refine(data, pieces, restart_interval, mcus_x, mcu_total, parts, low_bit, name):
+def decode_dc_refine(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                     parts: list[ScanPart], low_bit: int, name: str) -> None:
     """Progressive DC refinement: one raw bit per block, bit ``low_bit`` of the DC.
 
     No Huffman coding here, so the bits are simply taken in order from the
@@ -458,13 +462,14 @@ def _block(component, index):
     return block
 
 
-def decode_ac_first(data, pieces, restart_interval, mcus_x, mcu_total, part, start, stop,
-                    low_bit, name):
+def decode_ac_first(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                    part: ScanPart, start: int, stop: int, low_bit: int, name: str) -> None:
     """Progressive AC scan, first pass: coefficients ``start``..``stop`` (Ss..Se)
     of one component, each shifted left by ``low_bit``; EOB runs skip blocks."""
     zigzag = ZIGZAG
     component = part.component
     lookup = part.ac_lookup
+    assert lookup is not None  # an AC scan has its AC table (jpeg._scan)
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)
         eob_run = 0
@@ -529,8 +534,8 @@ def _refine_nonzero(reader, block, position, bit):
             block[position] = value + bit if value >= 0 else value - bit
 
 
-def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, start, stop,
-                     low_bit, name):
+def decode_ac_refine(data: bytes, pieces: list[tuple[int, int]], restart_interval: int, mcus_x: int, mcu_total: int,
+                     part: ScanPart, start: int, stop: int, low_bit: int, name: str) -> None:
     """Progressive AC refinement (T.81 G.1.2.3): one more bit of precision.
 
     Coefficients that are already nonzero get a correction bit each, in
@@ -542,6 +547,7 @@ def decode_ac_refine(data, pieces, restart_interval, mcus_x, mcu_total, part, st
     zigzag = ZIGZAG
     component = part.component
     lookup = part.ac_lookup
+    assert lookup is not None  # an AC scan has its AC table (jpeg._scan)
     bit = 1 << low_bit
     for piece, first, end in _intervals(data, pieces, restart_interval, mcu_total, name):
         reader = BitReader(data, piece, name)

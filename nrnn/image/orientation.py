@@ -37,7 +37,6 @@ damaged EXIF block should not stop a photo from being read.
 
 import array
 import struct
-from typing import Tuple
 
 __all__ = ["exif_orientation", "orient_rgba", "oriented_size"]
 
@@ -79,12 +78,12 @@ def exif_orientation(payload: bytes) -> int:
     return 1
 
 
-def oriented_size(width: int, height: int, orientation: int) -> Tuple[int, int]:
+def oriented_size(width: int, height: int, orientation: int) -> tuple[int, int]:
     """(width, height) as a viewer shows the image."""
     return (height, width) if orientation >= 5 else (width, height)
 
 
-def orient_rgba(width: int, height: int, rgba: bytes, orientation: int) -> Tuple[int, int, bytes]:
+def orient_rgba(width: int, height: int, rgba: bytes, orientation: int) -> tuple[int, int, bytes]:
     """Turn ``width`` x ``height`` RGBA pixels the way ``orientation`` says.
 
     Returns (new width, new height, new pixels).  Each pixel is moved as

@@ -31,18 +31,19 @@ canvas or a scanner gives.  Where strokes cross, the larger coverage wins
 import json
 import math
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Optional
 
 __all__ = ["STROKES_FILE", "demo_digits", "fit", "render"]
 
-Point = Tuple[float, float]
-Stroke = List[Point]
+Point = tuple[float, float]
+Stroke = list[Point]
 
 #: The demo digits, shared with the drawing page (app.js loads it too).
 STROKES_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "strokes.json")
 
 
-def demo_digits(path: str = STROKES_FILE) -> Dict[int, List[Stroke]]:
+def demo_digits(path: str = STROKES_FILE) -> dict[int, list[Stroke]]:
     """The demo digits: {digit: strokes}, points in the unit box."""
     with open(path, encoding="utf-8") as handle:
         document = json.load(handle)
@@ -51,7 +52,7 @@ def demo_digits(path: str = STROKES_FILE) -> Dict[int, List[Stroke]]:
 
 
 def fit(strokes: Sequence[Stroke], width: float, height: float,
-        transform: Optional[Sequence[float]] = None) -> List[Stroke]:
+        transform: Optional[Sequence[float]] = None) -> list[Stroke]:
     """Map unit-box strokes onto a ``width`` x ``height`` canvas.
 
     ``transform`` is an optional 2 x 3 affine map ``(a, b, c, d, e, f)``
@@ -73,7 +74,7 @@ def fit(strokes: Sequence[Stroke], width: float, height: float,
     return mapped
 
 
-def render(strokes: Sequence[Stroke], width: int, height: int, pen_width: float) -> List[float]:
+def render(strokes: Sequence[Stroke], width: int, height: int, pen_width: float) -> list[float]:
     """Ink coverage of each pixel, ``width * height`` floats in [0, 1], row-major.
 
     Pixel (i, j) (column i, row j) has its centre at (i + 0.5, j + 0.5).

@@ -64,17 +64,18 @@ True
 import argparse
 import math
 import sys
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
-from nrnn.net import matrix
 from nrnn.atomic import write_bytes_atomic
 from nrnn.cli import OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError
 from nrnn.inside.explain import layer_values
+from nrnn.inside.weights import side_by_side
+from nrnn.net import matrix
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
 from nrnn.recognize import FIELD, input_png, text_art
-from nrnn.inside.weights import side_by_side
 
 __all__ = ["input_gradient", "dream", "Dream", "backquery", "box_blur", "DreamError", "main"]
 
@@ -89,7 +90,7 @@ class DreamError(NrnnError):
     """A dream that cannot be made: a bad digit, start image or output file."""
 
 
-def input_gradient(network: Network, x: Sequence[float], digit: int) -> List[float]:
+def input_gradient(network: Network, x: Sequence[float], digit: int) -> list[float]:
     """d z_digit / d x: 784 floats (n_0), by one backward pass (see above)."""
     zs, activations = layer_values(network, x)
     delta = [0.0] * len(zs[-1])
@@ -105,7 +106,7 @@ class Dream:
     """A dreamed input: ``image`` (784 floats in [0, 1]), the digit, and
     ``values``: z_digit after every accepted step (the first is the start's)."""
 
-    def __init__(self, digit: int, image: List[float], values: List[float], outputs: List[float]):
+    def __init__(self, digit: int, image: list[float], values: list[float], outputs: list[float]):
         self.digit = digit
         self.image = image
         self.values = values
@@ -154,7 +155,7 @@ def dream(network: Network, digit: int, start: Optional[Sequence[float]] = None,
     return Dream(digit, x, values, layer_values(network, x)[1][-1])
 
 
-def box_blur(values: Sequence[float], width: int = FIELD) -> List[float]:
+def box_blur(values: Sequence[float], width: int = FIELD) -> list[float]:
     """Each value replaced by the mean of its 3 x 3 neighbourhood (fewer at
     the edges) in a width-wide row-major picture.
 
@@ -175,7 +176,7 @@ def _logit(y: float) -> float:
     return math.log(y / (1.0 - y))
 
 
-def _squash(values: List[float], low: float = 0.01, high: float = 0.99) -> List[float]:
+def _squash(values: list[float], low: float = 0.01, high: float = 0.99) -> list[float]:
     """Rescale to [low, high] linearly (Rashid's step that keeps logit defined)."""
     smallest, largest = min(values), max(values)
     if largest == smallest:
@@ -183,14 +184,14 @@ def _squash(values: List[float], low: float = 0.01, high: float = 0.99) -> List[
     return [low + (high - low) * (v - smallest) / (largest - smallest) for v in values]
 
 
-def backquery(network: Network, digit: int) -> List[float]:
+def backquery(network: Network, digit: int) -> list[float]:
     """Rashid's backquery: the network run backwards from the target output
     (0.99 for ``digit``, 0.01 elsewhere) to 784 floats in [0, 1]."""
     _check_digit(network, digit)
     a = [0.99 if k == digit else 0.01 for k in range(network.sizes[-1])]
     for layer in range(len(network.weights) - 1, -1, -1):
         z = [_logit(v) for v in a]
-        if network.has_bias:
+        if network.biases is not None:
             z = [zj - bj for zj, bj in zip(z, network.biases[layer])]
         a = _squash(matrix.transpose_matvec(network.weights[layer], z))
     return _squash(a, 0.0, 1.0)
@@ -205,7 +206,7 @@ def _check_digit(network: Network, digit: int) -> None:
 # ---------------------------------------------------------------- command line
 
 
-def _digits(text: str) -> List[int]:
+def _digits(text: str) -> list[int]:
     if text == "all":
         return list(range(10))
     if not (text.isascii() and text.isdigit() and len(text) == 1):
@@ -217,7 +218,7 @@ def _steps(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text)
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
     if not 1 <= value <= 10000:
         raise argparse.ArgumentTypeError("%d is outside 1..10000" % value)
     return value
@@ -243,7 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _start_image(path: str, network: Network) -> List[float]:
+def _start_image(path: str, network: Network) -> list[float]:
     from nrnn.input_file import MAX_FILE_BYTES, read_capped
     from nrnn.recognize import recognize
 
@@ -271,7 +272,7 @@ def _strip_png(images: Sequence[Sequence[float]], scale: int = 4, gap: int = 4) 
     return encode_gray8(width, len(rows), b"".join(rows))
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     from nrnn.recognize import load_recognizer
 
     args = _parser().parse_args(argv)

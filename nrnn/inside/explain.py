@@ -38,19 +38,19 @@ True
 """
 
 import textwrap
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
+from nrnn.inside.weights import neuron_pictures, side_by_side, text_picture
 from nrnn.net import matrix
 from nrnn.net.model_file import deskews
 from nrnn.net.network import Network
-from nrnn.recognize import Recognition, text_art
 from nrnn.net.sigmoid import sigmoid
-from nrnn.inside.weights import neuron_pictures, side_by_side, text_picture
+from nrnn.recognize import Recognition, text_art
 
 __all__ = ["layer_values", "hidden_activations", "Explanation", "explain", "explanation_text"]
 
 
-def layer_values(network: Network, x: Sequence[float]) -> Tuple[List[List[float]], List[List[float]]]:
+def layer_values(network: Network, x: Sequence[float]) -> tuple[list[list[float]], list[list[float]]]:
     """(zs, activations) of every layer for input x: ``activations[0]`` is x,
     ``activations[l]`` = sigma(``zs[l - 1]``) for the l-th layer of neurons,
     ``zs[-1]`` the output layer's z (10 for a digit recognizer)."""
@@ -62,14 +62,14 @@ def layer_values(network: Network, x: Sequence[float]) -> Tuple[List[List[float]
             z = matrix.sparse_matvec(weights, indices, values)
         else:
             z = matrix.matvec(weights, activations[-1])
-        if network.has_bias:
+        if network.biases is not None:
             z = [zj + bj for zj, bj in zip(z, network.biases[layer])]
         zs.append(z)
         activations.append([sigmoid(zj) for zj in z])
     return zs, activations
 
 
-def hidden_activations(network: Network, x: Sequence[float]) -> List[List[float]]:
+def hidden_activations(network: Network, x: Sequence[float]) -> list[list[float]]:
     """The activations of each hidden layer for input x (none for a network
     without hidden layers): what the drawing page's strip shows."""
     return layer_values(network, x)[1][1:-1]
@@ -103,7 +103,7 @@ class Explanation:
         self.hidden = activations[-2]
         self.units = len(self.hidden)
         self.weights = list(last[k])
-        biases = network.biases[-1] if network.has_bias else [0.0] * len(last)
+        biases = network.biases[-1] if network.biases is not None else [0.0] * len(last)
         self.bias, self.runner_up_bias = biases[k], biases[r]
         self.contributions = [h * w for h, w in zip(self.hidden, last[k])]
         self.separation = [h * (wk - wr) for h, wk, wr in zip(self.hidden, last[k], last[r])]
@@ -114,7 +114,7 @@ class Explanation:
         self.outputs = answer.outputs
         self.shares = answer.probabilities
 
-    def top(self, values: Sequence[float], count: int, positive: bool = True) -> List[int]:
+    def top(self, values: Sequence[float], count: int, positive: bool = True) -> list[int]:
         """Indices of the ``count`` largest (or most negative) values, that sign only."""
         order = sorted(range(len(values)), key=lambda j: -values[j] if positive else values[j])
         return [j for j in order[:count] if (values[j] > 0) == positive and values[j] != 0.0]

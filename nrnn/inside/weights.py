@@ -45,15 +45,16 @@ ink pattern each digit's neuron rewards.
 import argparse
 import base64
 import sys
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Optional
 from xml.sax.saxutils import escape
 
 from nrnn.atomic import write_bytes_atomic, write_text_atomic
 from nrnn.cli import OneLineParser, print_error, run_main
 from nrnn.errors import NrnnError, UsageError
+from nrnn.image.png import encode_rgb8
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
-from nrnn.image.png import encode_rgb8
 
 __all__ = ["neuron_pictures", "weight_colour", "picture_scales", "sheet_png", "sheet_svg",
            "text_picture", "side_by_side", "write_sheet", "weights_path", "POSITIVE", "NEGATIVE",
@@ -98,8 +99,9 @@ class WeightsError(NrnnError):
     """A weight picture that cannot be drawn: a layer or neuron the network lacks."""
 
 
-def _blend(end: Tuple[int, int, int], t: float) -> Tuple[int, int, int]:
-    return tuple(int(round(255 + t * (channel - 255))) for channel in end)
+def _blend(end: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    red, green, blue = (int(round(255 + t * (channel - 255))) for channel in end)
+    return red, green, blue
 
 
 # PALETTE[LEVELS + k] is the colour of strength k / LEVELS, k = -LEVELS..LEVELS.
@@ -116,13 +118,13 @@ def _level(value: float, scale: float) -> int:
     return int(round(LEVELS * (1.0 if t > 1.0 else -1.0 if t < -1.0 else t)))
 
 
-def weight_colour(value: float, scale: float) -> Tuple[int, int, int]:
+def weight_colour(value: float, scale: float) -> tuple[int, int, int]:
     """The RGB colour of a weight: white at 0, POSITIVE at +scale and above,
     NEGATIVE at -scale and below, blended linearly (in 1/255 steps) between."""
     return PALETTE[LEVELS + _level(value, scale)]
 
 
-def neuron_pictures(network: Network, layer: int = 0) -> List[List[float]]:
+def neuron_pictures(network: Network, layer: int = 0) -> list[list[float]]:
     """One 784-float picture per neuron of weight layer ``layer`` (0: the
     first hidden layer, whose pictures are its weight rows W_0[j]; deeper:
     the weighted sums of the previous layer's pictures, see the module
@@ -138,7 +140,7 @@ def neuron_pictures(network: Network, layer: int = 0) -> List[List[float]]:
     return pictures
 
 
-def picture_scales(pictures: Sequence[Sequence[float]], scaling: str = "tile") -> List[float]:
+def picture_scales(pictures: Sequence[Sequence[float]], scaling: str = "tile") -> list[float]:
     """The scale s of each picture: its own largest |w| (``tile``) or the
     largest |w| of them all (``global``).  A picture of zeros gets 0."""
     if scaling not in SCALINGS:
@@ -149,7 +151,7 @@ def picture_scales(pictures: Sequence[Sequence[float]], scaling: str = "tile") -
     return own
 
 
-def _tile_lines(picture: Sequence[float], scale: float, zoom: int, width: int) -> List[bytes]:
+def _tile_lines(picture: Sequence[float], scale: float, zoom: int, width: int) -> list[bytes]:
     """The picture's RGB pixel rows, each pixel a zoom x zoom square."""
     lines = []
     for y in range(len(picture) // width):
@@ -159,7 +161,7 @@ def _tile_lines(picture: Sequence[float], scale: float, zoom: int, width: int) -
     return lines
 
 
-def _label_lines(text: str, width: int, dot: int) -> List[bytes]:
+def _label_lines(text: str, width: int, dot: int) -> list[bytes]:
     """``text`` (digits) in the 3 x 5 font, ``dot`` pixels a font pixel,
     centred in ``width`` pixels: 5 * dot RGB rows."""
     ink, paper = bytes(_LABEL_INK), bytes(_BACKGROUND)
@@ -178,7 +180,7 @@ def _label_lines(text: str, width: int, dot: int) -> List[bytes]:
     return lines
 
 
-def _grid(count: int, columns: Optional[int]) -> Tuple[int, int]:
+def _grid(count: int, columns: Optional[int]) -> tuple[int, int]:
     if columns is None:
         columns = 1
         while columns * columns < count:
@@ -214,7 +216,7 @@ class SheetLayout:
         self.size = (self.columns * self.tile_width + (self.columns + 1) * self.gap,
                      self.rows * self.row_height + self.gap)
 
-    def tile_origin(self, j: int) -> Tuple[int, int]:
+    def tile_origin(self, j: int) -> tuple[int, int]:
         """(x, y) of tile j's top-left pixel on the sheet."""
         column, row = j % self.columns, j // self.columns
         return (self.gap + column * (self.tile_width + self.gap),
@@ -413,7 +415,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     from nrnn.recognize import load_recognizer  # here: recognize imports the image decoders
 
     args = _parser().parse_args(argv)
@@ -431,7 +433,7 @@ def main(argv=None) -> int:
             else "each drawn as the weighted sum of the pictures of the layer before"))
         for neuron in args.neuron:
             picture = pictures[neuron]
-            bias = network.biases[args.layer][neuron] if network.has_bias else None
+            bias = network.biases[args.layer][neuron] if network.biases is not None else None
             print("\nneuron %d: weights from %.3f to %.3f%s" % (
                 neuron, min(picture), max(picture), "" if bias is None else ", bias %.3f" % bias))
             print(text_picture(picture))

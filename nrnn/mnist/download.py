@@ -67,10 +67,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Callable, Dict, List, Optional, Sequence, TextIO, Union
+from collections.abc import Sequence
+from typing import Any, Callable, Optional, TextIO, Union
 
-from nrnn.mnist import idx
 from nrnn.errors import DataError
+from nrnn.mnist import idx
 from nrnn.progress import Progress, format_count
 
 IMAGE_FILES = {"train": "train-images-idx3-ubyte.gz", "test": "t10k-images-idx3-ubyte.gz"}
@@ -162,7 +163,7 @@ def file_digest(path: str, algorithm: str = "md5") -> str:
     return digest.hexdigest()
 
 
-def resolve_sources(source: Union[None, str, Sequence[str]] = None) -> List[str]:
+def resolve_sources(source: Union[None, str, Sequence[str]] = None) -> list[str]:
     """The sources to try, in order: ``source``, else $NRNN_MNIST_SOURCE,
     else ``MIRRORS``.
 
@@ -218,9 +219,7 @@ def _check_structure(part: str, name: str) -> str:
     if kind == "labels":
         count = len(idx.read_labels(part))
     else:
-        count = 0
-        for count, _ in enumerate(idx.read_images(part), 1):
-            pass
+        count = sum(1 for _ in idx.read_images(part))
     return "IDX structure checked: %s %s" % (format_count(count), kind)
 
 
@@ -236,7 +235,7 @@ class Fetcher:
         self,
         dest_dir: str,
         source: Union[None, str, Sequence[str]] = None,
-        checksums: Optional[Dict[str, str]] = None,
+        checksums: Optional[dict[str, str]] = None,
         timeout: float = READ_TIMEOUT,
         attempts: int = 4,
         retry_delay: float = 2.0,
@@ -245,7 +244,7 @@ class Fetcher:
         opener: Optional[urllib.request.OpenerDirector] = None,
         sleep: Callable[[float], None] = time.sleep,
         deadline: float = FILE_DEADLINE,
-        size_limits: Optional[Dict[str, int]] = None,
+        size_limits: Optional[dict[str, int]] = None,
     ):
         self.dest_dir = dest_dir
         self.sources = resolve_sources(source)
@@ -264,7 +263,7 @@ class Fetcher:
             size_limits = {name: size for name, size in OFFICIAL_SIZES.items()
                            if self.checksums.get(name) == OFFICIAL_MD5[name]}
         self.size_limits = size_limits
-        self.notes: Dict[str, str] = {}
+        self.notes: dict[str, str] = {}
 
     def __repr__(self):
         return "Fetcher(%r, sources=%r)" % (self.dest_dir, self.sources)
@@ -275,7 +274,7 @@ class Fetcher:
             stream.write(text + "\n")
             stream.flush()
 
-    def fetch(self, names: Sequence[str] = MNIST_FILES) -> Dict[str, str]:
+    def fetch(self, names: Sequence[str] = MNIST_FILES) -> dict[str, str]:
         """Fetch each file in ``names``; return name -> path of the verified file.
 
         A file already in the destination with the expected MD5 is kept.
@@ -285,7 +284,7 @@ class Fetcher:
         try:
             os.makedirs(self.dest_dir, exist_ok=True)
         except OSError as error:
-            raise DataError("cannot create %s: %s" % (self.dest_dir, error.strerror or error))
+            raise DataError("cannot create %s: %s" % (self.dest_dir, error.strerror or error)) from error
         paths = {}
         for name in names:
             paths[name] = self.fetch_one(name)
@@ -348,7 +347,7 @@ class Fetcher:
             raise
         except OSError as error:
             _remove(part)
-            raise _SourceFailed("cannot copy %s: %s" % (origin, error.strerror or error))
+            raise _SourceFailed("cannot copy %s: %s" % (origin, error.strerror or error)) from error
         digests = {"md5": md5.hexdigest(), "sha256": sha256.hexdigest()}
         expected = self.checksums.get(name)
         if expected and digests["md5"] == expected:
@@ -367,7 +366,7 @@ class Fetcher:
             structure = _check_structure(part, name)
         except (_SourceFailed, DataError) as error:
             _remove(part)
-            raise _SourceFailed(str(error))
+            raise _SourceFailed(str(error)) from error
         return ("copied from %s; %s; %s; NOT the official file (its MD5 differs "
                 "from the published one)" % (folder, note, structure))
 
@@ -391,7 +390,7 @@ class Fetcher:
                 finished = True
                 break
             except (_Unreachable, _DeadlinePassed) as error:
-                raise _SourceFailed("%s%s" % (error, self._kept(part)))
+                raise _SourceFailed("%s%s" % (error, self._kept(part))) from error
             except (OSError, http.client.HTTPException) as error:
                 # URLError, timeouts, resets and IncompleteRead all land
                 # here: keep the .part file and resume from it next time.
@@ -407,7 +406,7 @@ class Fetcher:
                 structure = _check_structure(part, name)
             except DataError as error:
                 _remove(part)
-                raise _SourceFailed(str(error))
+                raise _SourceFailed(str(error)) from error
             return "downloaded from %s; no published checksum to compare; %s" % (url, structure)
         actual = file_digest(part)
         if actual != expected:
@@ -451,7 +450,7 @@ class Fetcher:
         except urllib.error.URLError as error:
             if _unreachable(error):
                 raise _Unreachable("cannot reach the host: %s (not retried)"
-                                   % getattr(error, "reason", error))
+                                   % getattr(error, "reason", error)) from error
             if not isinstance(error, urllib.error.HTTPError):
                 raise
             error.close()
@@ -459,10 +458,10 @@ class Fetcher:
                 # Our partial file is at least as long as the server's: it
                 # cannot be resumed.  Start over next attempt.
                 _remove(part)
-                raise ConnectionError("HTTP 416 for a resume from byte %d; restarting" % offset)
+                raise ConnectionError("HTTP 416 for a resume from byte %d; restarting" % offset) from error
             if error.code in (408, 429) or error.code >= 500:
                 raise
-            raise _SourceFailed("HTTP %d %s for %s" % (error.code, error.reason, url))
+            raise _SourceFailed("HTTP %d %s for %s" % (error.code, error.reason, url)) from error
         with response:
             status = getattr(response, "status", 200)
             content_range = response.headers.get("Content-Range", "")
@@ -488,7 +487,7 @@ class Fetcher:
             try:
                 out = open(part, mode)
             except OSError as error:
-                raise DataError("cannot write %s: %s" % (part, error.strerror or error))
+                raise DataError("cannot write %s: %s" % (part, error.strerror or error)) from error
             with out:
                 while True:
                     chunk = read(_CHUNK)
@@ -504,7 +503,7 @@ class Fetcher:
                         out.write(chunk)
                     except OSError as error:
                         bar.close("(write failed)")
-                        raise DataError("cannot write %s: %s" % (part, error.strerror or error))
+                        raise DataError("cannot write %s: %s" % (part, error.strerror or error)) from error
                     received += len(chunk)
                     bar.update(len(chunk))
                     if time.monotonic() > deadline:
@@ -516,7 +515,7 @@ class Fetcher:
                     out.flush()
                     os.fsync(out.fileno())
                 except OSError as error:
-                    raise DataError("cannot write %s: %s" % (part, error.strerror or error))
+                    raise DataError("cannot write %s: %s" % (part, error.strerror or error)) from error
             # http.client returns a short body without complaint when the
             # server closes early, so compare with Content-Length ourselves.
             if length is not None and received < length:
@@ -537,8 +536,8 @@ def fetch(
     source: Union[None, str, Sequence[str]] = None,
     names: Sequence[str] = MNIST_FILES,
     quiet: bool = False,
-    **options,
-) -> Dict[str, str]:
+    **options: Any,
+) -> dict[str, str]:
     """Fetch and verify the MNIST files into ``dest_dir``; return name -> path.
 
     ``source``: a folder, ``file:`` URL or http(s) URL, or a list of them

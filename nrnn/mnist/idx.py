@@ -40,7 +40,8 @@ import gzip
 import os
 import struct
 import zlib
-from typing import Iterable, Iterator, List, NamedTuple, Sequence, Tuple
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from nrnn.atomic import atomic_write
 from nrnn.errors import DataError
@@ -78,7 +79,8 @@ class IdxHeader(NamedTuple):
     """What an IDX file's header says: kind ("images"/"labels") and sizes."""
 
     kind: str
-    count: int
+    # Shadows tuple.count (mypy says so): ``count`` is what the IDX format calls it.
+    count: int  # type: ignore[assignment]
     rows: int = 0
     cols: int = 0
 
@@ -92,7 +94,7 @@ def _open(path: str):
     try:
         handle = open(path, "rb")
     except OSError as error:
-        raise DataError("%s: cannot open: %s" % (path, error.strerror or error))
+        raise DataError("%s: cannot open: %s" % (path, error.strerror or error)) from error
     if handle.read(2) == GZIP_SIGNATURE:
         handle.seek(0)
         return gzip.GzipFile(fileobj=handle, mode="rb"), handle
@@ -104,7 +106,7 @@ def _read_exact(stream, size: int, path: str, what: str) -> bytes:
     try:
         data = stream.read(size)
     except _GZIP_ERRORS as error:
-        raise DataError("%s: corrupt gzip data while reading %s: %s" % (path, what, error))
+        raise DataError("%s: corrupt gzip data while reading %s: %s" % (path, what, error)) from error
     if len(data) != size:
         raise DataError("%s: file ends in the %s (%d of %d bytes)" % (path, what, len(data), size))
     return data
@@ -177,7 +179,7 @@ def _check_end(stream, path: str, header: IdxHeader) -> None:
     try:
         extra = stream.read(1)
     except _GZIP_ERRORS as error:
-        raise DataError("%s: corrupt gzip data after the last %s: %s" % (path, header.kind[:-1], error))
+        raise DataError("%s: corrupt gzip data after the last %s: %s" % (path, header.kind[:-1], error)) from error
     if extra:
         raise DataError(
             "%s: data continues after the %d %s that header field 'count' announces"
@@ -201,7 +203,7 @@ def read_images(path: str) -> Iterator[bytes]:
             try:
                 block = stream.read(batch * IMAGE_SIZE)
             except _GZIP_ERRORS as error:
-                raise DataError("%s: corrupt gzip data near image %d: %s" % (path, index, error))
+                raise DataError("%s: corrupt gzip data near image %d: %s" % (path, index, error)) from error
             if len(block) != batch * IMAGE_SIZE:
                 got = index + len(block) // IMAGE_SIZE
                 raise DataError(
@@ -234,7 +236,7 @@ def read_labels(path: str) -> bytes:
                 remaining -= len(piece)
             labels = b"".join(pieces)
         except _GZIP_ERRORS as error:
-            raise DataError("%s: corrupt gzip data in the labels: %s" % (path, error))
+            raise DataError("%s: corrupt gzip data in the labels: %s" % (path, error)) from error
         if len(labels) != header.count:
             raise DataError(
                 "%s: file ends after %d labels, but header field 'count' says %d"
@@ -247,7 +249,7 @@ def read_labels(path: str) -> bytes:
     return labels
 
 
-def read_pairs(images_path: str, labels_path: str) -> Iterator[Tuple[int, bytes]]:
+def read_pairs(images_path: str, labels_path: str) -> Iterator[tuple[int, bytes]]:
     """Yield ``(label, image)`` pairs, image as 784 bytes; counts must agree.
 
     The headers are checked before anything is yielded, so a mismatch fails
@@ -263,21 +265,17 @@ def read_pairs(images_path: str, labels_path: str) -> Iterator[Tuple[int, bytes]
     return _pairs(labels, read_images(images_path))
 
 
-def _pairs(labels: bytes, images: Iterator[bytes]) -> Iterator[Tuple[int, bytes]]:
+def _pairs(labels: bytes, images: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
     # Not zip(labels, images): zip stops as soon as labels run out, without
     # resuming the image reader for its end-of-file check.
-    for label, image in zip(labels, images):
-        yield label, image
+    yield from zip(labels, images)
     for _ in images:  # runs the end-of-file check; counts agree, so no items
         pass
 
 
 def validate(images_path: str, labels_path: str) -> int:
     """Read both files completely, checking everything; return the count."""
-    count = 0
-    for count, _ in enumerate(read_pairs(images_path, labels_path), 1):
-        pass
-    return count
+    return sum(1 for _ in read_pairs(images_path, labels_path))
 
 
 def _write(path: str, header: bytes, chunks: Iterable[bytes]) -> None:
@@ -314,7 +312,7 @@ def write_labels(path: str, labels: Sequence[int]) -> None:
     _write(path, LABEL_HEADER.pack(LABEL_MAGIC, len(labels)), [bytes(labels)])
 
 
-__all__: List[str] = [
+__all__: list[str] = [
     "IMAGE_MAGIC", "LABEL_MAGIC", "ROWS", "COLS", "IMAGE_SIZE", "IdxHeader",
     "read_header", "read_images", "read_labels", "read_pairs", "validate",
     "write_images", "write_labels",

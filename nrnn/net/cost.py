@@ -38,10 +38,21 @@ tiny, the cross-entropy delta is large.
 """
 
 from math import log
+from typing import Protocol
 
 # ln(1e-300) = -690.8: a stand-in for ln 0 when an output rounds to exactly
 # 0 or 1, so a hopeless prediction costs a large finite number, not a crash.
 _TINY = 1e-300
+
+
+class Cost(Protocol):
+    """What the network needs of a cost: its name, C(a, y), and BP1's delta^L."""
+
+    name: str
+
+    def value(self, a: list, y: list) -> float: ...
+
+    def output_delta(self, a: list, y: list) -> list: ...
 
 
 class QuadraticCost:
@@ -87,7 +98,7 @@ class CrossEntropyCost:
 QUADRATIC = QuadraticCost()
 CROSS_ENTROPY = CrossEntropyCost()
 
-COSTS = {QUADRATIC.name: QUADRATIC, CROSS_ENTROPY.name: CROSS_ENTROPY}
+COSTS: dict[str, Cost] = {QUADRATIC.name: QUADRATIC, CROSS_ENTROPY.name: CROSS_ENTROPY}
 
 
 if __name__ == "__main__":

@@ -62,12 +62,17 @@ import os
 import sys
 import textwrap
 import traceback
+from typing import Any, Optional, TextIO, Union
 
 from nrnn.cli import OneLineParser
 from nrnn.net.cost import COSTS
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork
 from nrnn.net.sigmoid import sigmoid
+
+# What is checked: the fast Network or the ReferenceNetwork (same sizes,
+# weights, biases and backprop; cost a Cost object or its name).
+Checked = Union[Network, ReferenceNetwork]
 
 H = 1e-5            # the nudge of the central difference
 TOLERANCE = 1e-5    # largest error still "ok"
@@ -97,7 +102,7 @@ class Row:
         self.quantity = quantity      # "delta", "W" or "b"
         self.count = 0
         self.worst = 0.0
-        self.index = None             # (j,) or (j, k) of the worst entry
+        self.index: Optional[tuple] = None  # (j,) or (j, k) of the worst entry
         self.analytic = self.numeric = 0.0
 
     def add(self, index: tuple, analytic: float, numeric: float) -> None:
@@ -117,7 +122,7 @@ class Row:
     def describe(self) -> str:
         """e.g. 'layer 2, dC/dW^2[1][0]: analytic 0.0123, numeric 0.0456 (error 0.73)'."""
         entry = QUANTITIES[self.quantity].split(" = ")[-1].replace("%d", str(self.layer))
-        entry += "".join("[%d]" % i for i in self.index)
+        entry += "".join("[%d]" % i for i in self.index or ())
         return "layer %d, %s: analytic %.10g, numeric %.10g (error %.2g)" % (
             self.layer, entry, self.analytic, self.numeric, self.worst)
 
@@ -131,7 +136,7 @@ def _cost_name(network) -> str:
     return network.cost if isinstance(network.cost, str) else network.cost.name
 
 
-def nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> float:
+def nudged_cost(network: Checked, x: list, y: list, layer: int, j: int, h: float) -> float:
     """C with z^layer[j] replaced by z^layer[j] + h: a forward pass of our own."""
     a = x
     for l in range(1, len(network.sizes)):
@@ -145,7 +150,7 @@ def nudged_cost(network, x: list, y: list, layer: int, j: int, h: float) -> floa
     return COSTS[_cost_name(network)].value(a, y)
 
 
-def numeric_derivative(network, x, y, holder: list, index: int) -> float:
+def numeric_derivative(network: Checked, x: list, y: list, holder: list, index: int) -> float:
     """(C(p + h) - C(p - h)) / 2h for the parameter holder[index]."""
     original = holder[index]
     holder[index] = original + H
@@ -156,7 +161,7 @@ def numeric_derivative(network, x, y, holder: list, index: int) -> float:
     return (plus - minus) / (2 * H)
 
 
-def analytic_gradient(network, x: list, y: list) -> tuple:
+def analytic_gradient(network: Checked, x: list, y: list) -> tuple:
     """(deltas, nabla_b, nabla_w) from either kind of network."""
     if isinstance(network, Network):
         deltas = network.gradient(x, y).deltas
@@ -170,7 +175,7 @@ class ShapeError(Exception):
     """An analytic gradient of the wrong shape; the message names the equation."""
 
 
-def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
+def check_shapes(network: Checked, deltas: Optional[list], nabla_b: Optional[list], nabla_w: list) -> None:
     """Raise ShapeError unless every delta^l, dC/db^l and dC/dW^l has its layer's shape."""
     def wrong(label, what, found, expected):
         raise ShapeError("%s is wrong: %s has %s, it should have %s (%s)"
@@ -191,12 +196,12 @@ def check_shapes(network, deltas, nabla_b, nabla_w) -> None:
                   "%d rows of %d (the shape of W^%d)" % (n, n_before, l))
 
 
-def numeric_delta(network, x: list, y: list, layer: int, j: int) -> float:
+def numeric_delta(network: Checked, x: list, y: list, layer: int, j: int) -> float:
     """dC/dz^layer[j] by a central difference, nudging z itself."""
     return (nudged_cost(network, x, y, layer, j, H) - nudged_cost(network, x, y, layer, j, -H)) / (2 * H)
 
 
-def check_gradients(network, x: list, y: list) -> list:
+def check_gradients(network: Checked, x: list, y: list) -> list:
     """Rows for every layer, output first: delta, W and (if any) b.
 
     Raises ShapeError for a gradient of the wrong shape, and whatever the
@@ -282,10 +287,10 @@ def _raised(error: BaseException) -> str:
     frame = (ours or frames)[-1]
     line = (frame.line or "").strip()
     # The marker may sit at the end of a statement that spans a few lines.
-    nearby = "".join(linecache.getline(frame.filename, frame.lineno + i) for i in range(3))
+    nearby = "".join(linecache.getline(frame.filename, (frame.lineno or 0) + i) for i in range(3))
     label = next((l for l in EQUATIONS if "# " + l in nearby), None)
     text = "%s: %s, at %s line %d: %s" % (type(error).__name__, error, os.path.relpath(frame.filename),
-                                         frame.lineno, line)
+                                         frame.lineno or 0, line)
     if label:
         text += "\nthat is the line marked %s (%s): look at the shapes it pairs" % (label, EQUATIONS[label])
     return text
@@ -330,7 +335,7 @@ def _step_by_hand(network, batch: list, learning_rate: float):
     return moved
 
 
-def check_step(network, batch: list, learning_rate: float = 0.5) -> list:
+def check_step(network: Checked, batch: list, learning_rate: float = 0.5) -> list:
     """[(what, largest difference)] for train_sample and train_batch against a step by hand."""
     results = []
     stepped = _copy(network)
@@ -374,17 +379,20 @@ def _layers(text: str) -> list:
     try:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a comma-separated list of layer sizes such as 4,5,3,2" % text)
+        raise argparse.ArgumentTypeError("%r is not a comma-separated list of layer sizes such as 4,5,3,2"
+                                         % text) from None
     if len(sizes) < 2 or min(sizes) < 1 or sum(a * b for a, b in zip(sizes, sizes[1:])) > 2000:
         raise argparse.ArgumentTypeError("give 2 or more positive sizes and at most 2000 weights, got %s" % text)
     return sizes
 
 
-def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool:
+def run(sizes: list, costs: list, bias: bool, seed: int, out: TextIO = sys.stdout) -> bool:
     """Print every check; return True when everything agrees."""
     import nrnn.net.network
     import nrnn.net.reference
-    files = {"reference": inspect.getsourcefile(nrnn.net.reference), "network": inspect.getsourcefile(nrnn.net.network)}
+    # getsourcefile is None only for a module without source: not these two.
+    files = {"reference": inspect.getsourcefile(nrnn.net.reference) or "",
+             "network": inspect.getsourcefile(nrnn.net.network) or ""}
     samples = samples_for(sizes, 21, seed)
     x, y = samples[20]
     all_ok = True
@@ -394,7 +402,7 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
     out.write("numeric = (C(p + h) - C(p - h)) / 2h, h = %g; error up to %g is ok\n" % (H, TOLERANCE))
     for kind in ("reference", "network"):
         label = "nrnn/net/%s.py" % kind
-        results = {}
+        results: dict[str, Any] = {}  # cost: its list of Rows, or the exception its check raised
         for cost in costs:
             reference = ReferenceNetwork(sizes, bias=bias, cost=cost, seed=seed)
             network = reference if kind == "reference" else Network.from_parameters(
@@ -414,7 +422,8 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
                     other = results[cost][i]
                     line += "  %-22s" % ("%.0e  %s" % (other.worst, "ok" if other.ok else "WRONG"))
                 out.write(line.rstrip() + "\n")
-        verdicts = []  # [(costs, verdict, examples)], costs with the same verdict together
+        # [(costs, verdict, examples)], costs with the same verdict together
+        verdicts: list[tuple[list[str], str, list[str]]] = []
         for cost in costs:
             result = results[cost]
             example = None
@@ -445,12 +454,12 @@ def run(sizes: list, costs: list, bias: bool, seed: int, out=sys.stdout) -> bool
             network = reference if kind == "reference" else Network.from_parameters(
                 _copy(reference).weights, _copy(reference).biases, cost)
             try:
-                results = check_step(network, samples[:3])
+                steps = check_step(network, samples[:3])
             except Exception as raised:
                 all_ok = False
                 out.write("  nrnn/net/%s.py, %s: %s\n" % (kind, cost, _raised(raised)))
                 continue
-            for what, difference in results:
+            for what, difference in steps:
                 ok = difference <= STEP_TOLERANCE
                 all_ok = all_ok and ok
                 out.write("  %-23s %-13s %-48s %.0e  %s\n" % ("nrnn/net/%s.py" % kind, cost, what, difference,
@@ -484,7 +493,7 @@ def _write_wrapped(out, text: str) -> None:
                                 subsequent_indent="    ") + "\n")
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = OneLineParser(prog="python -m nrnn.net.gradcheck",
                                      description="Check backpropagation against finite differences "
                                                  "and name the equation that is wrong.")

@@ -55,7 +55,8 @@ from itertools import compress, repeat
 from operator import add, itemgetter, mul
 
 try:
-    from math import sumprod as _sumprod  # Python 3.12+: C, one rounding
+    # mypy checks as Python 3.10, where math has no sumprod: hence the ignore.
+    from math import sumprod as _sumprod  # type: ignore[attr-defined]  # Python 3.12+: C, one rounding
 except ImportError:  # Python 3.9-3.11
     _sumprod = None
 

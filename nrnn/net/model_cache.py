@@ -92,7 +92,7 @@ def _payload(network: Network) -> array.array:
     for layer in network.weights:
         for row in layer:
             doubles.extend(row)
-    for vector in (network.biases if network.has_bias else []):
+    for vector in (network.biases if network.biases is not None else []):
         doubles.extend(vector)
     return doubles
 

@@ -54,12 +54,12 @@ import math
 import os
 import sys
 import zlib
-from typing import Optional
+from typing import Optional, Union
 
 from nrnn.atomic import atomic_write
-from nrnn.net.cost import COSTS
 from nrnn.errors import ModelFileError
 from nrnn.input_file import read_capped
+from nrnn.net.cost import COSTS
 from nrnn.net.network import Network
 
 FORMAT = "nrnn-model"
@@ -101,6 +101,9 @@ _COST_PER_VALUE = 40
 _COST_PER_KEY = 104
 _COST_PER_QUOTE = 30
 
+# A model's JSON text, as read (bytes), inflated (bytearray) or given as str.
+JsonText = Union[str, bytes, bytearray]
+
 # Inflate this much at a time, checking the budget in between.
 _INFLATE_CHUNK = 1 << 20
 
@@ -136,7 +139,7 @@ def save_model(network: Network, path: str, exclusive: bool = False) -> None:
         fields = ["%s: %s" % (json.dumps(key), _to_json(value)) for key, value in header]
     except ValueError:
         raise ModelFileError("%s: not saved: the network has a NaN or infinite parameter "
-                             "(training diverged; try a smaller learning rate)" % path)
+                             "(training diverged; try a smaller learning rate)" % path) from None
     data = ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
     if path.endswith(".gz"):
         # mtime=0: the same network gives the same bytes, run after run.
@@ -147,7 +150,7 @@ def save_model(network: Network, path: str, exclusive: bool = False) -> None:
     except FileExistsError:
         raise
     except OSError as error:
-        raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error))
+        raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error)) from error
 
 
 def _to_json(value) -> str:
@@ -173,10 +176,10 @@ class JsonBudget:
     >>> budget.add(b'{"weights": [[0.5, -1.25]]}')
     >>> budget.text_bytes, budget.values, budget.estimate - 64 * 1024
     (27, 4, 405)
-    >>> budget.add(b"[]," * 1000)
+    >>> budget.add(b"[]," * 1000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    nrnn.errors.ModelFileError: m.json: too big to load: parsing its JSON would take more than the 100000 bytes of memory a model may use (MAX_JSON_BYTES; 3027 bytes of text and 2004 values so far)
+    nrnn.errors.ModelFileError: m.json: too big to load: ... (MAX_JSON_BYTES; 3027 bytes of text and 2004 values so far)
     """
 
     def __init__(self, path: str, limit: Optional[int] = None):
@@ -188,16 +191,17 @@ class JsonBudget:
         self._objects = 0  # the estimate's terms other than the text
         self.estimate = _COST_BASE
 
-    def add(self, piece) -> None:
+    def add(self, piece: JsonText) -> None:
         """Count ``piece`` (bytes, bytearray or str) of the text."""
-        comma, bracket, brace, colon, quote = ((",", "[", "{", ":", '"') if isinstance(piece, str)
-                                               else (b",", b"[", b"{", b":", b'"'))
-        values = piece.count(comma) + piece.count(bracket) + piece.count(brace)
+        if isinstance(piece, str):
+            comma, bracket, brace, colon, quote = (piece.count(c) for c in (",", "[", "{", ":", '"'))
+        else:
+            comma, bracket, brace, colon, quote = (piece.count(c) for c in (b",", b"[", b"{", b":", b'"'))
+        values = comma + bracket + brace
         self.text_bytes += len(piece)
         self.values += values
         self.ascii = self.ascii and piece.isascii()
-        self._objects += (_COST_PER_VALUE * values + _COST_PER_KEY * piece.count(colon)
-                          + _COST_PER_QUOTE * piece.count(quote))
+        self._objects += _COST_PER_VALUE * values + _COST_PER_KEY * colon + _COST_PER_QUOTE * quote
         per_byte = _COST_PER_ASCII_BYTE if self.ascii else _COST_PER_BYTE
         self.estimate = _COST_BASE + per_byte * self.text_bytes + self._objects
         if self.estimate > self.limit:
@@ -223,8 +227,7 @@ def model_from_bytes(raw: bytes, path: str = "<model>") -> Network:
     """load_model for a model file's bytes, already read (gzip'ed or not)."""
     if raw[:2] == GZIP_MAGIC:
         budget = JsonBudget(path)
-        raw = _gunzip(raw, path, budget)
-        return _parse(raw, path)
+        return _parse(_gunzip(raw, path, budget), path)
     return model_from_json(raw, path)
 
 
@@ -243,13 +246,13 @@ def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
         while not inflater.eof:
             if position >= len(raw):
                 raise ModelFileError("%s: gzip data is truncated" % path)
-            piece = view[position:position + _INFLATE_CHUNK]
+            piece: Union[memoryview, bytes] = view[position:position + _INFLATE_CHUNK]
             position += len(piece)
             while True:
                 try:
                     out = inflater.decompress(piece, _INFLATE_CHUNK)
                 except zlib.error as error:
-                    raise ModelFileError("%s: damaged gzip data (%s)" % (path, error))
+                    raise ModelFileError("%s: damaged gzip data (%s)" % (path, error)) from error
                 budget.add(out)
                 text += out
                 if len(text) > MAX_FILE_BYTES:
@@ -264,7 +267,7 @@ def _gunzip(raw: bytes, path: str, budget: JsonBudget) -> bytearray:
     return text
 
 
-def model_from_json(raw, path: str = "<model>") -> Network:
+def model_from_json(raw: JsonText, path: str = "<model>") -> Network:
     """Build a Network from the JSON text (str, bytes or bytearray) of a
     model file, after checking what parsing it would cost (``JsonBudget``)."""
     JsonBudget(path).add(raw)

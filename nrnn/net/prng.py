@@ -40,6 +40,7 @@ samples (what initial weights are drawn from) and shuffles:
 """
 
 import math
+from typing import Optional
 
 _MASK64 = (1 << 64) - 1
 _MASK32 = (1 << 32) - 1
@@ -58,7 +59,7 @@ class PCG32:
         self.next_u32()
         self.state = (self.state + seed) & _MASK64
         self.next_u32()
-        self._spare_gaussian = None
+        self._spare_gaussian: Optional[float] = None
 
     def __repr__(self):
         return "PCG32(state=%#018x, increment=%#018x)" % (self.state, self.increment)

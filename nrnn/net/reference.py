@@ -59,6 +59,8 @@ A network [2, 2, 1] with hand-picked weights, and one step of SGD:
 """
 
 import math
+from collections.abc import Sequence
+from typing import Optional
 
 from nrnn.net.prng import PCG32
 from nrnn.net.sigmoid import sigmoid, sigmoid_prime
@@ -78,7 +80,8 @@ class ReferenceNetwork:
     ``biases`` None for a bias-free network); they are copied.
     """
 
-    def __init__(self, sizes, bias=True, cost="cross-entropy", seed=0, weights=None, biases=None):
+    def __init__(self, sizes: Sequence[int], bias: bool = True, cost: str = "cross-entropy", seed: int = 0,
+                 weights: Optional[list] = None, biases: Optional[list] = None):
         if cost not in COSTS:
             raise ValueError("unknown cost %r; choose from %s" % (cost, ", ".join(COSTS)))
         self.sizes = list(sizes)
@@ -103,7 +106,7 @@ class ReferenceNetwork:
 
         activations[0] is the input x itself; activations[L] is the output.
         """
-        zs = [None]
+        zs: list = [None]
         activations = [x]
         for l in range(1, len(self.sizes)):
             W, a = self.weights[l - 1], activations[l - 1]
@@ -135,7 +138,7 @@ class ReferenceNetwork:
         zs, activations = self.forward(x)
         L = len(self.sizes) - 1
         a = activations[L]
-        deltas = [None] * (L + 1)
+        deltas: list = [None] * (L + 1)
         if self.cost == "quadratic":
             deltas[L] = [(a[j] - y[j]) * sigmoid_prime(zs[L][j]) for j in range(len(a))]  # BP1
         else:
@@ -156,25 +159,25 @@ class ReferenceNetwork:
         """
         deltas = self.errors(x, y)
         activations = self.forward(x)[1]
-        nabla_b = [] if self.biases is not None else None
+        nabla_b: list = []  # stays empty for a bias-free network
         nabla_w = []
         for l in range(1, len(self.sizes)):
-            if nabla_b is not None:
+            if self.biases is not None:
                 nabla_b.append(list(deltas[l]))                                             # BP3
             nabla_w.append([[deltas[l][j] * activations[l - 1][k] for k in range(self.sizes[l - 1])]
                             for j in range(self.sizes[l])])                                 # BP4
-        return nabla_b, nabla_w
+        return (nabla_b if self.biases is not None else None), nabla_w
 
     # --- Gradient descent -------------------------------------------------
 
-    def update(self, nabla_b, nabla_w, learning_rate: float) -> None:
+    def update(self, nabla_b: Optional[list], nabla_w: list, learning_rate: float) -> None:
         """Take one step against the gradient: p <- p - learning_rate * dC/dp."""
         for l in range(len(self.weights)):
             W = self.weights[l]
             for j in range(len(W)):
                 for k in range(len(W[j])):
                     W[j][k] -= learning_rate * nabla_w[l][j][k]
-                if self.biases is not None:
+                if self.biases is not None and nabla_b is not None:
                     self.biases[l][j] -= learning_rate * nabla_b[l][j]
 
     def train_sample(self, x: list, y: list, learning_rate: float) -> None:

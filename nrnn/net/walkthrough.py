@@ -24,6 +24,7 @@ delta^2[0] = a - y = 0.464036 - 1.0 = -0.535964   finite difference -0.535964
 """
 
 import sys
+from typing import Optional
 
 from nrnn.cli import OneLineParser
 from nrnn.net.gradcheck import TOLERANCE, error, numeric_delta, numeric_derivative
@@ -78,6 +79,7 @@ def aligned(pairs: list) -> str:
 def sections(cost: str = "quadratic") -> list:
     """The walkthrough as a list of texts, one per section of docs/backprop.md."""
     net = ReferenceNetwork([2, 2, 2], cost=cost, weights=WEIGHTS, biases=BIASES)
+    assert net.biases is not None  # built from BIASES
     zs, activations = net.forward(X)
     deltas = net.errors(X, Y)
     nabla_b, nabla_w = net.backprop(X, Y)
@@ -175,7 +177,7 @@ TITLES = ["the network", "1. forward pass: z^l = W^l a^(l-1) + b^l, a^l = sigma(
           "6. one step of gradient descent: p <- p - eta dC/dp"]
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = OneLineParser(prog="python -m nrnn.net.walkthrough",
                            description="One step of backpropagation on a [2, 2, 2] network, every number printed.")
     parser.add_argument("--cost", choices=["quadratic", "cross-entropy"], default="quadratic",

@@ -107,7 +107,8 @@ True
 """
 
 import math
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Optional
 
 from nrnn.net.prng import PCG32
 
@@ -117,14 +118,14 @@ CENTRE = (SIDE - 1) / 2.0  # 13.5: the middle of the frame, between pixels 13 an
 _TWO_TO_32 = 4294967296.0
 
 
-def row_of(pixels: Sequence[float], row: int, side: int = SIDE) -> List[float]:
+def row_of(pixels: Sequence[float], row: int, side: int = SIDE) -> list[float]:
     """Row ``row`` of a side x side image (for reading results)."""
     return list(pixels[row * side:(row + 1) * side])
 
 
 # --- Shifts -----------------------------------------------------------------
 
-def shift(pixels: Sequence[float], dx: int, dy: int, side: int = SIDE) -> List[float]:
+def shift(pixels: Sequence[float], dx: int, dy: int, side: int = SIDE) -> list[float]:
     """Return a new side*side image: ``pixels`` moved dx right and dy down.
 
     dx, dy may be negative (left, up).  A shift of (0, 0) returns a copy.
@@ -143,7 +144,7 @@ def shift(pixels: Sequence[float], dx: int, dy: int, side: int = SIDE) -> List[f
     return out
 
 
-def random_shift(rng: PCG32, max_shift: int) -> Tuple[int, int]:
+def random_shift(rng: PCG32, max_shift: int) -> tuple[int, int]:
     """Draw (dx, dy), each uniform in -max_shift..max_shift, from ``rng``.
 
     Always two calls of ``rng.below`` (even for max_shift 0), so the
@@ -158,7 +159,7 @@ def random_shift(rng: PCG32, max_shift: int) -> Tuple[int, int]:
 
 # --- Affine maps and elastic fields, resampled bilinearly --------------------
 
-def affine_matrix(rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0) -> Tuple[float, float, float, float]:
+def affine_matrix(rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0) -> tuple[float, float, float, float]:
     """A = s R(theta) H(k) as (a, b, c, d) for [[a, b], [c, d]]; theta in degrees.
 
     >>> [round(v, 12) for v in affine_matrix(rotation=90.0)]
@@ -176,10 +177,10 @@ def affine_matrix(rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0)
     return (scale * cos, scale * (cos * shear - sin), scale * sin, scale * (sin * shear + cos))
 
 
-def warp(pixels: Sequence[float], matrix: Tuple[float, float, float, float] = (1.0, 0.0, 0.0, 1.0),
-         translation: Tuple[float, float] = (0.0, 0.0),
-         displacement: Optional[Tuple[Sequence[float], Sequence[float]]] = None,
-         side: int = SIDE) -> List[float]:
+def warp(pixels: Sequence[float], matrix: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 1.0),
+         translation: tuple[float, float] = (0.0, 0.0),
+         displacement: Optional[tuple[Sequence[float], Sequence[float]]] = None,
+         side: int = SIDE) -> list[float]:
     """Resample ``pixels`` under p' = C + A (p - C) + t, plus an optional field.
 
     matrix: A as (a, b, c, d) (see ``affine_matrix``); it must be invertible.
@@ -199,7 +200,8 @@ def warp(pixels: Sequence[float], matrix: Tuple[float, float, float, float] = (1
     centre = (side - 1) / 2.0
     last = side - 1
     out = [0.0] * (side * side)
-    ux = uy = None
+    ux: Optional[Sequence[float]] = None
+    uy: Sequence[float] = ()  # read only when ux is not None
     if displacement is not None:
         ux, uy = displacement
     index = 0
@@ -238,7 +240,7 @@ def warp(pixels: Sequence[float], matrix: Tuple[float, float, float, float] = (1
 
 
 def affine(pixels: Sequence[float], rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0,
-           dx: float = 0.0, dy: float = 0.0, side: int = SIDE) -> List[float]:
+           dx: float = 0.0, dy: float = 0.0, side: int = SIDE) -> list[float]:
     """Rotate by ``rotation`` degrees (clockwise on screen), scale by ``scale``,
     shear by ``shear``, all about the centre, then move by (dx, dy).
 
@@ -255,7 +257,7 @@ def affine(pixels: Sequence[float], rotation: float = 0.0, scale: float = 1.0, s
     return warp(pixels, affine_matrix(rotation, scale, shear), (dx, dy), side=side)
 
 
-def gaussian_kernel(sigma: float) -> List[float]:
+def gaussian_kernel(sigma: float) -> list[float]:
     """A Gaussian of standard deviation ``sigma``, sampled at -r..r (r = ceil 2 sigma),
     normalised to sum to 1.
 
@@ -268,7 +270,7 @@ def gaussian_kernel(sigma: float) -> List[float]:
     return [w / total for w in weights]
 
 
-def smooth(field: Sequence[float], kernel: Sequence[float], side: int = SIDE) -> List[float]:
+def smooth(field: Sequence[float], kernel: Sequence[float], side: int = SIDE) -> list[float]:
     """Convolve a side x side field with ``kernel`` along rows, then columns.
 
     A 2-D Gaussian is the product of two 1-D ones, so two passes of a
@@ -294,13 +296,13 @@ def smooth(field: Sequence[float], kernel: Sequence[float], side: int = SIDE) ->
     return out
 
 
-def draw_noise(rng: PCG32, count: int) -> List[float]:
+def draw_noise(rng: PCG32, count: int) -> list[float]:
     """``count`` uniform floats in [-1, 1), one ``next_u32`` each (exact in any interpreter)."""
     return [rng.next_u32() / 2147483648.0 - 1.0 for _ in range(count)]
 
 
 def elastic_field(noise_x: Sequence[float], noise_y: Sequence[float], alpha: float, sigma: float,
-                  side: int = SIDE) -> Tuple[List[float], List[float]]:
+                  side: int = SIDE) -> tuple[list[float], list[float]]:
     """The displacement (ux, uy) = alpha (G_sigma * noise_x, G_sigma * noise_y)."""
     kernel = gaussian_kernel(sigma)
     ux = [alpha * v for v in smooth(noise_x, kernel, side)]
@@ -310,7 +312,7 @@ def elastic_field(noise_x: Sequence[float], noise_y: Sequence[float], alpha: flo
 
 # --- Thicker and thinner strokes --------------------------------------------
 
-def dilate(pixels: Sequence[float], side: int = SIDE) -> List[float]:
+def dilate(pixels: Sequence[float], side: int = SIDE) -> list[float]:
     """Grey dilation by the 3 x 3 cross: each pixel the max of itself and its 4 neighbours."""
     out = list(pixels)
     last = side - 1
@@ -331,7 +333,7 @@ def dilate(pixels: Sequence[float], side: int = SIDE) -> List[float]:
     return out
 
 
-def erode(pixels: Sequence[float], side: int = SIDE) -> List[float]:
+def erode(pixels: Sequence[float], side: int = SIDE) -> list[float]:
     """Grey erosion by the 3 x 3 cross: the min of each pixel and its 4 neighbours
     (beyond the frame is background, 0.0)."""
     out = list(pixels)
@@ -348,7 +350,7 @@ def erode(pixels: Sequence[float], side: int = SIDE) -> List[float]:
     return out
 
 
-def thicken(pixels: Sequence[float], amount: float, side: int = SIDE) -> List[float]:
+def thicken(pixels: Sequence[float], amount: float, side: int = SIDE) -> list[float]:
     """Thicker strokes for ``amount`` in (0, 1], thinner for [-1, 0); 0 is a copy.
 
     I + u (dilate(I) - I) for u > 0, I + |u| (erode(I) - I) for u < 0.
@@ -371,7 +373,8 @@ class Distortion:
 
     __slots__ = ("dx", "dy", "rotation", "scale", "shear", "thickness", "noise")
 
-    def __init__(self, dx=0, dy=0, rotation=0.0, scale=1.0, shear=0.0, thickness=0.0, noise=None):
+    def __init__(self, dx: int = 0, dy: int = 0, rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0,
+                 thickness: float = 0.0, noise: Optional[tuple[list[float], list[float]]] = None):
         self.dx, self.dy = dx, dy
         self.rotation, self.scale, self.shear = rotation, scale, shear
         self.thickness = thickness
@@ -409,7 +412,7 @@ class Augmenter:
         self.sigma = sigma
         self.thickness = thickness
         self.side = side
-        self._kernel = gaussian_kernel(sigma) if elastic else None
+        self._kernel: Optional[list[float]] = gaussian_kernel(sigma) if elastic else None
 
     def __repr__(self):
         return ("Augmenter(shift=%d, rotate=%g, scale=%g, shear=%g, elastic=%g, sigma=%g, thickness=%g)"
@@ -453,7 +456,7 @@ class Augmenter:
             distortion.noise = (draw_noise(rng, pixels), draw_noise(rng, pixels))
         return distortion
 
-    def apply(self, pixels: Sequence[float], distortion: Distortion) -> List[float]:
+    def apply(self, pixels: Sequence[float], distortion: Distortion) -> list[float]:
         """The image distorted as ``distortion`` says: strokes first, then the geometry."""
         side = self.side
         if distortion.thickness:
@@ -468,12 +471,14 @@ class Augmenter:
         displacement = None
         if distortion.noise is not None:
             alpha, kernel = self.elastic, self._kernel
+            if kernel is None:  # noise drawn by an elastic augmenter, applied by one without
+                kernel = gaussian_kernel(self.sigma)
             displacement = ([alpha * v for v in smooth(distortion.noise[0], kernel, side)],
                             [alpha * v for v in smooth(distortion.noise[1], kernel, side)])
         matrix = affine_matrix(distortion.rotation, distortion.scale, distortion.shear)
         return warp(pixels, matrix, (float(distortion.dx), float(distortion.dy)), displacement, side)
 
-    def __call__(self, pixels: Sequence[float], rng: PCG32) -> List[float]:
+    def __call__(self, pixels: Sequence[float], rng: PCG32) -> list[float]:
         return self.apply(pixels, self.draw(rng))
 
 

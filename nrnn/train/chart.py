@@ -27,7 +27,7 @@ accuracy
 """
 
 import math
-from typing import List, Sequence
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from nrnn.atomic import write_text_atomic
@@ -57,13 +57,13 @@ class Series:
 class Panel:
     """A plot area with its own y axis, sharing the x axis (epochs) with the others."""
 
-    def __init__(self, title: str, series: List[Series], unit: str = ""):
+    def __init__(self, title: str, series: list[Series], unit: str = ""):
         self.title = title
         self.series = series
         self.unit = unit
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> List[float]:
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering low..high, about ``count`` intervals.
 
     The step is 1, 2, 2.5 or 5 times a power of ten, the steps a person
@@ -88,7 +88,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> List[float]:
     return [float("%.12g" % (k * step)) for k in range(first, last + 1)]
 
 
-def _tick_label(value: float, ticks: List[float]) -> str:
+def _tick_label(value: float, ticks: list[float]) -> str:
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     decimals = max(0, -int(math.floor(math.log10(step) + 1e-9)))
     if abs(step / 10.0 ** -decimals - round(step / 10.0 ** -decimals)) > 1e-6:
@@ -101,7 +101,7 @@ def _number(value: float) -> str:
     return ("%.2f" % value).rstrip("0").rstrip(".")
 
 
-def svg_chart(epochs: Sequence[int], panels: List[Panel], title: str = "") -> str:
+def svg_chart(epochs: Sequence[int], panels: list[Panel], title: str = "") -> str:
     """Return an SVG document plotting each panel's series against ``epochs``.
 
     epochs: the x values, one per point (1, 2, 3, ...); every series of every
@@ -183,7 +183,7 @@ def svg_chart(epochs: Sequence[int], panels: List[Panel], title: str = "") -> st
     return "\n".join(out) + "\n"
 
 
-def _epoch_ticks(first: int, last: int) -> List[int]:
+def _epoch_ticks(first: int, last: int) -> list[int]:
     """Whole-epoch ticks: every epoch when there are few, else a round step."""
     span = last - first
     for candidate in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
@@ -196,7 +196,7 @@ def _epoch_ticks(first: int, last: int) -> List[int]:
     return ticks
 
 
-def training_chart(history: List[dict], title: str = "") -> str:
+def training_chart(history: list[dict], title: str = "") -> str:
     """The SVG for a training history: test accuracy above, losses below.
 
     history: one dict per epoch with ``epoch``, ``test_accuracy`` (0..1),

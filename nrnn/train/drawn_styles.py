@@ -47,14 +47,14 @@ True
 """
 
 import math
-from typing import Dict, List, Sequence, Tuple
+from collections.abc import Sequence
 
 from nrnn.image.preprocess import to_mnist
-from nrnn.net.prng import PCG32
 from nrnn.image.strokes import render
+from nrnn.net.prng import PCG32
 
-Point = Tuple[float, float]
-Stroke = List[Point]
+Point = tuple[float, float]
+Stroke = list[Point]
 
 #: The side of the square canvas the strokes are rendered on before
 #: ``to_mnist`` brings them to 28 x 28 (about what a drawing page gives).
@@ -94,7 +94,7 @@ def _joined(*parts: Stroke) -> Stroke:
     return points
 
 
-STYLES: Dict[int, List[Tuple[str, List[Stroke]]]] = {
+STYLES: dict[int, list[tuple[str, list[Stroke]]]] = {
     0: [("slashed 0", [arc(0.5, 0.5, 0.3, 0.45, 0, 360, 24), line(0.78, 0.1, 0.22, 0.9)])],
     1: [("flagged 1", [_joined(line(0.25, 0.35, 0.58, 0.05), line(0.58, 0.05, 0.58, 0.95))]),
         ("flagged 1 with a foot", [_joined(line(0.25, 0.35, 0.58, 0.05), line(0.58, 0.05, 0.58, 0.95)),
@@ -120,7 +120,7 @@ STYLES: Dict[int, List[Tuple[str, List[Stroke]]]] = {
 }
 
 
-def draw_choice(rng: PCG32) -> List[float]:
+def draw_choice(rng: PCG32) -> list[float]:
     """``DRAWS_PER_SAMPLE`` uniforms in [0, 1): one sample's random choices."""
     return [rng.uniform() for _ in range(DRAWS_PER_SAMPLE)]
 
@@ -129,7 +129,7 @@ def _between(low: float, high: float, u: float) -> float:
     return low + (high - low) * u
 
 
-def vary(strokes: Sequence[Stroke], choice: Sequence[float]) -> List[Stroke]:
+def vary(strokes: Sequence[Stroke], choice: Sequence[float]) -> list[Stroke]:
     """The strokes slanted, turned, narrowed or widened and bent as ``choice`` says."""
     slant = _between(-SLANT, SLANT, choice[2])
     theta = math.radians(_between(-ROTATION, ROTATION, choice[3]))
@@ -149,7 +149,7 @@ def vary(strokes: Sequence[Stroke], choice: Sequence[float]) -> List[Stroke]:
     return out
 
 
-def render_style(digit: int, choice: Sequence[float]) -> List[float]:
+def render_style(digit: int, choice: Sequence[float]) -> list[float]:
     """A 784-float MNIST-style input: a style of ``digit`` varied by ``choice``."""
     styles = STYLES[digit]
     _, strokes = styles[min(len(styles) - 1, int(choice[1] * len(styles)))]

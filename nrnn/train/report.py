@@ -24,13 +24,13 @@ import os
 import platform
 import sys
 import time
-from typing import List, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO
 
-from nrnn.train import chart
 from nrnn.atomic import write_text_atomic
 from nrnn.errors import NrnnError
-from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.progress import Progress, format_count, is_terminal
+from nrnn.train import chart
+from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.train.training import Reporter, TrainingConfig, TrainingState
 
 HISTORY_FORMAT = "nrnn-training-history"
@@ -65,7 +65,7 @@ class _LossProgress(Progress):
 
     loss: Optional[float] = None
 
-    def extra_fields(self) -> List[str]:
+    def extra_fields(self) -> list[str]:
         return [] if self.loss is None else ["loss %.4f" % self.loss]
 
 
@@ -79,13 +79,13 @@ class ConsoleReporter(Reporter):
 
     def __init__(self, test_samples: Optional[int] = None, quiet: bool = False,
                  stream: Optional[TextIO] = None, progress_stream: Optional[TextIO] = None,
-                 clock=time.monotonic):
+                 clock: Callable[[], float] = time.monotonic):
         self.test_samples = test_samples
         self.quiet = quiet
         self.stream = stream if stream is not None else sys.stdout
         self.progress_stream = progress_stream if progress_stream is not None else sys.stderr
         self.clock = clock
-        self.timings = {}
+        self.timings: dict[int, dict] = {}
         self._bar: Optional[_LossProgress] = None
         self._test_bar: Optional[Progress] = None
         self._done = 0
@@ -103,6 +103,7 @@ class ConsoleReporter(Reporter):
 
     def step_done(self, state: TrainingState) -> None:
         bar = self._bar
+        assert bar is not None  # epoch_started made it
         bar.loss = state.loss_sum / state.samples_done
         bar.update(state.samples_done - self._done)
         self._done = state.samples_done
@@ -119,6 +120,7 @@ class ConsoleReporter(Reporter):
                                   clock=self.clock)
 
     def test_sample_done(self) -> None:
+        assert self._test_bar is not None  # evaluation_started made it
         self._test_bar.update()
 
     def epoch_finished(self, record: dict, evaluation: Evaluation) -> None:
@@ -143,7 +145,7 @@ class ConsoleReporter(Reporter):
         self.stream.flush()
 
 
-def summary(evaluation: Evaluation, history: List[dict]) -> str:
+def summary(evaluation: Evaluation, history: list[dict]) -> str:
     """The text printed after training: accuracy, confusion, per digit, charts."""
     lines = ["test accuracy %.2f%% (%s of %s correct), test loss %.4f" % (
         100 * evaluation.accuracy, format_count(evaluation.correct),
@@ -171,7 +173,7 @@ class TrainingLog:
     def __init__(self, model_path: str):
         self.model_path = model_path
         self.path, self.svg_path = history_paths(model_path)
-        self.data = {"format": HISTORY_FORMAT, "model": os.path.basename(model_path),
+        self.data: dict[str, Any] = {"format": HISTORY_FORMAT, "model": os.path.basename(model_path),
                      "command": None, "runs": [], "epochs": [], "final_test": None}
 
     def load_previous(self, model_path: str) -> None:
@@ -186,7 +188,7 @@ class TrainingLog:
                 if isinstance(data.get(key), list):
                     self.data[key] = data[key]
 
-    def start_run(self, argv: List[str], state: TrainingState) -> None:
+    def start_run(self, argv: list[str], state: TrainingState) -> None:
         self.data["runs"].append({
             "command": " ".join([os.path.basename(sys.executable)] + list(argv)),
             "interpreter": interpreter(),
