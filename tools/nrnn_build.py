@@ -46,7 +46,7 @@ def read_toml_subset(text: str) -> dict:
     """Read the TOML that pyproject.toml uses: ``[tables]``, whole-line
     comments, and ``key = value`` where the value is a string or a list of
     strings (possibly over several lines), which Python's own literal
-    syntax reads the same way.  (Python 3.11+ has ``tomllib``; 3.9 and 3.10
+    syntax reads the same way, or a number, or true / false.  (Python 3.11+ has ``tomllib``; 3.9 and 3.10
     do not.)
 
     >>> read_toml_subset('[project]\\nname = "nrnn"\\ntags = [\\n  "a",\\n  "b",\\n]\\n[project.scripts]\\nx = "m:f"\\n')
@@ -64,11 +64,15 @@ def read_toml_subset(text: str) -> dict:
                     table = table.setdefault(part.strip(), {})
                 continue
             key, _, value = stripped.partition("=")
-            key = key.strip()
+            key = key.strip().strip('"')  # "nrnn/net/*.py" = [...]: a quoted key
         else:
             value += "\n" + line
         try:
-            table[key] = ast.literal_eval(value.strip())
+            text_value = value.strip()
+            if text_value in ("true", "false"):
+                table[key] = text_value == "true"
+            else:
+                table[key] = ast.literal_eval(text_value)
         except SyntaxError:
             continue  # a list that goes on over the next lines
         key, value = None, ""
