@@ -112,7 +112,8 @@ class TrainingLabsTest(unittest.TestCase):
                                       cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                       universal_newlines=True)
                 self.assertEqual(done.returncode, 0, done.stdout)
-                self.assertEqual(done.stdout.strip().splitlines()[-1].replace(model, LAB_MODEL), expected)
+                saved = [line for line in done.stdout.splitlines() if line.startswith("saved model:")]
+                self.assertEqual([line.replace(model, LAB_MODEL) for line in saved[-1:]], [expected], done.stdout)
 
 
 if __name__ == "__main__":
