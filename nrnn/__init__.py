@@ -5,7 +5,8 @@ stochastic gradient descent on MNIST, using nothing but the standard library.
 Read the source in this order (nrnn/README.md says what each file teaches):
 
     net/      the network:    reference.py -> sigmoid.py -> cost.py ->
-                              network.py -> gradcheck.py, walkthrough.py ->
+                              network.py, fit_predict.py -> gradcheck.py,
+                              walkthrough.py ->
                               matrix.py -> prng.py -> model_file.py
     mnist/    the data:       idx.py, download.py, mnist_csv.py (data.py,
                               at the top, is the command that fetches it)

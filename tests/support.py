@@ -1,9 +1,11 @@
 """Helpers shared by the tests: where ../shared is, and skipping without it;
-one HTTP request to a server on loopback."""
+one HTTP request to a server on loopback; small generated samples."""
 
 import http.client
 import os
 import unittest
+
+from nrnn.net.prng import PCG32
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
@@ -36,3 +38,15 @@ def request(port, method, path, body=None, headers=None, timeout=30):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def three_blobs(count, seed):
+    """Three separable classes of points in the unit square, with labels."""
+    rng = PCG32(seed)
+    centres = [(0.2, 0.2), (0.8, 0.3), (0.5, 0.85)]
+    samples = []
+    for k in range(count):
+        label = k % 3
+        cx, cy = centres[label]
+        samples.append(([cx + 0.1 * rng.gaussian(), cy + 0.1 * rng.gaussian()], label))
+    return samples
