@@ -38,7 +38,7 @@ from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.image.image_file import decode_image
 from nrnn.image.png import encode_gray8
 from nrnn.image.preprocess import prepare_stages, thumbnail
-from nrnn.recognize import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
+from nrnn.recognition import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
                             recognize, recognize_inputs, text_art)
 
 

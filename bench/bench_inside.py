@@ -10,7 +10,7 @@ and the contributions.  Prints, each as the median over the drawings (the
 best of ``--repeat`` rounds, to see past a busy machine):
 
 - round trip: request sent to JSON parsed, as the page sees it;
-- recognize(): the same PNGs through ``nrnn.recognize.recognize`` in this
+- recognize(): the same PNGs through ``nrnn.recognition.recognize`` in this
   process, no HTTP, no inside: the reference measured in the same run;
 - the ratio of the two, which is what the inside and HTTP cost;
 - ``GET /weights/0.png``: the first request (the picture is drawn) and a
@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from nrnn.net.model_file import SHIPPED_MODEL  # noqa: E402
-from nrnn.recognize import load_recognizer, recognize  # noqa: E402
+from nrnn.recognition import load_recognizer, recognize  # noqa: E402
 from nrnn.serve import make_server  # noqa: E402
 from tests.drawn_digits import demo_png  # noqa: E402
 from tests.support import request  # noqa: E402

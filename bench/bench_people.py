@@ -9,7 +9,7 @@
 them to nrnn (browser canvases, paint programs, phone photos of ink,
 pencil and marker on plain, ruled and squared paper, shadows, JPEG); this
 script sends each image, as the bytes of its file, through
-``nrnn.recognize.recognize`` (decode -> preprocess -> network) and prints,
+``nrnn.recognition.recognize`` (decode -> preprocess -> network) and prints,
 per kind: images, right, accuracy, errors (an ``NrnnError`` such as "no ink
 found": counted wrong and tallied apart), the mean time per image, and
 "raw %": the network on the same MNIST digits given as their own 28 x 28
@@ -66,7 +66,7 @@ def _reader(checkout):
     seconds, inputs or None)`` using ``checkout``'s nrnn, plus whether it
     reads JPEG.  Must run in a process whose sys.path starts with checkout."""
     from nrnn.errors import NrnnError, PNGError
-    from nrnn.recognize import MAX_IMAGE_PIXELS, recognize
+    from nrnn.recognition import MAX_IMAGE_PIXELS, recognize
     try:
         from nrnn.image import jpeg
     except ImportError:
@@ -98,7 +98,7 @@ def _worker(checkout, model):
     """Read framed images on stdin, answer one JSON line each on stdout,
     with ``checkout``'s pipeline."""
     sys.path.insert(0, checkout)
-    from nrnn.recognize import load_recognizer
+    from nrnn.recognition import load_recognizer
     read, reads_jpeg = _reader(checkout)
     network = load_recognizer(model)
     out = sys.stdout
@@ -245,7 +245,7 @@ def main():
 
     sys.path.insert(0, ROOT)
     from bench import people_digits
-    from nrnn.recognize import input_png, load_recognizer
+    from nrnn.recognition import input_png, load_recognizer
 
     kinds = [k for k in args.kinds.split(",") if k] or list(people_digits.KINDS)
     unknown = [k for k in kinds if k not in people_digits.KINDS]
@@ -270,7 +270,7 @@ def main():
         print("before = %s %s, model %s" % (baseline.checkout, baseline.commit or "(not a git checkout)",
                                             baseline.model))
     sys.stdout.flush()
-    from nrnn.recognize import recognize_inputs
+    from nrnn.recognition import recognize_inputs
     rows = []
     total, total_before = Tally(), Tally()
     total_raw = [0, 0]

@@ -14,7 +14,7 @@ Prints four figures for the model (default: the shipped data/model.json.gz):
 3. The same images re-drawn as a user would: each pixel a ``--scale`` x
    ``--scale`` square, inverted to black ink on white, pasted at a seeded
    random position on a ``--canvas`` (default 400 x 300) sheet, encoded as a
-   PNG with nrnn.image.png and read back through ``nrnn.recognize.recognize``
+   PNG with nrnn.image.png and read back through ``nrnn.recognition.recognize``
    (decode, preprocess, feedforward).  Everything stays in memory; nothing
    is written into the repository.  The gap between 2 and 3 is what the
    preprocessing loses (or gains).
@@ -39,7 +39,7 @@ sys.path.insert(0, ROOT)
 
 from nrnn.image import png  # noqa: E402
 from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.recognize import load_recognizer, recognize, recognize_inputs  # noqa: E402
+from nrnn.recognition import load_recognizer, recognize, recognize_inputs  # noqa: E402
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")

@@ -22,7 +22,7 @@ network" strip from those and from ``/weights/0.png``: 500 x 784 weights
 would be 400,000 numbers a request; as a picture they are one cached
 download of ~0.5 MB.
 
-The answer comes from ``nrnn.recognize.recognize``, the same pipeline
+The answer comes from ``nrnn.recognition.recognize``, the same pipeline
 ``predict.py`` uses, so the page and the command line always agree.  From a
 shell::
 
@@ -106,7 +106,7 @@ from nrnn.net.network import Network
 from nrnn.image.image_file import image_format, image_size
 from nrnn.image.jpeg import MAX_STORED_PIXELS
 from nrnn.inside.explain import layer_values
-from nrnn.recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
+from nrnn.recognition import MAX_IMAGE_PIXELS, load_recognizer, recognize
 from nrnn.inside.weights import neuron_pictures, sheet_png
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",

@@ -14,7 +14,7 @@ from nrnn.errors import ModelFileError
 from nrnn.net.model_file import deskews, load_model, save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
-from nrnn.recognize import recognize_inputs
+from nrnn.recognition import recognize_inputs
 
 
 def bar(column=13, width=2, top=5, bottom=23):

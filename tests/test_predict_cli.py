@@ -4,7 +4,7 @@ and exit status.
 Two kinds of test:
 
 * With temporary models (always run): a hand-built network whose answer is
-  known on paper for any image (``test_recognize.known_network``), and a
+  known on paper for any image (``test_recognition.known_network``), and a
   random one whose answer is recomputed in this process with
   ``nrnn.recognize``.  These check the output formats and options.
 * With the shipped model, data/model.json.gz (skipped if it is missing):
@@ -30,9 +30,9 @@ import unittest
 from nrnn.image import png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
-from nrnn.recognize import load_recognizer, recognize, recognize_inputs
+from nrnn.recognition import load_recognizer, recognize, recognize_inputs
 from tests.support import ROOT, requires_shared, shared_path
-from tests.test_recognize import KNOWN_RANKING, bar_digit_png, known_network, seven_png
+from tests.test_recognition import KNOWN_RANKING, bar_digit_png, known_network, seven_png
 
 PREDICT = os.path.join(ROOT, "predict.py")
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")

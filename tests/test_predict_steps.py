@@ -10,7 +10,7 @@ from nrnn.image import png, preprocess
 from nrnn.net.model_file import save_model
 from tests import photos
 from tests.test_predict_cli import run_predict
-from tests.test_recognize import known_network
+from tests.test_recognition import known_network
 
 
 class Steps(unittest.TestCase):

@@ -25,7 +25,7 @@ from nrnn.image import jpeg_encoder, png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.image.png import encode_gray8, png_size
-from nrnn.recognize import load_recognizer, recognize
+from nrnn.recognition import load_recognizer, recognize
 from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
 from tests.support import ROOT, request

@@ -9,7 +9,7 @@ import unittest
 
 from nrnn.net.network import Network
 from nrnn.image.png import decode
-from nrnn.recognize import recognize
+from nrnn.recognition import recognize
 from nrnn.inside.weights import neuron_pictures, weight_colour
 from tests.drawn_digits import demo_png
 from tests.support import request

@@ -73,7 +73,7 @@ from nrnn.errors import NrnnError
 from nrnn.inside.explain import layer_values
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
-from nrnn.recognize import FIELD, input_png, text_art
+from nrnn.recognition import FIELD, input_png, text_art
 from nrnn.inside.weights import side_by_side
 
 __all__ = ["input_gradient", "dream", "Dream", "backquery", "box_blur", "DreamError", "main"]
@@ -245,7 +245,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _start_image(path: str, network: Network) -> List[float]:
     from nrnn.input_file import MAX_FILE_BYTES, read_capped
-    from nrnn.recognize import recognize
+    from nrnn.recognition import recognize
 
     raw = read_capped(path, MAX_FILE_BYTES, limit_name="MAX_FILE_BYTES")
     return recognize(raw, network, name=display_path(path)).inputs
@@ -272,7 +272,7 @@ def _strip_png(images: Sequence[Sequence[float]], scale: int = 4, gap: int = 4) 
 
 
 def main(argv=None) -> int:
-    from nrnn.recognize import load_recognizer
+    from nrnn.recognition import load_recognizer
 
     args = _parser().parse_args(argv)
     try:

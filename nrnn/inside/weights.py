@@ -414,7 +414,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from nrnn.recognize import load_recognizer  # here: recognize imports the image decoders
+    from nrnn.recognition import load_recognizer  # here: recognize imports the image decoders
 
     args = _parser().parse_args(argv)
     try:

@@ -43,7 +43,7 @@ value that is false, such as None, counts as a zero.)
 
 ``predict_proba`` gives the scores of the ten digits as *shares* that sum to
 1: the sigmoid outputs divided by their sum.  They rank the digits as the
-outputs do, but they are not calibrated probabilities (see recognize.py):
+outputs do, but they are not calibrated probabilities (see nrnn/recognition.py):
 
 >>> proba = network.predict_proba([1.0, 0.0, 0.0, 1.0])
 >>> [round(share, 3) for share in proba], round(sum(proba), 12)

@@ -1,4 +1,4 @@
-"""Tests for nrnn/recognize.py: from PNG bytes to an answer.
+"""Tests for nrnn/recognition.py: from PNG bytes to an answer.
 
 Golden values come from outside the code under test: a hand-built network
 whose outputs are known sigmoids of its biases (so the normalised
@@ -25,7 +25,7 @@ from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.image.preprocess import prepare
 from nrnn.image.skeleton import redraw
-from nrnn.recognize import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
+from nrnn.recognition import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
                             recognize, recognize_inputs, text_art)
 
 # Output k of KNOWN_NETWORK is sigmoid(bias_k), its weights all zero, so for
