@@ -30,7 +30,8 @@ import sys
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from nrnn.mnist import download, idx, mnist_csv
-from nrnn.cli import OneLineParser, print_error, run_main, seconds_option
+from nrnn.cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, OneLineParser, print_error, run_main,
+                      seconds_option)
 from nrnn.errors import DataError, NrnnError
 from nrnn.progress import Progress
 
@@ -161,11 +162,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     print(path)
     except NrnnError as error:
         print_error(error)
-        return 1
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print_error("interrupted")
-        return 130
-    return 0
+        return EXIT_INTERRUPTED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -61,12 +61,12 @@ from nrnn.net.network import Network
 from nrnn.image.png import Image, encode_gray8
 from nrnn.image.preprocess import FIELD, PHOTO_SIDE, prepare
 from nrnn.image.skeleton import redraw
+from nrnn.mnist import DIGITS, PIXELS
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
            "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS", "PHOTO_SIDE"]
 
-INPUTS = FIELD * FIELD  # 784: the 28 x 28 field, row-major
-DIGITS = 10
+INPUTS = PIXELS  # 784: the 28 x 28 field, row-major
 
 #: The largest image (width x height) recognize() reads: 4 megapixels, e.g.
 #: 2000 x 2000.  Decoding and preprocessing run in pure Python at a few

@@ -99,7 +99,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from nrnn.cli import OneLineParser, print_error, run_main, seconds_option
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, print_error, run_main, seconds_option
 from nrnn.errors import NrnnError, UsageError
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
@@ -794,7 +794,7 @@ def main(argv=None) -> int:
         server = _listen(options.host, options.port, network, options.quiet, options.timeout)
     except NrnnError as error:
         print_error(error)
-        return 1
+        return EXIT_FAILED
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     host, port = server.server_address[:2]
     shown = "[%s]" % host if ":" in host else host
@@ -806,7 +806,7 @@ def main(argv=None) -> int:
         print("\nnrnn: stopped", flush=True)
     finally:
         server.server_close()
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ A bar leaning half a column per row, drawn as two-pixel runs, stands up:
 import math
 from typing import List, Sequence, Tuple
 
-SIDE = 28
+from nrnn.mnist import SIDE
 
 
 def moments(pixels: Sequence[float], side: int = SIDE) -> Tuple[float, float, float, float, float]:

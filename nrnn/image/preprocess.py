@@ -72,12 +72,13 @@ from nrnn.errors import ImageError
 from nrnn.image.png import Image
 from nrnn.image.resample import area_weights as _area_weights
 from nrnn.image.resample import fit_within, resize_rows, shrink_mix, shrink_plane
+from nrnn.mnist import SIDE
 
 __all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
            "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
 
-#: Side of the MNIST field, and of the box the digit is scaled into.
-FIELD = 28
+#: Side of the MNIST field (nrnn.mnist.SIDE, 28), and of the box the digit is scaled into.
+FIELD = SIDE
 BOX = 20
 
 #: Isolated ink weaker than this (after stretching the strongest ink to 1.0)

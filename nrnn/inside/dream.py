@@ -68,7 +68,7 @@ from typing import List, Optional, Sequence
 
 from nrnn.net import matrix
 from nrnn.atomic import write_bytes_atomic
-from nrnn.cli import OneLineParser, display_path, print_error, run_main
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError
 from nrnn.inside.explain import layer_values
 from nrnn.net.model_file import SHIPPED_MODEL
@@ -308,8 +308,8 @@ def main(argv=None) -> int:
             print("wrote %s" % args.png)
     except NrnnError as error:
         print_error(error)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -109,9 +109,9 @@ True
 import math
 from typing import List, Optional, Sequence, Tuple
 
+from nrnn.mnist import SIDE
 from nrnn.net.prng import PCG32
 
-SIDE = 28
 CENTRE = (SIDE - 1) / 2.0  # 13.5: the middle of the frame, between pixels 13 and 14
 
 _TWO_TO_32 = 4294967296.0

@@ -30,9 +30,8 @@ True
 
 from typing import Iterable, List, Optional, Tuple
 
+from nrnn.mnist import DIGITS as CLASSES
 from nrnn.net.network import Network
-
-CLASSES = 10
 
 
 class Evaluation:
