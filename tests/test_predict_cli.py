@@ -4,7 +4,7 @@ and exit status.
 Two kinds of test:
 
 * With temporary models (always run): a hand-built network whose answer is
-  known on paper for any image (``test_recognition.known_network``), and a
+  known on paper for any image (``known_inputs.known_network``), and a
   random one whose answer is recomputed in this process with
   ``nrnn.recognize``.  These check the output formats and options.
 * With the shipped model, data/model.json.gz (skipped if it is missing):
@@ -31,8 +31,8 @@ from nrnn.image import png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.recognition import load_recognizer, recognize, recognize_inputs
-from tests.support import ROOT, requires_shared, shared_path
-from tests.test_recognition import KNOWN_RANKING, bar_digit_png, known_network, seven_png
+from tests.support import ROOT, requires_shared, run_predict, shared_path
+from tests.known_inputs import KNOWN_RANKING, bar_digit_png, known_network, seven_png
 
 PREDICT = os.path.join(ROOT, "predict.py")
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")
@@ -47,13 +47,6 @@ requires_shipped_model = unittest.skipUnless(
 KNOWN_LINE = ": 3 (31.6%)   runners-up: 5 (26.3%), 8 (17.5%)"
 ANSWER_LINE = re.compile(r"^(?P<name>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%\)   "
                          r"runners-up: \d \(\d+\.\d%\), \d \(\d+\.\d%\)$")
-
-
-def run_predict(*args, cwd=ROOT, timeout=300):
-    """Run predict.py with ``args``; return the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, PREDICT] + [str(a) for a in args], cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
 
 
 def mnist_test_images(count):

@@ -9,8 +9,8 @@ import unittest
 from nrnn.image import png, preprocess
 from nrnn.net.model_file import save_model
 from tests import photos
-from tests.test_predict_cli import run_predict
-from tests.test_recognition import known_network
+from tests.support import run_predict
+from tests.known_inputs import known_network
 
 
 class Steps(unittest.TestCase):

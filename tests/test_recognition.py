@@ -7,7 +7,6 @@ random network, the pipeline recomputed step by step with ``png.decode``,
 ``preprocess.prepare`` and ``Network.feedforward``.
 """
 
-import math
 import os
 import struct
 import tempfile
@@ -26,41 +25,9 @@ from nrnn.net.network import Network
 from nrnn.image.preprocess import prepare
 from nrnn.image.skeleton import redraw
 from nrnn.recognition import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
-                            recognize, recognize_inputs, text_art)
-
-# Output k of KNOWN_NETWORK is sigmoid(bias_k), its weights all zero, so for
-# any input the outputs are exactly these (sigmoid(ln 9) = 0.9, etc.).
-KNOWN_OUTPUTS = [0.1, 0.1, 0.1, 0.9, 0.1, 0.75, 0.1, 0.1, 0.5, 0.1]
-# Worked by hand: the outputs sum to 0.9 + 0.75 + 0.5 + 7 * 0.1 = 2.85.
-KNOWN_PROBABILITIES = [a / 2.85 for a in KNOWN_OUTPUTS]
-# 3, 5, 8, then the seven tied 0.1s in digit order.
-KNOWN_RANKING = [3, 5, 8, 0, 1, 2, 4, 6, 7, 9]
-
-
-def known_network() -> Network:
-    """784 -> 10 with zero weights and biases logit(KNOWN_OUTPUTS)."""
-    biases = [math.log(a / (1.0 - a)) for a in KNOWN_OUTPUTS]
-    return Network.from_parameters([[[0.0] * 784 for _ in range(10)]], [biases])
-
-
-def bar_digit_png(width: int = 56, height: int = 56) -> bytes:
-    """A dark vertical bar (a "1") on white paper, as a paint program saves it."""
-    pixels = bytes(0 if width * 0.4 <= x < width * 0.55 and height * 0.15 <= y < height * 0.85 else 255
-                   for y in range(height) for x in range(width))
-    return png.encode_gray8(width, height, pixels)
-
-
-def seven_png() -> bytes:
-    """A "7" in dark red ink on cream RGB paper, 90 x 70, off centre."""
-    rows = []
-    for y in range(70):
-        row = bytearray()
-        for x in range(90):
-            ink = (10 <= y < 16 and 30 <= x < 70) or (16 <= y < 60 and abs(x - (70 - (y - 16) * 0.5)) < 3)
-            row += bytes((120, 10, 20)) if ink else bytes((250, 245, 225))
-        rows.append(bytes(row))
-    return png.encode_rgb8(90, 70, b"".join(rows))
-
+                              recognize, recognize_inputs, text_art)
+from tests.known_inputs import (KNOWN_OUTPUTS, KNOWN_PROBABILITIES, KNOWN_RANKING, bar_digit_png,
+                                known_network, seven_png)
 
 def png_with_header(width: int, height: int, idat: bytes) -> bytes:
     """A PNG whose IHDR says ``width`` x ``height`` 8-bit gray, with this IDAT payload."""

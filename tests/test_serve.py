@@ -28,7 +28,7 @@ from nrnn.image.png import encode_gray8, png_size
 from nrnn.recognition import load_recognizer, recognize
 from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
-from tests.support import ROOT, request
+from tests.support import ROOT, request, serve_in_thread as _serve_in_thread
 
 
 class ServerTest(unittest.TestCase):
@@ -389,22 +389,6 @@ class CommandLineTest(unittest.TestCase):
 
 
 # ------------------------------------------------------------------- more
-
-
-def _serve_in_thread(test, network, **options):
-    """Serve ``network`` on a free loopback port for one test; the port."""
-    options.setdefault("quiet", True)
-    server = make_server(network, "127.0.0.1", 0, **options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-    test.addCleanup(stop)
-    return server.server_address[1]
 
 
 def _post(port, data):

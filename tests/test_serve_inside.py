@@ -13,7 +13,7 @@ from nrnn.recognition import recognize
 from nrnn.inside.weights import neuron_pictures, weight_colour
 from tests.drawn_digits import demo_png
 from tests.support import request
-from tests.test_serve import _serve_in_thread
+from tests.support import serve_in_thread as _serve_in_thread
 
 
 

@@ -5,8 +5,6 @@ mnist_train.csv / mnist_test.csv into a temporary --data-dir, so nothing is
 downloaded and every run takes a fraction of a second.
 """
 
-import contextlib
-import io
 import json
 import os
 import subprocess
@@ -16,26 +14,10 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-import train
 from nrnn.net.model_file import load_model
 from nrnn.train.training import Trainer
-from tests.support import ROOT
+from tests.support import ROOT, SMALL_TRAINING as SMALL, run_train as run_main
 from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
-
-SMALL = ["--layers", "784,8,10", "--learning-rate", "0.5", "--epochs", "2", "--seed", "3",
-         "--augment", "1", "--weight-decay", "1", "--batch-size", "3", "--learning-rate-decay", "0.9"]
-
-
-def run_main(argv):
-    """Run train.main in-process; return (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = train.main(argv)
-        except SystemExit as exit:  # argparse: --help, bad options
-            status = exit.code
-    return status, out.getvalue(), err.getvalue()
-
 
 def read(path):
     with open(path, "rb") as handle:
