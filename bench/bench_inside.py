@@ -1,6 +1,6 @@
 """Benchmark: the drawing page's round trip, now that it shows the inside.
 
-    python bench/bench_inside.py [--model PATH] [--drawings 20] [--repeat 3]
+    python -m bench.bench_inside [--model PATH] [--drawings 20] [--repeat 3]
 
 Starts the server in a thread on a free loopback port with the model
 (default: the shipped data/model.json.gz) and posts the demo digits as the
@@ -27,13 +27,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.net.model_file import SHIPPED_MODEL  # noqa: E402
-from nrnn.recognition import load_recognizer, recognize  # noqa: E402
-from nrnn.serve import make_server  # noqa: E402
-from tests.drawn_digits import demo_png  # noqa: E402
-from tests.support import request  # noqa: E402
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.recognition import load_recognizer, recognize
+from nrnn.serve import make_server
+from tests.drawn_digits import demo_png
+from tests.support import request
 
 
 

@@ -1,7 +1,7 @@
 """Benchmark: how well, and how fast, the shipped model reads digits.
 
-    python bench/bench_predict.py [--limit N] [--model PATH] [--scale 10]
-    pypy3  bench/bench_predict.py            # the full 10,000 test images
+    python -m bench.bench_predict [--limit N] [--model PATH] [--scale 10]
+    pypy3  -m bench.bench_predict            # the full 10,000 test images
 
 Prints four figures for the model (default: the shipped data/model.json.gz):
 
@@ -35,11 +35,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.image import png  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.recognition import load_recognizer, recognize, recognize_inputs  # noqa: E402
+from nrnn.image import png
+from nrnn.net.prng import PCG32
+from nrnn.recognition import load_recognizer, recognize, recognize_inputs
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")

@@ -6,15 +6,11 @@ the generator says it put it.
 """
 
 import doctest
-import sys
 import unittest
 
-from tests.support import ROOT, requires_shared, shared_path
-
-sys.path.insert(0, ROOT)
-
-from bench import people_digits as pd  # noqa: E402
-from nrnn.image import png  # noqa: E402
+from bench import people_digits as pd
+from nrnn.image import png
+from tests.support import requires_shared, shared_path
 
 
 def _decode(sample):
