@@ -159,25 +159,26 @@ def load_recognizer(path: str) -> Network:
 
 
 def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Network,
-              name: Optional[str] = None) -> Recognition:
+              name: Optional[str] = None, max_pixels: int = MAX_IMAGE_PIXELS) -> Recognition:
     """Read the digit in ``source``: the bytes of a PNG or JPEG file (told
     apart by content), or a decoded Image.
 
     ``name`` (default: the Image's name, or "<bytes>") starts error messages.
     Raises ``PNGError`` / ``JPEGError`` for bytes that are not a readable
-    file of that format or decode to more than ``MAX_IMAGE_PIXELS`` pixels
-    (refused from the header, before decoding), and ``ImageError`` for
-    bytes of any other format, a decoded Image over that limit or an image
-    with no ink.
+    file of that format, and their ``...TooLargeError`` for one that would
+    decode to more than ``max_pixels`` pixels (default ``MAX_IMAGE_PIXELS``;
+    refused from the header, before decoding); ``ImageError`` for bytes of
+    any other format, a decoded Image over that limit or an image with no
+    ink.
     """
     if isinstance(source, Image):
         image = source
-        if image.width * image.height > MAX_IMAGE_PIXELS:
+        if image.width * image.height > max_pixels:
             raise ImageError("%s: image is %d x %d pixels, more than the %d recognize() reads; "
                              "crop or scale it down" % (image.name, image.width, image.height,
-                                                        MAX_IMAGE_PIXELS))
+                                                        max_pixels))
     else:
-        image = decode_image(source, name or "<bytes>", MAX_IMAGE_PIXELS, reduce_to=PHOTO_SIDE)
+        image = decode_image(source, name or "<bytes>", max_pixels, reduce_to=PHOTO_SIDE)
     inputs = prepare(image)
     return recognize_inputs(inputs, network, name or image.name)
 

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import unittest
 
+from nrnn.image.gray import gray8
 from nrnn.image import png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
@@ -176,9 +177,9 @@ class PredictWithTempModelTest(TempFolderTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         image = png.read_png(out)
         self.assertEqual((image.width, image.height), (28, 28))
-        self.assertEqual(list(image.gray8()), [int(v * 255 + 0.5) for v in want.inputs])
+        self.assertEqual(list(gray8(image)), [int(v * 255 + 0.5) for v in want.inputs])
         # What was saved is what the network saw: reading it back gives the same digit.
-        again = recognize_inputs([v / 255.0 for v in image.gray8()], self.random_network)
+        again = recognize_inputs([v / 255.0 for v in gray8(image)], self.random_network)
         self.assertEqual(again.digit, want.digit)
 
     def test_one_bad_image_among_good_ones(self):

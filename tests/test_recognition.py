@@ -18,6 +18,7 @@ try:
 except ImportError:  # PyPy has no tracemalloc
     tracemalloc = None
 
+from nrnn.image.gray import gray8
 from nrnn.image import png
 from nrnn.errors import ImageError, ModelFileError, PNGError
 from nrnn.net.model_file import save_model
@@ -236,13 +237,13 @@ class InputPngTest(unittest.TestCase):
     def test_round_trip_through_decode(self):
         image = png.decode(input_png(self.inputs()))
         self.assertEqual((image.width, image.height), (28, 28))
-        self.assertEqual(image.gray8(), self.expected_levels())
+        self.assertEqual(gray8(image), self.expected_levels())
         self.assertEqual(image.rgba[3::4], b"\xff" * 784)  # opaque
 
     def test_recognized_input_round_trips(self):
         answer = recognize(seven_png(), Network([784, 10], seed=2))
         image = png.decode(input_png(answer.inputs))
-        self.assertEqual(list(image.gray8()), [int(v * 255 + 0.5) for v in answer.inputs])
+        self.assertEqual(list(gray8(image)), [int(v * 255 + 0.5) for v in answer.inputs])
         # The saved input is itself MNIST-like: preparing it again changes little.
         again = prepare(image)
         self.assertLess(max(abs(a - b) for a, b in zip(again, answer.inputs)), 0.01)
@@ -250,7 +251,7 @@ class InputPngTest(unittest.TestCase):
     def test_scale_repeats_each_pixel_as_a_square(self):
         image = png.decode(input_png(self.inputs(), scale=3))
         self.assertEqual((image.width, image.height), (84, 84))
-        gray = image.gray8()
+        gray = gray8(image)
         levels = self.expected_levels()
         for y in range(84):
             for x in range(84):

@@ -21,6 +21,7 @@ import time
 import unittest
 import zlib
 
+from nrnn.image.gray import gray8
 from nrnn.image import jpeg_encoder, png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
@@ -216,7 +217,7 @@ class ServerTest(unittest.TestCase):
 
     def test_a_jpeg_is_read_like_a_png_and_its_header_checked_first(self):
         drawn = png.decode(demo_png(3))
-        gray = drawn.gray8()
+        gray = gray8(drawn)
         data = jpeg_encoder.encode_gray8(drawn.width, drawn.height, gray, quality=90)
         status, headers, body = self.request("POST", "/predict", data, {"Content-Type": "image/jpeg"})
         answer = json.loads(body.decode("utf-8"))

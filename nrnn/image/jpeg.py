@@ -103,7 +103,7 @@ import struct
 from typing import Dict, List, Optional, Tuple
 
 from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
-from nrnn.errors import JPEGError
+from nrnn.errors import JPEGError, JPEGTooLargeError
 from nrnn.image.jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
 from nrnn.image.png import Image, MAX_PIXELS
 
@@ -443,8 +443,9 @@ def _read_frame(state: _State, marker: int, payload: bytes, max_pixels: int,
         raise JPEGError("%s: image size %d x %d in SOF: zero is not a size (a height set "
                         "later by a DNL marker is not supported)" % (name, width, height))
     if width * height > MAX_STORED_PIXELS:
-        raise JPEGError("%s: image of %d x %d = %d pixels is over the limit of %d"
-                        % (name, width, height, width * height, MAX_STORED_PIXELS))
+        raise JPEGTooLargeError("%s: image of %d x %d = %d pixels is over the limit of %d "
+                                "(jpeg.MAX_STORED_PIXELS)" % (name, width, height, width * height,
+                                                              MAX_STORED_PIXELS))
     components = []
     for index in range(count):
         ident, factors, table = payload[6 + 3 * index:9 + 3 * index]
@@ -467,8 +468,8 @@ def _read_frame(state: _State, marker: int, payload: bytes, max_pixels: int,
                 break
     out_width, out_height = _scaled(width, state.scale), _scaled(height, state.scale)
     if out_width * out_height > max_pixels:
-        raise JPEGError("%s: image of %d x %d pixels (decoded at 1/%d) is over the limit of %d"
-                        % (name, out_width, out_height, 8 // state.scale, max_pixels))
+        raise JPEGTooLargeError("%s: image of %d x %d pixels (decoded at 1/%d) is over the limit of %d"
+                                % (name, out_width, out_height, 8 // state.scale, max_pixels))
     for c in components:
         c.scale = _component_scale(frame, c, state.scale)
     state.frame = frame

@@ -67,6 +67,7 @@ is already at the centre, so the shift is 0.
 import math
 from typing import List, Sequence, Tuple
 
+from nrnn.image.gray import gray8
 from nrnn.image import ink as photo_ink
 from nrnn.errors import ImageError
 from nrnn.image.png import Image
@@ -156,7 +157,7 @@ def _brightness(image: Image) -> List[float]:
     rgba = image.rgba
     alpha = rgba[3::4]
     if alpha.count(255) == len(alpha):
-        return [float(v) for v in image.gray8()]
+        return [float(v) for v in gray8(image)]
     red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
     luma = [(299 * r + 587 * g + 114 * b) / 1000 for r, g, b in zip(red, green, blue)]
     behind = 255.0
