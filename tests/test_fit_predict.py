@@ -145,6 +145,13 @@ class ValidationTest(unittest.TestCase):
                                    "samples[1]: " + message)
                 self.assertRefused(lambda: self.network.fit([(pixels, label)]), "samples[0]: " + message)
 
+    def test_a_sample_turned_round_is_named(self):
+        for call in (lambda: self.network.train_batch([(3, [0.5] * 784)], 0.1),
+                     lambda: self.network.train_sample(3, [0.5] * 784, 0.1),
+                     lambda: self.network.predict(3)):
+            self.assertRefused(call, "pixels must be a list of 784 numbers, got 3 (an int): "
+                                     "is the sample (label, pixels)? samples are (pixels, label)")
+
     def test_a_target_vector_of_the_wrong_length(self):
         self.assertRefused(lambda: self.network.train_sample([0.5] * 784, [1.0] * 9, 0.1),
                            "the target vector has 9 values, but the network has 10 outputs")

@@ -34,8 +34,8 @@ ValueError: pixels has 3 values, but the network's input layer has 4 neurons
 Traceback (most recent call last):
 ValueError: samples[0]: label 2 is outside 0..1 (the network has 2 outputs)
 
-The checks cost next to nothing: network.py checks the length of every
-input and that the sum of its values is finite (a NaN or an infinity
+The checks cost next to nothing: network.py checks (``checked_nonzero``)
+the length of every input and that the sum of its values is finite (a NaN or an infinity
 anywhere makes the sum NaN or infinite, a string makes it fail), and only
 when that fails does ``pixels_problem`` look at each value to name the bad
 one.  (The sum is over the nonzero inputs network.py picks out anyway, so a
@@ -56,6 +56,7 @@ import math
 import numbers
 from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
+from nrnn.net import matrix
 from nrnn.net.prng import PCG32
 
 #: One labelled sample: the input vector and its class (digit).
@@ -198,7 +199,8 @@ def pixels_problem(pixels, inputs: int) -> Optional[str]:
     True
     """
     if isinstance(pixels, (str, bytes)) or not hasattr(pixels, "__len__"):
-        return "pixels must be a list of %d numbers, got %s" % (inputs, _shown(pixels))
+        hint = ": is the sample (label, pixels)? samples are (pixels, label)" if isinstance(pixels, int) else ""
+        return "pixels must be a list of %d numbers, got %s%s" % (inputs, _shown(pixels), hint)
     if len(pixels) == inputs and finite_sum(pixels):
         return None
     if len(pixels) != inputs:
@@ -211,6 +213,27 @@ def pixels_problem(pixels, inputs: int) -> Optional[str]:
         if not math.isfinite(value):
             return "pixels[%d] is %r; every input must be a finite number" % (index, value)
     return "pixels' values are too large: their sum overflows a float"
+
+
+def checked_nonzero(pixels: Sequence[float], inputs: int) -> Tuple[list, list]:
+    """``matrix.nonzero(pixels)``, the (indices, values) of the nonzero
+    inputs that network.py's first layer works on, once ``pixels`` passed
+    the cheap check: ``inputs`` values whose sum is finite.  Otherwise a
+    ValueError saying what is wrong (see pixels_problem).
+
+    >>> checked_nonzero([0.0, 0.5, 0.0], 3)
+    ([1], [0.5])
+    >>> checked_nonzero(7, 3)
+    Traceback (most recent call last):
+    ValueError: pixels must be a list of 3 numbers, got 7 (an int): is the sample (label, pixels)? samples are (pixels, label)
+    """
+    try:
+        indices, values = matrix.nonzero(pixels)
+        if len(pixels) == inputs and math.isfinite(sum(values)):
+            return indices, values
+    except TypeError:  # not a list, or a value that is not a number
+        pass
+    raise ValueError(pixels_problem(pixels, inputs))
 
 
 def finite_sum(values: Sequence[float]) -> bool:
@@ -255,7 +278,8 @@ def _shown(value) -> str:
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
-    return "%s (a %s)" % (text, type(value).__name__)
+    kind = type(value).__name__
+    return "%s (%s %s)" % (text, "an" if kind[0] in "aeiou" else "a", kind)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ import math
 # Absolute imports, so that ``python -m doctest nrnn/net/network.py`` works too.
 from nrnn.net import matrix
 from nrnn.net.cost import COSTS
-from nrnn.net.fit_predict import FitPredictScore, finite_sum, pixels_problem, target_problem
+from nrnn.net.fit_predict import FitPredictScore, checked_nonzero, target_problem
 from nrnn.net.prng import PCG32
 from nrnn.net.sigmoid import sigmoid
 
@@ -157,7 +157,7 @@ class Network(FitPredictScore):
         ``x``: n_0 floats; ``target``: a class index or n_L floats.  BP3 and
         BP4 turn the errors into dC/db and dC/dW in ``Gradient.add_to``.
         """
-        inputs = matrix.nonzero(x)
+        inputs = checked_nonzero(x, self.sizes[0])
         activations = self._forward(x, inputs)
         L = len(self.sizes) - 1
         y = self._target_vector(target)
@@ -278,11 +278,9 @@ class Network(FitPredictScore):
 
         ``inputs``: x's nonzero (indices, values), if already known.
         """
-        indices, values = inputs if inputs is not None else matrix.nonzero(x)
-        # Every public method comes through here: one cheap check a call
-        # (a length, one sum), and pixels_problem names what is wrong.
-        if len(x) != self.sizes[0] or not finite_sum(values):
-            raise ValueError(pixels_problem(x, self.sizes[0]))
+        # checked_nonzero is matrix.nonzero plus one cheap check of x (its
+        # length, one sum): every public method comes through here or gradient.
+        indices, values = inputs if inputs is not None else checked_nonzero(x, self.sizes[0])
         activations = [x]
         held = self._held_weights()
         for l in range(1, len(self.sizes)):
