@@ -1,7 +1,7 @@
 """Benchmark: what the training-image distortions cost, against an SGD step.
 
-    python bench/bench_augment.py [--images N] [--repeats R] [--data-dir DIR]
-    pypy3  bench/bench_augment.py
+    python -m bench.bench_augment [--images N] [--repeats R] [--data-dir DIR]
+    pypy3  -m bench.bench_augment
 
 Times, per image, each distortion of nrnn/train/augment.py (and deskewing, and a
 drawn style) on the first N MNIST training images (DIR/mnist_train.csv, as
@@ -19,19 +19,16 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.train.augment import Augmenter  # noqa: E402
-from nrnn.image.deskew import deskew  # noqa: E402
-from nrnn.train.drawn_styles import STYLES, draw_choice, render_style  # noqa: E402
-from nrnn.mnist.mnist_csv import read_samples  # noqa: E402
-from nrnn.net.network import Network  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from tests.synthetic_digits import as_floats, synthetic_samples  # noqa: E402
+from nrnn.train.augment import Augmenter
+from nrnn.image.deskew import deskew
+from nrnn.train.drawn_styles import STYLES, draw_choice, render_style
+from nrnn.mnist.mnist_csv import read_samples
+from nrnn.net.network import Network
+from nrnn.net.prng import PCG32
+from tests.synthetic_digits import as_floats, synthetic_samples
 
 CASES = [
     ("shift 1 (the old recipe)", dict(shift=1)),

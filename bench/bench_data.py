@@ -1,7 +1,7 @@
 """Benchmark: the data layer, as a user without internet would run it.
 
-    python bench/bench_data.py [--source DIR] [--repeat 5]
-    pypy3  bench/bench_data.py
+    python -m bench.bench_data [--source DIR] [--repeat 5]
+    pypy3  -m bench.bench_data
 
 Using ../shared/mnist (or --source, or $NRNN_MNIST_SOURCE) as the source,
 into a temporary data folder, it measures:
@@ -21,15 +21,12 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
 from nrnn import data
-from nrnn.mnist import download, mnist_csv  # noqa: E402
+from nrnn.mnist import download, mnist_csv
 
 ON_PYPY = platform.python_implementation() == "PyPy"
 

@@ -1,6 +1,6 @@
 """Benchmark: the drawing page's round trip, now that it shows the inside.
 
-    python bench/bench_inside.py [--model PATH] [--drawings 20] [--repeat 3]
+    python -m bench.bench_inside [--model PATH] [--drawings 20] [--repeat 3]
 
 Starts the server in a thread on a free loopback port with the model
 (default: the shipped data/model.json.gz) and posts the demo digits as the
@@ -10,7 +10,7 @@ and the contributions.  Prints, each as the median over the drawings (the
 best of ``--repeat`` rounds, to see past a busy machine):
 
 - round trip: request sent to JSON parsed, as the page sees it;
-- recognize(): the same PNGs through ``nrnn.recognize.recognize`` in this
+- recognize(): the same PNGs through ``nrnn.recognition.recognize`` in this
   process, no HTTP, no inside: the reference measured in the same run;
 - the ratio of the two, which is what the inside and HTTP cost;
 - ``GET /weights/0.png``: the first request (the picture is drawn) and a
@@ -27,13 +27,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.net.model_file import SHIPPED_MODEL  # noqa: E402
-from nrnn.recognize import load_recognizer, recognize  # noqa: E402
-from nrnn.serve import make_server  # noqa: E402
-from tests.drawn_digits import demo_png  # noqa: E402
-from tests.support import request  # noqa: E402
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.recognition import load_recognizer, recognize
+from nrnn.serve import make_server
+from tests.drawn_digits import demo_png
+from tests.support import request
 
 
 

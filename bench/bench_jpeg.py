@@ -1,6 +1,6 @@
 """Benchmark: how fast, and how faithfully, nrnn/image/jpeg.py decodes JPEG.
 
-    python bench/bench_jpeg.py [--runs 5]
+    python -m bench.bench_jpeg [--runs 5]
     pypy3  bench/bench_jpeg.py
 
 Prints, each time the median of ``--runs`` runs in this process:
@@ -30,10 +30,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-from nrnn.image import jpeg, png  # noqa: E402
-from nrnn.image.jpeg_encoder import encode_rgb8  # noqa: E402
+from nrnn.image import jpeg, png
+from nrnn.image.jpeg_encoder import encode_rgb8
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 PHONE = os.path.join(SHARED, "jpeg", "made", "digit_phone_4032x3024.jpg")

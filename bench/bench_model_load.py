@@ -1,7 +1,7 @@
 """Benchmark: how long loading a model file takes.
 
-    python bench/bench_model_load.py [--model PATH] [--repeat 9]
-    python bench/bench_model_load.py --compare-with OLD_MODEL_FILE.py
+    python -m bench.bench_model_load [--model PATH] [--repeat 9]
+    python -m bench.bench_model_load --compare-with OLD_MODEL_FILE.py
 
 Times ``nrnn.net.model_file.load_model`` on the shipped 784-500-10 model
 (data/model.json.gz) and prints the median of ``--repeat`` loads, and where
@@ -26,9 +26,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.net import model_file  # noqa: E402
+from nrnn.net import model_file
 
 
 def load_module(path):

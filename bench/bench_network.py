@@ -1,8 +1,8 @@
 """Benchmark: nrnn's network against the naive textbook reference.
 
-    python bench/bench_network.py [--repeat 5] [--samples N]
-    pypy3  bench/bench_network.py
-    python bench/bench_network.py --compare-with OLD_NETWORK.py
+    python -m bench.bench_network [--repeat 5] [--samples N]
+    pypy3  -m bench.bench_network
+    python -m bench.bench_network --compare-with OLD_NETWORK.py
 
 For [784, 16, 16, 10], [784, 30, 10] and [784, 128, 64, 10] it trains with
 per-sample SGD and runs inference on real MNIST images (read from
@@ -25,17 +25,13 @@ import os
 import platform
 import statistics
 import struct
-import sys
 import time
+import importlib.util
+
+from nrnn.net.network import Network
+from nrnn.net.reference import ReferenceNetwork, one_hot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-import importlib.util  # noqa: E402
-
-from nrnn.net.network import Network  # noqa: E402
-from nrnn.net.reference import ReferenceNetwork, one_hot  # noqa: E402
-
 ARCHITECTURES = ([784, 16, 16, 10], [784, 30, 10], [784, 128, 64, 10])
 ON_PYPY = platform.python_implementation() == "PyPy"
 

@@ -1,15 +1,15 @@
 """Benchmark: how well the whole pipeline reads digits as people make them.
 
-    python bench/bench_people.py [--per-kind N] [--kinds a,b] [--model PATH]
+    python -m bench.bench_people [--per-kind N] [--kinds a,b] [--model PATH]
                                  [--seed S] [--save DIR] [--show-misses]
                                  [--baseline-worktree PATH]
-    pypy3  bench/bench_people.py            # the same figures, faster
+    pypy3  -m bench.bench_people            # the same figures, faster
 
 ``bench/people_digits.py`` draws MNIST *test* digits the ways people hand
 them to nrnn (browser canvases, paint programs, phone photos of ink,
 pencil and marker on plain, ruled and squared paper, shadows, JPEG); this
 script sends each image, as the bytes of its file, through
-``nrnn.recognize.recognize`` (decode -> preprocess -> network) and prints,
+``nrnn.recognition.recognize`` (decode -> preprocess -> network) and prints,
 per kind: images, right, accuracy, errors (an ``NrnnError`` such as "no ink
 found": counted wrong and tallied apart), the mean time per image, and
 "raw %": the network on the same MNIST digits given as their own 28 x 28
@@ -33,7 +33,7 @@ says so.  A checkout someone is still editing is a moving target; a
 snapshot of a commit is not::
 
     mkdir /tmp/before && git archive main | tar -x -C /tmp/before
-    python bench/bench_people.py --baseline-worktree /tmp/before
+    python -m bench.bench_people --baseline-worktree /tmp/before
 
 We tune preprocessing on these figures, never on the MNIST test set's
 accuracy: the digits come from the test set only so that none of them
@@ -61,12 +61,23 @@ _FRAME = struct.Struct(">4sI")
 # ---------------------------------------------------------------- reading
 
 
+def _recognition_module():
+    """nrnn.recognition, or nrnn.recognize in checkouts from before its rename."""
+    try:
+        from nrnn import recognition
+    except ImportError:
+        from nrnn import recognize as recognition
+    return recognition
+
+
 def _reader(checkout):
     """A function ``read(data, name) -> (digit or None, error or None,
     seconds, inputs or None)`` using ``checkout``'s nrnn, plus whether it
-    reads JPEG.  Must run in a process whose sys.path starts with checkout."""
+    reads JPEG.  Must run in a process that imports nrnn from checkout
+    (``Baseline`` starts it with PYTHONPATH=checkout)."""
     from nrnn.errors import NrnnError, PNGError
-    from nrnn.recognize import MAX_IMAGE_PIXELS, recognize
+    recognition = _recognition_module()
+    MAX_IMAGE_PIXELS, recognize = recognition.MAX_IMAGE_PIXELS, recognition.recognize
     try:
         from nrnn.image import jpeg
     except ImportError:
@@ -97,10 +108,8 @@ def _reader(checkout):
 def _worker(checkout, model):
     """Read framed images on stdin, answer one JSON line each on stdout,
     with ``checkout``'s pipeline."""
-    sys.path.insert(0, checkout)
-    from nrnn.recognize import load_recognizer
     read, reads_jpeg = _reader(checkout)
-    network = load_recognizer(model)
+    network = _recognition_module().load_recognizer(model)
     out = sys.stdout
     out.write(json.dumps({"jpeg": reads_jpeg, "sizes": network.sizes}) + "\n")
     out.flush()
@@ -135,8 +144,9 @@ class Baseline:
     def __init__(self, checkout, model):
         self.checkout = os.path.abspath(checkout)
         command = [sys.executable, HERE, "--worker", self.checkout, "--model", model]
+        # The worker runs as a script from bench/, so nrnn comes from PYTHONPATH: the checkout's.
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        cwd=self.checkout)
+                                        cwd=self.checkout, env=dict(os.environ, PYTHONPATH=self.checkout))
         hello = json.loads(self.process.stdout.readline().decode() or "null")
         if hello is None:
             sys.exit("error: the baseline worker in %s did not start" % self.checkout)
@@ -243,9 +253,8 @@ def main():
         _worker(args.worker, args.model)
         return
 
-    sys.path.insert(0, ROOT)
     from bench import people_digits
-    from nrnn.recognize import input_png, load_recognizer
+    from nrnn.recognition import input_png, load_recognizer
 
     kinds = [k for k in args.kinds.split(",") if k] or list(people_digits.KINDS)
     unknown = [k for k in kinds if k not in people_digits.KINDS]
@@ -270,7 +279,7 @@ def main():
         print("before = %s %s, model %s" % (baseline.checkout, baseline.commit or "(not a git checkout)",
                                             baseline.model))
     sys.stdout.flush()
-    from nrnn.recognize import recognize_inputs
+    from nrnn.recognition import recognize_inputs
     rows = []
     total, total_before = Tally(), Tally()
     total_raw = [0, 0]

@@ -1,7 +1,7 @@
 """Benchmark: how well, and how fast, the shipped model reads digits.
 
-    python bench/bench_predict.py [--limit N] [--model PATH] [--scale 10]
-    pypy3  bench/bench_predict.py            # the full 10,000 test images
+    python -m bench.bench_predict [--limit N] [--model PATH] [--scale 10]
+    pypy3  -m bench.bench_predict            # the full 10,000 test images
 
 Prints four figures for the model (default: the shipped data/model.json.gz):
 
@@ -14,7 +14,7 @@ Prints four figures for the model (default: the shipped data/model.json.gz):
 3. The same images re-drawn as a user would: each pixel a ``--scale`` x
    ``--scale`` square, inverted to black ink on white, pasted at a seeded
    random position on a ``--canvas`` (default 400 x 300) sheet, encoded as a
-   PNG with nrnn.image.png and read back through ``nrnn.recognize.recognize``
+   PNG with nrnn.image.png and read back through ``nrnn.recognition.recognize``
    (decode, preprocess, feedforward).  Everything stays in memory; nothing
    is written into the repository.  The gap between 2 and 3 is what the
    preprocessing loses (or gains).
@@ -35,11 +35,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.image import png  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.recognize import load_recognizer, recognize, recognize_inputs  # noqa: E402
+from nrnn.image import png
+from nrnn.net.prng import PCG32
+from nrnn.recognition import load_recognizer, recognize, recognize_inputs
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")

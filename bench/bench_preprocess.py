@@ -1,6 +1,6 @@
 """Benchmark: what preparing a big image costs, in time and memory.
 
-    python bench/bench_preprocess.py [--runs 3] [--baseline-worktree PATH]
+    python -m bench.bench_preprocess [--runs 3] [--baseline-worktree PATH]
 
 Builds four images in memory (nothing is read or written): a 2000 x 2000
 gray drawing (a bar on flat gray), a 1080 x 1080 colour "phone photo" (a
@@ -96,16 +96,16 @@ def main():
     parser.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        sys.path.insert(0, args.worker)
         print(json.dumps(measure(args.runs)))
         return
-    sys.path.insert(0, ROOT)
     print("%s %s; median of %d runs" % (platform.python_implementation(), platform.python_version(), args.runs))
     ours = measure(args.runs)
     theirs = {}
     if args.baseline_worktree:
         output = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker",
                                  os.path.abspath(args.baseline_worktree), "--runs", str(args.runs)],
+                                # run as a script from bench/: nrnn comes from PYTHONPATH, the worktree's
+                                env=dict(os.environ, PYTHONPATH=os.path.abspath(args.baseline_worktree)),
                                 stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout
         theirs = json.loads(output)
     for label, (seconds, peak) in ours.items():

@@ -1,6 +1,6 @@
 """Benchmark: the drawing server under a burst of big uploads (loopback only).
 
-    python bench/bench_serve_load.py [--uploads 10] [--side 2000] [--drawings 10]
+    python -m bench.bench_serve_load [--uploads 10] [--side 2000] [--drawings 10]
 
 Starts ``python -m nrnn.serve`` (the shipped model) as a subprocess on a
 free port of 127.0.0.1, then sends ``--uploads`` PNGs of ``--side`` x
@@ -29,11 +29,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.image.png import encode_gray8  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from tests.drawn_digits import demo_png  # noqa: E402
+from nrnn.image.png import encode_gray8
+from nrnn.net.prng import PCG32
+from tests.drawn_digits import demo_png
 
 
 def big_png(side: int) -> bytes:

@@ -1,6 +1,6 @@
 """Benchmark: how long ``predict.py data/handwriting.png`` takes, start to answer.
 
-    python bench/bench_start.py [--repeat 7] [--python pypy3 ...] [--image PATH]
+    python -m bench.bench_start [--repeat 7] [--python pypy3 ...] [--image PATH]
 
 For each interpreter it runs, alternating so that all see the same machine
 load, ``--repeat`` times each:

@@ -1,7 +1,7 @@
 """Benchmark: one epoch of ``python train.py`` with the default network.
 
-    python bench/bench_train.py [--source DIR] [--data-dir DIR] [--limit N]
-    pypy3  bench/bench_train.py
+    python -m bench.bench_train [--source DIR] [--data-dir DIR] [--limit N]
+    pypy3  -m bench.bench_train
 
 Gets MNIST through the data API (``nrnn.data.ensure_csv``; the source is
 --source, else $NRNN_MNIST_SOURCE, else ../shared/mnist), trains the default
@@ -28,14 +28,12 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from nrnn.mnist import download  # noqa: E402
-from nrnn.data import ensure_csv  # noqa: E402
-from nrnn.mnist.mnist_csv import count_samples, read_samples  # noqa: E402
-from nrnn.net.network import Network  # noqa: E402
-from nrnn.progress import format_duration  # noqa: E402
-from nrnn.train.training import Reporter, Trainer, TrainingConfig, TrainingState  # noqa: E402
+from nrnn.mnist import download
+from nrnn.data import ensure_csv
+from nrnn.mnist.mnist_csv import count_samples, read_samples
+from nrnn.net.network import Network
+from nrnn.progress import format_duration
+from nrnn.train.training import Reporter, Trainer, TrainingConfig, TrainingState
 
 FULL_TRAINING_SET = 60000
 

@@ -1,4 +1,4 @@
-"""Long fuzzing campaign over nrnn's readers: ``python bench/fuzz.py --iterations 100000``.
+"""Long fuzzing campaign over nrnn's readers: ``python -m bench.fuzz --iterations 100000``.
 
 Runs ``--iterations`` mutants of each format (PNG, CSV, model JSON, IDX,
 JPEG; see ``tests/fuzzing.py`` for the mutations) through its reader and prints the
@@ -25,13 +25,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from tests.fuzzing import EXTENSIONS, FORMATS, Campaign, crash_kind, minimize  # noqa: E402
+from tests.fuzzing import EXTENSIONS, FORMATS, Campaign, crash_kind, minimize
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="bench/fuzz.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=10000, help="mutants per format (default: %(default)s)")
     parser.add_argument("--start", type=int, default=0, help="first mutant index (default: 0)")
     parser.add_argument("--seed", type=int, default=1, help="campaign seed (default: %(default)s)")

@@ -48,20 +48,16 @@ import math
 import operator
 import os
 import struct
-import sys
 import zlib
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from nrnn.image import png  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.image.strokes import fit, render  # noqa: E402
+from nrnn.image import png
+from nrnn.net.prng import PCG32
+from nrnn.image.strokes import fit, render
 
 try:  # written on another branch; the JPEG kinds are skipped until it lands
-    from nrnn.image import jpeg_encoder  # type: ignore  # noqa: E402
+    from nrnn.image import jpeg_encoder  # type: ignore
 except ImportError:  # pragma: no cover - depends on the checkout
     jpeg_encoder = None
 

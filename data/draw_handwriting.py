@@ -1,6 +1,6 @@
 """Draw ``data/handwriting.png``: the sample digit the project drew itself.
 
-    python data/draw_handwriting.py [OUT.png]
+    python -m data.draw_handwriting [OUT.png]
 
 A "3" written with a felt pen on a sheet of paper and photographed: 400 x 300
 pixels of RGB, blue-black ink whose line gets thicker where the pen presses
@@ -19,11 +19,10 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # run from anywhere: find nrnn/
 
-from nrnn.image.png import write_png  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.image.strokes import render  # noqa: E402
+from nrnn.image.png import write_png
+from nrnn.net.prng import PCG32
+from nrnn.image.strokes import render
 
 WIDTH, HEIGHT = 400, 300
 PAPER = (238, 234, 224)      # off-white, a little warm

@@ -1,6 +1,6 @@
 """Draw ``nrnn/static/photo.jpg``: a phone photo of a digit, made by the project.
 
-    python data/draw_photo.py [OUT.jpg]
+    python -m data.draw_photo [OUT.jpg]
 
 A "2" written with a blue ballpoint on squared paper and photographed with
 a phone held upright: 900 x 1200 pixels as a viewer shows it, lit unevenly
@@ -25,12 +25,11 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # run from anywhere: find nrnn/
 
-from nrnn.atomic import write_bytes_atomic  # noqa: E402
-from nrnn.image.jpeg_encoder import encode_rgb8  # noqa: E402
-from nrnn.net.prng import PCG32  # noqa: E402
-from nrnn.image.strokes import render  # noqa: E402
+from nrnn.atomic import write_bytes_atomic
+from nrnn.image.jpeg_encoder import encode_rgb8
+from nrnn.net.prng import PCG32
+from nrnn.image.strokes import render
 
 OUT = os.path.join(os.path.dirname(HERE), "nrnn", "static", "photo.jpg")
 WIDTH, HEIGHT = 900, 1200       # as a viewer shows it (portrait)

@@ -1,6 +1,6 @@
 """Regenerate the README's "Seeing inside the network" gallery.
 
-    python docs/make_gallery.py            # after the shipped models change
+    python -m docs.make_gallery            # after the shipped models change
 
 Every picture and text in the gallery is made by the project's own
 commands, run here one after another exactly as a user would type them
@@ -79,14 +79,13 @@ def readme_with(explain_text: str, readme_text: str) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m docs.make_gallery", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="run every command on a small network into a temporary folder")
     parser.add_argument("--only", help="regenerate one item (%s)" % ", ".join(
         name for name, _, _ in commands("m", "m", "d")))
     args = parser.parse_args(argv)
     if args.check:
-        sys.path.insert(0, ROOT)
         from nrnn.net.model_file import save_model
         from nrnn.net.network import Network
 

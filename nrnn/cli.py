@@ -6,10 +6,12 @@ traceback.  Every tool (``train.py``, ``predict.py``, ``python -m
 nrnn.data``, ``python -m nrnn.serve``) parses its options with
 ``OneLineParser`` and reports any ``NrnnError`` with ``print_error``.
 
-Exit statuses: 0 success, 1 an error in the input or the work, 2 a bad
-command line, 130 interrupted by Ctrl-C, 141 the output was closed early
-(``python predict.py ... | head -1``: 128 + SIGPIPE, as a shell reports a
-program stopped by a closed pipe; nothing is printed).
+Exit statuses, defined here for every tool: ``EXIT_OK`` 0 success,
+``EXIT_FAILED`` 1 an error in the input or the work, ``EXIT_USAGE`` 2 a bad
+command line, ``EXIT_INTERRUPTED`` 130 interrupted by Ctrl-C (128 +
+SIGINT), ``EXIT_PIPE_CLOSED`` 141 the output was closed early (``python
+predict.py ... | head -1``: 128 + SIGPIPE, as a shell reports a program
+stopped by a closed pipe; nothing is printed).
 
 ``run_main`` wraps a tool's ``main`` with those last two, and makes sure
 printing never fails on text the terminal cannot show; ``display_path``
@@ -25,6 +27,11 @@ import sys
 from typing import Callable
 
 from nrnn import __version__
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -35,7 +42,7 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def error(self, message):
-        self.exit(2, "error: %s (see: %s --help)\n" % (message, self.prog))
+        self.exit(EXIT_USAGE, "error: %s (see: %s --help)\n" % (message, self.prog))
 
 
 def standard_flags(parser: argparse.ArgumentParser, quiet_help: str) -> None:
@@ -106,13 +113,13 @@ def run_main(main: Callable[[], int]) -> int:
         return status
     except KeyboardInterrupt:
         print_error("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Point stdout at /dev/null: Python flushes it once more on the way
         # out, and that would fail (and print) again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 141
+        return EXIT_PIPE_CLOSED
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from nrnn import __version__
 from nrnn.mnist import download, idx, mnist_csv
-from nrnn.cli import OneLineParser, print_error, run_main, seconds_option, standard_flags
+from nrnn.cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, OneLineParser, print_error, run_main,
+                      seconds_option, standard_flags)
 from nrnn.errors import DataError, NrnnError
 from nrnn.progress import Progress
 
@@ -247,11 +248,11 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m nrnn.data"
                     print(path)
     except NrnnError as error:
         print_error(error)
-        return 1
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print_error("interrupted")
-        return 130
-    return 0
+        return EXIT_INTERRUPTED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

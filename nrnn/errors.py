@@ -11,6 +11,12 @@ and the offending value, so the user can go straight to it.
 
 >>> issubclass(PNGError, NrnnError) and issubclass(JPEGError, NrnnError)
 True
+
+A limit is its own error, still of its format's family, so a caller can
+tell "too big" from "broken" with one ``except``:
+
+>>> issubclass(PNGTooLargeError, PNGError), issubclass(PNGTooLargeError, TooLargeError)
+(True, True)
 """
 
 
@@ -40,6 +46,19 @@ class ImageError(NrnnError):
 
 class UsageError(NrnnError):
     """A command-line option or argument is invalid."""
+
+
+class TooLargeError(NrnnError):
+    """An input over one of nrnn's size limits: not damaged, only too big to
+    be worth the time or memory (the server answers 413 for it, not 400)."""
+
+
+class PNGTooLargeError(PNGError, TooLargeError):
+    """A PNG whose header declares more pixels than the caller allows."""
+
+
+class JPEGTooLargeError(JPEGError, TooLargeError):
+    """A JPEG whose frame header declares more pixels than the decoder allows."""
 
 
 if __name__ == "__main__":

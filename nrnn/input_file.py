@@ -10,7 +10,7 @@ held.
 
 ``MAX_FILE_BYTES`` is the cap for the images ``predict.py`` reads: 50 MB.
 Why that much: the largest image nrnn recognises has 4 megapixels
-(``recognize.MAX_IMAGE_PIXELS``), and even stored uncompressed as 16-bit
+(``recognition.MAX_IMAGE_PIXELS``), and even stored uncompressed as 16-bit
 RGBA (8 bytes a pixel) that is 32 MB; a photo from a phone is a 2-12 MB
 JPEG.  Why no more: nothing bigger can hold an image nrnn would read.
 

@@ -1,7 +1,7 @@
 """Which digit is in this picture?  ``nrnn predict IMAGE...``
 
 The predict command (``nrnn predict``, ``python -m nrnn predict``, or
-``python predict.py`` in a clone): a thin command line over ``nrnn.recognize`` (which does the work: PNG or
+``python predict.py`` in a clone): a thin command line over ``nrnn.recognition`` (which does the work: PNG or
 JPEG -> MNIST-style 28 x 28 input -> network -> answer).  Files are told
 apart by their content, not their names.  For each image it prints the
 digit, its probability and the runners-up::
@@ -41,7 +41,7 @@ from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.image.image_file import decode_image
 from nrnn.image.png import encode_gray8
 from nrnn.image.preprocess import prepare_stages, thumbnail
-from nrnn.recognize import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
+from nrnn.recognition import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
                             recognize, recognize_inputs, text_art)
 
 

@@ -22,7 +22,7 @@ network" strip from those and from ``/weights/0.png``: 500 x 784 weights
 would be 400,000 numbers a request; as a picture they are one cached
 download of ~0.5 MB.
 
-The answer comes from ``nrnn.recognize.recognize``, the same pipeline
+The answer comes from ``nrnn.recognition.recognize``, the same pipeline
 ``predict.py`` uses, so the page and the command line always agree.  From a
 shell::
 
@@ -49,9 +49,11 @@ What the server refuses, and how (every error body is ``{"error": "..."}``)
   headers or body) that arrives slower than ``REQUEST_SECONDS`` allows, or
   a read that waits longer than ``SOCKET_TIMEOUT``: 408, and the
   connection is closed;
-- an image over ``MAX_IMAGE_PIXELS`` (4 megapixels): 413, decided from the
-  PNG header before anything is decoded (preprocessing costs ~3 us a pixel
-  in pure Python, so a 50-megapixel image would hold a thread for minutes);
+- an image over ``MAX_IMAGE_PIXELS`` (4 megapixels; a JPEG over
+  ``jpeg.MAX_STORED_PIXELS``, as it is decoded reduced): 413, refused by
+  the decoder from the header before anything is decoded (its
+  ``TooLargeError``; preprocessing costs ~3 us a pixel in pure Python, so a
+  50-megapixel image would hold a thread for minutes);
 - an empty body, not a PNG, a corrupt PNG, a blank image: 400 with the
   decoder's own one-line message;
 - any path other than ``/``, ``/static/<file>``, ``/predict`` and
@@ -99,14 +101,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from nrnn.cli import OneLineParser, print_error, run_main, seconds_option, standard_flags
-from nrnn.errors import NrnnError, UsageError
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, print_error, run_main, seconds_option, standard_flags
+from nrnn.errors import NrnnError, TooLargeError, UsageError
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
-from nrnn.image.image_file import image_format, image_size
-from nrnn.image.jpeg import MAX_STORED_PIXELS
+from nrnn.image.image_file import image_size
 from nrnn.inside.explain import layer_values
-from nrnn.recognize import MAX_IMAGE_PIXELS, load_recognizer, recognize
+from nrnn.recognition import MAX_IMAGE_PIXELS, load_recognizer, recognize
 from nrnn.inside.weights import neuron_pictures, sheet_png
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
@@ -127,9 +128,10 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # MAX_IMAGE_PIXELS (4 megapixels) is recognize()'s own limit, imported above:
-# the server checks it from the PNG header first, so it can answer 413.  A
-# JPEG is decoded reduced (a 12-megapixel photo at 1/8), so its header is
-# held to the JPEG decoder's limit on stored pixels instead.
+# the decoders refuse a bigger image from its header with a TooLargeError,
+# which the server answers with 413.  A JPEG is decoded reduced (a
+# 12-megapixel photo at 1/8), so its header is held to the JPEG decoder's
+# limit on stored pixels instead.
 
 #: Seconds one blocking read or write on a connection may wait (--timeout).
 SOCKET_TIMEOUT = 10.0
@@ -520,15 +522,9 @@ class DigitHandler(BaseHTTPRequestHandler):
         return b"".join(pieces)
 
     def _predict(self, body: bytes) -> dict:
+        # The header's size chooses the queue; the limits are the decoders'
+        # (a TooLargeError, raised from the header before decoding: 413).
         size = image_size(body)
-        if image_format(body) == "JPEG":
-            limit, limit_name = MAX_STORED_PIXELS, "jpeg.MAX_STORED_PIXELS"
-        else:
-            limit, limit_name = self.server.max_image_pixels, "MAX_IMAGE_PIXELS"
-        if size is not None and size[0] * size[1] > limit:
-            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                               "the image is %d x %d = %d pixels; the limit is %d (%s)"
-                               % (size[0], size[1], size[0] * size[1], limit, limit_name))
         small = size is not None and size[0] * size[1] <= SMALL_IMAGE_PIXELS
         queue = self.server.small_queue if small else self.server.large_queue
         if not queue.acquire(timeout=self.server.queue_seconds):
@@ -539,7 +535,10 @@ class DigitHandler(BaseHTTPRequestHandler):
                                {"Retry-After": "%d" % max(1, round(self.server.queue_seconds))})
         start = time.perf_counter()
         try:
-            answer = recognize(body, self.server.network, name="the uploaded image")
+            answer = recognize(body, self.server.network, name="the uploaded image",
+                               max_pixels=self.server.max_image_pixels)
+        except TooLargeError as error:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error))
         except NrnnError as error:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(error))
         finally:
@@ -797,7 +796,7 @@ def main(argv=None, prog: str = "python -m nrnn.serve") -> int:
         server = _listen(options.host, options.port, network, options.quiet, options.client_timeout)
     except NrnnError as error:
         print_error(error)
-        return 1
+        return EXIT_FAILED
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     host, port = server.server_address[:2]
     shown = "[%s]" % host if ":" in host else host
@@ -809,7 +808,7 @@ def main(argv=None, prog: str = "python -m nrnn.serve") -> int:
         print("\nnrnn: stopped", flush=True)
     finally:
         server.server_close()
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

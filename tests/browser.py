@@ -91,7 +91,7 @@ class RunningServer:
 
 
 def main(argv=None) -> int:
-    from nrnn.recognize import load_recognizer
+    from nrnn.recognition import load_recognizer
     from nrnn.serve import DEFAULT_MODEL
 
     parser = argparse.ArgumentParser(prog="python -m tests.browser",

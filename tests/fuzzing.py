@@ -1,7 +1,7 @@
 """A seeded mutation fuzzer for nrnn's input formats: PNG, CSV, model, IDX, JPEG.
 
 Shared by the unit tests (``tests/test_fuzz.py``, a few thousand mutants)
-and the long campaign (``python bench/fuzz.py --iterations 100000``).
+and the long campaign (``python -m bench.fuzz --iterations 100000``).
 
 How it works.  A *corpus* of valid files is built per format (the PngSuite
 images when ``../shared`` is present, plus PNGs encoded here; generated CSV

@@ -49,6 +49,7 @@ from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
 from nrnn.mnist.mnist_csv import count_samples, read_samples
 from nrnn.net.model_file import load_model, model_from_json
+from tests.known_inputs import metadata_bomb
 from tests.support import ROOT
 
 BOMB_REPORT = []
@@ -249,31 +250,6 @@ class Bombs(unittest.TestCase):
         message = self.refuse("input file of 3 GB (sparse)", NrnnError, lambda: read_capped(path),
                               max_peak=MiB)
         self.assertIn("3221225472 bytes, more than the %d" % MAX_FILE_BYTES, message)
-
-
-def metadata_bomb(megabytes: int) -> bytes:
-    """A gzip'ed "model" whose metadata is ``megabytes`` MB of ``[],``.
-
-    Built in well under a second, without compressing 512 MB: after a full
-    flush deflate forgets the past, so every 1 MB block compresses to the
-    same bytes, computed once and repeated.  The CRC and length are real:
-    ``gzip -dc`` reads the file.
-    """
-    head = b'{"format": "nrnn-model", "version": 1, "sizes": [784, 10], "metadata": ['
-    block = b"[]," * (MiB // 3)
-    tail = b'[]]}'
-    squeezer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
-    parts = [squeezer.compress(head) + squeezer.flush(zlib.Z_FULL_FLUSH)]
-    segment = squeezer.compress(block) + squeezer.flush(zlib.Z_FULL_FLUSH)
-    crc = zlib.crc32(head)
-    for _ in range(megabytes):
-        parts.append(segment)
-        crc = zlib.crc32(block, crc)
-    parts.append(squeezer.compress(tail) + squeezer.flush())
-    crc = zlib.crc32(tail, crc)
-    size = len(head) + megabytes * len(block) + len(tail)
-    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + b"".join(parts)
-            + struct.pack("<II", crc, size & 0xFFFFFFFF))
 
 
 @unittest.skipUnless(resource is not None and sys.platform.startswith("linux"),

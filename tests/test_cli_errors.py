@@ -83,7 +83,7 @@ def make_files(folder):
     small = Network([4, 3, 2], seed=1)
     save_model(small, os.path.join(folder, "wrong-shape.json"))
     files["wrong-shape.json"] = os.path.join(folder, "wrong-shape.json")
-    from tests.test_bombs import metadata_bomb
+    from tests.known_inputs import metadata_bomb
     write("bomb-model.json.gz", metadata_bomb(512))
     write("two-members.json.gz", gzip.compress(text.encode(), mtime=0) + b"garbage")
     os.makedirs(os.path.join(folder, "a-folder.json"))

@@ -23,7 +23,7 @@ from nrnn.mnist import download, idx
 from nrnn.errors import DataError
 from nrnn.mnist.mnist_csv import read_samples
 from tests.support import ROOT, requires_shared, shared_path
-from tests.test_download import make_mnist_folder
+from tests.known_inputs import make_mnist_folder
 
 
 class DataTestCase(unittest.TestCase):

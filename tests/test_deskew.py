@@ -13,7 +13,7 @@ from nrnn.image.deskew import deskew, moments, slant
 from nrnn.net.model_file import deskews, load_model, save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
-from nrnn.recognize import recognize_inputs
+from nrnn.recognition import recognize_inputs
 from nrnn.train.augment import affine
 
 

@@ -30,22 +30,13 @@ from pathlib import Path
 from nrnn.errors import DataError
 from nrnn.mnist import download, idx
 from nrnn.mnist.download import MNIST_FILES, Fetcher
+from tests.known_inputs import make_mnist_folder
 from tests.support import ROOT, requires_shared, shared_path
 
 
 def load_tests(loader, tests, ignore):
     tests.addTests(doctest.DocTestSuite(download))
     return tests
-
-
-def make_mnist_folder(folder, images=3):
-    """The four files, tiny and gzip'ed; return name -> MD5."""
-    os.makedirs(folder, exist_ok=True)
-    for split in ("train", "test"):
-        pixels = [bytes((k * 13 + i) % 256 for i in range(784)) for k in range(images)]
-        idx.write_images(os.path.join(folder, download.IMAGE_FILES[split]), pixels)
-        idx.write_labels(os.path.join(folder, download.LABEL_FILES[split]), [k % 10 for k in range(images)])
-    return {name: download.file_digest(os.path.join(folder, name)) for name in MNIST_FILES}
 
 
 class Server:

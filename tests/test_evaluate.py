@@ -66,11 +66,6 @@ class EvaluateTest(unittest.TestCase):
             self.assertGreater(result.confusion[label][predicted], 0)
         self.assertEqual(sum(map(sum, result.confusion)), 30)
 
-    def test_on_sample_is_called_once_per_sample(self):
-        calls = []
-        evaluate(hand_network(), [(0, [1.0, 0.0])] * 5, on_sample=lambda: calls.append(1))
-        self.assertEqual(len(calls), 5)
-
     def test_label_outside_the_outputs_is_refused(self):
         with self.assertRaisesRegex(ValueError, "label 2 outside 0..1"):
             evaluate(hand_network(), [(2, [1.0, 0.0])])

@@ -5,7 +5,7 @@ A few thousand seeded mutants of PngSuite images (or PNGs encoded here when
 image/label pairs and JPEGs (small ../shared/jpeg files and JPEGs encoded
 here) go through their readers.  Each must come back as a result that passes the
 format's sanity checks or as the reader's own ``NrnnError``, within a time
-bound; anything else is a bug.  ``python bench/fuzz.py --iterations 100000``
+bound; anything else is a bug.  ``python -m bench.fuzz --iterations 100000``
 runs the same mutants, many more of them.
 
 Every crash the fuzzer ever found is kept, minimised, in tests/regressions/
@@ -52,7 +52,7 @@ class MutantFuzzing(unittest.TestCase):
         campaign.run(fmt, 0, COUNTS[fmt])
         seconds = time.perf_counter() - started
         counts = campaign.counts[fmt]
-        failures = ["%s #%d (seed %d): %s %s -- rebuild with `python bench/fuzz.py --format %s "
+        failures = ["%s #%d (seed %d): %s %s -- rebuild with `python -m bench.fuzz --format %s "
                     "--seed %d --start %d --iterations 1 --save DIR`"
                     % (fmt, index, SEED, outcome, detail, fmt, SEED, index)
                     for f, index, outcome, detail, _ in campaign.failures if f == fmt]

@@ -7,44 +7,14 @@ verdict.
 
 import io
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 
 from nrnn.net import gradcheck
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork
+from tests.support import run_broken
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run_broken(*edits):
-    """Run gradcheck on a copy of nrnn/ with ``edits`` = (file, old, new) applied.
-
-    Returns (exit status, {"reference": text, "network": text, "rest": text}).
-    """
-    with tempfile.TemporaryDirectory() as folder:
-        shutil.copytree(os.path.join(ROOT, "nrnn"), os.path.join(folder, "nrnn"),
-                        ignore=shutil.ignore_patterns("static", "__pycache__"))
-        for name, old, new in edits:
-            path = os.path.join(folder, "nrnn", name)
-            with open(path, encoding="utf-8") as source:
-                text = source.read()
-            if text.count(old) != 1:
-                raise AssertionError("%s: %r found %d times" % (name, old, text.count(old)))
-            with open(path, "w", encoding="utf-8") as source:
-                source.write(text.replace(old, new))
-        done = subprocess.run([sys.executable, "-m", "nrnn.net.gradcheck"], cwd=folder,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    text = done.stdout
-    reference_start = text.index("\nnrnn/net/reference.py (")
-    network_start = text.index("\nnrnn/net/network.py (")
-    rest_start = text.index("\nstep checks")
-    return done.returncode, {"reference": text[reference_start:network_start],
-                             "network": text[network_start:rest_start],
-                             "rest": text[rest_start:], "all": text}
 
 
 class BrokenEquationTest(unittest.TestCase):

@@ -8,7 +8,7 @@ from nrnn.image import jpeg, jpeg_encoder, png
 from nrnn.image.image_file import decode_image, image_format, image_size
 from nrnn.image.preprocess import prepare
 from nrnn.net.network import Network
-from nrnn.recognize import PHOTO_SIDE, recognize
+from nrnn.recognition import PHOTO_SIDE, recognize
 
 
 def bar_pixels(width, height):

@@ -3,6 +3,7 @@ whose answer is known (worked by hand, or by an independent method)."""
 
 import unittest
 
+from nrnn.image.gray import gray8
 from nrnn.image import ink, morphology
 from tests import photos
 
@@ -24,7 +25,7 @@ def brute_force_otsu(values):
 
 
 def rows_of(image):
-    gray = image.gray8()
+    gray = gray8(image)
     return [[float(v) for v in gray[y * image.width:(y + 1) * image.width]] for y in range(image.height)]
 
 

@@ -25,8 +25,17 @@ import nrnn
 from tests.support import ROOT, request
 from tests.synthetic_digits import write_data_dir
 
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import nrnn_build  # noqa: E402  (the build backend, tools/nrnn_build.py)
+
+
+def _load_backend():
+    """tools/nrnn_build.py, the build backend (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("nrnn_build", os.path.join(ROOT, "tools", "nrnn_build.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nrnn_build = _load_backend()
 
 HANDWRITING = os.path.join(ROOT, "data", "handwriting.png")
 DIST_INFO = "nrnn-%s.dist-info/" % nrnn.__version__

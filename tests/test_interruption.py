@@ -54,7 +54,6 @@ LAYERS = "784,8,10"
 
 DRIVER = r'''
 import os, sys
-sys.path.insert(0, %(root)r)
 sys.argv[0] = %(train)r
 import nrnn.train.session as session
 _save = session.save_model
@@ -124,7 +123,7 @@ class TrainingSubprocess(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.folder, True)
         self.driver = os.path.join(self.folder, "driver.py")
         with open(self.driver, "w") as handle:
-            handle.write(DRIVER % {"root": ROOT, "train": TRAIN})
+            handle.write(DRIVER % {"train": TRAIN})  # nrnn comes from PYTHONPATH (start)
 
     def data_dir(self, train_count, test_count):
         folder = os.path.join(self.folder, "data-%d-%d" % (train_count, test_count))

@@ -20,7 +20,7 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
-from nrnn.errors import JPEGError, NrnnError
+from nrnn.errors import JPEGError, JPEGTooLargeError, NrnnError
 from nrnn.image import jpeg, orientation
 from nrnn.image.jpeg_encoder import encode_gray8, encode_rgb8
 from tests.support import requires_shared, shared_path
@@ -455,7 +455,9 @@ class Malformed(unittest.TestCase):
         if tracemalloc is not None:
             tracemalloc.start()
         try:
-            self.assert_refused(bomb, "65535 x 65535", "over the limit")
+            self.assert_refused(bomb, "65535 x 65535", "over the limit", "(jpeg.MAX_STORED_PIXELS)")
+            with self.assertRaises(JPEGTooLargeError):
+                jpeg.decode(bomb, "bomb.jpg")
             if tracemalloc is not None:
                 _, peak = tracemalloc.get_traced_memory()
                 self.assertLess(peak, 2 << 20)

@@ -5,6 +5,7 @@ from unittest import mock
 from nrnn.net import gradcheck, matrix
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
+from tests.support import three_blobs
 
 
 class GradientCheckTest(unittest.TestCase):
@@ -39,18 +40,6 @@ class GradientCheckTest(unittest.TestCase):
         network = Network([3, 4, 2], seed=2)
         for what, difference in gradcheck.check_step(network, gradcheck.samples_for([3, 4, 2], 3, 2)):
             self.assertLessEqual(difference, gradcheck.STEP_TOLERANCE, what)
-
-
-def three_blobs(count, seed):
-    """Three separable classes of points in the unit square, with labels."""
-    rng = PCG32(seed)
-    centres = [(0.2, 0.2), (0.8, 0.3), (0.5, 0.85)]
-    samples = []
-    for k in range(count):
-        label = k % 3
-        cx, cy = centres[label]
-        samples.append(([cx + 0.1 * rng.gaussian(), cy + 0.1 * rng.gaussian()], label))
-    return samples
 
 
 class LearningTest(unittest.TestCase):

@@ -6,15 +6,12 @@ the generator says it put it.
 """
 
 import doctest
-import sys
 import unittest
 
-from tests.support import ROOT, requires_shared, shared_path
-
-sys.path.insert(0, ROOT)
-
-from bench import people_digits as pd  # noqa: E402
-from nrnn.image import png  # noqa: E402
+from bench import people_digits as pd
+from nrnn.image.gray import gray8
+from nrnn.image import png
+from tests.support import requires_shared, shared_path
 
 
 def _decode(sample):
@@ -80,7 +77,7 @@ class SyntheticTest(unittest.TestCase):
         for index in range(4):
             sample = pd.generate("paint", index, seed=2, digits=digits)
             image = png.decode(sample.data)
-            gray = image.gray8()
+            gray = gray8(image)
             left, top, right, bottom = sample.box
             self.assertLess(left, right)
             self.assertLess(top, bottom)
@@ -130,7 +127,7 @@ class MnistKindsTest(unittest.TestCase):
         for index in range(3):
             sample = pd.generate("photo_marker", index, seed=4, digits=self.digits)
             image = png.decode(sample.data, "marker", 10 ** 8)
-            gray = image.gray8()
+            gray = gray8(image)
             left, top, right, bottom = sample.box
             grow_x, grow_y = (right - left) // 2, (bottom - top) // 2
             near = [(gray[y * image.width + x], x, y)
@@ -148,7 +145,7 @@ class MnistKindsTest(unittest.TestCase):
             alpha = image.rgba[3::4]
             # A transparent canvas paints in alpha; an opaque one is black
             # with white strokes.
-            ink = alpha if min(alpha) < 255 else image.gray8()
+            ink = alpha if min(alpha) < 255 else gray8(image)
             edge = (ink[:image.width] + ink[-image.width:]
                     + ink[::image.width] + ink[image.width - 1::image.width])
             self.assertLess(max(edge), 13, "ink on the edge of %s" % (sample,)[:80])

@@ -20,6 +20,7 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
+from nrnn.image.gray import gray8
 from nrnn.image import png
 from nrnn.errors import NrnnError, PNGError
 from tests.support import requires_shared, shared_path
@@ -106,7 +107,7 @@ class PngSuiteConformance(unittest.TestCase):
                 image = png.read_png(shared_path("pngsuite", "images", entry["name"]))
                 self.assertEqual((image.width, image.height), (entry["width"], entry["height"]))
                 self.assertEqual(_sha256(image.rgba), entry["rgba8_sha256"])
-                gray = image.gray8()
+                gray = gray8(image)
                 self.assertEqual(_sha256(gray), entry["gray8_sha256"])
                 if "gray8_hex" in entry:
                     # Readable diff on failure for the small images.
@@ -130,7 +131,7 @@ class PngSuiteConformance(unittest.TestCase):
                 image = png.read_png(shared_path("pngsuite", "digits", entry["name"]))
                 self.assertEqual((image.width, image.height), (entry["width"], entry["height"]))
                 self.assertEqual(_sha256(image.rgba), entry["rgba8_sha256"])
-                self.assertEqual(_sha256(image.gray8()), entry["gray8_sha256"])
+                self.assertEqual(_sha256(gray8(image)), entry["gray8_sha256"])
 
 
 # ----------------------------------------------------------------- encoder
@@ -145,7 +146,7 @@ class EncoderRoundTrip(unittest.TestCase):
                 image = png.decode(png.encode_gray8(width, height, pixels))
                 self.assertEqual((image.width, image.height), (width, height))
                 self.assertEqual(image.rgba, gray_to_rgba(pixels))
-                self.assertEqual(image.gray8(), pixels)
+                self.assertEqual(gray8(image), pixels)
 
     def test_rgb_round_trips_at_odd_sizes(self):
         rng = random.Random(8)
@@ -167,7 +168,7 @@ class EncoderRoundTrip(unittest.TestCase):
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "digit.png")
             png.write_png(path, 2, 2, bytes([0, 64, 128, 255]))
-            self.assertEqual(png.read_png(path).gray8(), bytes([0, 64, 128, 255]))
+            self.assertEqual(gray8(png.read_png(path)), bytes([0, 64, 128, 255]))
             png.write_png(path, 1, 2, bytes([1, 2, 3, 4, 5, 6]), mode="RGB")
             self.assertEqual(png.read_png(path).rgba, bytes([1, 2, 3, 255, 4, 5, 6, 255]))
             self.assertEqual(os.listdir(folder), ["digit.png"])  # no temporary left over
@@ -213,25 +214,25 @@ class HandBuiltImages(unittest.TestCase):
     def test_mixed_filters_including_paeth_below_a_zero_row(self):
         rows = [bytes(8), bytes([10, 200, 30, 40, 250, 60, 70, 80]), bytes(range(100, 108))]
         data = build_png(8, 3, 8, 0, filter_rows(rows, 1, [4, 4, 3]))
-        self.assertEqual(png.decode(data).gray8(), b"".join(rows))
+        self.assertEqual(gray8(png.decode(data)), b"".join(rows))
 
     def test_paeth_tie_breaking_by_hand(self):
         # Row above [10, 20], this row [?, ?]; the first pixel predicts b=10.
         # Second byte: a=13, b=20, c=10 -> p=23, |p-a|=10, |p-b|=3, |p-c|=13:
         # predicts b=20, so raw 5 decodes to 25.
         idat = bytes([0, 10, 20, 4, 3, 5])
-        self.assertEqual(list(png.decode(build_png(2, 2, 8, 0, idat)).gray8()), [10, 20, 13, 25])
+        self.assertEqual(list(gray8(png.decode(build_png(2, 2, 8, 0, idat)))), [10, 20, 13, 25])
 
     def test_sub_byte_gray_is_scaled_to_8_bits(self):
         # 2-bit samples 0,1,2,3 packed as 0b00_01_10_11; 255*s//3.
         data = build_png(4, 1, 2, 0, bytes([0, 0b00011011]))
-        self.assertEqual(list(png.decode(data).gray8()), [0, 85, 170, 255])
+        self.assertEqual(list(gray8(png.decode(data))), [0, 85, 170, 255])
         # 1-bit, width 3: padding bits in the last byte are ignored.
         data = build_png(3, 1, 1, 0, bytes([0, 0b10111111]))
-        self.assertEqual(list(png.decode(data).gray8()), [255, 0, 255])
+        self.assertEqual(list(gray8(png.decode(data))), [255, 0, 255])
         # 4-bit: 255*s//15 = 17*s.
         data = build_png(2, 1, 4, 0, bytes([0, 0x3F]))
-        self.assertEqual(list(png.decode(data).gray8()), [51, 255])
+        self.assertEqual(list(gray8(png.decode(data))), [51, 255])
 
     def test_palette_with_transparency(self):
         palette = chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255]))
@@ -257,13 +258,13 @@ class HandBuiltImages(unittest.TestCase):
     def test_gray_alpha_composites_over_white(self):
         # (c=200, A=128) over white: (200*128 + 255*127 + 127)//255 = 227.
         data = build_png(2, 1, 8, 4, bytes([0, 200, 128, 0, 0]))
-        self.assertEqual(list(png.decode(data).gray8()), [227, 255])
+        self.assertEqual(list(gray8(png.decode(data))), [227, 255])
 
     def test_gray8_luma_by_hand(self):
         image = png.Image(1, 1, bytes([200, 100, 50, 128]))
         # Composite: R'=227, G'=177, B'=152; L = (299*227+587*177+114*152+500)//1000.
-        self.assertEqual(list(image.gray8()), [189])
-        self.assertEqual(list(png.Image(1, 1, bytes([0, 0, 0, 0])).gray8()), [255])
+        self.assertEqual(list(gray8(image)), [189])
+        self.assertEqual(list(gray8(png.Image(1, 1, bytes([0, 0, 0, 0])))), [255])
 
     def test_adam7_interlaced_matches_plain(self):
         width, height = 11, 9
@@ -279,19 +280,19 @@ class HandBuiltImages(unittest.TestCase):
             if rows:
                 idat += filter_rows(rows, 1, [filter_type % 5] * len(rows))
         interlaced = png.decode(build_png(width, height, 8, 0, idat, interlace=1))
-        self.assertEqual(interlaced.gray8(), pixels)
+        self.assertEqual(gray8(interlaced), pixels)
 
     def test_adam7_tiny_image_with_empty_passes(self):
         # 1x1 interlaced: only pass 1 holds data.
         data = build_png(1, 1, 8, 0, bytes([0, 77]), interlace=1)
-        self.assertEqual(list(png.decode(data).gray8()), [77])
+        self.assertEqual(list(gray8(png.decode(data))), [77])
 
     def test_multiple_idat_and_ancillary_chunks(self):
         compressed = zlib.compress(bytes([0, 1, 2, 3]))
         data = (png.SIGNATURE + ihdr(3, 1) + chunk(b"tEXt", b"Comment\x00hi")
                 + b"".join(chunk(b"IDAT", compressed[i:i + 1]) for i in range(len(compressed)))
                 + chunk(b"teST", b"private, safe to skip") + chunk(b"IEND", b""))
-        self.assertEqual(list(png.decode(data).gray8()), [1, 2, 3])
+        self.assertEqual(list(gray8(png.decode(data))), [1, 2, 3])
 
     def test_repr(self):
         image = png.decode(png.encode_gray8(3, 2, bytes(6)), "x.png")
@@ -433,6 +434,17 @@ class HostileFiles(unittest.TestCase):
         self.assertIsNotNone(error)
         self.assertIn("MAX_PIXELS", str(error))
         self.assertLess(peak, 1 << 20)
+
+    def test_too_large_is_its_own_error_and_broken_is_not(self):
+        from nrnn.errors import PNGTooLargeError, TooLargeError
+        with self.assertRaises(PNGTooLargeError) as caught:
+            png.decode(build_png(3000, 3000, 8, 0, b"\x00"), "big.png", max_pixels=4_000_000)
+        self.assertIsInstance(caught.exception, PNGError)
+        self.assertEqual(str(caught.exception),
+                         "big.png: image is 3000 x 3000 = 9000000 pixels, more than the limit of 4000000")
+        with self.assertRaises(PNGError) as caught:
+            png.decode(build_png(30, 30, 8, 0, b"\x00"), "small.png", max_pixels=4_000_000)
+        self.assertNotIsInstance(caught.exception, TooLargeError)
 
     def test_large_allowed_dimensions_with_little_data_stay_small(self):
         # 7000 x 7000 is under MAX_PIXELS, but the data is missing: the

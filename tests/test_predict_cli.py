@@ -4,7 +4,7 @@ and exit status.
 Two kinds of test:
 
 * With temporary models (always run): a hand-built network whose answer is
-  known on paper for any image (``test_recognize.known_network``), and a
+  known on paper for any image (``known_inputs.known_network``), and a
   random one whose answer is recomputed in this process with
   ``nrnn.recognize``.  These check the output formats and options.
 * With the shipped model, data/model.json.gz (skipped if it is missing):
@@ -28,12 +28,13 @@ import tempfile
 import unittest
 
 import nrnn
+from nrnn.image.gray import gray8
 from nrnn.image import png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
-from nrnn.recognize import load_recognizer, recognize, recognize_inputs
-from tests.support import ROOT, requires_shared, shared_path
-from tests.test_recognize import KNOWN_RANKING, bar_digit_png, known_network, seven_png
+from nrnn.recognition import load_recognizer, recognize, recognize_inputs
+from tests.support import ROOT, requires_shared, run_predict, shared_path
+from tests.known_inputs import KNOWN_RANKING, bar_digit_png, known_network, seven_png
 
 PREDICT = os.path.join(ROOT, "predict.py")
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")
@@ -48,13 +49,6 @@ requires_shipped_model = unittest.skipUnless(
 KNOWN_LINE = ": 3 (31.6%)   runners-up: 5 (26.3%), 8 (17.5%)"
 ANSWER_LINE = re.compile(r"^(?P<name>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%\)   "
                          r"runners-up: \d \(\d+\.\d%\), \d \(\d+\.\d%\)$")
-
-
-def run_predict(*args, cwd=ROOT, timeout=300):
-    """Run predict.py with ``args``; return the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, PREDICT] + [str(a) for a in args], cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
 
 
 def mnist_test_images(count):
@@ -184,9 +178,9 @@ class PredictWithTempModelTest(TempFolderTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         image = png.read_png(out)
         self.assertEqual((image.width, image.height), (28, 28))
-        self.assertEqual(list(image.gray8()), [int(v * 255 + 0.5) for v in want.inputs])
+        self.assertEqual(list(gray8(image)), [int(v * 255 + 0.5) for v in want.inputs])
         # What was saved is what the network saw: reading it back gives the same digit.
-        again = recognize_inputs([v / 255.0 for v in image.gray8()], self.random_network)
+        again = recognize_inputs([v / 255.0 for v in gray8(image)], self.random_network)
         self.assertEqual(again.digit, want.digit)
 
     def test_one_bad_image_among_good_ones(self):

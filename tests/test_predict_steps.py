@@ -6,11 +6,12 @@ import shutil
 import tempfile
 import unittest
 
+from nrnn.image.gray import gray8
 from nrnn.image import png, preprocess
 from nrnn.net.model_file import save_model
 from tests import photos
-from tests.test_predict_cli import run_predict
-from tests.test_recognize import known_network
+from tests.support import run_predict
+from tests.known_inputs import known_network
 
 
 class Steps(unittest.TestCase):
@@ -22,7 +23,7 @@ class Steps(unittest.TestCase):
         self.image = image
         self.path = os.path.join(self.folder, "shadowed.png")
         with open(self.path, "wb") as handle:
-            handle.write(png.encode_gray8(image.width, image.height, image.gray8()))
+            handle.write(png.encode_gray8(image.width, image.height, gray8(image)))
 
     def tearDown(self):
         shutil.rmtree(self.folder)
@@ -52,7 +53,7 @@ class Steps(unittest.TestCase):
         for file_name, (name, width, height, values) in zip(names, stages):
             image = png.read_png(os.path.join(folder, file_name))
             self.assertEqual((image.width, image.height), (width, height), name)
-            self.assertEqual(list(image.gray8()), [int(v * 255 + 0.5) for v in values], name)
+            self.assertEqual(list(gray8(image)), [int(v * 255 + 0.5) for v in values], name)
 
     def test_show_steps_refuses_json(self):
         result = run_predict(self.path, "--model", self.model, "--show-steps", "--json")

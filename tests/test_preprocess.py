@@ -10,6 +10,7 @@ import platform
 import struct
 import unittest
 
+from nrnn.image.gray import gray8
 from nrnn.image import png, preprocess
 from nrnn.errors import ImageError
 from tests import photos
@@ -272,7 +273,7 @@ class PathChoice(unittest.TestCase):
         ]
         for image in drawings:
             with self.subTest(size=(image.width, image.height)):
-                path, why = preprocess.choose_path(image, [float(v) for v in image.gray8()],
+                path, why = preprocess.choose_path(image, [float(v) for v in gray8(image)],
                                                    image.width, image.height)
                 self.assertEqual(path, "drawing", why)
                 self.assertEqual(preprocess.prepare(image),
@@ -286,7 +287,7 @@ class PathChoice(unittest.TestCase):
 
     def test_uneven_light_and_noise_make_a_photo(self):
         for image in (photos.photo(2), photos.photo(2, shadow=False), photos.padded(photos.clean(2), level=90)):
-            gray = [float(v) for v in image.gray8()]
+            gray = [float(v) for v in gray8(image)]
             self.assertEqual(preprocess.choose_path(image, gray, image.width, image.height)[0], "photo")
 
 

@@ -21,14 +21,15 @@ import time
 import unittest
 import zlib
 
+from nrnn.image.gray import gray8
 from nrnn.image import jpeg_encoder, png
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.image.png import encode_gray8, png_size
-from nrnn.recognize import load_recognizer, recognize
+from nrnn.recognition import load_recognizer, recognize
 from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
-from tests.support import ROOT, request
+from tests.support import ROOT, request, serve_in_thread as _serve_in_thread
 
 
 class ServerTest(unittest.TestCase):
@@ -216,7 +217,7 @@ class ServerTest(unittest.TestCase):
 
     def test_a_jpeg_is_read_like_a_png_and_its_header_checked_first(self):
         drawn = png.decode(demo_png(3))
-        gray = drawn.gray8()
+        gray = gray8(drawn)
         data = jpeg_encoder.encode_gray8(drawn.width, drawn.height, gray, quality=90)
         status, headers, body = self.request("POST", "/predict", data, {"Content-Type": "image/jpeg"})
         answer = json.loads(body.decode("utf-8"))
@@ -389,22 +390,6 @@ class CommandLineTest(unittest.TestCase):
 
 
 # ------------------------------------------------------------------- more
-
-
-def _serve_in_thread(test, network, **options):
-    """Serve ``network`` on a free loopback port for one test; the port."""
-    options.setdefault("quiet", True)
-    server = make_server(network, "127.0.0.1", 0, **options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-    test.addCleanup(stop)
-    return server.server_address[1]
 
 
 def _post(port, data):

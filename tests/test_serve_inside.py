@@ -9,11 +9,11 @@ import unittest
 
 from nrnn.net.network import Network
 from nrnn.image.png import decode
-from nrnn.recognize import recognize
+from nrnn.recognition import recognize
 from nrnn.inside.weights import neuron_pictures, weight_colour
 from tests.drawn_digits import demo_png
 from tests.support import request
-from tests.test_serve import _serve_in_thread
+from tests.support import serve_in_thread as _serve_in_thread
 
 
 

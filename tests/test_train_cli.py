@@ -5,8 +5,6 @@ mnist_train.csv / mnist_test.csv into a temporary --data-dir, so nothing is
 downloaded and every run takes a fraction of a second.
 """
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -17,26 +15,11 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-import train
 from nrnn.net.model_file import load_model
+from nrnn.train import command
 from nrnn.train.training import Trainer
-from tests.support import ROOT
+from tests.support import ROOT, SMALL_TRAINING as SMALL, run_train as run_main
 from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
-
-SMALL = ["--layers", "784,8,10", "--learning-rate", "0.5", "--epochs", "2", "--seed", "3",
-         "--augment", "1", "--weight-decay", "1", "--batch-size", "3", "--learning-rate-decay", "0.9"]
-
-
-def run_main(argv, **options):
-    """Run train.main in-process; return (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = train.main(argv, **options)
-        except SystemExit as exit:  # argparse: --help, bad options
-            status = exit.code
-    return status, out.getvalue(), err.getvalue()
-
 
 def read(path):
     with open(path, "rb") as handle:
@@ -172,8 +155,8 @@ class TrainCommandTest(unittest.TestCase):
         self.assertIn("--dry-run", err)
 
     def test_lr_is_the_learning_rate(self):
-        self.assertEqual(train.build_parser().parse_args(["--lr", "0.5"]).learning_rate, 0.5)
-        self.assertEqual(train.build_parser().parse_args(["--learning-rate", "0.5"]).learning_rate, 0.5)
+        self.assertEqual(command.build_parser().parse_args(["--lr", "0.5"]).learning_rate, 0.5)
+        self.assertEqual(command.build_parser().parse_args(["--learning-rate", "0.5"]).learning_rate, 0.5)
 
     def test_data_errors_are_one_line(self):
         with open(os.path.join(self.data, "mnist_train.csv"), "a") as handle:

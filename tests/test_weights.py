@@ -214,7 +214,7 @@ class AfterTraining(unittest.TestCase):
 
     def test_train_writes_the_weight_sheet(self):
         from tests.synthetic_digits import write_data_dir
-        from tests.test_train_cli import SMALL, run_main
+        from tests.support import SMALL_TRAINING as SMALL, run_train as run_main
 
         folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, folder)

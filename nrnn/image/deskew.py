@@ -48,7 +48,7 @@ A bar leaning half a column per row, drawn as two-pixel runs, stands up:
 import math
 from collections.abc import Sequence
 
-SIDE = 28
+from nrnn.mnist import SIDE
 
 
 def moments(pixels: Sequence[float], side: int = SIDE) -> tuple[float, float, float, float, float]:

@@ -108,7 +108,7 @@ import struct
 from collections.abc import Sequence
 from typing import Optional, Union
 
-from nrnn.errors import JPEGError
+from nrnn.errors import JPEGError, JPEGTooLargeError
 from nrnn.image import idct, jpeg_colour, jpeg_huffman, orientation
 from nrnn.image.jpeg_encoder import AC_CHROMINANCE, AC_LUMINANCE, DC_CHROMINANCE, DC_LUMINANCE
 from nrnn.image.png import MAX_PIXELS, Image
@@ -455,8 +455,9 @@ def _read_frame(state: _State, marker: int, payload: bytes, max_pixels: int,
         raise JPEGError("%s: image size %d x %d in SOF: zero is not a size (a height set "
                         "later by a DNL marker is not supported)" % (name, width, height))
     if width * height > MAX_STORED_PIXELS:
-        raise JPEGError("%s: image of %d x %d = %d pixels is over the limit of %d"
-                        % (name, width, height, width * height, MAX_STORED_PIXELS))
+        raise JPEGTooLargeError("%s: image of %d x %d = %d pixels is over the limit of %d "
+                                "(jpeg.MAX_STORED_PIXELS)" % (name, width, height, width * height,
+                                                              MAX_STORED_PIXELS))
     components: list[_Component] = []
     for index in range(count):
         ident, factors, table = payload[6 + 3 * index:9 + 3 * index]
@@ -479,8 +480,8 @@ def _read_frame(state: _State, marker: int, payload: bytes, max_pixels: int,
                 break
     out_width, out_height = _scaled(width, state.scale), _scaled(height, state.scale)
     if out_width * out_height > max_pixels:
-        raise JPEGError("%s: image of %d x %d pixels (decoded at 1/%d) is over the limit of %d"
-                        % (name, out_width, out_height, 8 // state.scale, max_pixels))
+        raise JPEGTooLargeError("%s: image of %d x %d pixels (decoded at 1/%d) is over the limit of %d"
+                                % (name, out_width, out_height, 8 // state.scale, max_pixels))
     for c in components:
         c.scale = _component_scale(frame, c, state.scale)
     state.frame = frame

@@ -70,8 +70,9 @@ Every problem raises ``PNGError`` naming the file and what is wrong.
 Image(width=2, height=1, name='<bytes>')
 >>> list(image.rgba)
 [0, 0, 0, 255, 255, 255, 255, 255]
->>> list(image.gray8())
-[0, 255]
+
+What the colours mean for a digit (compositing over paper, gray levels) is
+not the codec's business: nrnn/image/gray.py does that.
 """
 
 import itertools
@@ -80,7 +81,7 @@ import zlib
 from typing import Dict, List, Optional, Tuple
 
 from nrnn.atomic import write_bytes_atomic
-from nrnn.errors import PNGError
+from nrnn.errors import PNGError, PNGTooLargeError
 
 __all__ = [
     "MAX_PIXELS",
@@ -141,7 +142,8 @@ class Image:
     format, samples are brought to 8 bits: 16-bit ``s >> 8``; 1/2/4-bit gray
     ``s * 255 // (2**depth - 1)``; gray copied to R=G=B; palette looked up
     in ``PLTE`` with alpha from ``tRNS``.  ``name`` is where it came from
-    (a path, or ``"<bytes>"``), used in error messages.
+    (a path, or ``"<bytes>"``), used in error messages.  (``gray.gray8``
+    turns it into gray levels.)
     """
 
     def __init__(self, width: int, height: int, rgba: bytes, name: str = "<bytes>"):
@@ -157,41 +159,6 @@ class Image:
 
     def __repr__(self) -> str:
         return "Image(width=%d, height=%d, name=%r)" % (self.width, self.height, self.name)
-
-    def gray8(self) -> bytes:
-        """One gray byte per pixel (``width * height`` bytes), row-major.
-
-        Transparent pixels are first composited over white, per channel::
-
-            c' = (c*A + 255*(255 - A) + 127) // 255      (rounded division)
-
-        then the ITU-R 601-2 luma is taken, rounded half up::
-
-            L = (299*R' + 587*G' + 114*B' + 500) // 1000
-
-        White is the right background: a transparent canvas with black
-        strokes then looks exactly as it did on screen.
-
-        >>> Image(2, 1, bytes([255, 0, 0, 255,  0, 0, 0, 0])).gray8()
-        b'L\\xff'
-        """
-        rgba = self.rgba
-        red, green, blue, alpha = rgba[0::4], rgba[1::4], rgba[2::4], rgba[3::4]
-        if alpha.count(255) != len(alpha):
-            # Composite over white.  Only pixels with A < 255 change.
-            red, green, blue = bytearray(red), bytearray(green), bytearray(blue)
-            for index, a in enumerate(alpha):
-                if a != 255:
-                    white = 255 * (255 - a) + 127
-                    red[index] = (red[index] * a + white) // 255
-                    green[index] = (green[index] * a + white) // 255
-                    blue[index] = (blue[index] * a + white) // 255
-        if red == green == blue:
-            # Gray image: 299+587+114 = 1000 so L = R exactly; skip the maths.
-            return bytes(red)
-        return bytes(
-            (299 * r + 587 * g + 114 * b + 500) // 1000 for r, g, b in zip(red, green, blue)
-        )
 
 
 # ---------------------------------------------------------------- decoding
@@ -213,7 +180,8 @@ def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS) -> 
     ``name`` (usually the file's path) starts every error message.  Raises
     ``PNGError`` and nothing else for any malformed, truncated or
     unsupported input, or an image of more than ``max_pixels`` pixels
-    (checked from the header, before any pixel memory is allocated).
+    (checked from the header, before any pixel memory is allocated; that
+    one is a ``PNGTooLargeError``, so a caller can tell it apart).
     """
     try:
         return _decode(bytes(data), name, max_pixels)
@@ -331,7 +299,7 @@ def _parse_header(payload: bytes, name: str, max_pixels: int) -> _Header:
     if width > _MAX_UINT31 or height > _MAX_UINT31:
         raise PNGError("%s: invalid dimensions %d x %d (over 2**31-1)" % (name, width, height))
     if width * height > max_pixels:
-        raise PNGError("%s: image is %d x %d = %d pixels, more than the limit of %d%s"
+        raise PNGTooLargeError("%s: image is %d x %d = %d pixels, more than the limit of %d%s"
                        % (name, width, height, width * height, max_pixels,
                           " (MAX_PIXELS)" if max_pixels == MAX_PIXELS else ""))
     if colour not in _ALLOWED_DEPTHS:

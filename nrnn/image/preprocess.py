@@ -67,17 +67,19 @@ is already at the centre, so the shift is 0.
 import math
 from typing import List, Sequence, Tuple
 
+from nrnn.image.gray import gray8
 from nrnn.image import ink as photo_ink
 from nrnn.errors import ImageError
 from nrnn.image.png import Image
 from nrnn.image.resample import area_weights as _area_weights
 from nrnn.image.resample import fit_within, resize_rows, shrink_mix, shrink_plane
+from nrnn.mnist import SIDE
 
 __all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
            "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
 
-#: Side of the MNIST field, and of the box the digit is scaled into.
-FIELD = 28
+#: Side of the MNIST field (nrnn.mnist.SIDE, 28), and of the box the digit is scaled into.
+FIELD = SIDE
 BOX = 20
 
 #: Isolated ink weaker than this (after stretching the strongest ink to 1.0)
@@ -155,7 +157,7 @@ def _brightness(image: Image) -> List[float]:
     rgba = image.rgba
     alpha = rgba[3::4]
     if alpha.count(255) == len(alpha):
-        return [float(v) for v in image.gray8()]
+        return [float(v) for v in gray8(image)]
     red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
     luma = [(299 * r + 587 * g + 114 * b) / 1000 for r, g, b in zip(red, green, blue)]
     behind = 255.0

@@ -68,14 +68,15 @@ from collections.abc import Sequence
 from typing import Optional
 
 from nrnn.atomic import write_bytes_atomic
-from nrnn.cli import OneLineParser, display_path, print_error, run_main
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, display_path, print_error, run_main
 from nrnn.errors import NrnnError
 from nrnn.inside.explain import layer_values
 from nrnn.inside.weights import side_by_side
 from nrnn.net import matrix
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
-from nrnn.recognize import FIELD, input_png, text_art
+from nrnn.recognition import FIELD, input_png, text_art
+from nrnn.inside.weights import side_by_side
 
 __all__ = ["input_gradient", "dream", "Dream", "backquery", "box_blur", "DreamError", "main"]
 
@@ -246,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _start_image(path: str, network: Network) -> list[float]:
     from nrnn.input_file import MAX_FILE_BYTES, read_capped
-    from nrnn.recognize import recognize
+    from nrnn.recognition import recognize
 
     raw = read_capped(path, MAX_FILE_BYTES, limit_name="MAX_FILE_BYTES")
     return recognize(raw, network, name=display_path(path)).inputs
@@ -273,7 +274,7 @@ def _strip_png(images: Sequence[Sequence[float]], scale: int = 4, gap: int = 4) 
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    from nrnn.recognize import load_recognizer
+    from nrnn.recognition import load_recognizer
 
     args = _parser().parse_args(argv)
     try:
@@ -309,8 +310,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             print("wrote %s" % args.png)
     except NrnnError as error:
         print_error(error)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

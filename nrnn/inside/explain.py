@@ -29,7 +29,7 @@ trained on deskewed digits), and shows both looks' outputs beside their
 average.
 
 >>> from nrnn.net.network import Network
->>> from nrnn.recognize import recognize_inputs
+>>> from nrnn.recognition import recognize_inputs
 >>> network = Network([4, 3, 2], seed=2)
 >>> answer = recognize_inputs([1.0, 0.0, 0.5, 0.0], network, looks=1)
 >>> why = explain(network, answer)
@@ -44,8 +44,9 @@ from nrnn.inside.weights import neuron_pictures, side_by_side, text_picture
 from nrnn.net import matrix
 from nrnn.net.model_file import deskews
 from nrnn.net.network import Network
+from nrnn.recognition import Recognition, text_art
 from nrnn.net.sigmoid import sigmoid
-from nrnn.recognize import Recognition, text_art
+
 
 __all__ = ["layer_values", "hidden_activations", "Explanation", "explain", "explanation_text"]
 

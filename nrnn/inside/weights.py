@@ -50,9 +50,10 @@ from typing import Optional
 from xml.sax.saxutils import escape
 
 from nrnn.atomic import write_bytes_atomic, write_text_atomic
-from nrnn.cli import OneLineParser, print_error, run_main
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, print_error, run_main
 from nrnn.errors import NrnnError, UsageError
 from nrnn.image.png import encode_rgb8
+from nrnn.mnist import SIDE
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
 
@@ -60,7 +61,7 @@ __all__ = ["neuron_pictures", "weight_colour", "picture_scales", "sheet_png", "s
            "text_picture", "side_by_side", "write_sheet", "weights_path", "POSITIVE", "NEGATIVE",
            "SCALINGS", "SIDE", "SheetLayout", "main"]
 
-SIDE = 28  # the input field is SIDE x SIDE pixels
+# SIDE (28): the input field is SIDE x SIDE pixels.
 
 #: The full-strength colours (RGB): red for positive weights, blue for
 #: negative (the ends of ColorBrewer's RdBu scale); zero is white.
@@ -416,7 +417,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    from nrnn.recognize import load_recognizer  # here: recognize imports the image decoders
+    from nrnn.recognition import load_recognizer  # here: recognition imports the image decoders
 
     args = _parser().parse_args(argv)
     try:
@@ -457,8 +458,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             print("wrote %s (%s scale)" % (args.svg, args.scale))
     except NrnnError as error:
         print_error(error)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

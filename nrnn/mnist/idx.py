@@ -45,11 +45,11 @@ from typing import NamedTuple
 
 from nrnn.atomic import atomic_write
 from nrnn.errors import DataError
+from nrnn.mnist import SIDE
 
 IMAGE_MAGIC = 0x00000803
 LABEL_MAGIC = 0x00000801
-ROWS = 28
-COLS = 28
+ROWS = COLS = SIDE
 IMAGE_SIZE = ROWS * COLS
 
 # magic, count, rows, cols / magic, count: all big-endian unsigned 32-bit.

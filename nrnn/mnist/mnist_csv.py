@@ -59,13 +59,13 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from nrnn.atomic import atomic_write
 from nrnn.errors import DataError
+from nrnn.mnist import DIGITS, PIXELS
 
-PIXELS = 784
 FIELDS = PIXELS + 1  # the label, then the pixels
 
 # Text of each pixel value -> its network input, value / 255.
 _PIXEL_FROM_TEXT = {str(value).encode(): value / 255.0 for value in range(256)}
-_LABEL_FROM_TEXT = {str(value).encode(): value for value in range(10)}
+_LABEL_FROM_TEXT = {str(value).encode(): value for value in range(DIGITS)}
 # Pixel value -> its text, for writing.
 _TEXT_FROM_VALUE = [str(value) for value in range(256)]
 
@@ -292,7 +292,7 @@ def write_samples(path: str, samples: Iterable[Tuple[int, Sequence[int]]], heade
                 line = ",".join(map(text.__getitem__, pixels))
             except (IndexError, TypeError):
                 raise DataError("%s: sample %d has a pixel outside 0..255" % (path, count))
-            if label not in range(10):
+            if label not in range(DIGITS):
                 raise DataError("%s: sample %d has label %r, outside 0..9" % (path, count, label))
             handle.write("%d,%s\n" % (label, line))
             count += 1

@@ -64,7 +64,7 @@ import textwrap
 import traceback
 from typing import Any, Optional, TextIO, Union
 
-from nrnn.cli import OneLineParser
+from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser
 from nrnn.net.cost import COSTS
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork
@@ -504,7 +504,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the weights and samples (default: 1)")
     args = parser.parse_args(argv)
     costs = [args.cost] if args.cost else ["cross-entropy", "quadratic"]
-    return 0 if run(args.layers, costs, args.bias, args.seed) else 1
+    return EXIT_OK if run(args.layers, costs, args.bias, args.seed) else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -277,15 +277,6 @@ else:
     sparse_add_outer = _sparse_add_outer_cpython
 
 
-def dot(u: list, v: list) -> float:
-    """Dot product u . v = sum_i u[i] * v[i] of two vectors of equal length.
-
-    >>> dot([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])
-    32.0
-    """
-    return _dot(u, v)
-
-
 nonzero.__doc__ = """Split a vector into (indices, values) of its nonzero entries."""
 matvec.__doc__ = """z = W x: W is n_out x n_in, x has n_in entries; returns n_out."""
 sparse_matvec.__doc__ = """z = W x for x given by its nonzero (indices, values).

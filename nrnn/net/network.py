@@ -68,6 +68,7 @@ import math
 # Absolute imports, so that ``python -m doctest nrnn/net/network.py`` works too.
 from nrnn.net import matrix
 from nrnn.net.cost import COSTS
+from nrnn.net.fit_predict import FitPredictScore, checked_nonzero, target_problem
 from nrnn.net.prng import PCG32
 from nrnn.net.sigmoid import sigmoid
 
@@ -75,7 +76,7 @@ from nrnn.net.sigmoid import sigmoid
 INITS = ("fan-in", "unit")
 
 
-class Network:
+class Network(FitPredictScore):
     """A fully connected feedforward network of sigmoid neurons.
 
     ``sizes``: neurons per layer, input first, e.g. [784, 16, 16, 10].
@@ -86,6 +87,9 @@ class Network:
     initial weights on every supported interpreter.
     ``init``: "fan-in" draws W^l from N(0, 1/n_(l-1)) (the default), "unit"
     from N(0, 1) (to see why not: docs/exercises.md).
+
+    fit, predict, predict_proba and score (the calls scikit-learn made
+    familiar) come from fit_predict.py, built on the methods below.
     """
 
     def __init__(self, sizes, bias=True, cost="cross-entropy", seed=0, init="fan-in"):
@@ -153,7 +157,7 @@ class Network:
         ``x``: n_0 floats; ``target``: a class index or n_L floats.  BP3 and
         BP4 turn the errors into dC/db and dC/dW in ``Gradient.add_to``.
         """
-        inputs = matrix.nonzero(x)
+        inputs = checked_nonzero(x, self.sizes[0])
         activations = self._forward(x, inputs)
         L = len(self.sizes) - 1
         y = self._target_vector(target)
@@ -259,18 +263,24 @@ class Network:
     # --- The machinery ----------------------------------------------------
 
     def _target_vector(self, target) -> list:
-        if isinstance(target, int):
-            y = [0.0] * self.sizes[-1]
+        """y for a class index (one-hot: 1.0 at the index) or a vector of n_L floats."""
+        classes = self.sizes[-1]
+        if isinstance(target, int) and 0 <= target < classes:
+            y = [0.0] * classes
             y[target] = 1.0
             return y
-        return list(target)
+        if isinstance(target, (list, tuple)) and len(target) == classes:
+            return list(target)
+        raise ValueError(target_problem(target, classes))
 
     def _forward(self, x: list, inputs=None) -> list:
         """Return the activations [a^0 = x, a^1, ..., a^L].
 
         ``inputs``: x's nonzero (indices, values), if already known.
         """
-        indices, values = inputs if inputs is not None else matrix.nonzero(x)
+        # checked_nonzero is matrix.nonzero plus one cheap check of x (its
+        # length, one sum): every public method comes through here or gradient.
+        indices, values = inputs if inputs is not None else checked_nonzero(x, self.sizes[0])
         activations = [x]
         held = self._held_weights()
         for l in range(1, len(self.sizes)):

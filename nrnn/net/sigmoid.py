@@ -41,14 +41,13 @@ def sigmoid(z: float) -> float:
 
 
 def sigmoid_prime(z: float) -> float:
-    """sigma'(z) = sigma(z) (1 - sigma(z))."""
+    """sigma'(z) = sigma(z) (1 - sigma(z)).
+
+    Only reference.py calls it (network.py has a and writes a (1 - a)): it
+    stays because the tutorial's BP1 and BP2 read as the book writes them.
+    """
     a = sigmoid(z)
     return a * (1.0 - a)
-
-
-def sigmoid_vector(zs: list) -> list:
-    """Apply sigma to every entry of a vector."""
-    return [sigmoid(z) for z in zs]
 
 
 if __name__ == "__main__":

@@ -110,9 +110,9 @@ import math
 from collections.abc import Sequence
 from typing import Optional
 
+from nrnn.mnist import SIDE
 from nrnn.net.prng import PCG32
 
-SIDE = 28
 CENTRE = (SIDE - 1) / 2.0  # 13.5: the middle of the frame, between pixels 13 and 14
 
 _TWO_TO_32 = 4294967296.0

@@ -28,11 +28,10 @@ d's in the test set, so confusion[d][d] / row sum is the accuracy on digit d.
 True
 """
 
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
+from nrnn.mnist import DIGITS as CLASSES
 from nrnn.net.network import Network
-
-CLASSES = 10
 
 
 class Evaluation:
@@ -99,15 +98,12 @@ class Evaluation:
                 "confusion": self.confusion}
 
 
-def evaluate(network: Network, samples: Iterable[Tuple[int, List[float]]],
-             on_sample: Optional[Callable[[], None]] = None) -> Evaluation:
+def evaluate(network: Network, samples: Iterable[Tuple[int, List[float]]]) -> Evaluation:
     """Run ``network`` over ``samples``; return an Evaluation.
 
     ``samples``: (label, pixels) pairs, as ``nrnn.mnist.mnist_csv.read_samples``
     yields them; pixels has sizes[0] floats, label is 0..sizes[-1]-1.
-
-    ``on_sample`` (optional) is called after each sample, e.g. to advance a
-    progress line.  The network is not changed.
+    The network is not changed.
     """
     classes = network.sizes[-1]
     result = Evaluation(classes)
@@ -119,8 +115,6 @@ def evaluate(network: Network, samples: Iterable[Tuple[int, List[float]]],
         target = [0.0] * classes
         target[label] = 1.0
         result.add(label, output, cost(output, target))
-        if on_sample is not None:
-            on_sample()
     return result
 
 

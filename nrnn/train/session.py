@@ -31,6 +31,7 @@ import stat
 import sys
 from typing import Iterator, List, Optional, TextIO
 
+from nrnn.cli import EXIT_INTERRUPTED
 from nrnn.inside import weights
 from nrnn.train import report
 from nrnn.data import ensure_csv
@@ -42,7 +43,6 @@ from nrnn.progress import format_count
 from nrnn.train.training import Trainer, TrainingConfig, TrainingState, describe, restore
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
-EXIT_INTERRUPTED = 130
 # A dry run: this many steps (of --batch-size samples), tested on this many
 # test images.
 DRY_RUN_BATCHES = 10

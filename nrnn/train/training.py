@@ -61,6 +61,7 @@ from nrnn.train.augment import Augmenter
 from nrnn.image.deskew import deskew
 from nrnn.train.drawn_styles import draw_choice, maybe_replace
 from nrnn.errors import UsageError
+from nrnn.mnist import DIGITS, PIXELS
 from nrnn.train.evaluate import Evaluation, evaluate
 from nrnn.net.network import INITS, Network
 from nrnn.net.prng import PCG32
@@ -77,7 +78,7 @@ SHUFFLE, AUGMENT = 0, 1
 # Epoch e's drawn-style choices use stream 2**40 + e, far from the others.
 _DRAWN_STREAM_BASE = 1 << 40
 
-MNIST_INPUTS, MNIST_CLASSES = 784, 10
+MNIST_INPUTS, MNIST_CLASSES = PIXELS, DIGITS  # 784, 10 (nrnn/mnist/__init__.py)
 MAX_SEED = 2 ** 64 - 1
 
 

@@ -62,12 +62,12 @@ from nrnn.net.network import Network
 from nrnn.image.png import Image, encode_gray8
 from nrnn.image.preprocess import FIELD, PHOTO_SIDE, prepare
 from nrnn.image.skeleton import redraw
+from nrnn.mnist import DIGITS, PIXELS
 
 __all__ = ["Recognition", "load_recognizer", "recognize", "recognize_inputs",
            "text_art", "input_png", "INPUTS", "DIGITS", "MAX_IMAGE_PIXELS", "PHOTO_SIDE"]
 
-INPUTS = FIELD * FIELD  # 784: the 28 x 28 field, row-major
-DIGITS = 10
+INPUTS = PIXELS  # 784: the 28 x 28 field, row-major
 
 #: The largest image (width x height) recognize() reads: 4 megapixels, e.g.
 #: 2000 x 2000.  Decoding and preprocessing run in pure Python at a few
@@ -162,25 +162,26 @@ def load_recognizer(path: str) -> Network:
 
 
 def recognize(source: Union[bytes, bytearray, memoryview, Image], network: Network,
-              name: Optional[str] = None) -> Recognition:
+              name: Optional[str] = None, max_pixels: int = MAX_IMAGE_PIXELS) -> Recognition:
     """Read the digit in ``source``: the bytes of a PNG or JPEG file (told
     apart by content), or a decoded Image.
 
     ``name`` (default: the Image's name, or "<bytes>") starts error messages.
     Raises ``PNGError`` / ``JPEGError`` for bytes that are not a readable
-    file of that format or decode to more than ``MAX_IMAGE_PIXELS`` pixels
-    (refused from the header, before decoding), and ``ImageError`` for
-    bytes of any other format, a decoded Image over that limit or an image
-    with no ink.
+    file of that format, and their ``...TooLargeError`` for one that would
+    decode to more than ``max_pixels`` pixels (default ``MAX_IMAGE_PIXELS``;
+    refused from the header, before decoding); ``ImageError`` for bytes of
+    any other format, a decoded Image over that limit or an image with no
+    ink.
     """
     if isinstance(source, Image):
         image = source
-        if image.width * image.height > MAX_IMAGE_PIXELS:
+        if image.width * image.height > max_pixels:
             raise ImageError("%s: image is %d x %d pixels, more than the %d recognize() reads; "
                              "crop or scale it down" % (image.name, image.width, image.height,
-                                                        MAX_IMAGE_PIXELS))
+                                                        max_pixels))
     else:
-        image = decode_image(source, name or "<bytes>", MAX_IMAGE_PIXELS, reduce_to=PHOTO_SIDE)
+        image = decode_image(source, name or "<bytes>", max_pixels, reduce_to=PHOTO_SIDE)
     inputs = prepare(image)
     return recognize_inputs(inputs, network, name or image.name)
 

@@ -1,4 +1,4 @@
-"""Tests for nrnn/recognize.py: from PNG bytes to an answer.
+"""Tests for nrnn/recognition.py: from PNG bytes to an answer.
 
 Golden values come from outside the code under test: a hand-built network
 whose outputs are known sigmoids of its biases (so the normalised
@@ -7,7 +7,6 @@ random network, the pipeline recomputed step by step with ``png.decode``,
 ``preprocess.prepare`` and ``Network.feedforward``.
 """
 
-import math
 import os
 import struct
 import tempfile
@@ -19,48 +18,17 @@ try:
 except ImportError:  # PyPy has no tracemalloc
     tracemalloc = None
 
+from nrnn.image.gray import gray8
 from nrnn.image import png
 from nrnn.errors import ImageError, ModelFileError, PNGError
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.image.preprocess import prepare
 from nrnn.image.skeleton import redraw
-from nrnn.recognize import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
-                            recognize, recognize_inputs, text_art)
-
-# Output k of KNOWN_NETWORK is sigmoid(bias_k), its weights all zero, so for
-# any input the outputs are exactly these (sigmoid(ln 9) = 0.9, etc.).
-KNOWN_OUTPUTS = [0.1, 0.1, 0.1, 0.9, 0.1, 0.75, 0.1, 0.1, 0.5, 0.1]
-# Worked by hand: the outputs sum to 0.9 + 0.75 + 0.5 + 7 * 0.1 = 2.85.
-KNOWN_PROBABILITIES = [a / 2.85 for a in KNOWN_OUTPUTS]
-# 3, 5, 8, then the seven tied 0.1s in digit order.
-KNOWN_RANKING = [3, 5, 8, 0, 1, 2, 4, 6, 7, 9]
-
-
-def known_network() -> Network:
-    """784 -> 10 with zero weights and biases logit(KNOWN_OUTPUTS)."""
-    biases = [math.log(a / (1.0 - a)) for a in KNOWN_OUTPUTS]
-    return Network.from_parameters([[[0.0] * 784 for _ in range(10)]], [biases])
-
-
-def bar_digit_png(width: int = 56, height: int = 56) -> bytes:
-    """A dark vertical bar (a "1") on white paper, as a paint program saves it."""
-    pixels = bytes(0 if width * 0.4 <= x < width * 0.55 and height * 0.15 <= y < height * 0.85 else 255
-                   for y in range(height) for x in range(width))
-    return png.encode_gray8(width, height, pixels)
-
-
-def seven_png() -> bytes:
-    """A "7" in dark red ink on cream RGB paper, 90 x 70, off centre."""
-    rows = []
-    for y in range(70):
-        row = bytearray()
-        for x in range(90):
-            ink = (10 <= y < 16 and 30 <= x < 70) or (16 <= y < 60 and abs(x - (70 - (y - 16) * 0.5)) < 3)
-            row += bytes((120, 10, 20)) if ink else bytes((250, 245, 225))
-        rows.append(bytes(row))
-    return png.encode_rgb8(90, 70, b"".join(rows))
-
+from nrnn.recognition import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
+                              recognize, recognize_inputs, text_art)
+from tests.known_inputs import (KNOWN_OUTPUTS, KNOWN_PROBABILITIES, KNOWN_RANKING, bar_digit_png,
+                                known_network, seven_png)
 
 def png_with_header(width: int, height: int, idat: bytes) -> bytes:
     """A PNG whose IHDR says ``width`` x ``height`` 8-bit gray, with this IDAT payload."""
@@ -269,13 +237,13 @@ class InputPngTest(unittest.TestCase):
     def test_round_trip_through_decode(self):
         image = png.decode(input_png(self.inputs()))
         self.assertEqual((image.width, image.height), (28, 28))
-        self.assertEqual(image.gray8(), self.expected_levels())
+        self.assertEqual(gray8(image), self.expected_levels())
         self.assertEqual(image.rgba[3::4], b"\xff" * 784)  # opaque
 
     def test_recognized_input_round_trips(self):
         answer = recognize(seven_png(), Network([784, 10], seed=2))
         image = png.decode(input_png(answer.inputs))
-        self.assertEqual(list(image.gray8()), [int(v * 255 + 0.5) for v in answer.inputs])
+        self.assertEqual(list(gray8(image)), [int(v * 255 + 0.5) for v in answer.inputs])
         # The saved input is itself MNIST-like: preparing it again changes little.
         again = prepare(image)
         self.assertLess(max(abs(a - b) for a, b in zip(again, answer.inputs)), 0.01)
@@ -283,7 +251,7 @@ class InputPngTest(unittest.TestCase):
     def test_scale_repeats_each_pixel_as_a_square(self):
         image = png.decode(input_png(self.inputs(), scale=3))
         self.assertEqual((image.width, image.height), (84, 84))
-        gray = image.gray8()
+        gray = gray8(image)
         levels = self.expected_levels()
         for y in range(84):
             for x in range(84):
