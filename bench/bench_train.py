@@ -33,7 +33,8 @@ from nrnn.data import ensure_csv
 from nrnn.mnist.mnist_csv import count_samples, read_samples
 from nrnn.net.network import Network
 from nrnn.progress import format_duration
-from nrnn.train.training import Reporter, Trainer, TrainingConfig, TrainingState
+from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.training import Reporter, Trainer
 
 FULL_TRAINING_SET = 60000
 

@@ -11,7 +11,8 @@ Read the source in this order (nrnn/README.md says what each file teaches):
     mnist/    the data:       idx.py, download.py, mnist_csv.py (data.py,
                               at the top, is the command that fetches it)
     train/    training:       shuffle.py, augment.py, (image/) deskew.py,
-                              drawn_styles.py -> training.py, evaluate.py
+                              drawn_styles.py -> config.py, training.py,
+                              checkpoint.py, evaluate.py
     image/    a picture:      png.py -> jpeg.py, jpeg_huffman.py, idct.py,
                               jpeg_colour.py, orientation.py, jpeg_encoder.py
                               -> image_file.py -> gray.py, preprocess.py,

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 from nrnn.errors import UsageError
-from nrnn.train.training import TrainingConfig
+from nrnn.train.config import TrainingConfig
 from tests.support import requires_shared, shared_path
 from tests.support import ROOT, run_broken
 

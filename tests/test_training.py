@@ -9,8 +9,9 @@ from unittest import mock
 from nrnn.errors import UsageError
 from nrnn.net.model_file import load_model, save_model
 from nrnn.net.network import Network
-from nrnn.train.training import (DECAY_INTERVAL, SHUFFLE, AUGMENT, Reporter, Trainer, TrainingConfig,
-                           TrainingState, describe, epoch_rng, restore)
+from nrnn.train.checkpoint import describe, restore
+from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.training import AUGMENT, DECAY_INTERVAL, SHUFFLE, Reporter, Trainer, epoch_rng
 from tests.synthetic_digits import as_floats, synthetic_samples
 
 TRAIN = as_floats(synthetic_samples(300))

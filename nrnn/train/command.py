@@ -12,7 +12,7 @@ import sys
 from nrnn.cli import OneLineParser, print_error, standard_flags
 from nrnn.errors import NrnnError
 from nrnn.train.session import DEFAULT_MODEL, DRY_RUN_BATCHES, DRY_RUN_TEST_SAMPLES, EXIT_INTERRUPTED, run
-from nrnn.train.training import TrainingConfig
+from nrnn.train.config import TrainingConfig
 
 DEFAULTS = TrainingConfig.defaults()
 

@@ -31,7 +31,8 @@ from nrnn.errors import NrnnError
 from nrnn.progress import Progress, format_count, is_terminal
 from nrnn.train import chart
 from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
-from nrnn.train.training import Reporter, TrainingConfig, TrainingState
+from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.training import Reporter
 
 HISTORY_FORMAT = "nrnn-training-history"
 

@@ -8,7 +8,7 @@ rest, in the order a careful person would:
    at once, and again atomically by the first save: a run started at the
    same moment with the same ``--model`` cannot slip in between);
 2. build a fresh network, or load a checkpoint to resume (its metadata holds
-   the configuration and the state, see training.py);
+   the configuration and the state, see checkpoint.py);
 3. make sure MNIST is on disk as CSV (data.py fetches and converts it),
    as regular files: each is read once to count its samples and again
    every epoch, which a pipe cannot do (and every epoch is checked to have
@@ -40,7 +40,9 @@ from nrnn.mnist.mnist_csv import count_samples, read_samples
 from nrnn.net.model_file import SHIPPED_MODEL, load_model, save_model
 from nrnn.net.network import Network
 from nrnn.progress import format_count
-from nrnn.train.training import Trainer, TrainingConfig, TrainingState, describe, restore
+from nrnn.train.checkpoint import describe, restore
+from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.training import Trainer
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
 # A dry run: this many steps (of --batch-size samples), tested on this many
