@@ -65,6 +65,8 @@ value, or with
 [(7, 255), (1, 0)]
 >>> inputs_of(bytes([0, 51, 255]))
 [0.0, 0.2, 1.0]
+>>> nonzero_inputs(bytes([0, 51, 255]))
+([1, 2], [0.2, 1.0])
 """
 
 import contextlib
@@ -183,6 +185,19 @@ if ON_PYPY:
         table = INPUT_OF_VALUE
         # A comprehension: PyPy's JIT compiles it better than map.
         return [table[value] for value in pixels]
+
+    def nonzero_inputs(pixels: bytes) -> Tuple[List[int], List[float]]:
+        """x's nonzero entries (indices, values) straight from compact pixels:
+        the same as ``matrix.nonzero(inputs_of(pixels))``, without building x."""
+        table = INPUT_OF_VALUE
+        indices = []
+        values = []
+        for index in range(len(pixels)):
+            value = pixels[index]
+            if value:
+                indices.append(index)
+                values.append(table[value])
+        return indices, values
 else:
     def inputs_of(pixels: Union[bytes, List[float]]) -> List[float]:
         """The input vector x (784 floats, pixel / 255) of compact pixels
@@ -191,6 +206,13 @@ else:
             return pixels
         # On CPython, map runs the loop in C: no bytecode per pixel.
         return list(map(INPUT_OF_VALUE.__getitem__, pixels))
+
+    def nonzero_inputs(pixels: bytes) -> Tuple[List[int], List[float]]:
+        """x's nonzero entries (indices, values) straight from compact pixels:
+        the same as ``matrix.nonzero(inputs_of(pixels))``, without building x."""
+        # compress keeps the items whose selector (the pixel) is nonzero.
+        return (list(itertools.compress(range(len(pixels)), pixels)),
+                list(map(INPUT_OF_VALUE.__getitem__, itertools.compress(pixels, pixels))))
 
 
 class SampleReader:
@@ -430,7 +452,7 @@ def write_samples(path: str, samples: Iterable[Tuple[int, Sequence[int]]], heade
 
 
 __all__ = ["PIXELS", "INPUT_OF_VALUE", "SampleReader", "ReadOnce", "read_samples", "inputs_of",
-           "count_samples", "write_samples"]
+           "nonzero_inputs", "count_samples", "write_samples"]
 
 
 if __name__ == "__main__":

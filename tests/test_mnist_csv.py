@@ -291,6 +291,14 @@ class CompactTest(CsvTestCase):
         floats = expanded[0][1]
         self.assertIs(inputs_of(floats), floats)  # already expanded: unchanged
 
+    def test_nonzero_inputs_are_those_of_the_expanded_vector(self):
+        from nrnn.matrix import nonzero
+        for pixels in (pixels_for(3), [0] * 784, [255] * 784, [0] * 783 + [1], [9] + [0] * 783):
+            compact = bytes(pixels)
+            self.assertEqual(mnist_csv.nonzero_inputs(compact), nonzero(inputs_of(compact)))
+        indices, values = mnist_csv.nonzero_inputs(bytes(pixels_for(3)))
+        self.assertEqual(values, [p / 255 for p in pixels_for(3) if p])
+
     def test_read_once_parses_the_file_once(self):
         path = self.write("\n".join(line_for(k % 10, pixels_for(k)) for k in range(6)) + "\n")
         opened = []
