@@ -28,7 +28,9 @@ It prints, as medians over --repeat runs of each:
    several times and does not see PyPy's heap), for ``train.py`` itself
    (after) and ``train.py`` with the before data path put back in (before).
    Both runs save the same model file, bit for bit (checked: the digest of
-   the weights is printed).
+   the weights is printed).  ``--floor`` adds a train.py that holds no
+   samples at all (no shuffle buffer, the test set read again each epoch):
+   what the interpreter, the modules and the network take without data.
 
 The shared training set holds 24,345 images, not 60,000.
 """
@@ -180,6 +182,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=1, help="epochs of the timing runs (default: 1)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each path (default: 3)")
     parser.add_argument("--no-memory", action="store_true", help="skip the train.py runs for peak memory")
+    parser.add_argument("--floor", action="store_true",
+                        help="also the peak memory of a train.py that holds no samples at all "
+                             "(--shuffle-buffer 0, the test set read again each epoch)")
     parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--train-py", metavar="JSON", help=argparse.SUPPRESS)  # its argv
     args = parser.parse_args()
@@ -193,7 +198,7 @@ def main():
     if args.limit:
         common += ["--limit", str(args.limit)]
     timings = {path: [] for path in PATHS}
-    memory = {path: [] for path in PATHS}
+    memory = {path: [] for path in PATHS + ("floor",)}
     digests = {path: set() for path in PATHS}
     folder = tempfile.mkdtemp(prefix="nrnn-bench-train-")
     for _ in range(args.repeat):
@@ -210,6 +215,10 @@ def main():
             result, peak = run_child(["--child", path, "--train-py", json.dumps(argv)])
             memory[path].append(peak)
             digests[path].add("train.py " + result["digest"])
+        if args.floor:  # another shuffle order, so other weights: no digest
+            argv = ["--epochs", "1", "--data-dir", args.data_dir, "--source", args.source,
+                    "--model", os.path.join(folder, "floor.json"), "--overwrite", "-q", "--shuffle-buffer", "0"]
+            memory["floor"].append(run_child(["--child", "before", "--train-py", json.dumps(argv)])[1])
 
     samples = timings["after"][0]["samples"]
     print("interpreter       %s %s (%s)" % (platform.python_implementation(), platform.python_version(),
@@ -239,6 +248,9 @@ def main():
         row("evaluation after epoch %d%s" % (epoch + 1, note), evaluations["before"], evaluations["after"])
     if not args.no_memory:
         row("peak memory, train.py --epochs 1", median(memory["before"]), median(memory["after"]), unit="MiB")
+    if memory["floor"]:
+        print("%-48s %12s %12s" % ("  holding no samples at all (--shuffle-buffer 0)", "",
+                                  "%.1f MiB" % median(memory["floor"])))
     accuracy = {path: timings[path][0]["epochs"][-1]["accuracy"] for path in PATHS}
     print()
     print("test accuracy     before %.2f%%, after %.2f%%" % (100 * accuracy["before"], 100 * accuracy["after"]))
