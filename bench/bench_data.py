@@ -9,6 +9,10 @@ into a temporary data folder, it measures:
 1. fetch + convert of both sets (``nrnn.data.ensure_csv``), wall time;
 2. lines/s of the streaming CSV reader over the training CSV (median of
    ``--repeat`` runs), and of ``count_samples``;
+2b. lines/s of the two fast-path parsers, ``parse_by_split`` (CPython's)
+   and ``parse_by_scanning`` (PyPy's), over the test CSV, interleaved run
+   by run, and of reading compact samples against reading floats (the
+   compact reading expands nothing; training expands a sample when used);
 3. peak memory (tracemalloc) while streaming the whole training CSV, to
    show it is constant (CPython only: tracemalloc does not see PyPy's heap).
 
@@ -42,6 +46,25 @@ def read_all(path):
     return count
 
 
+def parse_all(path, parse):
+    count = 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            count += parse(line) is not None
+    return count
+
+
+def interleaved(runs, repeat, lines):
+    """{name: median lines/s} of the callables in ``runs``, timed in turn."""
+    rates = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            rates[name].append(lines / (time.perf_counter() - started))
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default=default_source())
@@ -69,6 +92,22 @@ def main():
             rates.append(count / (time.perf_counter() - started))
         print("read_samples: median %.0f lines/s (min %.0f, max %.0f, %d runs of %d lines)"
               % (statistics.median(rates), min(rates), max(rates), args.repeat, count))
+
+        parsers = interleaved({
+            "split": lambda: parse_all(test_csv, mnist_csv.parse_by_split),
+            "scan": lambda: parse_all(test_csv, mnist_csv.parse_by_scanning),
+        }, args.repeat, test_lines)
+        chosen = "scan" if mnist_csv.parse_fast is mnist_csv.parse_by_scanning else "split"
+        print("fast-path parsers over the test CSV (median of %d, interleaved; this interpreter uses %s):"
+              % (args.repeat, chosen))
+        print("  parse_by_split    %6.0f lines/s" % parsers["split"])
+        print("  parse_by_scanning %6.0f lines/s  (%.2fx split)" % (parsers["scan"], parsers["scan"] / parsers["split"]))
+        readings = interleaved({
+            "floats": lambda: read_all(test_csv),
+            "compact": lambda: sum(1 for _ in mnist_csv.read_samples(test_csv, compact=True)),
+        }, args.repeat, test_lines)
+        print("read_samples over the test CSV: floats %.0f lines/s, compact %.0f lines/s (%.2fx)"
+              % (readings["floats"], readings["compact"], readings["compact"] / readings["floats"]))
 
         started = time.perf_counter()
         mnist_csv.count_samples(train_csv)

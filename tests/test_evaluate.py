@@ -66,6 +66,20 @@ class EvaluateTest(unittest.TestCase):
             self.assertGreater(result.confusion[label][predicted], 0)
         self.assertEqual(sum(map(sum, result.confusion)), 30)
 
+    def test_compact_samples_give_the_very_same_evaluation(self):
+        # Compact pixels (bytes) reach the network as their nonzero entries;
+        # the numbers must be those of the 784 floats, to the bit, with W^1
+        # held by rows and (CPython, after a training step) by columns.
+        network = Network([784, 20, 10], seed=6)
+        compact = [(i % 10, bytes(((i * 37 + k * 11) % 256) * (k % 5 != 0) for k in range(784)))
+                   for i in range(40)] + [(3, bytes(784)), (4, b"\xff" * 784)]
+        floats = [(label, [p / 255 for p in pixels]) for label, pixels in compact]
+        for _ in range(2):
+            by_floats, by_bytes = evaluate(network, floats), evaluate(network, compact)
+            self.assertEqual(by_bytes.to_dict(), by_floats.to_dict())
+            self.assertEqual(by_bytes.loss_total, by_floats.loss_total)
+            network.train_sample(floats[0][1], 0, 0.5)
+
     def test_label_outside_the_outputs_is_refused(self):
         with self.assertRaisesRegex(ValueError, "label 2 outside 0..1"):
             evaluate(hand_network(), [(2, [1.0, 0.0])])

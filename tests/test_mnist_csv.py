@@ -10,7 +10,9 @@ import unittest
 
 from nrnn.mnist import mnist_csv
 from nrnn.errors import DataError
-from nrnn.mnist.mnist_csv import count_samples, read_samples, write_samples
+from nrnn.mnist.mnist_csv import (ReadOnce, count_samples, inputs_of, parse_by_scanning, parse_by_split,
+                                   read_samples, write_samples)
+from nrnn.net.prng import PCG32
 
 
 def load_tests(loader, tests, ignore):
@@ -214,6 +216,111 @@ class WriterTest(CsvTestCase):
                 write_samples(path, bad)
             self.assertFalse(os.path.exists(path))
             self.assertEqual(os.listdir(self.folder), [])
+
+
+class FastParsersAgreeTest(CsvTestCase):
+    """parse_by_split (CPython's) and parse_by_scanning (PyPy's) must accept
+    the same lines and give the same samples; each runs on both interpreters."""
+
+    def both(self, line):
+        split, scanned = parse_by_split(line), parse_by_scanning(line)
+        self.assertEqual(split, scanned, line[:40])
+        return split
+
+    def test_canonical_lines_give_label_and_pixel_bytes(self):
+        for k, label in enumerate((0, 5, 9)):
+            pixels = pixels_for(k)
+            for end in ("", "\n", "\r\n", "  \t\n"):
+                line = (line_for(label, pixels) + end).encode()
+                self.assertEqual(self.both(line), (label, bytes(pixels)))
+        self.assertEqual(self.both(("3," + ",".join(["0"] * 784)).encode()), (3, bytes(784)))
+        self.assertEqual(self.both(("3," + ",".join(["255"] * 784)).encode()), (3, b"\xff" * 784))
+
+    def test_everything_else_is_left_to_the_slow_path(self):
+        good = line_for(4, pixels_for(3)).split(",")
+        variants = {"leading zero": ("007", 5), "space": (" 7", 5), "plus": ("+7", 5), "minus": ("-0", 5),
+                    "256": ("256", 5), "2550": ("2550", 5), "empty": ("", 5), "letter": ("x", 5),
+                    "label 10": ("10", 0), "label 01": ("01", 0), "empty label": ("", 0),
+                    "inner space": ("12 ", 7), "last 256": ("256", 784), "last empty": ("", 784)}
+        for name, (text, field) in variants.items():
+            fields = list(good)
+            fields[field] = text
+            self.assertIsNone(self.both(",".join(fields).encode() + b"\n"), name)
+        for line in (",".join(good[:-1]), ",".join(good + ["0"]), ",".join(good) + ",",
+                     ",".join(good) + ",\n", "", "\n", "5", "5,", "label," + ",".join(good[1:])):
+            self.assertIsNone(self.both(line.encode()), line[:20])
+
+    def test_random_mutations_of_a_line(self):
+        # Delete, insert or replace one byte, 3,000 times: whatever the
+        # result, both parsers say the same.  Over 800 of them stay valid.
+        rng = PCG32(11)
+        base = (line_for(6, [0] * 200 + pixels_for(7)[200:600] + [0] * 184) + "\r\n").encode()
+        alphabet = b"0123456789, +-x\t\r\n"
+        accepted = 0
+        for _ in range(3000):
+            line = bytearray(base)
+            position = rng.below(len(line))
+            action = rng.below(3)
+            if action == 0:
+                del line[position]
+            else:
+                line[position:position + (action == 2)] = alphabet[rng.below(len(alphabet)):][:1]
+            accepted += self.both(bytes(line)) is not None
+        self.assertGreater(accepted, 800)
+
+    def test_the_fast_paths_agree_with_the_slow_path(self):
+        pixels = pixels_for(9)
+        fields = [str(p) for p in pixels]
+        fields[5] = "0" + fields[5]  # slow path: a leading zero
+        path = self.write(line_for(2, pixels) + "\n2," + ",".join(fields) + "\n")
+        [first, second] = list(read_samples(path, compact=True))
+        self.assertEqual(first, (2, bytes(pixels)))
+        self.assertEqual(second, first)
+
+
+class CompactTest(CsvTestCase):
+    def test_compact_samples_are_the_pixel_bytes_and_expand_to_the_same_floats(self):
+        samples = [(label, pixels_for(k)) for k, label in enumerate((3, 1, 4, 1, 5))]
+        path = self.write("\n".join(line_for(label, pixels) for label, pixels in samples) + "\n")
+        compact = list(read_samples(path, compact=True))
+        self.assertEqual(compact, [(label, bytes(pixels)) for label, pixels in samples])
+        self.assertTrue(all(type(pixels) is bytes for _, pixels in compact))
+        expanded = [(label, inputs_of(pixels)) for label, pixels in compact]
+        self.assertEqual(expanded, list(read_samples(path)))
+        self.assertEqual(expanded, self.expected(samples))
+        floats = expanded[0][1]
+        self.assertIs(inputs_of(floats), floats)  # already expanded: unchanged
+
+    def test_nonzero_inputs_are_those_of_the_expanded_vector(self):
+        from nrnn.net.matrix import nonzero
+        for pixels in (pixels_for(3), [0] * 784, [255] * 784, [0] * 783 + [1], [9] + [0] * 783):
+            compact = bytes(pixels)
+            self.assertEqual(mnist_csv.nonzero_inputs(compact), nonzero(inputs_of(compact)))
+        indices, values = mnist_csv.nonzero_inputs(bytes(pixels_for(3)))
+        self.assertEqual(values, [p / 255 for p in pixels_for(3) if p])
+
+    def test_read_once_parses_the_file_once(self):
+        path = self.write("\n".join(line_for(k % 10, pixels_for(k)) for k in range(6)) + "\n")
+        opened = []
+
+        class Counting:
+            def __iter__(self):
+                opened.append(1)
+                return iter(read_samples(path, compact=True))
+        kept = ReadOnce(Counting())
+        first = list(kept)
+        self.assertEqual(list(kept), first)
+        self.assertEqual(list(kept), list(read_samples(path, compact=True)))
+        self.assertEqual(len(opened), 1)
+
+    def test_read_once_keeps_nothing_from_a_pass_cut_short(self):
+        path = self.write("\n".join(line_for(k % 10, pixels_for(k)) for k in range(6)) + "\n")
+        kept = ReadOnce(read_samples(path, compact=True))
+        for index, _ in enumerate(kept):
+            if index == 2:
+                break
+        self.assertEqual(len(list(kept)), 6)
+        self.assertEqual(len(list(kept)), 6)
 
 
 try:

@@ -2,10 +2,15 @@
 actually mixing (checked against what a shuffle buffer can and cannot do)."""
 
 import doctest
+import os
+import platform
+import shutil
+import tempfile
 import unittest
 
-from nrnn.train import shuffle
+from nrnn.mnist.mnist_csv import read_samples, write_samples
 from nrnn.net.prng import PCG32
+from nrnn.train import shuffle
 from nrnn.train.shuffle import shuffled
 
 
@@ -87,6 +92,38 @@ class ShuffledTest(unittest.TestCase):
         first = list(shuffled(labels, 100, PCG32(9)))[:100]
         self.assertGreaterEqual(len(set(first)), 2)
         self.assertEqual(sorted(first)[0], 0)
+
+
+try:
+    import tracemalloc
+except ImportError:  # PyPy ships tracemalloc.py without its C half
+    tracemalloc = None
+
+
+@unittest.skipIf(tracemalloc is None or platform.python_implementation() == "PyPy",
+                 "tracemalloc is not available (PyPy)")
+class BufferMemoryTest(unittest.TestCase):
+    def peak_of_shuffling(self, compact):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        path = os.path.join(folder, "digits.csv")
+        pixels = [0] * 784
+        pixels[300:450] = [(7 * i) % 256 for i in range(150)]  # ~150 inked, as MNIST
+        write_samples(path, [(k % 10, pixels) for k in range(1500)])
+        tracemalloc.start()
+        try:
+            count = sum(1 for _ in shuffled(read_samples(path, compact=compact), 1000, PCG32(3)))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(count, 1500)
+        return peak
+
+    def test_a_buffer_of_compact_samples_is_several_times_smaller(self):
+        compact, floats = self.peak_of_shuffling(True), self.peak_of_shuffling(False)
+        # 1,000 samples of 784 bytes (+ a tuple each) against 784 floats:
+        self.assertLess(compact, 1000 * 1024, compact)
+        self.assertGreater(floats, 5 * compact, (floats, compact))
 
 
 if __name__ == "__main__":

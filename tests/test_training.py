@@ -1,18 +1,20 @@
 """Tests for nrnn/train/training.py: learning, weight decay, determinism, resume to the bit."""
 
 import os
+import shutil
 import signal
 import tempfile
 import unittest
 from unittest import mock
 
 from nrnn.errors import UsageError
+from nrnn.mnist.mnist_csv import ReadOnce, read_samples
 from nrnn.net.model_file import load_model, save_model
 from nrnn.net.network import Network
 from nrnn.train.checkpoint import describe, restore
 from nrnn.train.config import TrainingConfig, TrainingState
 from nrnn.train.training import AUGMENT, DECAY_INTERVAL, SHUFFLE, Reporter, Trainer, epoch_rng
-from tests.synthetic_digits import as_floats, synthetic_samples
+from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
 
 TRAIN = as_floats(synthetic_samples(300))
 TEST = as_floats(synthetic_samples(100, seed=1000))
@@ -266,6 +268,28 @@ class ReproducibleTest(unittest.TestCase):
         whole, reference = new_run(self.dir, "whole.json", **FULL)
         whole.run()
         self.assertEqual(read(path), read(reference))
+
+
+class CompactSamplesTest(unittest.TestCase):
+    """Samples read compact (784 bytes, expanded as they leave the shuffle
+    buffer; the test set read once) train the very weights that samples
+    given as floats do: the float lists are the path before compact samples."""
+
+    def train(self, options, train, test):
+        config = TrainingConfig(**options)
+        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed)
+        state = TrainingState(min(300, config.limit or 300))
+        history = Trainer(network, config, state, train, test).run()
+        return network.weights, network.biases, history
+
+    def test_same_weights_and_history_to_the_bit(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        train_csv, test_csv = write_data_dir(directory, train=300, test=100)
+        for options in (FULL, DISTORTED, dict(FULL, batch_size=1, weight_decay=0.0)):
+            compact = self.train(options, read_samples(train_csv, compact=True),
+                                 ReadOnce(read_samples(test_csv, compact=True)))
+            self.assertEqual(compact, self.train(options, TRAIN, TEST))
 
 
 class ConfigTest(unittest.TestCase):

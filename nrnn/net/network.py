@@ -140,6 +140,16 @@ class Network(FitPredictScore):
         """Return the output activations a^L for input x (n_0 floats)."""
         return self._forward(x)[-1]
 
+    def feedforward_nonzero(self, indices: list, values: list) -> list:
+        """a^L for the input x given by its nonzero entries, x[indices[k]] = values[k].
+
+        The very numbers feedforward(x) gives (the first layer only ever
+        reads x's nonzero entries), for inputs that come sparse already:
+        evaluating compact samples (mnist_csv.nonzero_inputs) skips
+        building the 784 floats of x and searching them for nonzeros.
+        """
+        return self._forward(None, (indices, values))[-1]
+
     def classify(self, x: list) -> int:
         """The class (digit) whose output neuron is most active."""
         output = self.feedforward(x)
@@ -276,7 +286,8 @@ class Network(FitPredictScore):
     def _forward(self, x: list, inputs=None) -> list:
         """Return the activations [a^0 = x, a^1, ..., a^L].
 
-        ``inputs``: x's nonzero (indices, values), if already known.
+        ``inputs``: x's nonzero (indices, values), if already known (then
+        x may be None: only the first layer reads x, through them).
         """
         # checked_nonzero is matrix.nonzero plus one cheap check of x (its
         # length, one sum): every public method comes through here or gradient.

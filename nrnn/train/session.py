@@ -10,9 +10,10 @@ rest, in the order a careful person would:
 2. build a fresh network, or load a checkpoint to resume (its metadata holds
    the configuration and the state, see checkpoint.py);
 3. make sure MNIST is on disk as CSV (data.py fetches and converts it),
-   as regular files: each is read once to count its samples and again
-   every epoch, which a pipe cannot do (and every epoch is checked to have
-   read as many samples as were counted);
+   as regular files: each is read once to count its samples, and the
+   training file again every epoch, which a pipe cannot do (and every
+   epoch is checked to have read as many samples as were counted); the
+   test set is kept in memory, compact, after its first evaluation;
 4. save the untrained network at once, so a bad path fails in the first
    second rather than after the first epoch;
 5. run the loop, saving the model, the history file and the SVG chart after
@@ -32,14 +33,14 @@ import sys
 from typing import Iterator, List, Optional, TextIO
 
 from nrnn.cli import EXIT_INTERRUPTED
-from nrnn.inside import weights
-from nrnn.train import report
 from nrnn.data import ensure_csv
 from nrnn.errors import DataError, UsageError
-from nrnn.mnist.mnist_csv import count_samples, read_samples
+from nrnn.inside import weights
+from nrnn.mnist.mnist_csv import ReadOnce, count_samples, read_samples
 from nrnn.net.model_file import SHIPPED_MODEL, load_model, save_model
 from nrnn.net.network import Network
 from nrnn.progress import format_count
+from nrnn.train import report
 from nrnn.train.checkpoint import describe, restore
 from nrnn.train.config import TrainingConfig, TrainingState
 from nrnn.train.training import Trainer
@@ -100,8 +101,11 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         config.limit = min(config.limit, steps) if config.limit else steps
     for path in (train_csv, test_csv):
         _check_regular_file(path)
-    train_reader = read_samples(train_csv, skip_bad=skip_bad)
-    test_reader = read_samples(test_csv, skip_bad=skip_bad, limit=DRY_RUN_TEST_SAMPLES if dry_run else None)
+    # Compact samples (784 bytes each, not 784 floats): the shuffle buffer
+    # holds 10,000 of them and the test set is kept after its first reading.
+    train_reader = read_samples(train_csv, skip_bad=skip_bad, compact=True)
+    test_reader = read_samples(test_csv, skip_bad=skip_bad, compact=True,
+                               limit=DRY_RUN_TEST_SAMPLES if dry_run else None)
     if skip_bad:  # only parsing tells which lines are good: one pass to count them
         available = sum(1 for _ in itertools.islice(train_reader, config.limit))
     else:  # counting lines is enough, and much cheaper
@@ -159,7 +163,7 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
 
     # 5. Train.
     trainer = Trainer(network, config, state, _CountedSamples(train_reader, training_samples),
-                      test_reader, reporter, checkpoint)
+                      ReadOnce(test_reader), reporter, checkpoint)
     try:
         trainer.run()
     except KeyboardInterrupt:

@@ -19,8 +19,10 @@ it has been read), though it can be delayed arbitrarily.  With the buffer as
 large as the data set this is a full uniform shuffle; with a buffer of
 10,000 of MNIST's 60,000 samples, every output is drawn from a sixth of the
 data, which in practice mixes the classes well, at the memory cost of
-``buffer_size`` samples (a 784-float sample is ~6.5 kB of list, so 10,000
-take ~65 MB).  ``buffer_size`` 0 or 1 keeps the file order.
+``buffer_size`` samples.  What a sample costs is up to the stream: as a list
+of 784 floats ~6.5 kB (10,000 take ~65 MB), as the compact samples training
+reads (784 bytes, mnist_csv.py) under 1 kB (~9 MB).  ``buffer_size`` 0 or
+1 keeps the file order.
 
 The generator is our PCG32, so a seed gives the same order on every Python.
 

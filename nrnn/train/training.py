@@ -61,6 +61,7 @@ from nrnn.errors import UsageError
 from nrnn.train.evaluate import Evaluation, evaluate
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
+from nrnn.mnist.mnist_csv import inputs_of
 from nrnn.train.config import TrainingConfig, TrainingState
 from nrnn.train.shuffle import shuffled
 
@@ -141,7 +142,12 @@ class Trainer:
 
     train_samples: a re-iterable of (label, pixels) (e.g. a SampleReader):
         iterated once per epoch, in file order; the loop shuffles it.
-    test_samples: a re-iterable of (label, pixels) evaluated after each epoch.
+        pixels: 784 floats, or compact (784 bytes, as
+        ``read_samples(path, compact=True)`` gives them), which the shuffle
+        buffer holds in an eighth of the memory; each is expanded to floats
+        when it leaves the buffer.  Both give the same weights, to the bit.
+    test_samples: a re-iterable of (label, pixels) evaluated after each epoch
+        (e.g. a ``ReadOnce`` of a compact reader: parsed once, not every epoch).
     checkpoint: called as checkpoint(network, config, state) after every
         epoch and when interrupted; it should save the model (atomically).
     """
@@ -233,7 +239,11 @@ class Trainer:
     def _test_stream(self):
         for label, pixels in self.test_samples:
             self._check_interrupt()  # evaluating changes no weights: stop anywhere
-            yield label, (deskew(pixels) if self.config.deskew else pixels)
+            if self.config.deskew:
+                pixels = deskew(inputs_of(pixels))  # compact bytes -> 784 floats (mnist_csv.py)
+            # Compact samples go on as they are: evaluate feeds the network
+            # their nonzero entries, its fastest path.
+            yield label, pixels
             self.reporter.test_sample_done()
 
     def _train_epoch(self, epoch: int) -> None:
@@ -260,6 +270,9 @@ class Trainer:
                 choice = draw_choice(style_rng)
             if index < skip:
                 continue
+            # The buffer may hold compact samples (784 bytes, not 784 floats:
+            # mnist_csv.py): a sample becomes the input vector x only now.
+            pixels = inputs_of(pixels)
             if config.drawn_styles:
                 pixels = maybe_replace(label, pixels, choice, config.drawn_styles)
             if config.deskew:
