@@ -74,27 +74,75 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    program = program or os.path.basename(sys.executable) + " train.py"
     given = {name: value for name, value in options.items() if value is not None}
     if epochs is not None:
         given["epochs"] = epochs
 
-    # 1-2. The model: a new network, or the checkpoint to continue.
-    if resume is not None:
-        model_path = model_path or resume
-        network = load_model(resume)
-        config, state = restore(network)
-        _apply_resume_options(config, state, given, resume)
-    else:
-        model_path = model_path or DEFAULT_MODEL
-        config = TrainingConfig(**given)
-        config.check()
-        network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed, init=config.init)
-        state = None
+    network, config, state, model_path = _open_model(given, model_path, resume)  # 1-2
     must_create = not overwrite and not _same_file(model_path, resume)
     if must_create and os.path.exists(model_path):
         raise _already_exists(model_path)
+    data = _open_data(config, data_dir, source, skip_bad, quiet, dry_run)  # 3
+    state = _check_state(state, data)
+    if not dry_run:
+        _make_folder(model_path)  # 4
+    log = report.TrainingLog(model_path)
+    if resume is not None:
+        log.load_previous(resume)
+    log.start_run(argv if argv is not None else sys.argv, state)
+    reporter = report.ConsoleReporter(test_samples=data.test_samples, quiet=quiet,
+                                      stream=stdout, progress_stream=stderr)
+    saver = _Saver(model_path, must_create, data, log, reporter, dry_run)
+    if not quiet:
+        _banner(stdout, network, config, state, data)
+    saver(network, config, state)  # at once: a bad path fails now, and the file can be resumed
 
-    # 3. The data.
+    trainer = Trainer(network, config, state, _CountedSamples(data.train_reader, data.training_samples),
+                      ReadOnce(data.test_reader), reporter, saver)  # 5
+    try:
+        trainer.run()
+    except KeyboardInterrupt:
+        if not dry_run:
+            log.update(config, state, reporter.timings, status="interrupted")
+        stderr.write(_interrupted_message(trainer, config, state, model_path, program, dry_run))
+        return EXIT_INTERRUPTED
+
+    _final_report(stdout, stderr, trainer, network, state, data, log, model_path, program,  # 6
+                  quiet, dry_run)
+    return 0
+
+
+def _open_model(given: dict, model_path: Optional[str], resume: Optional[str]):
+    """Steps 1-2: (network, config, state or None, model path): a new
+    network from the options, or the checkpoint to continue."""
+    if resume is not None:
+        network = load_model(resume)
+        config, state = restore(network)
+        _apply_resume_options(config, state, given, resume)
+        return network, config, state, model_path or resume
+    config = TrainingConfig(**given)
+    config.check()
+    network = Network(config.sizes, bias=config.bias, cost=config.cost, seed=config.seed, init=config.init)
+    return network, config, None, model_path or DEFAULT_MODEL
+
+
+class _Data:
+    """The MNIST files of a run, their readers and their sample counts."""
+
+    def __init__(self, train_csv: str, test_csv: str, train_reader, test_reader,
+                 training_samples: int, test_samples: int):
+        self.train_csv, self.test_csv = train_csv, test_csv
+        self.train_reader, self.test_reader = train_reader, test_reader
+        self.training_samples, self.test_samples = training_samples, test_samples
+        # What the model file records about its data (no paths: see checkpoint.py).
+        self.fields = {"training_data": os.path.basename(train_csv), "test_data": os.path.basename(test_csv)}
+
+
+def _open_data(config: TrainingConfig, data_dir: Optional[str], source: Optional[str],
+               skip_bad: bool, quiet: bool, dry_run: bool) -> _Data:
+    """Step 3: MNIST on disk as CSV (fetched and converted if missing), as
+    regular files, and how many samples an epoch trains on."""
     train_csv, test_csv = ensure_csv(data_dir, source, quiet=quiet)
     if dry_run:
         steps = DRY_RUN_BATCHES * config.batch_size
@@ -113,87 +161,98 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     training_samples = min(available, config.limit) if config.limit else available
     if training_samples == 0:
         raise UsageError("%s holds no samples to train on" % train_csv)
+    test_samples = count_samples(test_csv)
+    if dry_run:
+        test_samples = min(test_samples, DRY_RUN_TEST_SAMPLES)
+    return _Data(train_csv, test_csv, train_reader, test_reader, training_samples, test_samples)
+
+
+def _check_state(state: Optional[TrainingState], data: _Data) -> TrainingState:
+    """A new run's state, or the checkpoint's, checked against the data."""
     if state is None:
-        state = TrainingState(training_samples)
-    elif state.training_samples != training_samples:
+        return TrainingState(data.training_samples)
+    if state.training_samples != data.training_samples:
         raise UsageError("the checkpoint was trained on %s samples an epoch but %s now has %s; "
                          "resume with the same data (--data-dir) to get the same result"
-                         % (format_count(state.training_samples), train_csv, format_count(training_samples)))
-    test_samples = min(count_samples(test_csv), DRY_RUN_TEST_SAMPLES) if dry_run else count_samples(test_csv)
-    data_fields = {"training_data": os.path.basename(train_csv),
-                   "test_data": os.path.basename(test_csv)}
+                         % (format_count(state.training_samples), data.train_csv,
+                            format_count(data.training_samples)))
+    return state
 
-    # 4. Save at once: fails fast on a bad path, and leaves a resumable file.
+
+def _make_folder(model_path: str) -> None:
     directory = os.path.dirname(model_path)
-    if directory and not dry_run:
+    if directory:
         try:
             os.makedirs(directory, exist_ok=True)
         except OSError as error:
             raise UsageError("cannot create the folder %s for the model: %s"
-                             % (directory, error.strerror or error))
-    log = report.TrainingLog(model_path)
-    if resume is not None:
-        log.load_previous(resume)
-    log.start_run(argv if argv is not None else sys.argv, state)
-    reporter = report.ConsoleReporter(test_samples=test_samples, quiet=quiet,
-                                      stream=stdout, progress_stream=stderr)
+                             % (directory, error.strerror or error)) from None
 
-    def checkpoint(network, config, state):
-        nonlocal must_create
-        if dry_run:
+
+class _Saver:
+    """The loop's checkpoint callback: the model (with the run in its
+    metadata) saved atomically, then the history file and chart."""
+
+    def __init__(self, model_path: str, must_create: bool, data: _Data, log, reporter, dry_run: bool):
+        self.model_path, self.must_create, self.data = model_path, must_create, data
+        self.log, self.reporter, self.dry_run = log, reporter, dry_run
+
+    def __call__(self, network: Network, config: TrainingConfig, state: TrainingState) -> None:
+        if self.dry_run:
             return
-        network.metadata = describe(network, config, state, data_fields)
+        network.metadata = describe(network, config, state, self.data.fields)
         try:
             # The first save creates the file only if it still does not
-            # exist: the check above cannot see a run that started with it.
-            save_model(network, model_path, exclusive=must_create)
+            # exist: the check before training cannot see a run that
+            # started at the same moment with the same --model.
+            save_model(network, self.model_path, exclusive=self.must_create)
         except FileExistsError:
-            raise _already_exists(model_path) from None
-        must_create = False
-        log.update(config, state, reporter.timings)
+            raise _already_exists(self.model_path) from None
+        self.must_create = False
+        self.log.update(config, state, self.reporter.timings)
 
-    if not quiet:
-        stdout.write("training %r, %s parameters, on %s samples an epoch (%s)\n" % (
-            network, format_count(network.parameter_count()), format_count(training_samples), train_csv))
-        stdout.write("  %s\n" % config.command())
-        if state.samples_seen:
-            stdout.write("  resuming at epoch %d, sample %s\n" % (state.epoch + 1, format_count(state.samples_done)))
-        stdout.flush()
-    checkpoint(network, config, state)
 
-    # 5. Train.
-    trainer = Trainer(network, config, state, _CountedSamples(train_reader, training_samples),
-                      ReadOnce(test_reader), reporter, checkpoint)
-    try:
-        trainer.run()
-    except KeyboardInterrupt:
-        if dry_run:
-            stderr.write("\ninterrupted; a dry run, nothing saved\n")
-            return EXIT_INTERRUPTED
-        log.update(config, state, reporter.timings, status="interrupted")
-        program = program or os.path.basename(sys.executable) + " train.py"
-        if trainer.interrupted_cleanly:
-            stderr.write("\ninterrupted in epoch %d/%d after %s of %s samples; saved %s\n"
-                         "resume with: %s --resume %s\n" % (
-                             state.epoch + 1, config.epochs, format_count(state.samples_done),
-                             format_count(state.training_samples), model_path, program, model_path))
-        else:
-            stderr.write("\ninterrupted in the middle of a step; %s holds the last checkpoint\n"
-                         "resume with: %s --resume %s\n" % (model_path, program, model_path))
-        return EXIT_INTERRUPTED
+def _banner(stdout: TextIO, network: Network, config: TrainingConfig, state: TrainingState,
+            data: _Data) -> None:
+    stdout.write("training %r, %s parameters, on %s samples an epoch (%s)\n" % (
+        network, format_count(network.parameter_count()), format_count(data.training_samples),
+        data.train_csv))
+    stdout.write("  %s\n" % config.command())
+    if state.samples_seen:
+        stdout.write("  resuming at epoch %d, sample %s\n" % (state.epoch + 1, format_count(state.samples_done)))
+    stdout.flush()
 
-    # 6. Report.
+
+def _interrupted_message(trainer: Trainer, config: TrainingConfig, state: TrainingState,
+                         model_path: str, program: str, dry_run: bool) -> str:
+    """What Ctrl-C leaves behind, and the command that resumes."""
+    if dry_run:
+        return "\ninterrupted; a dry run, nothing saved\n"
+    resume = "resume with: %s --resume %s\n" % (program, model_path)
+    if trainer.interrupted_cleanly:
+        return "\ninterrupted in epoch %d/%d after %s of %s samples; saved %s\n%s" % (
+            state.epoch + 1, config.epochs, format_count(state.samples_done),
+            format_count(state.training_samples), model_path, resume)
+    return "\ninterrupted in the middle of a step; %s holds the last checkpoint\n%s" % (model_path, resume)
+
+
+def _final_report(stdout: TextIO, stderr: TextIO, trainer: Trainer, network: Network,
+                  state: TrainingState, data: _Data, log, model_path: str, program: str,
+                  quiet: bool, dry_run: bool) -> None:
+    """Step 6: accuracy, confusion matrix, chart, where everything went, and
+    the command that uses the new model."""
     evaluation = trainer.last_evaluation
     if dry_run:
         stdout.write("dry run: %s samples trained, %s tested (accuracy %.2f%%); nothing saved\n"
-                     % (format_count(training_samples), format_count(test_samples), 100 * evaluation.accuracy))
-        return 0
-    log.update(config, state, reporter.timings, evaluation=evaluation, status="finished")
-    skipped = train_reader.skipped + test_reader.skipped
+                     % (format_count(data.training_samples), format_count(data.test_samples),
+                        100 * evaluation.accuracy))
+        return
+    log.update(trainer.config, state, trainer.reporter.timings, evaluation=evaluation, status="finished")
+    skipped = data.train_reader.skipped + data.test_reader.skipped
     if skipped:
         stderr.write("skipped %d malformed line%s in each epoch (first: %s)\n"
                      % (skipped, "" if skipped == 1 else "s",
-                        train_reader.first_error or test_reader.first_error))
+                        data.train_reader.first_error or data.test_reader.first_error))
     # What the first hidden layer learned, one weight picture a neuron.
     weight_sheet = weights.weights_path(model_path)
     weights.write_sheet(network, weight_sheet)
@@ -203,7 +262,6 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
     stdout.write("saved model: %s (test accuracy %.2f%% after %d epoch%s)\n" % (
         model_path, 100 * evaluation.accuracy, state.epoch, "" if state.epoch == 1 else "s"))
     stdout.write("use it:      %s --model %s IMAGE\n" % (predict_command(program), model_path))
-    return 0
 
 
 def predict_command(program: Optional[str]) -> str:
