@@ -21,14 +21,15 @@ import platform
 import statistics
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-from nrnn.train.augment import Augmenter
 from nrnn.image.deskew import deskew
-from nrnn.train.drawn_styles import STYLES, draw_choice, render_style
 from nrnn.mnist.mnist_csv import read_samples
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
+from nrnn.train.augment import Augmenter
+from nrnn.train.drawn_styles import STYLES, draw_choice, render_style
 from tests.synthetic_digits import as_floats, synthetic_samples
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CASES = [
     ("shift 1 (the old recipe)", dict(shift=1)),
@@ -82,7 +83,7 @@ def main():
     for name, options in CASES:
         augmenter = Augmenter(**options)
         rng = PCG32(1)
-        cost = per_image(lambda x: augmenter(x, rng), images, args.repeats)
+        cost = per_image(lambda x, augmenter=augmenter, rng=rng: augmenter(x, rng), images, args.repeats)
         print("%-56s %9.1f %8.3f" % (name, cost * 1e6, cost / step))
     cost = per_image(deskew, images, args.repeats)
     print("%-56s %9.1f %8.3f" % ("deskew", cost * 1e6, cost / step))

@@ -28,9 +28,10 @@ import statistics
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from nrnn import data
 from nrnn.mnist import download, mnist_csv
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 ON_PYPY = platform.python_implementation() == "PyPy"
 
@@ -101,7 +102,8 @@ def main():
         print("fast-path parsers over the test CSV (median of %d, interleaved; this interpreter uses %s):"
               % (args.repeat, chosen))
         print("  parse_by_split    %6.0f lines/s" % parsers["split"])
-        print("  parse_by_scanning %6.0f lines/s  (%.2fx split)" % (parsers["scan"], parsers["scan"] / parsers["split"]))
+        print("  parse_by_scanning %6.0f lines/s  (%.2fx split)"
+              % (parsers["scan"], parsers["scan"] / parsers["split"]))
         readings = interleaved({
             "floats": lambda: read_all(test_csv),
             "compact": lambda: sum(1 for _ in mnist_csv.read_samples(test_csv, compact=True)),

@@ -26,13 +26,13 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.recognition import load_recognizer, recognize
 from nrnn.serve import make_server
 from tests.drawn_digits import demo_png
 from tests.support import request
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(argv=None) -> int:

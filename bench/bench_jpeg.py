@@ -29,10 +29,10 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 from nrnn.image import jpeg, png
 from nrnn.image.jpeg_encoder import encode_rgb8
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 PHONE = os.path.join(SHARED, "jpeg", "made", "digit_phone_4032x3024.jpg")

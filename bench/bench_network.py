@@ -21,12 +21,12 @@ for reference only (nrnn never needs numpy).
 
 import argparse
 import gzip
+import importlib.util
 import os
 import platform
 import statistics
 import struct
 import time
-import importlib.util
 
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork, one_hot

@@ -34,10 +34,11 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from nrnn.image import png
 from nrnn.net.prng import PCG32
 from nrnn.recognition import load_recognizer, recognize, recognize_inputs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SHARED = os.environ.get("NRNN_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")

@@ -28,10 +28,11 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from nrnn.image.png import encode_gray8
 from nrnn.net.prng import PCG32
 from tests.drawn_digits import demo_png
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def big_png(side: int) -> bytes:

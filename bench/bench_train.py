@@ -47,13 +47,14 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from nrnn.data import ensure_csv
 from nrnn.mnist import download, mnist_csv
 from nrnn.mnist.mnist_csv import ReadOnce, count_samples, read_samples
 from nrnn.net.network import Network
 from nrnn.train.config import TrainingConfig, TrainingState
 from nrnn.train.training import Reporter, Trainer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PATHS = ("before", "after")
 

@@ -24,8 +24,9 @@ import os
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from tests.fuzzing import EXTENSIONS, FORMATS, Campaign, crash_kind, minimize
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(argv=None):

@@ -18,11 +18,11 @@ import math
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 from nrnn.image.png import write_png
-from nrnn.net.prng import PCG32
 from nrnn.image.strokes import render
+from nrnn.net.prng import PCG32
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 WIDTH, HEIGHT = 400, 300
 PAPER = (238, 234, 224)      # off-white, a little warm

@@ -24,12 +24,12 @@ import os
 import struct
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 from nrnn.atomic import write_bytes_atomic
 from nrnn.image.jpeg_encoder import encode_rgb8
-from nrnn.net.prng import PCG32
 from nrnn.image.strokes import render
+from nrnn.net.prng import PCG32
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 OUT = os.path.join(os.path.dirname(HERE), "nrnn", "static", "photo.jpg")
 WIDTH, HEIGHT = 900, 1200       # as a viewer shows it (portrait)

@@ -59,8 +59,7 @@ def run(items, only=None) -> None:
         shown = " ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT + os.sep) else a
                          for a in argv[1:])
         print("python %s" % shown, flush=True)
-        result = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                universal_newlines=True)
+        result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
         if result.returncode != 0:
             raise SystemExit("error: %s failed (%d): %s" % (name, result.returncode, result.stderr.strip()))
         if stdout_path:

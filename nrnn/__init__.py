@@ -37,7 +37,11 @@ cheap: each loads its modules when first called)::
 """
 
 import os
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
+
+if TYPE_CHECKING:  # for the type checker only: importing them here would load them all
+    from nrnn.net.network import Network
+    from nrnn.recognition import Recognition
 
 __version__ = "0.1.0"
 
@@ -58,8 +62,8 @@ def load_model(path: Optional[str] = None) -> "Network":
 def recognize(image: Union[str, "os.PathLike[str]", bytes], network: Optional["Network"] = None
               ) -> "Recognition":
     """Read the digit in a PNG or JPEG: ``image`` is a file's path or its
-    bytes (the format is told by the bytes, not the name).  ``network`` defaults to the shipped model (loaded on the first
-    call, then kept).  Returns a ``Recognition`` (``.digit``,
+    bytes (the format is told by the bytes, not the name).  ``network``
+    defaults to the shipped model (loaded on the first call, then kept).  Returns a ``Recognition`` (``.digit``,
     ``.confidence``, ``.probabilities``, ``.ranking``...; see
     nrnn/recognition.py).
 

@@ -19,7 +19,8 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from nrnn import __version__
 from nrnn.cli import OneLineParser, run_main

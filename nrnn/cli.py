@@ -27,6 +27,7 @@ import sys
 from typing import Callable
 
 from nrnn import __version__
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -88,7 +89,7 @@ def seconds_option(low: float, high: float) -> Callable[[str], float]:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
+            raise argparse.ArgumentTypeError("%r is not a number of seconds" % text) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError("%s is outside %g..%g seconds" % (text, low, high))
         return value

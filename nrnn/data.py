@@ -35,13 +35,22 @@ Errors print one line, ``error: ...``, on stderr and exit with status 1.
 import argparse
 import os
 import sys
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Optional, TypeVar
 
 from nrnn import __version__
-from nrnn.mnist import download, idx, mnist_csv
-from nrnn.cli import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, OneLineParser, print_error, run_main,
-                      seconds_option, standard_flags)
+from nrnn.cli import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    OneLineParser,
+    print_error,
+    run_main,
+    seconds_option,
+    standard_flags,
+)
 from nrnn.errors import DataError, NrnnError
+from nrnn.mnist import download, idx, mnist_csv
 from nrnn.progress import Progress
 
 SPLITS = ("train", "test")
@@ -125,11 +134,11 @@ def convert(images_path: str, labels_path: str, output_csv: str, quiet: bool = F
         # A full disk (ENOSPC), a file size limit (EFBIG), a folder we may
         # not write to.  atomic_write has removed the partial file.
         raise DataError("%s: cannot write the CSV file: %s (nothing was replaced)"
-                        % (output_csv, error.strerror or error))
+                        % (output_csv, error.strerror or error)) from None
 
 
 def convert_all(data_dir: Optional[str] = None, quiet: bool = False,
-                splits: Sequence[str] = SPLITS) -> Tuple[str, ...]:
+                splits: Sequence[str] = SPLITS) -> tuple[str, ...]:
     """Convert the splits found in ``<data_dir>/mnist``; return the CSV paths."""
     data_dir = data_dir or default_data_dir()
     folder = idx_dir(data_dir)
@@ -147,7 +156,7 @@ def convert_all(data_dir: Optional[str] = None, quiet: bool = False,
 
 
 def fetch(data_dir: Optional[str] = None, source: Optional[str] = None, quiet: bool = False,
-          splits: Sequence[str] = SPLITS, **options) -> List[str]:
+          splits: Sequence[str] = SPLITS, **options) -> list[str]:
     """Fetch and verify the IDX files of ``splits`` into ``<data_dir>/mnist``."""
     names = [name for split in splits for name in (download.IMAGE_FILES[split], download.LABEL_FILES[split])]
     paths = download.fetch(idx_dir(data_dir or default_data_dir()), source, names=names,
@@ -156,7 +165,7 @@ def fetch(data_dir: Optional[str] = None, source: Optional[str] = None, quiet: b
 
 
 def _ensure(splits: Sequence[str], data_dir: Optional[str], source: Optional[str],
-            quiet: bool) -> Tuple[str, ...]:
+            quiet: bool) -> tuple[str, ...]:
     data_dir = data_dir or default_data_dir()
     paths = tuple(csv_path(data_dir, split) for split in splits)
     if all(os.path.exists(path) for path in paths):
@@ -170,7 +179,7 @@ def _ensure(splits: Sequence[str], data_dir: Optional[str], source: Optional[str
 
 
 def ensure_csv(data_dir: Optional[str] = None, source: Optional[str] = None,
-               quiet: bool = False) -> Tuple[str, str]:
+               quiet: bool = False) -> tuple[str, str]:
     """Return ``(train_csv_path, test_csv_path)``, making them if needed.
 
     ``data_dir``: default ``default_data_dir()``.  When both CSVs exist this

@@ -35,22 +35,29 @@ import sys
 from nrnn.atomic import write_bytes_atomic
 from nrnn.cli import OneLineParser, display_path, print_error, run_main, standard_flags
 from nrnn.errors import NrnnError, UsageError
-from nrnn.inside.explain import explain, explanation_text
-from nrnn.input_file import MAX_FILE_BYTES, read_capped
-from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.image.image_file import decode_image
 from nrnn.image.png import encode_gray8
 from nrnn.image.preprocess import prepare_stages, thumbnail
-from nrnn.recognition import (MAX_IMAGE_PIXELS, PHOTO_SIDE, Recognition, input_png, load_recognizer,
-                            recognize, recognize_inputs, text_art)
-
+from nrnn.input_file import MAX_FILE_BYTES, read_capped
+from nrnn.inside.explain import explain, explanation_text
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.recognition import (
+    MAX_IMAGE_PIXELS,
+    PHOTO_SIDE,
+    Recognition,
+    input_png,
+    load_recognizer,
+    recognize,
+    recognize_inputs,
+    text_art,
+)
 
 
 def _index(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text)
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
     if value < 0:
         raise argparse.ArgumentTypeError("%d is negative; MNIST test images are numbered from 0" % value)
     return value
@@ -130,7 +137,7 @@ def show_steps(raw: bytes, path: str, show: bool, directory) -> None:
         try:
             os.makedirs(directory, exist_ok=True)
         except OSError as error:
-            raise UsageError("%s: cannot make the folder: %s" % (directory, error.strerror or error))
+            raise UsageError("%s: cannot make the folder: %s" % (directory, error.strerror or error)) from None
     stem = os.path.splitext(os.path.basename(path))[0]
     for number, (name, width, height, values) in enumerate(stages, 1):
         if show:
@@ -143,7 +150,7 @@ def show_steps(raw: bytes, path: str, show: bool, directory) -> None:
             try:
                 write_bytes_atomic(target, encode_gray8(width, height, levels))
             except OSError as error:
-                raise UsageError("%s: cannot write the step image: %s" % (target, error.strerror or error))
+                raise UsageError("%s: cannot write the step image: %s" % (target, error.strerror or error)) from None
     sys.stdout.flush()
 
 
@@ -211,7 +218,7 @@ def main(argv=None, prog: str = "python predict.py") -> int:
                 write_bytes_atomic(args.save_input, input_png(answer.inputs))
             except OSError as error:
                 raise UsageError("%s: cannot write the input image: %s"
-                                 % (args.save_input, error.strerror or error))
+                                 % (args.save_input, error.strerror or error)) from None
         sys.stdout.flush()
 
     for path in args.images:

@@ -103,12 +103,12 @@ from urllib.parse import unquote, urlsplit
 
 from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, print_error, run_main, seconds_option, standard_flags
 from nrnn.errors import NrnnError, TooLargeError, UsageError
-from nrnn.net.model_file import SHIPPED_MODEL
-from nrnn.net.network import Network
 from nrnn.image.image_file import image_size
 from nrnn.inside.explain import layer_values
-from nrnn.recognition import MAX_IMAGE_PIXELS, load_recognizer, recognize
 from nrnn.inside.weights import neuron_pictures, sheet_png
+from nrnn.net.model_file import SHIPPED_MODEL
+from nrnn.net.network import Network
+from nrnn.recognition import MAX_IMAGE_PIXELS, load_recognizer, recognize
 
 __all__ = ["DEFAULT_MODEL", "MAX_BODY_BYTES", "MAX_IMAGE_PIXELS", "STATIC_DIR", "ACCEPTED_TYPES",
            "LISTEN_BACKLOG", "MAX_CONNECTIONS", "QUEUE_SECONDS", "RECOGNITIONS", "LARGE_RECOGNITIONS",
@@ -538,9 +538,9 @@ class DigitHandler(BaseHTTPRequestHandler):
             answer = recognize(body, self.server.network, name="the uploaded image",
                                max_pixels=self.server.max_image_pixels)
         except TooLargeError as error:
-            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error))
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error)) from None
         except NrnnError as error:
-            raise RequestError(HTTPStatus.BAD_REQUEST, str(error))
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(error)) from None
         finally:
             queue.release()
         result = answer.as_dict(with_input=True)
@@ -745,7 +745,7 @@ def _port(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("port %r is not a whole number" % text)
+        raise argparse.ArgumentTypeError("port %r is not a whole number" % text) from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError("port %d is outside 0..65535" % value)
     return value

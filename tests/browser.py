@@ -50,8 +50,8 @@ def _run(arguments, timeout=90):
                    "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
                    "--force-device-scale-factor=1", "--user-data-dir=" + profile,
                    "--virtual-time-budget=%d" % VIRTUAL_TIME_MS] + arguments
-        return subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout)
+        return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=timeout)
 
 
 def dump_dom(url: str) -> str:

@@ -18,10 +18,10 @@ so the network sees the same picture.
 import math
 import random
 
-from nrnn.net.network import Network
 from nrnn.image.png import Image, encode_gray8
 from nrnn.image.preprocess import prepare
 from nrnn.image.strokes import demo_digits, fit, render
+from nrnn.net.network import Network
 
 CANVAS = 280
 PEN_WIDTH = 20.0

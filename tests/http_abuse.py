@@ -14,7 +14,7 @@ never a host other than 127.0.0.1.  Standard library only.
 
 import socket
 import time
-from typing import List, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 HOST = "127.0.0.1"
 
@@ -89,7 +89,7 @@ def _send_case(port, name, payload, keep_open, read_timeout):
     return Outcome(name, status, closed, time.monotonic() - start)
 
 
-def abuse(port: int, post_path: bytes = b"/predict", read_timeout: float = 15.0) -> List[Outcome]:
+def abuse(port: int, post_path: bytes = b"/predict", read_timeout: float = 15.0) -> list[Outcome]:
     """Send every case to 127.0.0.1:port, one connection each, in order."""
     return [_send_case(port, name, payload, keep_open, read_timeout)
             for name, payload, keep_open in cases(post_path)]

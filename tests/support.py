@@ -65,8 +65,7 @@ def three_blobs(count, seed):
 def run_predict(*args, cwd=ROOT, timeout=300):
     """Run predict.py with ``args``; return the CompletedProcess (text)."""
     return subprocess.run([sys.executable, os.path.join(ROOT, "predict.py")] + [str(a) for a in args], cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 #: A small, quick train.py run that still uses every training option.
@@ -103,7 +102,7 @@ def run_broken(*edits):
             with open(path, "w", encoding="utf-8") as source:
                 source.write(text.replace(old, new))
         done = subprocess.run([sys.executable, "-m", "nrnn.net.gradcheck"], cwd=folder,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     text = done.stdout
     reference_start = text.index("\nnrnn/net/reference.py (")
     network_start = text.index("\nnrnn/net/network.py (")

@@ -26,8 +26,8 @@ import json
 import os
 import shutil
 import struct
-import sys
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -43,10 +43,10 @@ try:
 except ImportError:  # PyPy
     tracemalloc = None
 
-from nrnn.image import png
-from nrnn.mnist import idx
 from nrnn.errors import DataError, ModelFileError, NrnnError, PNGError
+from nrnn.image import png
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
+from nrnn.mnist import idx
 from nrnn.mnist.mnist_csv import count_samples, read_samples
 from nrnn.net.model_file import load_model, model_from_json
 from tests.known_inputs import metadata_bomb
@@ -278,7 +278,7 @@ class ToolsUnderAMemoryLimit(unittest.TestCase):
 
         result = subprocess.run([sys.executable] + list(arguments), cwd=self.folder, preexec_fn=limit,
                                 env=dict(os.environ, PYTHONPATH=ROOT), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+                                capture_output=True, timeout=300)
         err = result.stderr.decode("utf-8", "replace")
         self.assertNotIn("Traceback", err)
         self.assertNotIn("MemoryError", err)

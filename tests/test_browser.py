@@ -22,8 +22,8 @@ import shutil
 import tempfile
 import unittest
 
-from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.image.png import read_png
+from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.recognition import load_recognizer, recognize
 from tests.browser import RunningServer, dump_dom, find_chromium, screenshot
 from tests.drawn_digits import demo_network, demo_png

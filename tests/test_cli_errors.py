@@ -255,7 +255,7 @@ def run_case(case, files, folder, timeout=60):
     environment = dict(os.environ, PYTHONPATH=ROOT,
                        NRNN_MNIST_SOURCE=os.path.join(folder, "no-mnist-here"))
     result = subprocess.run(command, cwd=folder, env=environment, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                            capture_output=True, timeout=timeout)
     return result.returncode, result.stderr.decode("utf-8", "replace"), result.stdout.decode("utf-8", "replace")
 
 
@@ -320,8 +320,8 @@ class StandardFlags(unittest.TestCase):
                 "nrnn data fetch": ["-m", "nrnn", "data", "fetch"]}
 
     def run_tool(self, *argv):
-        return subprocess.run([sys.executable] + list(argv), cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True)
+        return subprocess.run([sys.executable] + list(argv), cwd=ROOT, capture_output=True,
+                              text=True)
 
     def test_version_and_quiet_everywhere(self):
         import nrnn
@@ -355,6 +355,7 @@ class ProgressOnError(unittest.TestCase):
 
     def test_no_summary_line_when_the_work_fails(self):
         import io
+
         from nrnn.progress import Progress
         stream = io.StringIO()
         with self.assertRaises(ValueError):
@@ -367,6 +368,7 @@ class ProgressOnError(unittest.TestCase):
 
     def test_a_half_drawn_terminal_line_is_ended(self):
         import io
+
         from nrnn.progress import Progress
         clock = iter([0.0, 5.0, 10.0, 15.0]).__next__
         stream = io.StringIO()

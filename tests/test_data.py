@@ -19,11 +19,11 @@ except ImportError:  # not on Windows
 
 import nrnn
 from nrnn import data
-from nrnn.mnist import download, idx
 from nrnn.errors import DataError
+from nrnn.mnist import download, idx
 from nrnn.mnist.mnist_csv import read_samples
-from tests.support import ROOT, requires_shared, shared_path
 from tests.known_inputs import make_mnist_folder
+from tests.support import ROOT, requires_shared, shared_path
 
 
 class DataTestCase(unittest.TestCase):
@@ -164,7 +164,7 @@ class FullDiskTest(DataTestCase):
 
         result = subprocess.run([sys.executable, "-m", "nrnn.data", "convert", "--data-dir", self.data_dir],
                                 preexec_fn=limit, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+                                capture_output=True, timeout=300)
         err = result.stderr.decode("utf-8", "replace")
         self.assertEqual(result.returncode, 1, err)
         self.assertNotIn("Traceback", err)
@@ -230,7 +230,7 @@ class DataFolderTest(DataTestCase):
         env = dict(os.environ, PYTHONPATH=ROOT)
         env.pop(data.DATA_DIR_ENV_VAR, None)
         result = subprocess.run([sys.executable, "-c", script], cwd=self.root, env=env,
-                                stdout=subprocess.PIPE, universal_newlines=True)
+                                stdout=subprocess.PIPE, text=True)
         self.assertEqual(result.stdout.strip(), os.path.join(ROOT, "data"))
 
     def test_environment_variable_is_the_default(self):

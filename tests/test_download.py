@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from nrnn.errors import DataError
-from nrnn.mnist import download, idx
+from nrnn.mnist import download
 from nrnn.mnist.download import MNIST_FILES, Fetcher
 from tests.known_inputs import make_mnist_folder
 from tests.support import ROOT, requires_shared, shared_path

@@ -4,8 +4,8 @@ import copy
 import math
 import unittest
 
-from nrnn.train.evaluate import Evaluation, evaluate, format_confusion, format_per_class
 from nrnn.net.network import Network
+from nrnn.train.evaluate import Evaluation, evaluate, format_confusion, format_per_class
 
 
 def hand_network():

@@ -15,8 +15,7 @@ import unittest
 
 from nrnn.errors import UsageError
 from nrnn.train.config import TrainingConfig
-from tests.support import requires_shared, shared_path
-from tests.support import ROOT, run_broken
+from tests.support import ROOT, requires_shared, run_broken, shared_path
 
 PAGE = os.path.join(ROOT, "docs", "exercises.md")
 SLOW = os.environ.get("NRNN_SLOW_TESTS") == "1"
@@ -106,7 +105,7 @@ class TrainingLabsTest(unittest.TestCase):
                 done = subprocess.run([sys.executable, os.path.join(ROOT, "train.py")] + argv
                                       + ["--source", shared_path("mnist"), "--data-dir", folder],
                                       cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      universal_newlines=True)
+                                      text=True)
                 self.assertEqual(done.returncode, 0, done.stdout)
                 saved = [line for line in done.stdout.splitlines() if line.startswith("saved model:")]
                 self.assertEqual([line.replace(model, LAB_MODEL) for line in saved[-1:]], [expected], done.stdout)

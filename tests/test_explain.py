@@ -22,7 +22,6 @@ from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
 from nrnn.recognition import recognize_inputs
-from nrnn.image.png import encode_gray8
 from tests.support import ROOT
 
 PREDICT = os.path.join(ROOT, "predict.py")

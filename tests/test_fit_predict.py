@@ -108,13 +108,13 @@ class ValidationTest(unittest.TestCase):
     def test_inputs_of_the_wrong_length(self):
         for pixels in ([], [0.5] * 100, [0.5] * 785):
             message = "pixels has %d values, but the network's input layer has 784 neurons" % len(pixels)
-            for name, call in (("classify", lambda: self.network.classify(pixels)),
-                               ("predict", lambda: self.network.predict(pixels)),
-                               ("predict_proba", lambda: self.network.predict_proba(pixels)),
-                               ("feedforward", lambda: self.network.feedforward(pixels)),
-                               ("train_sample", lambda: self.network.train_sample(pixels, 3, 0.1)),
-                               ("train_batch", lambda: self.network.train_batch([(pixels, 3)], 0.1)),
-                               ("score", lambda: self.network.score([(pixels, 3)]))):
+            for name, call in (("classify", lambda pixels=pixels: self.network.classify(pixels)),
+                               ("predict", lambda pixels=pixels: self.network.predict(pixels)),
+                               ("predict_proba", lambda pixels=pixels: self.network.predict_proba(pixels)),
+                               ("feedforward", lambda pixels=pixels: self.network.feedforward(pixels)),
+                               ("train_sample", lambda pixels=pixels: self.network.train_sample(pixels, 3, 0.1)),
+                               ("train_batch", lambda pixels=pixels: self.network.train_batch([(pixels, 3)], 0.1)),
+                               ("score", lambda pixels=pixels: self.network.score([(pixels, 3)]))):
                 with self.subTest(method=name, length=len(pixels)):
                     self.assertRefused(call, ("samples[0]: " if name == "score" else "") + message)
 
@@ -125,8 +125,9 @@ class ValidationTest(unittest.TestCase):
             pixels = [0.0] * 784
             pixels[300] = bad
             with self.subTest(value=bad):
-                self.assertRefused(lambda: self.network.classify(pixels), "pixels[300] is " + shown)
-                self.assertRefused(lambda: self.network.train_sample(pixels, 1, 0.1), "pixels[300] is " + shown)
+                self.assertRefused(lambda pixels=pixels: self.network.classify(pixels), "pixels[300] is " + shown)
+                self.assertRefused(lambda pixels=pixels: self.network.train_sample(pixels, 1, 0.1),
+                                   "pixels[300] is " + shown)
         self.assertRefused(lambda: self.network.classify([1e308] * 784),
                            "pixels' values are too large: their sum overflows a float")
 
@@ -138,12 +139,12 @@ class ValidationTest(unittest.TestCase):
                                (3.0, "label must be an int 0..9, got 3.0 (a float)"),
                                (None, "label must be an int 0..9, got None (a NoneType)")):
             with self.subTest(label=label):
-                self.assertRefused(lambda: self.network.train_sample(pixels, label, 0.1), message)
-                self.assertRefused(lambda: self.network.train_batch([(pixels, label)], 0.1), message)
-                self.assertRefused(lambda: self.network.cost_value(pixels, label), message)
-                self.assertRefused(lambda: self.network.score([(pixels, 1), (pixels, label)]),
+                self.assertRefused(lambda label=label: self.network.train_sample(pixels, label, 0.1), message)
+                self.assertRefused(lambda label=label: self.network.train_batch([(pixels, label)], 0.1), message)
+                self.assertRefused(lambda label=label: self.network.cost_value(pixels, label), message)
+                self.assertRefused(lambda label=label: self.network.score([(pixels, 1), (pixels, label)]),
                                    "samples[1]: " + message)
-                self.assertRefused(lambda: self.network.fit([(pixels, label)]), "samples[0]: " + message)
+                self.assertRefused(lambda label=label: self.network.fit([(pixels, label)]), "samples[0]: " + message)
 
     def test_a_sample_turned_round_is_named(self):
         for call in (lambda: self.network.train_batch([(3, [0.5] * 784)], 0.1),

@@ -19,12 +19,12 @@ import time
 import unittest
 from unittest import mock
 
-from nrnn.image import jpeg, png
 from nrnn.errors import DataError, JPEGError, ModelFileError, NrnnError, PNGError
+from nrnn.image import jpeg, png
 from nrnn.mnist.mnist_csv import read_samples
 from nrnn.net.model_file import load_model
 from tests import fuzzing
-from tests.support import SHARED, ROOT
+from tests.support import ROOT, SHARED
 
 REGRESSIONS = os.path.join(ROOT, "tests", "regressions")
 SEED = 20240601

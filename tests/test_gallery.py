@@ -32,8 +32,8 @@ class Gallery(unittest.TestCase):
         return text[start:text.index("\n## ", start + 1)]
 
     def test_the_gallery_commands_still_run(self):
-        result = subprocess.run([sys.executable, "-m", "docs.make_gallery", "--check"], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+        result = subprocess.run([sys.executable, "-m", "docs.make_gallery", "--check"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
         produced = result.stdout.strip().splitlines()[-1]
         for name, argv, stdout_path in make_gallery.commands("m", "s", "out"):

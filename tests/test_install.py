@@ -26,7 +26,6 @@ from tests.support import ROOT, request
 from tests.synthetic_digits import write_data_dir
 
 
-
 def _load_backend():
     """tools/nrnn_build.py, the build backend (tools/ is not a package)."""
     spec = importlib.util.spec_from_file_location("nrnn_build", os.path.join(ROOT, "tools", "nrnn_build.py"))

@@ -26,7 +26,6 @@ in the README used 200).
 """
 
 import contextlib
-import errno
 import io
 import os
 import shutil

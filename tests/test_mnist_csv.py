@@ -8,10 +8,17 @@ import shutil
 import tempfile
 import unittest
 
-from nrnn.mnist import mnist_csv
 from nrnn.errors import DataError
-from nrnn.mnist.mnist_csv import (ReadOnce, count_samples, inputs_of, parse_by_scanning, parse_by_split,
-                                   read_samples, write_samples)
+from nrnn.mnist import mnist_csv
+from nrnn.mnist.mnist_csv import (
+    ReadOnce,
+    count_samples,
+    inputs_of,
+    parse_by_scanning,
+    parse_by_split,
+    read_samples,
+    write_samples,
+)
 from nrnn.net.prng import PCG32
 
 
@@ -84,7 +91,8 @@ class AcceptedVariantsTest(CsvTestCase):
         self.check(self.write(text[:first_end] + "\n  \n" + text[first_end:] + "\n\n\r\n \n"))
 
     def test_kaggle_header_names(self):
-        for names in (["pixel%d" % i for i in range(784)], ["%dx%d" % (r, c) for r in range(1, 29) for c in range(1, 29)]):
+        for names in (["pixel%d" % i for i in range(784)],
+                      ["%dx%d" % (r, c) for r in range(1, 29) for c in range(1, 29)]):
             header = "label," + ",".join(names)
             self.check(self.write(header + "\n" + self.body()), expect_header=header)
 
@@ -342,7 +350,7 @@ class MemoryTest(CsvTestCase):
         tracemalloc.start()
         try:
             count = 0
-            for label, pixels in read_samples(path):
+            for _sample in read_samples(path):
                 count += 1
             _, peak = tracemalloc.get_traced_memory()
         finally:

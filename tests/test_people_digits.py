@@ -9,8 +9,8 @@ import doctest
 import unittest
 
 from bench import people_digits as pd
-from nrnn.image.gray import gray8
 from nrnn.image import png
+from nrnn.image.gray import gray8
 from tests.support import requires_shared, shared_path
 
 

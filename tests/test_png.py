@@ -20,11 +20,10 @@ try:
 except ImportError:  # PyPy has no tracemalloc: memory peaks go unchecked there
     tracemalloc = None
 
-from nrnn.image.gray import gray8
-from nrnn.image import png
 from nrnn.errors import NrnnError, PNGError
+from nrnn.image import png
+from nrnn.image.gray import gray8
 from tests.support import requires_shared, shared_path
-
 
 # ------------------------------------------------------------ test helpers
 

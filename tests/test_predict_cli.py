@@ -28,13 +28,13 @@ import tempfile
 import unittest
 
 import nrnn
-from nrnn.image.gray import gray8
 from nrnn.image import png
+from nrnn.image.gray import gray8
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.recognition import load_recognizer, recognize, recognize_inputs
-from tests.support import ROOT, requires_shared, run_predict, shared_path
 from tests.known_inputs import KNOWN_RANKING, bar_digit_png, known_network, seven_png
+from tests.support import ROOT, requires_shared, run_predict, shared_path
 
 PREDICT = os.path.join(ROOT, "predict.py")
 SHIPPED_MODEL = os.path.join(ROOT, "data", "model.json.gz")
@@ -216,12 +216,11 @@ class PredictWithTempModelTest(TempFolderTest):
         # python -m nrnn predict, from another folder, answers as predict.py does.
         env = dict(os.environ, PYTHONPATH=ROOT)
         result = subprocess.run([sys.executable, "-m", "nrnn", "predict", "--json", HANDWRITING],
-                                cwd=self.folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                universal_newlines=True)
+                                cwd=self.folder, env=env, capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["file"], HANDWRITING)
         result = subprocess.run([sys.executable, "-m", "nrnn", "predict", "--no-such-option"], cwd=self.folder,
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                                env=env, capture_output=True, text=True)
         self.assertEqual(result.returncode, 2)
         self.assertIn("(see: python -m nrnn predict --help)", result.stderr)
 
@@ -258,8 +257,8 @@ class PredictKeepsItsPromiseTest(TempFolderTest):
         environment = dict(os.environ, LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8")
         for option in ([], ["--json"]):
             result = subprocess.run([sys.executable, PREDICT, "--model", self.model] + option
-                                    + [odd, missing, self.bar], stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=environment, timeout=300)
+                                    + [odd, missing, self.bar], capture_output=True,
+                                    env=environment, timeout=300)
             out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
             self.assertNotIn("Traceback", err)
             self.assertEqual(result.returncode, 1, err)  # the missing one failed...
@@ -325,7 +324,7 @@ class ShippedModelTest(TempFolderTest):
         samples = mnist_test_images(20)
         paths = []
         originals = []
-        for index, (label, pixels) in enumerate(samples):
+        for index, (_label, pixels) in enumerate(samples):
             paths.append(self.write("mnist-%02d.png" % index, user_style_png(pixels)))
             originals.append(recognize_inputs([v / 255.0 for v in pixels], self.network).digit)
         result = run_predict("--json", *paths)

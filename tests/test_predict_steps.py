@@ -6,12 +6,12 @@ import shutil
 import tempfile
 import unittest
 
-from nrnn.image.gray import gray8
 from nrnn.image import png, preprocess
+from nrnn.image.gray import gray8
 from nrnn.net.model_file import save_model
 from tests import photos
-from tests.support import run_predict
 from tests.known_inputs import known_network
+from tests.support import run_predict
 
 
 class Steps(unittest.TestCase):

@@ -47,9 +47,9 @@ class ReadingOrderTest(unittest.TestCase):
         self.assertEqual(top, inside)
         package_docstring = read("nrnn", "__init__.py")
         chain = re.findall(r"([a-z_]+\.py)", package_docstring.split('"""')[1])
-        numbered = [os.path.basename(name) for name in top if os.path.basename(name) not in ("errors.py", "atomic.py", "cli.py", "input_file.py", "progress.py",
-                                                         "report.py", "chart.py", "session.py", "strokes.py",
-                                                         "__main__.py", "predict.py", "command.py")]
+        helpers = ("errors.py", "atomic.py", "cli.py", "input_file.py", "progress.py", "report.py", "chart.py",
+                   "session.py", "strokes.py", "__main__.py", "predict.py", "command.py")
+        numbered = [os.path.basename(name) for name in top if os.path.basename(name) not in helpers]
         self.assertEqual([name for name in chain if name in numbered][:len(numbered)], numbered)
 
     def test_every_module_is_in_the_order(self):
@@ -91,7 +91,7 @@ class ExamplesTest(unittest.TestCase):
                         [sys.executable, "-m", "doctest", "-v", os.path.join("nrnn", "net", "network.py")]):
             with self.subTest(command=" ".join(command[1:])):
                 done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      universal_newlines=True)
+                                      text=True)
                 self.assertEqual(done.returncode, 0, done.stdout[-2000:])
                 self.assertIn("Test passed.", done.stdout)
 

@@ -72,7 +72,7 @@ class PackageTest(unittest.TestCase):
         code = ("import sys, nrnn; print(sorted(m for m in sys.modules if m.startswith('nrnn'))); "
                 "nrnn.Network; print('nrnn.net.network' in sys.modules)")
         done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
-                              universal_newlines=True, check=True)
+                              text=True, check=True)
         self.assertEqual(done.stdout.splitlines(), ["['nrnn']", "True"])
 
     def test_recognize_names_a_missing_file_in_one_line(self):

@@ -21,15 +21,16 @@ import time
 import unittest
 import zlib
 
-from nrnn.image.gray import gray8
 from nrnn.image import jpeg_encoder, png
+from nrnn.image.gray import gray8
+from nrnn.image.png import encode_gray8, png_size
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
-from nrnn.image.png import encode_gray8, png_size
 from nrnn.recognition import load_recognizer, recognize
 from nrnn.serve import DEFAULT_MODEL, MAX_BODY_BYTES, make_server
 from tests.drawn_digits import demo_network, demo_png
-from tests.support import ROOT, request, serve_in_thread as _serve_in_thread
+from tests.support import ROOT, request
+from tests.support import serve_in_thread as _serve_in_thread
 
 
 class ServerTest(unittest.TestCase):
@@ -178,16 +179,19 @@ class ServerTest(unittest.TestCase):
     def test_missing_and_invalid_content_length(self):
         reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n\r\n")
         self.assertIn(b" 411 ", reply.split(b"\r\n")[0])
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n"
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n"
                          b"5\r\nhello\r\n0\r\n\r\n")
         self.assertIn(b" 411 ", reply.split(b"\r\n")[0])
         for bad in (b"abc", b"-5", b"1e3", b"12 34"):
-            reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: " + bad + b"\r\n\r\n")
+            reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                             b"Content-Length: " + bad + b"\r\n\r\n")
             self.assertIn(b" 400 ", reply.split(b"\r\n")[0], bad)
             self.assertIn(b'"error"', reply)
 
     def test_a_body_shorter_than_announced_is_400(self):
-        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 100\r\n\r\n\x89PNG",
+        reply = self.raw(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                         b"Content-Length: 100\r\n\r\n\x89PNG",
                          wait=10)
         # The client stops sending; the request timeout (2 s here) ends it.
         self.assertRegex(reply.split(b"\r\n")[0], rb" 40[08] ")
@@ -297,7 +301,8 @@ class ServerTest(unittest.TestCase):
 
     def test_a_silent_client_is_cut_off_and_others_are_still_served(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
-            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n")  # ...and nothing more
+            # ...and nothing more
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n")
             status, _ = self.post_png(demo_png(7))  # meanwhile, another client
             self.assertEqual(status, 200)
             reply = b""
@@ -350,8 +355,8 @@ class StaticDirectoryTest(unittest.TestCase):
 class CommandLineTest(unittest.TestCase):
     def run_serve(self, *args):
         return subprocess.run([sys.executable, "-m", "nrnn.serve"] + list(args), cwd=ROOT,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=60, env=dict(os.environ, PYTHONPATH=ROOT))
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=ROOT))
 
     def test_a_missing_model_is_one_line_and_status_1(self):
         result = self.run_serve("--model", os.path.join(ROOT, "no-such-model.json"), "--port", "0")
@@ -421,7 +426,8 @@ class SlowClientTest(unittest.TestCase):
         port = _serve_in_thread(self, Network([784, 10], seed=5), request_seconds=1.0)
         start = time.monotonic()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n\x89PNG")
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                         b"Content-Length: 1000\r\n\r\n\x89PNG")
             reply = b""
             while True:  # the client keeps the connection open and waits
                 piece = sock.recv(65536)
@@ -499,8 +505,8 @@ class CommandLineMoreTest(unittest.TestCase):
             port = taken.getsockname()[1]
             result = subprocess.run([sys.executable, "-m", "nrnn.serve", "--model", self.model,
                                      "--port", str(port)], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, timeout=60)
+                                    stdin=subprocess.DEVNULL, capture_output=True,
+                                    timeout=60)
         self.assertEqual(result.returncode, 1)
         lines = result.stderr.decode().splitlines()
         self.assertEqual(len(lines), 1, lines)

@@ -7,14 +7,13 @@ import json
 import math
 import unittest
 
-from nrnn.net.network import Network
 from nrnn.image.png import decode
-from nrnn.recognition import recognize
 from nrnn.inside.weights import neuron_pictures, weight_colour
+from nrnn.net.network import Network
+from nrnn.recognition import recognize
 from tests.drawn_digits import demo_png
 from tests.support import request
 from tests.support import serve_in_thread as _serve_in_thread
-
 
 
 class Inside(unittest.TestCase):

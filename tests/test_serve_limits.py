@@ -21,8 +21,8 @@ import time
 import unittest
 from unittest import mock
 
-from nrnn.net.network import Network
 from nrnn.image.png import encode_gray8
+from nrnn.net.network import Network
 from nrnn.serve import LISTEN_BACKLOG, SMALL_IMAGE_PIXELS, allowed_hosts, make_server
 from tests.drawn_digits import demo_png
 from tests.support import request
@@ -166,7 +166,7 @@ class HostAndContentType(unittest.TestCase):
                    request(self.port, "POST", "/predict", demo_png(1), {"Content-Type": "image/png",
                                                                        "Origin": "http://evil.example"},
                            timeout=PATIENCE)]
-        for status, headers, _ in replies:
+        for _status, headers, _ in replies:
             self.assertFalse([name for name in headers if name.lower().startswith("access-control")],
                              headers)
         self.assertEqual(replies[1][0], 501)  # a preflight is never approved
@@ -293,7 +293,7 @@ class Load(unittest.TestCase):
             thread.join(PATIENCE)
         self.assertEqual(drawing["reply"][0], 200)
         self.assertEqual(sorted(status for status, _, _ in replies), [200, 503, 503])
-        for status, headers, answer in replies:
+        for _status, headers, _answer in replies:
             self.assertEqual(headers["Content-Type"], "application/json")
 
     def test_connections_past_the_cap_get_503_at_once(self):

@@ -19,9 +19,9 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
-from nrnn.train import session
 from nrnn.errors import DataError, UsageError
 from nrnn.mnist.mnist_csv import write_samples
+from nrnn.train import session
 from tests.support import ROOT
 
 TRAIN = os.path.join(ROOT, "train.py")
@@ -69,7 +69,7 @@ class GuardTest(unittest.TestCase):
         os.symlink("/dev/stdin", train)
         result = subprocess.run([sys.executable, TRAIN, "--layers", "784,4,10", "--data-dir", self.data_dir,
                                  "--model", self.model, "-q"], input=text, cwd=self.folder,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
+                                capture_output=True, timeout=300,
                                 env=dict(os.environ, PYTHONPATH=ROOT))
         err = result.stderr.decode()
         self.assertEqual(result.returncode, 1, err)
@@ -112,7 +112,7 @@ class GuardTest(unittest.TestCase):
         def run(_):
             return subprocess.run([sys.executable, TRAIN, "--layers", "784,4,10", "--data-dir", self.data_dir,
                                    "--model", self.model, "-q"], cwd=self.folder, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
+                                  capture_output=True, timeout=300,
                                   env=dict(os.environ, PYTHONPATH=ROOT))
 
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -18,8 +18,11 @@ from unittest import mock
 from nrnn.net.model_file import load_model
 from nrnn.train import command
 from nrnn.train.training import Trainer
-from tests.support import ROOT, SMALL_TRAINING as SMALL, run_train as run_main
+from tests.support import ROOT
+from tests.support import SMALL_TRAINING as SMALL
+from tests.support import run_train as run_main
 from tests.synthetic_digits import as_floats, synthetic_samples, write_data_dir
+
 
 def read(path):
     with open(path, "rb") as handle:
@@ -254,8 +257,7 @@ class ProcessTest(unittest.TestCase):
 
     def run_train(self, *argv):
         return subprocess.run([sys.executable, os.path.join(ROOT, "train.py")] + list(argv),
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, timeout=120)
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
 
     def test_help(self):
         result = self.run_train("--help")

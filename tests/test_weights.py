@@ -213,8 +213,9 @@ class AfterTraining(unittest.TestCase):
     network's first layer, as ``python -m nrnn.inside.weights --png`` draws it."""
 
     def test_train_writes_the_weight_sheet(self):
+        from tests.support import SMALL_TRAINING as SMALL
+        from tests.support import run_train as run_main
         from tests.synthetic_digits import write_data_dir
-        from tests.support import SMALL_TRAINING as SMALL, run_train as run_main
 
         folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, folder)

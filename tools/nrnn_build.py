@@ -49,7 +49,8 @@ def read_toml_subset(text: str) -> dict:
     syntax reads the same way, or a number, or true / false.  (Python 3.11+ has ``tomllib``; 3.9 and 3.10
     do not.)
 
-    >>> read_toml_subset('[project]\\nname = "nrnn"\\ntags = [\\n  "a",\\n  "b",\\n]\\n[project.scripts]\\nx = "m:f"\\n')
+    >>> text = '[project]\\nname = "nrnn"\\ntags = [\\n  "a",\\n  "b",\\n]\\n'
+    >>> read_toml_subset(text + '[project.scripts]\\nx = "m:f"\\n')
     {'project': {'name': 'nrnn', 'tags': ['a', 'b'], 'scripts': {'x': 'm:f'}}}
     """
     data, table, key, value = {}, {}, None, ""

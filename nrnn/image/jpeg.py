@@ -206,9 +206,9 @@ class _State:
 
     def __init__(self, name):
         self.name = name
-        self.quantisation = {}  # type: dict[int, list[int]]
-        self.dc_tables = {}  # type: dict[int, jpeg_huffman.HuffmanTable]
-        self.ac_tables = {}  # type: dict[int, jpeg_huffman.HuffmanTable]
+        self.quantisation: dict[int, list[int]] = {}
+        self.dc_tables: dict[int, jpeg_huffman.HuffmanTable] = {}
+        self.ac_tables: dict[int, jpeg_huffman.HuffmanTable] = {}
         self.restart_interval = 0
         self.frame: Optional[_Frame] = None
         self.jfif = False

@@ -53,7 +53,7 @@ C = 255 - R', ..., then as CMYK.
 """
 
 import operator
-from typing import Union
+from typing import Optional, Union
 
 __all__ = ["upsample", "upsample_h2v1", "ycbcr_to_rgb", "cmyk_to_rgb", "ycck_to_rgb"]
 
@@ -105,7 +105,7 @@ _GREEN_Q = _fixed([-_fix(0.71414) * (i - 128) + _BIAS for i in range(256)])
 _KEEP = bytes(255 if h == 1 else 0 for h in range(256))
 _SATURATE = bytes(255 if h >= 2 else 0 for h in range(256))
 _TIMES_256 = [i << 8 for i in range(256)]
-_ink = None  # type: Optional[list[int]]
+_ink: Optional[list[int]] = None
 
 
 def _channel(luma: bytes, terms) -> bytes:
@@ -178,7 +178,7 @@ def ycck_to_rgb(luma: bytes, blue: bytes, red: bytes, black: bytes) -> tuple[byt
 class _Lanes:
     """Constants for rows of ``n`` 16-bit lanes (cached per length)."""
 
-    _cache = {}  # type: dict
+    _cache: dict = {}
 
     def __init__(self, n: int):
         self.n = n

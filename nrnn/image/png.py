@@ -78,7 +78,7 @@ not the codec's business: nrnn/image/gray.py does that.
 import itertools
 import struct
 import zlib
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 from nrnn.atomic import write_bytes_atomic
 from nrnn.errors import PNGError, PNGTooLargeError
@@ -195,7 +195,7 @@ def decode(data: bytes, name: str = "<bytes>", max_pixels: int = MAX_PIXELS) -> 
         raise PNGError("%s: image too large to decode in the memory available" % name) from None
 
 
-def png_size(data: bytes) -> Optional[Tuple[int, int]]:
+def png_size(data: bytes) -> Optional[tuple[int, int]]:
     """(width, height) from a PNG's header, without decoding anything; None
     if ``data`` does not start like a PNG (``decode`` then says what is wrong).
 
@@ -233,7 +233,7 @@ class _Header:
         """Bytes in a row of ``width`` pixels, without the filter byte."""
         return (width * self.bits_per_pixel + 7) // 8
 
-    def passes(self) -> List[Tuple[int, int, int, int, int, int]]:
+    def passes(self) -> list[tuple[int, int, int, int, int, int]]:
         """The sub-images stored: (x0, y0, dx, dy, pass_width, pass_height).
 
         Non-interlaced is one pass covering everything.  Empty Adam7 passes
@@ -318,10 +318,10 @@ def _parse_header(payload: bytes, name: str, max_pixels: int) -> _Header:
 
 
 def _decode(data: bytes, name: str, max_pixels: int) -> Image:
-    header = None  # type: Optional[_Header]
-    palette = None  # type: Optional[bytes]
-    transparency = None  # type: Optional[bytes]
-    idat_parts = []  # type: List[bytes]
+    header: Optional[_Header] = None
+    palette: Optional[bytes] = None
+    transparency: Optional[bytes] = None
+    idat_parts: list[bytes] = []
     seen_iend = False
     for kind, payload in _iter_chunks(data, name):
         if header is None:
@@ -422,10 +422,10 @@ def _inflate(compressed: bytes, expected: int, name: str) -> bytes:
 
 # ------------------------------------------------------------- unfiltering
 
-_MASK_CACHE = {}  # type: Dict[int, Tuple[int, int]]
+_MASK_CACHE: dict[int, tuple[int, int]] = {}
 
 
-def _byte_masks(length: int) -> Tuple[int, int]:
+def _byte_masks(length: int) -> tuple[int, int]:
     """Integers of ``length`` bytes 0x7f7f...7f and 0x8080...80 (cached)."""
     masks = _MASK_CACHE.get(length)
     if masks is None:
@@ -450,7 +450,7 @@ def _add_bytes(x: bytes, y: bytes) -> bytes:
     return total.to_bytes(length, "big")
 
 
-def _unfilter(data: bytes, row_bytes: int, step: int, name: str) -> List[bytes]:
+def _unfilter(data: bytes, row_bytes: int, step: int, name: str) -> list[bytes]:
     """Undo the per-row filters of one (sub-)image; return its rows.
 
     ``data`` is ``height`` rows of ``1 + row_bytes`` bytes (filter type then
@@ -539,10 +539,10 @@ def _unfilter_paeth(line: bytes, previous: bytes, step: int) -> bytes:
 
 # ------------------------------------------------- samples -> 8-bit RGBA
 
-_UNPACK_CACHE = {}  # type: Dict[int, List[bytes]]
+_UNPACK_CACHE: dict[int, list[bytes]] = {}
 
 
-def _unpack_table(depth: int) -> List[bytes]:
+def _unpack_table(depth: int) -> list[bytes]:
     """For depth 1, 2 or 4: byte value -> the 8/depth samples it packs,
     leftmost pixel in the high bits."""
     table = _UNPACK_CACHE.get(depth)
@@ -557,7 +557,7 @@ def _unpack_table(depth: int) -> List[bytes]:
     return table
 
 
-def _samples(rows: List[bytes], width: int, header: _Header) -> bytes:
+def _samples(rows: list[bytes], width: int, header: _Header) -> bytes:
     """One byte per sample (as stored, before scaling) for depth <= 8.
 
     Rows of 1/2/4-bit samples are padded to whole bytes; the padding is cut

@@ -76,7 +76,6 @@ from nrnn.net import matrix
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.net.network import Network
 from nrnn.recognition import FIELD, input_png, text_art
-from nrnn.inside.weights import side_by_side
 
 __all__ = ["input_gradient", "dream", "Dream", "backquery", "box_blur", "DreamError", "main"]
 

@@ -44,9 +44,8 @@ from nrnn.inside.weights import neuron_pictures, side_by_side, text_picture
 from nrnn.net import matrix
 from nrnn.net.model_file import deskews
 from nrnn.net.network import Network
-from nrnn.recognition import Recognition, text_art
 from nrnn.net.sigmoid import sigmoid
-
+from nrnn.recognition import Recognition, text_art
 
 __all__ = ["layer_values", "hidden_activations", "Explanation", "explain", "explanation_text"]
 

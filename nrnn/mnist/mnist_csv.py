@@ -73,7 +73,8 @@ import contextlib
 import functools
 import itertools
 import platform
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Optional, Union
 
 from nrnn.atomic import atomic_write
 from nrnn.errors import DataError
@@ -102,8 +103,8 @@ MAX_LINE_BYTES = 64 * 1024
 
 ON_PYPY = platform.python_implementation() == "PyPy"
 
-Sample = Tuple[int, List[float]]
-CompactSample = Tuple[int, bytes]
+Sample = tuple[int, list[float]]
+CompactSample = tuple[int, bytes]
 
 
 # --- The fast path: a canonical line -> (label, pixel bytes), or None --------
@@ -177,7 +178,7 @@ parse_fast = parse_by_scanning if ON_PYPY else parse_by_split
 # --- Compact pixels -> the network's input vector ---------------------------
 
 if ON_PYPY:
-    def inputs_of(pixels: Union[bytes, List[float]]) -> List[float]:
+    def inputs_of(pixels: Union[bytes, list[float]]) -> list[float]:
         """The input vector x (784 floats, pixel / 255) of compact pixels
         (bytes, values 0..255); a list of floats is returned as it is."""
         if type(pixels) is not bytes:
@@ -186,7 +187,7 @@ if ON_PYPY:
         # A comprehension: PyPy's JIT compiles it better than map.
         return [table[value] for value in pixels]
 
-    def nonzero_inputs(pixels: bytes) -> Tuple[List[int], List[float]]:
+    def nonzero_inputs(pixels: bytes) -> tuple[list[int], list[float]]:
         """x's nonzero entries (indices, values) straight from compact pixels:
         the same as ``matrix.nonzero(inputs_of(pixels))``, without building x."""
         table = INPUT_OF_VALUE
@@ -199,7 +200,7 @@ if ON_PYPY:
                 values.append(table[value])
         return indices, values
 else:
-    def inputs_of(pixels: Union[bytes, List[float]]) -> List[float]:
+    def inputs_of(pixels: Union[bytes, list[float]]) -> list[float]:
         """The input vector x (784 floats, pixel / 255) of compact pixels
         (bytes, values 0..255); a list of floats is returned as it is."""
         if type(pixels) is not bytes:
@@ -207,7 +208,7 @@ else:
         # On CPython, map runs the loop in C: no bytecode per pixel.
         return list(map(INPUT_OF_VALUE.__getitem__, pixels))
 
-    def nonzero_inputs(pixels: bytes) -> Tuple[List[int], List[float]]:
+    def nonzero_inputs(pixels: bytes) -> tuple[list[int], list[float]]:
         """x's nonzero entries (indices, values) straight from compact pixels:
         the same as ``matrix.nonzero(inputs_of(pixels))``, without building x."""
         # compress keeps the items whose selector (the pixel) is nonzero.
@@ -290,7 +291,7 @@ class SampleReader:
                     continue
                 yield sample
 
-    def _check_header(self, fields: List[bytes]) -> None:
+    def _check_header(self, fields: list[bytes]) -> None:
         self.header = b",".join(fields).decode("utf-8", "replace").rstrip()
         if len(fields) != FIELDS:
             raise DataError(
@@ -345,7 +346,7 @@ def _open(path: str):
     try:
         return open(path, "rb")
     except OSError as error:
-        raise DataError("%s: cannot open: %s" % (path, error.strerror or error))
+        raise DataError("%s: cannot open: %s" % (path, error.strerror or error)) from None
 
 
 def _bounded_lines(handle):
@@ -385,7 +386,7 @@ def _field_value(text: bytes, path: str, number: int, field: int, name: str, top
     return value
 
 
-def _parse_slowly(fields: List[bytes], path: str, number: int) -> CompactSample:
+def _parse_slowly(fields: list[bytes], path: str, number: int) -> CompactSample:
     """Parse a line the fast path rejected; raise DataError if it is bad."""
     if len(fields) != FIELDS:
         raise DataError(
@@ -419,7 +420,7 @@ def count_samples(path: str) -> int:
     return count
 
 
-def write_samples(path: str, samples: Iterable[Tuple[int, Sequence[int]]], header: bool = False) -> int:
+def write_samples(path: str, samples: Iterable[tuple[int, Sequence[int]]], header: bool = False) -> int:
     """Write ``(label, pixels)`` samples as CSV lines; return the count.
 
     pixels: 784 integers 0..255 (a ``bytes`` object from ``nrnn.mnist.idx`` will
@@ -443,7 +444,7 @@ def write_samples(path: str, samples: Iterable[Tuple[int, Sequence[int]]], heade
                     raise IndexError
                 line = ",".join(map(text.__getitem__, pixels))
             except (IndexError, TypeError):
-                raise DataError("%s: sample %d has a pixel outside 0..255" % (path, count))
+                raise DataError("%s: sample %d has a pixel outside 0..255" % (path, count)) from None
             if label not in range(DIGITS):
                 raise DataError("%s: sample %d has label %r, outside 0..9" % (path, count, label))
             handle.write("%d,%s\n" % (label, line))

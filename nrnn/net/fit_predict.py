@@ -54,13 +54,14 @@ outputs do, but they are not calibrated probabilities (see nrnn/recognition.py):
 
 import math
 import numbers
-from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Callable, NamedTuple, Optional
 
 from nrnn.net import matrix
 from nrnn.net.prng import PCG32
 
 #: One labelled sample: the input vector and its class (digit).
-Sample = Tuple[Sequence[float], int]
+Sample = tuple[Sequence[float], int]
 
 
 class Epoch(NamedTuple):
@@ -86,7 +87,7 @@ class FitPredictScore:
 
     def fit(self, samples: Sequence[Sample], epochs: int = 1, batch_size: int = 1,
             learning_rate: float = 0.1, test: Optional[Sequence[Sample]] = None,
-            progress: Optional[Callable[[Epoch], None]] = None, seed: int = 0) -> List[Epoch]:
+            progress: Optional[Callable[[Epoch], None]] = None, seed: int = 0) -> list[Epoch]:
         """Train by stochastic gradient descent: ``epochs`` passes over ``samples``.
 
         ``samples``: (pixels, label) pairs, all checked before training
@@ -128,7 +129,7 @@ class FitPredictScore:
         """The class (digit) for one input: the most active output neuron."""
         return self.classify(pixels)
 
-    def predict_proba(self, pixels: Sequence[float]) -> List[float]:
+    def predict_proba(self, pixels: Sequence[float]) -> list[float]:
         """The output activations as shares summing to 1: a_k / sum_j a_j.
 
         Named after scikit-learn's method, but these are normalised sigmoid
@@ -141,13 +142,13 @@ class FitPredictScore:
         """The fraction of ``samples`` ((pixels, label) pairs) classified right."""
         return self._accuracy(check_samples(samples, self.sizes, "samples"))
 
-    def _accuracy(self, samples: List[Sample]) -> float:
+    def _accuracy(self, samples: list[Sample]) -> float:
         """score() for samples already checked."""
         classify = self.classify
         return sum(classify(pixels) == label for pixels, label in samples) / len(samples)
 
 
-def shares(outputs: Sequence[float]) -> List[float]:
+def shares(outputs: Sequence[float]) -> list[float]:
     """Outputs a_k >= 0 as shares a_k / sum_j a_j; equal shares if all are 0.
 
     >>> shares([0.6, 0.2, 0.2])
@@ -163,7 +164,7 @@ def shares(outputs: Sequence[float]) -> List[float]:
 
 # --- Checking what goes in --------------------------------------------------
 
-def check_samples(samples: Sequence[Sample], sizes: List[int], name: str) -> List[Sample]:
+def check_samples(samples: Sequence[Sample], sizes: list[int], name: str) -> list[Sample]:
     """``samples`` as a new list of (pixels, label) pairs, each checked
     (see pixels_problem and label_problem); ValueError naming the first bad one."""
     if isinstance(samples, (str, bytes)) or not hasattr(samples, "__iter__"):
@@ -215,7 +216,7 @@ def pixels_problem(pixels, inputs: int) -> Optional[str]:
     return "pixels' values are too large: their sum overflows a float"
 
 
-def checked_nonzero(pixels: Sequence[float], inputs: int) -> Tuple[list, list]:
+def checked_nonzero(pixels: Sequence[float], inputs: int) -> tuple[list, list]:
     """``matrix.nonzero(pixels)``, the (indices, values) of the nonzero
     inputs that network.py's first layer works on, once ``pixels`` passed
     the cheap check: ``inputs`` values whose sum is finite.  Otherwise a
@@ -223,9 +224,9 @@ def checked_nonzero(pixels: Sequence[float], inputs: int) -> Tuple[list, list]:
 
     >>> checked_nonzero([0.0, 0.5, 0.0], 3)
     ([1], [0.5])
-    >>> checked_nonzero(7, 3)
+    >>> checked_nonzero(7, 3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: pixels must be a list of 3 numbers, got 7 (an int): is the sample (label, pixels)? samples are (pixels, label)
+    ValueError: pixels must be a list of 3 numbers, got 7 (an int): ... samples are (pixels, label)
     """
     try:
         indices, values = matrix.nonzero(pixels)

@@ -7,7 +7,7 @@ atomic write, so they always agree; ``restore`` reads them back and checks
 that the configuration matches the network's own layers.
 """
 
-from typing import Optional, Tuple
+from typing import Optional
 
 from nrnn.errors import UsageError
 from nrnn.net.network import Network
@@ -46,7 +46,7 @@ def describe(network: Network, config: TrainingConfig, state: TrainingState,
     return metadata
 
 
-def restore(network: Network) -> Tuple[TrainingConfig, TrainingState]:
+def restore(network: Network) -> tuple[TrainingConfig, TrainingState]:
     """Read the configuration and state that ``describe`` stored in a model."""
     training = network.metadata.get("training")
     if not isinstance(training, dict) or "config" not in training or "state" not in training:

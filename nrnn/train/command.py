@@ -11,8 +11,8 @@ import sys
 
 from nrnn.cli import OneLineParser, print_error, standard_flags
 from nrnn.errors import NrnnError
-from nrnn.train.session import DEFAULT_MODEL, DRY_RUN_BATCHES, DRY_RUN_TEST_SAMPLES, EXIT_INTERRUPTED, run
 from nrnn.train.config import TrainingConfig
+from nrnn.train.session import DEFAULT_MODEL, DRY_RUN_BATCHES, DRY_RUN_TEST_SAMPLES, EXIT_INTERRUPTED, run
 
 DEFAULTS = TrainingConfig.defaults()
 
@@ -64,7 +64,7 @@ def _layers(text: str) -> list:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            "%r is not a comma-separated list of layer sizes such as 784,100,10" % text)
+            "%r is not a comma-separated list of layer sizes such as 784,100,10" % text) from None
     return sizes
 
 
@@ -72,7 +72,7 @@ def _integer(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not an integer" % text)
+        raise argparse.ArgumentTypeError("%r is not an integer" % text) from None
 
 
 def _positive_int(text: str) -> int:
@@ -93,7 +93,7 @@ def _float(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number" % text)
+        raise argparse.ArgumentTypeError("%r is not a number" % text) from None
 
 
 def build_parser(prog: str = "python train.py") -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ metadata, so an interrupted run resumes to the bit.
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import ClassVar, List, Optional, Tuple
+from typing import ClassVar, Optional
 
 from nrnn.errors import UsageError
 from nrnn.mnist import DIGITS, PIXELS
@@ -52,7 +52,7 @@ class TrainingConfig:
     init: initial weights, "fan-in" N(0, 1/n_in) or "unit" N(0, 1) (see network.py).
     """
 
-    sizes: List[int] = field(default_factory=lambda: [MNIST_INPUTS, 100, MNIST_CLASSES])
+    sizes: list[int] = field(default_factory=lambda: [MNIST_INPUTS, 100, MNIST_CLASSES])
     bias: bool = True
     cost: str = "cross-entropy"
     learning_rate: float = 0.1
@@ -77,7 +77,7 @@ class TrainingConfig:
     # The options added after the first models were shipped: the command
     # line names them only when they differ from their defaults, so an old
     # run's command (and model file) stays exactly what it was.
-    _LATER_OPTIONS: ClassVar[Tuple[str, ...]] = (
+    _LATER_OPTIONS: ClassVar[tuple[str, ...]] = (
         "augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
         "augment_elastic_sigma", "augment_thickness", "drawn_styles")
 
@@ -226,7 +226,7 @@ class TrainingState:
                         samples_done=values["samples_done"], loss_sum=values["loss_sum"],
                         decay_steps_pending=values["decay_steps_pending"], history=history)
         except (KeyError, TypeError) as error:
-            raise UsageError("training state is incomplete (%s)" % error)
+            raise UsageError("training state is incomplete (%s)" % error) from None
         for name in ("training_samples", "epoch", "samples_done", "decay_steps_pending"):
             value = getattr(state, name)
             if type(value) is not int or value < 0:

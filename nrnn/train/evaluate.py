@@ -28,7 +28,8 @@ d's in the test set, so confusion[d][d] / row sum is the accuracy on digit d.
 True
 """
 
-from typing import Iterable, List, Optional, Tuple
+from collections.abc import Iterable
+from typing import Optional
 
 from nrnn.mnist import DIGITS as CLASSES
 from nrnn.mnist.mnist_csv import nonzero_inputs
@@ -68,7 +69,7 @@ class Evaluation:
         """Mean cost per sample."""
         return self.loss_total / self.count if self.count else 0.0
 
-    def add(self, label: int, output: List[float], cost: float) -> None:
+    def add(self, label: int, output: list[float], cost: float) -> None:
         """Record one sample: its true label, the output activations and its cost."""
         predicted = output.index(max(output))
         self.count += 1
@@ -76,7 +77,7 @@ class Evaluation:
         self.loss_total += cost
         self.confusion[label][predicted] += 1
 
-    def per_class_accuracy(self) -> List[Optional[float]]:
+    def per_class_accuracy(self) -> list[Optional[float]]:
         """Accuracy on each true class (None for a class with no samples)."""
         result = []
         for label, row in enumerate(self.confusion):
@@ -84,7 +85,7 @@ class Evaluation:
             result.append(row[label] / total if total else None)
         return result
 
-    def worst_confusions(self, top: int = 3) -> List[Tuple[int, int, int]]:
+    def worst_confusions(self, top: int = 3) -> list[tuple[int, int, int]]:
         """The ``top`` most frequent mistakes as (count, true, predicted)."""
         mistakes = [(self.confusion[t][p], t, p)
                     for t in range(self.classes) for p in range(self.classes)
@@ -99,7 +100,7 @@ class Evaluation:
                 "confusion": self.confusion}
 
 
-def evaluate(network: Network, samples: Iterable[Tuple[int, List[float]]]) -> Evaluation:
+def evaluate(network: Network, samples: Iterable[tuple[int, list[float]]]) -> Evaluation:
     """Run ``network`` over ``samples``; return an Evaluation.
 
     ``samples``: (label, pixels) pairs, as ``nrnn.mnist.mnist_csv.read_samples``

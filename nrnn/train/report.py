@@ -30,8 +30,8 @@ from nrnn.atomic import write_text_atomic
 from nrnn.errors import NrnnError
 from nrnn.progress import Progress, format_count, is_terminal
 from nrnn.train import chart
-from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.evaluate import Evaluation, format_confusion, format_per_class
 from nrnn.train.training import Reporter
 
 HISTORY_FORMAT = "nrnn-training-history"

@@ -30,7 +30,8 @@ import itertools
 import os
 import stat
 import sys
-from typing import Iterator, List, Optional, TextIO
+from collections.abc import Iterator
+from typing import Optional, TextIO
 
 from nrnn.cli import EXIT_INTERRUPTED
 from nrnn.data import ensure_csv
@@ -55,7 +56,7 @@ DRY_RUN_TEST_SAMPLES = 100
 def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] = None,
         resume: Optional[str] = None, overwrite: bool = False, data_dir: Optional[str] = None,
         source: Optional[str] = None, skip_bad: bool = False, quiet: bool = False,
-        argv: Optional[List[str]] = None, stdout: Optional[TextIO] = None,
+        argv: Optional[list[str]] = None, stdout: Optional[TextIO] = None,
         stderr: Optional[TextIO] = None, dry_run: bool = False,
         program: Optional[str] = None) -> int:
     """Train (or resume) a model; return the exit status (0, or 130 if interrupted).
@@ -296,7 +297,7 @@ def _check_regular_file(path: str) -> None:
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
-        raise DataError("%s: cannot read: %s" % (path, error.strerror or error))
+        raise DataError("%s: cannot read: %s" % (path, error.strerror or error)) from None
     if not stat.S_ISREG(mode):
         raise UsageError("%s is not a regular file (a pipe or a device?): training reads it once "
                          "to count the samples and again every epoch; save it to a file first"

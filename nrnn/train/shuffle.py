@@ -34,7 +34,8 @@ The generator is our PCG32, so a seed gives the same order on every Python.
 (True, True)
 """
 
-from typing import Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from nrnn.net.prng import PCG32
 

@@ -53,16 +53,17 @@ import contextlib
 import itertools
 import signal
 import threading
-from typing import Callable, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Callable, Optional
 
-from nrnn.image.deskew import deskew
-from nrnn.train.drawn_styles import draw_choice, maybe_replace
 from nrnn.errors import UsageError
-from nrnn.train.evaluate import Evaluation, evaluate
+from nrnn.image.deskew import deskew
+from nrnn.mnist.mnist_csv import inputs_of
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
-from nrnn.mnist.mnist_csv import inputs_of
 from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.drawn_styles import draw_choice, maybe_replace
+from nrnn.train.evaluate import Evaluation, evaluate
 from nrnn.train.shuffle import shuffled
 
 # Weight decay is applied every this many steps (see the module docstring).
@@ -180,7 +181,7 @@ class Trainer:
         Ctrl-C at an exact sample) and for subclasses.
         """
 
-    def run(self) -> List[dict]:
+    def run(self) -> list[dict]:
         """Train until ``config.epochs`` epochs are complete; return the history.
 
         Each history record: epoch (1-based), learning_rate, train_loss (mean
@@ -248,7 +249,7 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> None:
         """One pass over the training samples, resuming after state.samples_done."""
-        state, config, network = self.state, self.config, self.network
+        state, config = self.state, self.config
         learning_rate = config.learning_rate_at(epoch)
         shrink = 1.0 - learning_rate * config.weight_decay / state.training_samples
         shuffle_rng = epoch_rng(config.seed, epoch, SHUFFLE)
