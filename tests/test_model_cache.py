@@ -92,7 +92,7 @@ class ModelCacheTest(unittest.TestCase):
     def test_the_default_folder_follows_xdg(self):
         with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": "/somewhere"}):
             del os.environ["NRNN_CACHE_DIR"]
-            self.assertEqual(model_cache.cache_folder(), os.path.join("/somewhere", "nrnn"))
+            self.assertEqual(model_cache.cache_folder(), os.path.join("/somewhere", "nrnn", "model-cache"))
 
     def test_the_shipped_model_comes_back_bit_for_bit(self):
         self.model = model_file.SHIPPED_MODEL

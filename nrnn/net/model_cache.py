@@ -29,8 +29,9 @@ The cache is only a shortcut, never the truth:
   means the JSON is read: a cache never turns a working load into an error.
 
 Where: ``$NRNN_CACHE_DIR`` if set (empty: no cache at all), else
-``$XDG_CACHE_HOME/nrnn``, else ``~/.cache/nrnn`` (the convention
-pip and many tools follow).
+``$XDG_CACHE_HOME/nrnn/model-cache``, else ``~/.cache/nrnn/model-cache``
+(the convention pip and many tools follow; an installed nrnn keeps MNIST
+in ``~/.cache/nrnn`` beside it).
 """
 
 import array
@@ -57,7 +58,7 @@ def cache_folder() -> Optional[str]:
     if chosen is not None:
         return chosen or None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "nrnn")
+    return os.path.join(base, "nrnn", "model-cache")
 
 
 def cache_path(model_path: str) -> Optional[str]:
