@@ -61,9 +61,9 @@ A habit's shape draws change the drawing: the flag of a 1, short and flat
 (a = 0) or long and steep (a = b = 1), starts here:
 
 >>> STYLES[1][0][1](0.0, 0.0, 0.5, 0.5)[0][0]
-(0.439, 0.101)
+(0.444, 0.113)
 >>> STYLES[1][0][1](1.0, 1.0, 0.5, 0.5)[0][0]
-(0.351, 0.378)
+(0.33, 0.483)
 """
 
 import math
@@ -156,8 +156,9 @@ def _dotted_zero(a: float, b: float, c: float, d: float) -> List[Stroke]:
 
 def _flagged_one(a: float, b: float, c: float, d: float) -> List[Stroke]:
     """A stem and a flag down to the left: a sets the flag's length (0.15 to
-    0.4), b its steepness (20 to 55 degrees below the horizontal)."""
-    length, angle = _between(0.15, 0.4, a), math.radians(_between(20, 55, b))
+    0.5: from a tick to over half the stem), b its steepness (25 to 60
+    degrees below the horizontal: flatter, it would be a 7's bar)."""
+    length, angle = _between(0.15, 0.5, a), math.radians(_between(25, 60, b))
     top = (0.58, 0.05)
     flag = (round(top[0] - length * math.cos(angle), 3), round(top[1] + length * math.sin(angle), 3))
     return [_joined([flag], line(top[0], top[1], 0.58, 0.95))]
@@ -230,31 +231,35 @@ def _flat_top_five(a: float, b: float, c: float, d: float) -> List[Stroke]:
     return [_joined([(0.3, top_y)], bowl), line(0.3, 0.05, _between(0.62, 0.9, a), 0.05)]
 
 
-def _six_loop(cx: float, a: float) -> Stroke:
-    """The closed loop of a 6 at the bottom, size set by a."""
-    ry = _between(0.2, 0.3, a)
-    return arc(cx, 0.95 - ry, _between(0.24, 0.32, a), ry, 180, 540, 20)
+def _six_loop(a: float, join: float) -> Stroke:
+    """The closed loop of a 6 at the bottom, from small (a = 0: under half
+    the height) to big (a = 1: three quarters of it, the stem a short tail),
+    starting where the stem joins it: its left side (join = 0) or up to 50
+    degrees round towards its top (join = 1)."""
+    ry = _between(0.2, 0.34, a)
+    start = 180 + 50 * join
+    return arc(0.5, 0.95 - ry, _between(0.24, 0.34, a), ry, start, start + 360, 20)
 
 
 def _flat_top_six(a: float, b: float, c: float, d: float) -> List[Stroke]:
     """A flat bar at the top (b: its length), straight down to the left into
-    the loop (a: its size)."""
-    loop = _six_loop(0.5, a)
+    the loop (a: its size; d: where the stem joins it)."""
+    loop = _six_loop(a, d * 0.5)
     corner = (_between(0.3, 0.38, c), 0.05)
     return [_joined([(_between(0.6, 0.85, b), 0.05), corner], loop)]
 
 
 def _straight_stem_six(a: float, b: float, c: float, d: float) -> List[Stroke]:
     """A straight stem from the top right (b: how far right) into the loop
-    (a: its size)."""
-    loop = _six_loop(0.5, a)
+    (a: its size; d: where the stem joins it)."""
+    loop = _six_loop(a, d)
     return [_joined([(_between(0.55, 0.8, b), 0.05)], loop)]
 
 
 def _open_top_six(a: float, b: float, c: float, d: float) -> List[Stroke]:
-    """A curved stem, like a C, into the loop (a: its size); b: where the
-    stem begins, c: how round it bulges."""
-    loop = _six_loop(0.5, a)
+    """A curved stem, like a C, into the loop (a: its size; d: where the stem
+    joins it); b: where the stem begins, c: how round it bulges."""
+    loop = _six_loop(a, d)
     left = loop[0]
     bulge = _between(0.0, 0.12, c)
     start = (_between(0.55, 0.8, b), 0.05)
