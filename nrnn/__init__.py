@@ -81,7 +81,7 @@ def recognize(image: Union[str, "os.PathLike[str]", bytes], network: Optional["N
     return recognition.recognize(image, network)
 
 
-_shipped = []  # the shipped model once loaded: recognize() keeps it
+_shipped: list["Network"] = []  # the shipped model once loaded: recognize() keeps it
 
 
 def _shipped_recognizer() -> "Network":

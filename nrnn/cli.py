@@ -24,7 +24,7 @@ Every command takes the same two flags, added by ``standard_flags``:
 import argparse
 import os
 import sys
-from typing import Callable
+from typing import Callable, Union
 
 from nrnn import __version__
 
@@ -46,9 +46,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, "error: %s (see: %s --help)\n" % (message, self.prog))
 
 
-def standard_flags(parser: argparse.ArgumentParser, quiet_help: str) -> None:
+def standard_flags(parser: Union[argparse.ArgumentParser, argparse._ArgumentGroup], quiet_help: str) -> None:
     """Add the flags every nrnn command has: ``-q/--quiet`` (what it leaves
-    out is the command's own ``quiet_help``) and ``--version``."""
+    out is the command's own ``quiet_help``) and ``--version``, to a parser
+    or to one of its argument groups (``add_argument_group``)."""
     parser.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
     parser.add_argument("--version", action="version", version="nrnn %s" % __version__,
                         help="print nrnn's version and exit")

@@ -35,7 +35,7 @@ Errors print one line, ``error: ...``, on stderr and exit with status 1.
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Optional, TypeVar
 
 from nrnn import __version__
@@ -71,7 +71,7 @@ def in_checkout() -> bool:
             and os.path.isdir(os.path.join(_CHECKOUT, "data")))
 
 
-def default_data_dir(environ: Optional[dict] = None, checkout: Optional[bool] = None) -> str:
+def default_data_dir(environ: Optional[Mapping[str, str]] = None, checkout: Optional[bool] = None) -> str:
     """Where MNIST is kept when no ``--data-dir`` is given: one rule,
     whatever the current folder.
 
@@ -217,12 +217,12 @@ def _parser(prog: str = "python -m nrnn.data") -> argparse.ArgumentParser:
                         help="print nrnn's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR",
                         help="where data lives: DIR/mnist/ for IDX files, "
                              "DIR/mnist_{train,test}.csv (default: the data folder, below)")
     standard_flags(common, "print only errors")
-    source = argparse.ArgumentParser(add_help=False)
+    source = OneLineParser(add_help=False)
     source.add_argument("--source", metavar="SOURCE",
                         help="URL, folder or file: URL to fetch from "
                              "(default: $%s, else the mirrors)" % download.SOURCE_ENV_VAR)

@@ -200,7 +200,7 @@ def main(argv=None, prog: str = "python predict.py") -> int:
 
     def report(answer: Recognition, label=None) -> None:
         if args.json:
-            result = {"file": answer.name}
+            result: dict[str, object] = {"file": answer.name}
             if label is not None:
                 result["label"] = label
             result.update(answer.as_dict(with_input=False))

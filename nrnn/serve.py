@@ -265,10 +265,12 @@ class DigitHandler(BaseHTTPRequestHandler):
     # line or headers at all: we answer everything, errors included, in 1.0.
     default_request_version = "HTTP/1.0"
 
+    server: "DigitServer"  # (socketserver only knows it as a BaseServer)
+
     # ------------------------------------------------------------ connection
 
     def setup(self):
-        self.timeout = self.server.socket_timeout  # applied by super().setup()
+        self.request.settimeout(self.server.socket_timeout)
         super().setup()
         # The socket timeout bounds each read; the watchdog bounds them all
         # together, so a client trickling a byte every few seconds is cut off.
@@ -568,8 +570,9 @@ class DigitHandler(BaseHTTPRequestHandler):
         self._replied = True
         extra = dict(extra or {})
         self.send_response(status)
-        if status != HTTPStatus.NOT_MODIFIED:
+        if content_type is not None:
             self.send_header("Content-Type", content_type)
+        if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", extra.pop("Cache-Control", "no-store"))
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -645,11 +648,11 @@ class DigitServer(ThreadingHTTPServer):
         self.max_image_pixels = max_image_pixels
         self.socket_timeout = socket_timeout
         self.request_seconds = request_seconds if request_seconds is not None else 3 * socket_timeout
-        self._weight_pictures = {}  # layer -> (PNG bytes, ETag), drawn on first request
+        self._weight_pictures: dict[int, tuple[bytes, str]] = {}  # layer -> (PNG bytes, ETag), drawn on first request
         self._weight_lock = threading.Lock()
         super().__init__(address, DigitHandler)
 
-    def weight_picture(self, layer: int) -> Optional[tuple]:
+    def weight_picture(self, layer: int) -> Optional[tuple[bytes, str]]:
         """(PNG, ETag) of layer ``layer``'s weight pictures, or None if the
         network has no such layer.  Drawn once (a 784-500-10 network's
         first layer takes a fraction of a second), then kept."""
@@ -799,6 +802,7 @@ def main(argv=None, prog: str = "python -m nrnn.serve") -> int:
         return EXIT_FAILED
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     host, port = server.server_address[:2]
+    assert isinstance(host, str)  # an IP socket's address: (host text, port, ...)
     shown = "[%s]" % host if ":" in host else host
     print("nrnn: %s network from %s" % ("-".join(map(str, network.sizes)), options.model))
     print("nrnn: open http://%s:%d/ in a browser (Ctrl-C to stop)" % (shown, port), flush=True)

@@ -30,10 +30,11 @@ def gray8(image: Image) -> bytes:
     """One gray byte per pixel (``width * height`` bytes, row-major): the
     pixels composited over white, then their luma (module docstring)."""
     rgba = image.rgba
-    red, green, blue, alpha = rgba[0::4], rgba[1::4], rgba[2::4], rgba[3::4]
+    # bytearrays: compositing (below) changes them in place.
+    red, green, blue = bytearray(rgba[0::4]), bytearray(rgba[1::4]), bytearray(rgba[2::4])
+    alpha = rgba[3::4]
     if alpha.count(255) != len(alpha):
         # Composite over white.  Only pixels with A < 255 change.
-        red, green, blue = bytearray(red), bytearray(green), bytearray(blue)
         for index, a in enumerate(alpha):
             if a != 255:
                 white = 255 * (255 - a) + 127

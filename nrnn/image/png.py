@@ -593,7 +593,7 @@ def _to_rgba(rows, width, header, palette, transparency, name) -> bytes:
         wide = b"".join(rows)
         samples = wide[0::2]  # the high byte of each sample is s >> 8
     else:
-        wide = None
+        wide = b""  # only 16-bit samples are compared whole (transparency keys)
         samples = _samples(rows, width, header)
 
     if colour == 0:

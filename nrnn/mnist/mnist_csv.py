@@ -73,7 +73,7 @@ import contextlib
 import functools
 import itertools
 import platform
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Optional, Union
 
 from nrnn.atomic import atomic_write
@@ -181,7 +181,7 @@ if ON_PYPY:
     def inputs_of(pixels: Union[bytes, list[float]]) -> list[float]:
         """The input vector x (784 floats, pixel / 255) of compact pixels
         (bytes, values 0..255); a list of floats is returned as it is."""
-        if type(pixels) is not bytes:
+        if not isinstance(pixels, bytes):
             return pixels
         table = INPUT_OF_VALUE
         # A comprehension: PyPy's JIT compiles it better than map.
@@ -203,7 +203,7 @@ else:
     def inputs_of(pixels: Union[bytes, list[float]]) -> list[float]:
         """The input vector x (784 floats, pixel / 255) of compact pixels
         (bytes, values 0..255); a list of floats is returned as it is."""
-        if type(pixels) is not bytes:
+        if not isinstance(pixels, bytes):
             return pixels
         # On CPython, map runs the loop in C: no bytecode per pixel.
         return list(map(INPUT_OF_VALUE.__getitem__, pixels))
@@ -258,7 +258,7 @@ class SampleReader:
                 for label, pixels in itertools.islice(samples, self.limit):
                     yield label, inputs_of(pixels)
 
-    def _samples(self) -> Iterator[CompactSample]:
+    def _samples(self) -> Generator[CompactSample, None, None]:
         """Every sample of the file, in order (``limit`` is applied by the caller)."""
         # Local names are found faster than globals, once per line.
         parse = parse_fast

@@ -85,6 +85,13 @@ class FitPredictScore:
     """fit / predict / predict_proba / score for ``Network`` (a mixin: it
     adds methods and no state; every method calls network.py's own)."""
 
+    # What it calls, all defined by the class it is mixed into (Network).
+    sizes: list[int]
+    feedforward: Callable[..., list[float]]
+    classify: Callable[..., int]
+    train_sample: Callable[..., float]
+    train_batch: Callable[..., float]
+
     def fit(self, samples: Sequence[Sample], epochs: int = 1, batch_size: int = 1,
             learning_rate: float = 0.1, test: Optional[Sequence[Sample]] = None,
             progress: Optional[Callable[[Epoch], None]] = None, seed: int = 0) -> list[Epoch]:
@@ -216,7 +223,7 @@ def pixels_problem(pixels, inputs: int) -> Optional[str]:
     return "pixels' values are too large: their sum overflows a float"
 
 
-def checked_nonzero(pixels: Sequence[float], inputs: int) -> tuple[list, list]:
+def checked_nonzero(pixels, inputs: int) -> tuple[list, list]:
     """``matrix.nonzero(pixels)``, the (indices, values) of the nonzero
     inputs that network.py's first layer works on, once ``pixels`` passed
     the cheap check: ``inputs`` values whose sum is finite.  Otherwise a

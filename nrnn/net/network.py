@@ -64,6 +64,7 @@ Network([2, 3, 1], bias=True, cost='cross-entropy')
 """
 
 import math
+from typing import Optional
 
 # Absolute imports, so that ``python -m doctest nrnn/net/network.py`` works too.
 from nrnn.net import matrix
@@ -132,7 +133,7 @@ class Network(FitPredictScore):
     def parameter_count(self) -> int:
         """Number of trainable numbers: all weights, plus biases if any."""
         count = sum(len(w) * len(w[0]) for w in self.weights)
-        return count + (sum(map(len, self.biases)) if self.has_bias else 0)
+        return count + (sum(map(len, self.biases)) if self.biases is not None else 0)
 
     # --- Using the network ------------------------------------------------
 
@@ -171,7 +172,7 @@ class Network(FitPredictScore):
         activations = self._forward(x, inputs)
         L = len(self.sizes) - 1
         y = self._target_vector(target)
-        deltas = [None] * (L + 1)      # deltas[l] = delta^l; the input has none
+        deltas: list = [None] * (L + 1)  # deltas[l] = delta^l; the input has none
         # dC/da^L (*) sigma'(z^L), both factors at once: cost.py's output_delta.
         deltas[L] = self.cost.output_delta(activations[L], y)                           # BP1
         for l in range(L - 1, 0, -1):
@@ -202,7 +203,7 @@ class Network(FitPredictScore):
         """
         scale = -learning_rate / len(batch)
         weight_steps = [matrix.zeros(len(w), len(w[0])) for w in self.weights]
-        bias_steps = [[0.0] * len(b) for b in self.biases] if self.has_bias else None
+        bias_steps = [[0.0] * len(b) for b in self.biases] if self.biases is not None else None
         total = 0.0
         for x, target in batch:
             gradient = self.gradient(x, target)
@@ -210,7 +211,7 @@ class Network(FitPredictScore):
             total += gradient.cost
         for weights, step in zip(self.weights, weight_steps):
             matrix.add_into(weights, step)
-        if self.has_bias:
+        if self.biases is not None and bias_steps is not None:
             matrix.add_into(self.biases, bias_steps)
         return total / len(batch)
 
@@ -232,11 +233,13 @@ class Network(FitPredictScore):
         and teaching; training never builds these matrices.
         """
         nabla_weights = [matrix.zeros(len(w), len(w[0])) for w in self.weights]
-        nabla_biases = [[0.0] * len(b) for b in self.biases] if self.has_bias else None
+        nabla_biases = [[0.0] * len(b) for b in self.biases] if self.biases is not None else None
         self.gradient(x, target).add_to(nabla_weights, nabla_biases, 1.0)
         return nabla_biases, nabla_weights
 
     # --- How W^1 is held (a speed detail: the math never depends on it) ---
+
+    _columns: Optional[matrix.Columns]  # W^1 by columns while training holds it so, else None
 
     @property
     def weights(self) -> list:
@@ -283,7 +286,7 @@ class Network(FitPredictScore):
             return list(target)
         raise ValueError(target_problem(target, classes))
 
-    def _forward(self, x: list, inputs=None) -> list:
+    def _forward(self, x: Optional[list], inputs=None) -> list:
         """Return the activations [a^0 = x, a^1, ..., a^L].
 
         ``inputs``: x's nonzero (indices, values), if already known (then

@@ -55,5 +55,5 @@ def restore(network: Network) -> tuple[TrainingConfig, TrainingState]:
     config = TrainingConfig.from_dict(training["config"])
     if config.sizes != network.sizes or config.bias != network.has_bias or config.cost != network.cost.name:
         raise UsageError("the model's training configuration does not match its own layers")
-    state = TrainingState.from_dict(training["state"], training.get("history"))
+    state = TrainingState.from_dict(training["state"], training.get("history") or [])
     return config, state

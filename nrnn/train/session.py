@@ -109,8 +109,8 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         stderr.write(_interrupted_message(trainer, config, state, model_path, program, dry_run))
         return EXIT_INTERRUPTED
 
-    _final_report(stdout, stderr, trainer, network, state, data, log, model_path, program,  # 6
-                  quiet, dry_run)
+    _final_report(stdout, stderr, trainer, reporter, network, state, data, log, model_path,  # 6
+                  program, quiet, dry_run)
     return 0
 
 
@@ -237,18 +237,19 @@ def _interrupted_message(trainer: Trainer, config: TrainingConfig, state: Traini
     return "\ninterrupted in the middle of a step; %s holds the last checkpoint\n%s" % (model_path, resume)
 
 
-def _final_report(stdout: TextIO, stderr: TextIO, trainer: Trainer, network: Network,
-                  state: TrainingState, data: _Data, log, model_path: str, program: str,
+def _final_report(stdout: TextIO, stderr: TextIO, trainer: Trainer, reporter: report.ConsoleReporter,
+                  network: Network, state: TrainingState, data: _Data, log, model_path: str, program: str,
                   quiet: bool, dry_run: bool) -> None:
     """Step 6: accuracy, confusion matrix, chart, where everything went, and
     the command that uses the new model."""
     evaluation = trainer.last_evaluation
+    assert evaluation is not None  # the run trained at least one epoch (the options make sure)
     if dry_run:
         stdout.write("dry run: %s samples trained, %s tested (accuracy %.2f%%); nothing saved\n"
                      % (format_count(data.training_samples), format_count(data.test_samples),
                         100 * evaluation.accuracy))
         return
-    log.update(trainer.config, state, trainer.reporter.timings, evaluation=evaluation, status="finished")
+    log.update(trainer.config, state, reporter.timings, evaluation=evaluation, status="finished")
     skipped = data.train_reader.skipped + data.test_reader.skipped
     if skipped:
         stderr.write("skipped %d malformed line%s in each epoch (first: %s)\n"

@@ -53,7 +53,7 @@ def shuffled(iterable: Iterable[Item], buffer_size: int, rng: PCG32) -> Iterator
     if buffer_size <= 1:
         yield from iterable
         return
-    buffer = []
+    buffer: list[Item] = []
     for item in iterable:
         if len(buffer) < buffer_size:
             buffer.append(item)
