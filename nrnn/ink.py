@@ -36,8 +36,10 @@ The steps (``find_ink``), each with its reason
 5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
    histogram into "paper noise" and "ink" wherever the two groups are most
    distinct, so it adapts to a faint pencil or a bold marker.  It is
-   measured away from a band along the border (where a strip of desk would
-   dominate the histogram) and never set under ``NOISE_RATIO / 2`` times
+   measured away from a band along the border and away from the scenery
+   (``_scenery``: pieces of a first mask that touch the border and hug it,
+   a strip of desk, a shadow's rim, which would dominate the histogram and
+   the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (ruled or squared paper's lines, which the
@@ -51,12 +53,14 @@ The steps (``find_ink``), each with its reason
    inside its box (a stroke broken by the threshold).  The rest goes: specks,
    a ruled line across the frame, the desk.
 7. Which polarity (``_better``): the wrong one finds the paper *between*
-   the strokes: a loop's inside, the gap between a stroke and a shadow.
-   So a finding whose box lies strictly inside the other's loses (it is the
-   digit's holes); then the thinner finding wins (a digit is strokes, the
-   wrong polarity finds blobs), decisively only if much thinner when the
-   percentile vote was clear; last, less mask in the border band (a real
-   digit sits in the middle).
+   the strokes: a loop's inside, the gap between a stroke and a shadow,
+   or the bright rim of the sheet along the edge.  So a finding whose
+   digit touches the border loses to one whose digit does not; a finding
+   whose box lies strictly inside the other's loses (it is the digit's
+   holes); then the thinner finding wins (a digit is
+   strokes, the wrong polarity finds blobs), decisively only if much
+   thinner when the percentile vote was clear; last, less mask in the
+   border band (a real digit sits in the middle).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
@@ -64,7 +68,13 @@ The steps (``find_ink``), each with its reason
 A colour photo whose gray ink is faint (under ``LOW_CONTRAST``: a pale
 blue pen on beige paper, similar brightness, different colour) is also read
 in the colour channel whose extremes stray furthest from its median, and
-that reading is kept if its ink is clearly stronger.
+that reading is kept if its ink stands clearly further out of the noise.
+
+Before all this, flat margins are cut (``flat_margins``): whole rows and
+columns at the edges that are one flat colour, the frame around a photo
+pasted on a page or letterboxed by a phone's gallery.  Real paper is never
+that flat, ink never is, and such a frame would otherwise outvote the ink
+in step 1 and count as the "edge" in steps 4-7.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -126,6 +136,15 @@ LOW_CONTRAST = 24
 
 #: A piece touching the border counts this much of its ink when choosing.
 BORDER_PENALTY = 0.25
+
+#: A piece touching the border with under this share of its pixels beyond
+#: the border band is scenery (table, shadow rim), not ink: left out when
+#: measuring the stroke width and the threshold.
+EDGE_REACH = 0.5
+
+#: A whole row or column at the edge within this many levels of one value
+#: is a flat margin (a frame around a pasted photo), cut before reading.
+MARGIN_FLAT = 3
 
 
 def _odd(value: float) -> int:
@@ -256,13 +275,26 @@ def _spanning(piece: morphology.Component, width: int, height: int) -> bool:
             and piece.touches_border(width, height))
 
 
+def _reach(piece: morphology.Component, width: int, height: int, band: int) -> float:
+    """Share of a piece's pixels that lie at least ``band`` pixels from the
+    border: how far it reaches into the picture."""
+    inside = 0
+    for y, start, stop in piece.runs:
+        if band <= y < height - band:
+            inside += max(0, min(stop, width - band) - max(start, band))
+    return inside / piece.pixels if piece.pixels else 0.0
+
+
 def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
-                      stroke: float = 1.0) -> List[morphology.Component]:
+                      stroke: float = 1.0, band: int = 0) -> List[morphology.Component]:
     """The pieces that make up the digit (see the module docstring, step 6).
 
     ``pieces`` come from ``morphology.components`` with ink as weights.
     Main piece: most ink, a piece touching the border counting only
-    ``BORDER_PENALTY`` of it (not in tiny images); a piece spanning 90% of
+    ``BORDER_PENALTY`` of it, and of that only the share of its pixels
+    that lies beyond the border ``band`` (not in tiny images: a shadow's
+    rim or a strip of table hugs the edge, a digit the frame cuts reaches
+    into the picture); a piece spanning 90% of
     the width or height and touching the border (a ruled line, a sheet's
     edge) is never the digit if anything else is there.  Kept with it:
     pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
@@ -278,7 +310,7 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     def score(piece):
         if tiny or not piece.touches_border(width, height):
             return piece.mass
-        return piece.mass * BORDER_PENALTY
+        return piece.mass * BORDER_PENALTY * (_reach(piece, width, height, band) if band else 1.0)
 
     candidates = [piece for piece in pieces if not spanning(piece)] or list(pieces)
     main = max(candidates, key=score)
@@ -305,36 +337,60 @@ class InkFound:
     stages:   (name, rows in [0, 1]) to show how it was found
     band:     share of the thresholded mask in the border band
     strength: the strongest ink (top-hat) away from the border, gray levels
+    noise:    the paper's noise there (the top-hat's median), gray levels
+    edge:     the main piece touches the border (not looked at in tiny images)
     box:      (left, top, right, bottom) of the kept pieces, inclusive
     thinness: the kept pieces' stroke width over their box's longer side
               (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
-                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0):
+                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0,
+                 noise: float = 0.0, edge: bool = False):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
-        self.box, self.thinness = box, thinness
+        self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
 
 
-def _inner_values(rows: Rows, band: int) -> List[float]:
-    """All values at least ``band`` pixels from the border (all if none are)."""
+def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> List[float]:
+    """All values at least ``band`` pixels from the border (all if none are),
+    except where ``ignore`` (0/1 rows, the same shape) is 1."""
     height, width = len(rows), len(rows[0])
     if height <= 2 * band or width <= 2 * band:
         band = 0
-    return [v for row in rows[band:height - band] for v in row[band:width - band]]
+    if ignore is None:
+        return [v for row in rows[band:height - band] for v in row[band:width - band]]
+    return [v for row, skip in zip(rows[band:height - band], ignore[band:height - band])
+            for v, s in zip(row[band:width - band], skip[band:width - band]) if not s]
 
 
-def _threshold(top_hat: Rows, band: int) -> Tuple[float, float, float]:
+def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> Tuple[float, float, float]:
     """(threshold, strongest, noise) of the top-hat, all measured away from
     the border band, where a strip of desk or a shadow's rim would dominate
-    the histogram.  noise = the median (most pixels are paper, even on
+    the histogram, and away from ``ignore`` (the scenery hugging the edge,
+    see ``_scenery``).  noise = the median (most pixels are paper, even on
     squared paper).  The threshold is Otsu's, never under NOISE_RATIO/2
     times the noise."""
-    inner = _inner_values(top_hat, band)
+    inner = _inner_values(top_hat, band, ignore) or _inner_values(top_hat, band)
     inner.sort()
     noise = _percentile(inner, 0.5)
     threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
     return threshold, inner[-1], noise
+
+
+def _scenery(mask: Sequence[Sequence[int]], band: int) -> Optional[Rows]:
+    """0/1 rows: the mask's pieces that touch the border and hug it (under
+    ``EDGE_REACH`` of their pixels beyond the border ``band``): a strip of
+    table, a shadow's rim, the sheet's edge.  None if there are none.  A
+    digit the frame cuts reaches into the picture and is not scenery."""
+    height, width = len(mask), len(mask[0])
+    found = None
+    for piece in morphology.components(mask):
+        if piece.touches_border(width, height) and _reach(piece, width, height, band) < EDGE_REACH:
+            if found is None:
+                found = [[0] * width for _ in range(height)]
+            for y, start, stop in piece.runs:
+                found[y][start:stop] = [1] * (stop - start)
+    return found
 
 
 def _find_in(plane: Rows, polarity: str) -> InkFound:
@@ -347,13 +403,22 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     paper = background(bright, window)
     top_hat = _top_hat(bright, paper)
     threshold, strongest, noise = _threshold(top_hat, band)
-    stroke = stroke_width([[1 if v > threshold else 0 for v in row] for row in top_hat])
+    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    # Scenery along the edge (a strip of table, a shadow's rim) is no
+    # stroke: left in, it would set the stroke width, hence the window, and
+    # the threshold, and a faint digit would drown.
+    scenery = _scenery(mask, band) if band else None
+    if scenery is not None:
+        threshold, strongest, noise = _threshold(top_hat, band, scenery)
+        mask = [[1 if v > threshold and not s else 0 for v, s in zip(row, skip)]
+                for row, skip in zip(top_hat, scenery)]
+    stroke = stroke_width(mask)
     wanted = background_window(stroke, width, height)
     if wanted > window:
         window = wanted
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
-        threshold, strongest, noise = _threshold(top_hat, band)
+        threshold, strongest, noise = _threshold(top_hat, band, scenery)
 
     shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
@@ -361,7 +426,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     stages.append(("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest),
                    [[min(1.0, v / top) for v in row] for row in top_hat]))
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
-        return InkFound(None, stages, 1.0, strongest)
+        return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
     pieces = morphology.components(mask, top_hat)
     for _ in range(RAISES):
@@ -380,7 +445,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
         pieces = morphology.components(mask, top_hat)
     band_share = _band_share(mask, band) if band else 0.0
-    kept = choose_components(pieces, width, height, stroke)
+    kept = choose_components(pieces, width, height, stroke, band)
     keep = [[0] * width for _ in range(height)]
     shown = [[0.35 * v for v in row] for row in mask]
     kept_pixels = 0
@@ -391,7 +456,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
             shown[y][start:stop] = [1.0] * (stop - start)
     stages.append(("pieces kept (bright) and dropped (dim)", shown))
     if kept_pixels < 3:
-        return InkFound(None, stages, band_share, strongest)
+        return InkFound(None, stages, band_share, strongest, noise=noise)
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
@@ -407,7 +472,8 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                 row[left:right] = [1] * (right - left)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
-    return InkFound(ink, stages, band_share, strongest, box, thinness)
+    edge = bool(band) and kept[0].touches_border(width, height)
+    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge)
 
 
 def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
@@ -420,9 +486,11 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
 
     ``first`` is the percentile vote's choice; ``confident`` says whether
     the vote was clear (one side strayed twice as far).  First, a finding
-    whose box lies strictly inside the other's loses: it is the digit's
-    holes (a 0's inside) or the paper between its strokes, "ink" of the
-    opposite polarity.  Then a confident vote is overturned only by a
+    whose digit touches the border loses to one whose digit does not: what
+    hugs the edge is scenery (the sheet's edge seen as a bright line, a
+    strip of table).  Then a finding whose box lies strictly inside the
+    other's loses: it is the digit's holes (a 0's inside) or the paper
+    between its strokes, "ink" of the opposite polarity.  Then a confident vote is overturned only by a
     finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
@@ -430,6 +498,8 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
+    if first.edge != second.edge:
+        return second if first.edge else first
     if _encloses(first.box, second.box):
         return first
     if _encloses(second.box, first.box):
@@ -443,6 +513,65 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     return second if second.band < first.band - 0.05 else first
 
 
+def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, int, int]:
+    """(left, top, right, bottom), right and bottom exclusive: the part of
+    the image inside its flat margins.  A margin is a run of whole rows (or
+    columns) at an edge whose every pixel lies within ``tolerance`` levels
+    of its first one: a frame of one colour around a pasted photo, a
+    letterbox.  No ink can be there (ink differs from its paper), so
+    cutting them loses nothing, and real paper, lit unevenly and noisy, is
+    almost never that flat along a whole line.
+
+    >>> flat_margins([[255, 255, 255, 255], [255, 90, 160, 255], [255, 150, 40, 255]])
+    (1, 1, 3, 3)
+    """
+    height, width = len(gray), len(gray[0])
+
+    def flat(line):
+        return max(line) - min(line) <= tolerance
+
+    def first_uneven(lines):
+        count = 0
+        for line in lines:
+            if not flat(line):
+                break
+            count += 1
+        return count
+
+    top = first_uneven(gray)
+    bottom = height - first_uneven(reversed(gray))
+    if top >= bottom:
+        return 0, 0, width, height  # all flat: blank, nothing to cut
+    columns = list(zip(*gray[top:bottom]))
+    left = first_uneven(columns)
+    right = width - first_uneven(reversed(columns))
+    return left, top, right, bottom
+
+
+def _uncrop(rows: Rows, box: Tuple[int, int, int, int], width: int, height: int) -> Rows:
+    """``rows`` (the crop ``box`` of a ``width`` x ``height`` image) put back
+    in place, 0.0 around."""
+    left, top, right, _ = box
+    before, after = [0.0] * left, [0.0] * (width - right)
+    out = [[0.0] * width for _ in range(top)]
+    out += [before + list(row) + after for row in rows]
+    out += [[0.0] * width for _ in range(height - len(out))]
+    return out
+
+
+def _clarity(found: InkFound) -> float:
+    """How far the ink stands out of the paper's noise: strength / noise.
+    A colour channel is noisier than the gray mix of three: comparing
+    strengths alone would prefer it whenever the ink has any colour."""
+    return found.strength / max(found.noise, 0.5)
+
+
+def _cropped(channels: Callable[[], Dict[str, Rows]], box: Tuple[int, int, int, int]):
+    left, top, right, bottom = box
+    return lambda: {name: [row[left:right] for row in plane[top:bottom]]
+                    for name, plane in channels().items()}
+
+
 def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
@@ -453,7 +582,18 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = Non
     rows, "blue": rows}, the same shape), called only when the gray ink is
     faint (under ``LOW_CONTRAST``).
     """
-    tiny = min(len(gray), len(gray[0])) < TINY
+    height, width = len(gray), len(gray[0])
+    crop = flat_margins(gray)
+    if crop != (0, 0, width, height):
+        left, top, right, bottom = crop
+        found = find_ink([row[left:right] for row in gray[top:bottom]],
+                         _cropped(channels, crop) if channels is not None else None)
+        if found.ink is not None:
+            found.ink = _uncrop(found.ink, crop, width, height)
+            found.box = (found.box[0] + left, found.box[1] + top, found.box[2] + left, found.box[3] + top)
+        found.stages = [(name, _uncrop(rows, crop, width, height)) for name, rows in found.stages]
+        return found
+    tiny = min(height, width) < TINY
 
     def read(name: str, plane: Rows) -> InkFound:
         order = polarities(plane)
@@ -473,11 +613,11 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = Non
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it
-        # if its ink is clearly stronger.
+        # if its ink stands clearly further out of the paper's noise.
         planes = channels()
         name = max(sorted(planes), key=lambda name: max(_spreads(planes[name])))
         choice = read(name, planes[name])
-        if choice.ink is not None and (best.ink is None or choice.strength > 1.25 * best.strength):
+        if choice.ink is not None and (best.ink is None or _clarity(choice) > 1.25 * _clarity(best)):
             best = choice
     return best
 

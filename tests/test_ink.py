@@ -113,20 +113,53 @@ class Pieces(unittest.TestCase):
         self.assertEqual(self.main(self.mask_with(stroke, blob)), blob)
 
 
+class Margins(unittest.TestCase):
+    def test_a_white_frame_is_cut_exactly(self):
+        image = photos.padded(photos.photo(3, shadow=False), pad=12, right=70)
+        self.assertEqual(ink.flat_margins(rows_of(image)), (12, 0, 212, 160))
+
+    def test_noisy_paper_is_no_margin(self):
+        self.assertEqual(ink.flat_margins(rows_of(photos.photo(3))), (0, 0, 200, 160))
+
+    def test_flat_paper_is_cut_but_never_the_ink(self):
+        # A clean drawing's paper is flat up to the ink: what is cut has none.
+        rows = rows_of(photos.clean(4))
+        left, top, right, bottom = ink.flat_margins(rows)
+        truth = [i for i, c in enumerate(photos.coverage(4, 200, 160, (70, 30, 130, 130), 9.0)) if c > 0.02]
+        self.assertEqual((left, top), (min(i % 200 for i in truth), min(i // 200 for i in truth)))
+        self.assertEqual((right, bottom), (max(i % 200 for i in truth) + 1, max(i // 200 for i in truth) + 1))
+
+
 class FindInk(unittest.TestCase):
+    def assertBoxIsTheDigits(self, found, digit, shift=0, pen=9.0):
+        """The kept ink's box is the box the digit was drawn in (give or
+        take the pen's radius), moved right by ``shift``."""
+        left, top, right, bottom = found.box
+        truth = [i for i, c in enumerate(photos.coverage(digit, 200, 160, (70, 30, 130, 130), pen)) if c > 0.5]
+        xs, ys = [i % 200 + shift for i in truth], [i // 200 for i in truth]
+        self.assertLessEqual(abs(left - min(xs)), 3, found.box)
+        self.assertLessEqual(abs(right - max(xs)), 3, found.box)
+        self.assertLessEqual(abs(top - min(ys)), 3, found.box)
+        self.assertLessEqual(abs(bottom - max(ys)), 3, found.box)
+        self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+
     def test_shadowed_photo_box_is_the_digits(self):
         # The digit was drawn in the box (70, 30)-(130, 130); the shadow
-        # covers the right third.  The kept ink must be the digit's box
-        # (give or take the pen's radius), not the shadow's.
-        found = ink.find_ink(rows_of(photos.photo(7)))
-        left, top, right, bottom = found.box
-        truth = [i for i, c in enumerate(photos.coverage(7, 200, 160, (70, 30, 130, 130), 9.0)) if c > 0.5]
-        xs, ys = [i % 200 for i in truth], [i // 200 for i in truth]
-        self.assertLessEqual(abs(left - min(xs)), 3)
-        self.assertLessEqual(abs(right - max(xs)), 3)
-        self.assertLessEqual(abs(top - min(ys)), 3)
-        self.assertLessEqual(abs(bottom - max(ys)), 3)
-        self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+        # covers the right third.  The kept ink must be the digit's box,
+        # not the shadow's.
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(photos.photo(7))), 7)
+
+    def test_a_grey_photo_pasted_off_centre_on_white(self):
+        # The white frame outvotes the faint, thick ink ("light"): the
+        # frame is cut first, and the digit is found where it is.
+        image = photos.padded(photos.photo(3, shadow=False, darkness=0.25, pen=14.0), pad=12, right=70)
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 3, shift=12, pen=14.0)
+
+    def test_a_strip_of_table_beside_a_faint_digit(self):
+        # The table is 60 levels under the paper, the ink 25: a threshold
+        # measured with the table in would cut the digit away.
+        image = photos.photo(7, shadow=False, darkness=0.14, table=28, noise=1.5, seed=4)
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 7)
 
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
