@@ -56,8 +56,8 @@ The steps (``find_ink``), each with its reason
    the strokes: a loop's inside, the gap between a stroke and a shadow,
    or the bright rim of the sheet along the edge.  So a finding whose
    digit touches the border loses to one whose digit does not; a finding
-   whose box lies strictly inside the other's loses (it is the digit's
-   holes); then the thinner finding wins (a digit is
+   lying inside the other's box, with the other's ink on three or four
+   sides of it, loses (it is the digit's holes and bays); then the thinner finding wins (a digit is
    strokes, the wrong polarity finds blobs), decisively only if much
    thinner when the percentile vote was clear; last, less mask in the
    border band (a real digit sits in the middle).
@@ -435,9 +435,12 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         # the digit may be tangled in, split off the faint part (Otsu
         # again, on what is above the threshold).
         total = sum(piece.mass for piece in pieces)
-        if not any(_spanning(piece, width, height) and piece.mass >= total / 2 for piece in pieces):
+        # (A strip of table spans the frame too, but hugs its edge: raising
+        # the threshold over it would only cut the digit away.)
+        if not any(_spanning(piece, width, height) and piece.mass >= total / 2
+                   and not (band and _reach(piece, width, height, band) < EDGE_REACH) for piece in pieces):
             break
-        above = [v for v in _inner_values(top_hat, band) if v > threshold]
+        above = [v for v in _inner_values(top_hat, band, scenery) if v > threshold]
         raised = otsu_threshold(above) if len(above) > 1 else threshold
         if raised <= threshold:
             break
@@ -481,6 +484,17 @@ def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]
     return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
 
 
+def _sides(outer: InkFound, inner: InkFound) -> int:
+    """On how many of the four sides of ``inner``'s box ``outer``'s ink
+    lies, along the row and the column through its middle: 4 for a hole
+    (a 0's inside), 3 for a bay (a 5's bowl), 1 or 2 for paper that only
+    lies beside a stroke (between it and a shadow)."""
+    left, top, right, bottom = inner.box
+    row = outer.ink[(top + bottom) // 2]
+    column = [line[(left + right) // 2] for line in outer.ink]
+    return sum((any(row[:left]), any(row[right + 1:]), any(column[:top]), any(column[bottom + 1:])))
+
+
 def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
@@ -489,8 +503,10 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     whose digit touches the border loses to one whose digit does not: what
     hugs the edge is scenery (the sheet's edge seen as a bright line, a
     strip of table).  Then a finding whose box lies strictly inside the
-    other's loses: it is the digit's holes (a 0's inside) or the paper
-    between its strokes, "ink" of the opposite polarity.  Then a confident vote is overturned only by a
+    other's loses if the other's ink lies on three or four sides of it: it
+    is a hole or a bay of the digit (a 0's inside, a 5's bowl), "ink" of the
+    opposite polarity.  (Paper that only lies beside a stroke, between it
+    and a shadow, is on one or two sides.)  Then a confident vote is overturned only by a
     finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
@@ -500,10 +516,10 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
         return first if second.ink is None else second
     if first.edge != second.edge:
         return second if first.edge else first
-    if _encloses(first.box, second.box):
-        return first
-    if _encloses(second.box, first.box):
-        return second
+    for outer, inner in ((first, second), (second, first)):
+        if _encloses(outer.box, inner.box):
+            if _sides(outer, inner) >= 3:
+                return outer
     if confident:
         return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:
@@ -518,12 +534,15 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, 
     the image inside its flat margins.  A margin is a run of whole rows (or
     columns) at an edge whose every pixel lies within ``tolerance`` levels
     of its first one: a frame of one colour around a pasted photo, a
-    letterbox.  No ink can be there (ink differs from its paper), so
-    cutting them loses nothing, and real paper, lit unevenly and noisy, is
-    almost never that flat along a whole line.
+    letterbox, cut with one line more (where frame and photo blend).  No
+    ink can be there (ink differs from its paper), so cutting them loses
+    nothing, and real paper, lit unevenly and noisy, is almost never that
+    flat along a whole line.
 
-    >>> flat_margins([[255, 255, 255, 255], [255, 90, 160, 255], [255, 150, 40, 255]])
-    (1, 1, 3, 3)
+    >>> photo = [[250 - 5 * y, 90 + 20 * y, 160, 140 + 7 * y, 240 - 6 * y] for y in range(6)]
+    >>> frame = [[255] * 7] + [[255] + row + [255] for row in photo] + [[255] * 7]
+    >>> flat_margins(frame)                 # 1 flat line each way, and 1 more
+    (2, 2, 5, 6)
     """
     height, width = len(gray), len(gray[0])
 
@@ -538,13 +557,22 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, 
             count += 1
         return count
 
-    top = first_uneven(gray)
-    bottom = height - first_uneven(reversed(gray))
-    if top >= bottom:
+    def cut(lines):
+        # One line more than the margin: the line where the frame meets the
+        # photo is a mix of the two (the image was shrunk, or JPEG-coded),
+        # a bright or dark rule along the edge that would pass for ink.
+        count = first_uneven(lines)
+        return count + 1 if count else 0
+
+    top = cut(gray)
+    bottom = height - cut(reversed(gray))
+    if bottom - top < 3:
         return 0, 0, width, height  # all flat: blank, nothing to cut
     columns = list(zip(*gray[top:bottom]))
-    left = first_uneven(columns)
-    right = width - first_uneven(reversed(columns))
+    left = cut(columns)
+    right = width - cut(reversed(columns))
+    if right - left < 3:
+        return 0, 0, width, height
     return left, top, right, bottom
 
 

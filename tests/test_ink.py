@@ -114,20 +114,85 @@ class Pieces(unittest.TestCase):
 
 
 class Margins(unittest.TestCase):
-    def test_a_white_frame_is_cut_exactly(self):
+    def test_a_white_frame_is_cut_with_one_line_more(self):
+        # 12 white columns on the left, 70 on the right, each with the
+        # line where frame and photo meet.
         image = photos.padded(photos.photo(3, shadow=False), pad=12, right=70)
-        self.assertEqual(ink.flat_margins(rows_of(image)), (12, 0, 212, 160))
+        self.assertEqual(ink.flat_margins(rows_of(image)), (13, 0, 211, 160))
 
     def test_noisy_paper_is_no_margin(self):
         self.assertEqual(ink.flat_margins(rows_of(photos.photo(3))), (0, 0, 200, 160))
 
     def test_flat_paper_is_cut_but_never_the_ink(self):
-        # A clean drawing's paper is flat up to the ink: what is cut has none.
+        # A clean drawing's paper is flat up to the ink: the cut stops at
+        # the faintest rim of the strokes (and takes one line of it).
         rows = rows_of(photos.clean(4))
-        left, top, right, bottom = ink.flat_margins(rows)
-        truth = [i for i, c in enumerate(photos.coverage(4, 200, 160, (70, 30, 130, 130), 9.0)) if c > 0.02]
-        self.assertEqual((left, top), (min(i % 200 for i in truth), min(i // 200 for i in truth)))
-        self.assertEqual((right, bottom), (max(i % 200 for i in truth) + 1, max(i // 200 for i in truth) + 1))
+        cover = photos.coverage(4, 200, 160, (70, 30, 130, 130), 9.0)
+        faint = [i for i, c in enumerate(cover) if c > 0.02]
+        box = (min(i % 200 for i in faint) + 1, min(i // 200 for i in faint) + 1,
+               max(i % 200 for i in faint), max(i // 200 for i in faint))
+        self.assertEqual(ink.flat_margins(rows), box)
+        left, top, right, bottom = box
+        self.assertTrue(all(left <= i % 200 < right and top <= i // 200 < bottom
+                            for i, c in enumerate(cover) if c > 0.5))
+
+
+def finding(width, height, boxes, thinness, edge=False):
+    """An ``InkFound`` whose ink is 1.0 in the given (left, top, right,
+    bottom) boxes, its box theirs, with the given thinness."""
+    rows = [[0.0] * width for _ in range(height)]
+    for left, top, right, bottom in boxes:
+        for y in range(top, bottom + 1):
+            rows[y][left:right + 1] = [1.0] * (right - left + 1)
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return ink.InkFound(rows, [], 0.0, 50.0, box, thinness, 2.0, edge)
+
+
+class Polarities(unittest.TestCase):
+    """``_better``: which polarity's finding is the digit."""
+
+    def test_a_zeros_hole_and_a_fives_bowl_lose_to_the_digit(self):
+        # The ring's ink lies on all four sides of the hole: the hole loses,
+        # though the vote chose its polarity and it is no fatter.  The
+        # bowl of a 5 (open on the left) has ink on three sides.
+        ring = finding(60, 60, [(10, 10, 40, 14), (10, 46, 40, 50), (10, 10, 14, 50), (36, 10, 40, 50)], 0.12)
+        hole = finding(60, 60, [(15, 15, 35, 45)], 0.15)
+        self.assertIs(ink._better(hole, ring, confident=True), ring)
+        five = finding(60, 60, [(10, 5, 40, 8), (10, 5, 13, 25), (10, 22, 40, 25), (37, 22, 40, 50),
+                                (10, 47, 40, 50)], 0.12)
+        bowl = finding(60, 60, [(14, 26, 36, 46)], 0.14)
+        self.assertIs(ink._better(bowl, five, confident=True), five)
+
+    def test_paper_beside_a_stroke_does_not_win_by_enclosing_it(self):
+        # A thick "1" (dark) and the paper between it and a shadow (light),
+        # to its left and below: the paper's box encloses the stroke's, but
+        # the paper is not on all four sides, so it is no hole: the clear
+        # vote for dark stands.
+        stroke = finding(100, 100, [(45, 20, 52, 70)], 0.16)
+        paper = finding(100, 100, [(10, 10, 40, 90), (10, 75, 90, 90)], 0.12)
+        self.assertIs(ink._better(stroke, paper, confident=True), stroke)
+
+    def test_a_finding_on_the_edge_loses(self):
+        # The bright rim of the sheet (a thin line along the edge) is much
+        # thinner than the digit, but hugs the border.
+        rim = finding(100, 100, [(0, 0, 1, 99)], 0.02, edge=True)
+        digit = finding(100, 100, [(40, 20, 48, 70), (40, 20, 70, 26)], 0.12)
+        self.assertIs(ink._better(rim, digit, confident=False), digit)
+        self.assertIs(ink._better(digit, rim, confident=False), digit)
+
+
+class Scenery(unittest.TestCase):
+    def test_strips_along_the_edge_are_scenery_a_digit_cut_by_the_frame_is_not(self):
+        mask = [[0] * 100 for _ in range(80)]
+        for y in range(80):
+            mask[y][0:5] = [1] * 5          # a strip of table down the left edge
+        for y in range(0, 50):
+            mask[y][60:64] = [1] * 4        # a stroke from the top edge into the picture
+        for y in range(30, 40):
+            mask[y][30:34] = [1] * 4        # a stroke in the middle
+        scenery = ink._scenery(mask, band=8)
+        self.assertEqual([sum(row[0:5]) for row in scenery], [5] * 80)
+        self.assertEqual(sum(sum(row[5:]) for row in scenery), 0)
 
 
 class FindInk(unittest.TestCase):

@@ -284,6 +284,32 @@ class PathChoice(unittest.TestCase):
         noisy = image_from_gray(28, 28, [(i * 37) % 256 for i in range(784)])
         self.assertEqual(preprocess.choose_path(noisy, [], 0, 0)[0], "drawing")
 
+    def test_the_cheap_uniform_test_agrees_with_choose_path(self):
+        # plainly_uniform may only say True where choose_path, on the
+        # shrunk image, says "its paper is uniform"; and it must say True
+        # for plain drawings big enough to be shrunk, or it saves nothing.
+        def coloured(image):
+            rgba = bytearray(image.rgba)
+            for i in range(0, len(rgba), 4):
+                if rgba[i] < 128:
+                    rgba[i:i + 3] = bytes((30, 60, 200))   # a blue pen
+            return png.Image(image.width, image.height, bytes(rgba), "blue-pen.png")
+
+        plain = [image_from_gray(300, 260, draw(300, 260, 200, 150, 8, 120, 210)),
+                 image_from_gray(600, 400, draw(600, 400, 250, 60, 20, 0, 255)),
+                 photos.clean(3, width=400, height=300, box=(150, 50, 250, 250), pen=16.0),
+                 coloured(photos.clean(5, width=280, height=280, box=(90, 40, 190, 240), pen=14.0))]
+        others = [photos.photo(2), photos.padded(photos.clean(2), level=90),
+                  photos.clean(7, width=300, height=300, box=(0, 40, 100, 240), pen=14.0)]
+        for image in plain + others:
+            gray_width, gray_height, gray, _ = preprocess._opaque_planes(image, preprocess.PHOTO_SIDE)
+            path, why = preprocess.choose_path(image, gray, gray_width, gray_height)
+            with self.subTest(image=image.name, size=(image.width, image.height), why=why):
+                if image in plain:
+                    self.assertTrue(preprocess.plainly_uniform(image))
+                if preprocess.plainly_uniform(image):
+                    self.assertEqual((path, why), ("drawing", "its paper is uniform"))
+
     def test_uneven_light_and_noise_make_a_photo(self):
         for image in (photos.photo(2), photos.photo(2, shadow=False), photos.padded(photos.clean(2), level=90)):
             gray = [float(v) for v in image.gray8()]
