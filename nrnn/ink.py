@@ -54,13 +54,13 @@ The steps (``find_ink``), each with its reason
    a ruled line across the frame, the desk.
 7. Which polarity (``_better``): the wrong one finds the paper *between*
    the strokes: a loop's inside, the gap between a stroke and a shadow,
-   or the bright rim of the sheet along the edge.  So a finding whose
-   digit touches the border loses to one whose digit does not; a finding
-   lying inside the other's box, with the other's ink on three or four
-   sides of it, loses (it is the digit's holes and bays); then the thinner finding wins (a digit is
-   strokes, the wrong polarity finds blobs), decisively only if much
-   thinner when the percentile vote was clear; last, less mask in the
-   border band (a real digit sits in the middle).
+   or the bright rim of the sheet along the edge.  So a finding lying
+   inside the other's box, with the other's ink on three or four sides of
+   it, loses (it is the digit's holes and bays); a finding whose digit
+   hugs the border loses to one whose digit does not; then the thinner
+   finding wins (a digit is strokes, the wrong polarity finds blobs),
+   decisively only if much thinner when the percentile vote was clear;
+   last, less mask in the border band (a real digit sits in the middle).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
@@ -141,6 +141,11 @@ BORDER_PENALTY = 0.25
 #: the border band is scenery (table, shadow rim), not ink: left out when
 #: measuring the stroke width and the threshold.
 EDGE_REACH = 0.5
+
+#: A digit's hole or bay (a 0's inside, a 4's triangle, a 5's bowl) covers
+#: at least this share of the digit's box; a finding far smaller than the
+#: one around it is not its hole.
+HOLE_SHARE = 0.05
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -334,11 +339,13 @@ class InkFound:
     """What ``find_ink`` found in one plane for one polarity.
 
     ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
-    stages:   (name, rows in [0, 1]) to show how it was found
+    stages:   (name, function giving rows in [0, 1]) to show how it was
+              found; drawn only when asked for (most readings never are)
     band:     share of the thresholded mask in the border band
     strength: the strongest ink (top-hat) away from the border, gray levels
     noise:    the paper's noise there (the top-hat's median), gray levels
-    edge:     the main piece touches the border (not looked at in tiny images)
+    edge:     the main piece hugs the border: touches it and spans the frame
+              or lies mostly in the border band (never in tiny images)
     box:      (left, top, right, bottom) of the kept pieces, inclusive
     thinness: the kept pieces' stroke width over their box's longer side
               (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
@@ -420,11 +427,14 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         top_hat = _top_hat(bright, paper)
         threshold, strongest, noise = _threshold(top_hat, band, scenery)
 
-    shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
-    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
-    top = max(strongest, 1.0)
-    stages.append(("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest),
-                   [[min(1.0, v / top) for v in row] for row in top_hat]))
+    def shown_paper(paper=paper):
+        return [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
+
+    def shown_ink(top_hat=top_hat, top=max(strongest, 1.0)):
+        return [[min(1.0, v / top) for v in row] for row in top_hat]
+
+    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
+              ("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest), shown_ink)]
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
@@ -450,14 +460,16 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     band_share = _band_share(mask, band) if band else 0.0
     kept = choose_components(pieces, width, height, stroke, band)
     keep = [[0] * width for _ in range(height)]
-    shown = [[0.35 * v for v in row] for row in mask]
     kept_pixels = 0
     for piece in kept:
         kept_pixels += piece.pixels
         for y, start, stop in piece.runs:
             keep[y][start:stop] = [1] * (stop - start)
-            shown[y][start:stop] = [1.0] * (stop - start)
-    stages.append(("pieces kept (bright) and dropped (dim)", shown))
+
+    def shown_pieces(mask=mask):
+        return [[1.0 if k else 0.35 * v for v, k in zip(row, flags)] for row, flags in zip(mask, keep)]
+
+    stages.append(("pieces kept (bright) and dropped (dim)", shown_pieces))
     if kept_pixels < 3:
         return InkFound(None, stages, band_share, strongest, noise=noise)
     box = (min(p.left for p in kept), min(p.top for p in kept),
@@ -475,13 +487,19 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                 row[left:right] = [1] * (right - left)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
-    edge = bool(band) and kept[0].touches_border(width, height)
+    main = kept[0]
+    edge = bool(band) and main.touches_border(width, height) and (
+        _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
     return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge)
 
 
 def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
     """True if ``inner`` lies strictly inside ``outer`` (a gap on every side)."""
     return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
+
+
+def _area(box: Tuple[int, int, int, int]) -> int:
+    return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
 
 
 def _sides(outer: InkFound, inner: InkFound) -> int:
@@ -500,26 +518,27 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
 
     ``first`` is the percentile vote's choice; ``confident`` says whether
     the vote was clear (one side strayed twice as far).  First, a finding
-    whose digit touches the border loses to one whose digit does not: what
-    hugs the edge is scenery (the sheet's edge seen as a bright line, a
-    strip of table).  Then a finding whose box lies strictly inside the
-    other's loses if the other's ink lies on three or four sides of it: it
-    is a hole or a bay of the digit (a 0's inside, a 5's bowl), "ink" of the
-    opposite polarity.  (Paper that only lies beside a stroke, between it
-    and a shadow, is on one or two sides.)  Then a confident vote is overturned only by a
-    finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
+    whose box lies strictly inside the other's, covering at least
+    ``HOLE_SHARE`` of it, loses if the other's ink lies on three or four
+    sides of it: it is a hole or a bay of the digit (a 0's inside, a 5's
+    bowl), "ink" of the opposite polarity.  (Paper that only lies beside a
+    stroke, between it and a shadow, is on one or two sides; the rim of a
+    shadow arching over the digit is many times its size.)  Then a finding whose digit hugs the border (``edge``)
+    loses to one whose digit does not: it is scenery, the sheet's edge seen
+    as a bright line, a strip of table.  Then a confident vote is
+    overturned only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
     less of the mask in the border band (by 0.05); else ``first``.
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
+    for outer, inner in ((first, second), (second, first)):
+        if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
+                and _sides(outer, inner) >= 3):
+            return outer
     if first.edge != second.edge:
         return second if first.edge else first
-    for outer, inner in ((first, second), (second, first)):
-        if _encloses(outer.box, inner.box):
-            if _sides(outer, inner) >= 3:
-                return outer
     if confident:
         return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:
@@ -603,7 +622,7 @@ def _cropped(channels: Callable[[], Dict[str, Rows]], box: Tuple[int, int, int, 
 def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
-    of (name, rows in [0, 1])) and ``box``.
+    of (name, function giving rows in [0, 1])) and ``box``.
 
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
     optionally a function giving the colour planes ({"red": rows, "green":
@@ -619,7 +638,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = Non
         if found.ink is not None:
             found.ink = _uncrop(found.ink, crop, width, height)
             found.box = (found.box[0] + left, found.box[1] + top, found.box[2] + left, found.box[3] + top)
-        found.stages = [(name, _uncrop(rows, crop, width, height)) for name, rows in found.stages]
+        found.stages = [(name, lambda rows=rows: _uncrop(rows(), crop, width, height))
+                        for name, rows in found.stages]
         return found
     tiny = min(height, width) < TINY
 

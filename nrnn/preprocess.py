@@ -446,7 +446,10 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int) ->
 
 
 def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
-    """(stages, width, height, ink): every step's image and the final ink."""
+    """(stages, width, height, ink): every step's image and the final ink.
+    Each stage is (name, width, height, function giving its values): most
+    callers want only the ink, and drawing every step costs a pass over
+    each image."""
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
     elif plainly_uniform(image):
@@ -461,14 +464,14 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
             width, height, brightness, _ = _opaque_planes(image, DRAWING_SIDE)
         drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
         stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
-                   [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, ink)]
+                   lambda: [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, lambda: ink)]
         if any(ink) or why != "its paper is uniform":
             return stages, drawn_width, drawn_height, ink
         # Evenly lit paper but no ink strong enough for a drawing: maybe a
         # faint pencil, or a pale pen that only shows in one colour.
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         why = "no ink strong enough for a drawing"
-    stages = [("brightness (a photo: %s)" % why, width, height, [v / 255.0 for v in gray])]
+    stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
     if channels:
@@ -477,12 +480,12 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
                     for name, plane in channels().items()}
     found = photo_ink.find_ink(rows, colour)
     for name, step in found.stages:
-        stages.append((name, width, height, [v for row in step for v in row]))
+        stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
     if found.ink is None:
         ink = [0.0] * (width * height)
     else:
         ink = [v for row in found.ink for v in row]
-        stages.append(("photo ink", width, height, ink))
+        stages.append(("photo ink", width, height, lambda: ink))
     return stages, width, height, ink
 
 
@@ -507,12 +510,16 @@ def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
     Raises ``ImageError`` naming the image if it holds no ink, like prepare.
     """
     stages, width, height, ink = _stages(image)
+    field = _field(image, width, height, ink)
+    return [(name, w, h, values()) for name, w, h, values in stages] + [("input 28x28", FIELD, FIELD, field)]
+
+
+def _field(image: Image, width: int, height: int, ink: List[float]) -> List[float]:
+    """to_mnist, its error naming the image."""
     try:
-        field = to_mnist(width, height, ink)
+        return to_mnist(width, height, ink)
     except ImageError as error:
         raise ImageError("%s: %s" % (image.name, error)) from None
-    stages.append(("input 28x28", FIELD, FIELD, field))
-    return stages
 
 
 def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
@@ -534,7 +541,8 @@ def prepare(image: Image) -> List[float]:
 
     Raises ``ImageError`` naming the image if it holds no ink.
     """
-    return prepare_stages(image)[-1][3]
+    _, width, height, ink = _stages(image)
+    return _field(image, width, height, ink)
 
 
 if __name__ == "__main__":

@@ -172,6 +172,14 @@ class Polarities(unittest.TestCase):
         paper = finding(100, 100, [(10, 10, 40, 90), (10, 75, 90, 90)], 0.12)
         self.assertIs(ink._better(stroke, paper, confident=True), stroke)
 
+    def test_the_rim_of_a_shadow_arching_over_the_digit_is_no_hole(self):
+        # The bright paper around a round shadow at the top (light) arches
+        # over a small digit (dark) on three sides; but the digit's box is
+        # a few percent of the arc's, so it is no hole of it.
+        arc = finding(200, 150, [(0, 0, 10, 120), (0, 0, 190, 8), (180, 0, 190, 120)], 0.06)
+        digit = finding(200, 150, [(90, 60, 96, 100), (90, 60, 110, 65)], 0.12)
+        self.assertIs(ink._better(digit, arc, confident=True), digit)
+
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.

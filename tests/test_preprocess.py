@@ -340,6 +340,16 @@ class Photos(unittest.TestCase):
             with self.subTest(digit=digit):
                 self.check(photos.padded(photos.photo(digit, shadow=False, darkness=0.5)), digit)
 
+    def test_a_digit_cropped_tight_touches_the_frame(self):
+        # A photo cropped to the digit: the strokes touch the top and the
+        # bottom edge, so "ink on the edge is scenery" must not apply, nor
+        # may the 0's hole or the 8's loops (which touch nothing) win.
+        size = dict(width=120, height=130, box=(20, 0, 100, 129), pen=11.0)
+        for digit in (0, 1, 8):
+            with self.subTest(digit=digit):
+                got = preprocess.prepare(photos.photo(digit, noise=1.5, seed=digit, **size))
+                self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(digit, **size))), self.BOUND)
+
     def test_faint_blue_pen_is_read_in_colour(self):
         # Gray contrast ~14 levels: a drawing's reading finds nothing.
         image = photos.faint_blue(5)
