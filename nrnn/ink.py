@@ -552,14 +552,16 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, 
     """(left, top, right, bottom), right and bottom exclusive: the part of
     the image inside its flat margins.  A margin is a run of whole rows (or
     columns) at an edge whose every pixel lies within ``tolerance`` levels
-    of its first one: a frame of one colour around a pasted photo, a
+    of its first one and more than ``MIN_CONTRAST`` levels from the
+    image's median: a frame of one colour around a pasted photo, a
     letterbox, cut with one line more (where frame and photo blend).  No
     ink can be there (ink differs from its paper), so cutting them loses
     nothing, and real paper, lit unevenly and noisy, is almost never that
-    flat along a whole line.
+    flat along a whole line.  A flat margin the colour of most of the image
+    (a clean drawing's paper) is kept.
 
-    >>> photo = [[250 - 5 * y, 90 + 20 * y, 160, 140 + 7 * y, 240 - 6 * y] for y in range(6)]
-    >>> frame = [[255] * 7] + [[255] + row + [255] for row in photo] + [[255] * 7]
+    >>> photo = [[150 - 5 * y, 140 + 7 * y, 160, 145 + 3 * y, 170 - 6 * y] for y in range(6)]
+    >>> frame = [[0] * 7] + [[0] + row + [0] for row in photo] + [[0] * 7]
     >>> flat_margins(frame)                 # 1 flat line each way, and 1 more
     (2, 2, 5, 6)
     """
@@ -592,6 +594,18 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, 
     right = width - cut(reversed(columns))
     if right - left < 3:
         return 0, 0, width, height
+    # A margin the colour of most of the image is its paper (a clean
+    # drawing's, whose ink is faint): not a frame, and cutting it would
+    # leave the digit touching the edge.
+    paper = _percentile(sorted(v for row in gray for v in row), 0.5)
+    if top and abs(gray[0][0] - paper) <= MIN_CONTRAST:
+        top = 0
+    if bottom < height and abs(gray[-1][-1] - paper) <= MIN_CONTRAST:
+        bottom = height
+    if left and abs(gray[top][0] - paper) <= MIN_CONTRAST:
+        left = 0
+    if right < width and abs(gray[bottom - 1][-1] - paper) <= MIN_CONTRAST:
+        right = width
     return left, top, right, bottom
 
 

@@ -340,6 +340,17 @@ class Photos(unittest.TestCase):
             with self.subTest(digit=digit):
                 self.check(photos.padded(photos.photo(digit, shadow=False, darkness=0.5)), digit)
 
+    def test_a_faint_clean_drawing_reads_like_a_dark_one(self):
+        # Ink 22 levels under white paper: too faint for the drawing
+        # reading, so it is read as a photo; its flat white margins are
+        # its paper, not a frame, and must not be cut away.
+        for digit in (0, 2, 7):
+            with self.subTest(digit=digit):
+                cover = photos.coverage(digit, 200, 160, (70, 30, 130, 130), 9.0)
+                faint = photos.gray_image(200, 160, [255 - 22 * c for c in cover], "faint.png")
+                got = preprocess.prepare(faint)
+                self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(digit))), self.BOUND)
+
     def test_a_digit_cropped_tight_touches_the_frame(self):
         # A photo cropped to the digit: the strokes touch the top and the
         # bottom edge, so "ink on the edge is scenery" must not apply, nor
