@@ -28,8 +28,9 @@ first looks at the image and picks one (``choose_path``):
   (at most ``TINY_SIDE`` pixels a side, like MNIST's 28 x 28), or its paper
   is uniform: at least ``PAPER_SHARE`` of all pixels and ``RING_SHARE`` of
   a ring just inside its frame are within ``PAPER_TOLERANCE`` gray levels
-  of the median.  Then ``drawing_ink`` does what nrnn always did:
-  composite transparency away, decide whether the ink is dark-on-light or
+  of the median (for paper of one exact colour ``plainly_uniform`` sees
+  this without shrinking the image first).  Then ``drawing_ink`` does
+  what nrnn always did: composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the (one, global)
   background, drop a thin frame (scanner edges), stretch so the strongest
   ink is 1.0 and zero faint specks that touch no stroke.  A drawing of up
