@@ -2,16 +2,25 @@
 
     python -m bench.bench_preprocess [--runs 3] [--baseline-worktree PATH]
 
-Builds four images in memory (nothing is read or written): a 2000 x 2000
+Builds five images in memory (nothing is read or written): a 2000 x 2000
 gray drawing (a bar on flat gray), a 1080 x 1080 colour "phone photo" (a
-digit under a shadow, uneven light, noise), and 4,000,000 x 1 and
-1 x 4,000,000 gray lines, and times ``nrnn.image.preprocess.prepare`` on each
+digit under a shadow, uneven light, noise), a 280 x 280 opaque drawing
+(black on white, as a canvas saved without transparency), and
+4,000,000 x 1 and 1 x 4,000,000 gray lines, and times
+``nrnn.image.preprocess.prepare`` on each
 (median of ``--runs``), then measures its peak memory with tracemalloc
 (CPython only; the image itself is built before tracing starts).
 
 ``--baseline-worktree PATH`` runs the same measurements with another
 checkout's nrnn (e.g. the main branch) in a subprocess and prints the ratio
 of the medians, so both figures come from the same run on the same machine.
+
+``--predict FILE`` times the whole command instead, start to answer:
+``predict.py FILE`` in a fresh interpreter (this one), alternately in this
+checkout and the baseline's, e.g. a 12-megapixel phone JPEG::
+
+    pypy3 bench/bench_preprocess.py --predict ../shared/jpeg/made/digit_phone_4032x3024.jpg \
+        --runs 7 --baseline-worktree /tmp/before
 """
 
 import argparse
@@ -55,6 +64,16 @@ def images():
             for plane, tint in zip(planes, (1.0, 0.97, 0.9)):
                 plane[y * side + x] = min(255, max(0, int(level * tint)))
     yield "1080x1080 colour photo", _opaque(side, side, *planes)
+    # An opaque 280 x 280 drawing (a canvas saved without transparency):
+    # black strokes on white, a ring and a bar, 14 px wide.
+    side = 280
+    drawing = bytearray(b"\xff" * (side * side))
+    for y in range(side):
+        for x in range(side):
+            ring = abs(((x - 140) ** 2 / 60 ** 2 + (y - 110) ** 2 / 70 ** 2) ** 0.5 - 1) < 0.1
+            if ring or (120 <= x < 134 and 110 <= y < 250):
+                drawing[y * side + x] = 0
+    yield "280x280 opaque drawing", _opaque(side, side, bytes(drawing))
     line = bytes((i * 37) % 256 for i in range(4_000_000))
     yield "4000000x1 gray line", _opaque(4_000_000, 1, line)
     yield "1x4000000 gray line", _opaque(1, 4_000_000, line)
@@ -89,12 +108,39 @@ def measure(runs):
     return results
 
 
+def predict_times(path, checkouts, runs):
+    """Median wall time of ``predict.py path`` (a fresh interpreter, this
+    one, each time) in each checkout, run alternately so that the
+    machine's load falls on all of them alike."""
+    times = {checkout: [] for checkout in checkouts}
+    for _ in range(runs):
+        for checkout in checkouts:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, os.path.join(checkout, "predict.py"), path], cwd=checkout,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[checkout].append(time.perf_counter() - started)
+    return {checkout: statistics.median(values) for checkout, values in times.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline-worktree", metavar="PATH")
+    parser.add_argument("--predict", metavar="FILE",
+                        help="instead: time 'predict.py FILE' end to end (and in the baseline)")
     parser.add_argument("--worker", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.predict:
+        checkouts = [ROOT] + ([os.path.abspath(args.baseline_worktree)] if args.baseline_worktree else [])
+        medians = predict_times(os.path.abspath(args.predict), checkouts, args.runs)
+        print("%s %s; predict.py %s, median of %d runs, alternating"
+              % (platform.python_implementation(), platform.python_version(), args.predict, args.runs))
+        line = "this checkout %.2f s" % medians[ROOT]
+        if args.baseline_worktree:
+            before = medians[checkouts[1]]
+            line += "   before %.2f s   time ratio %.2f" % (before, medians[ROOT] / before)
+        print(line)
+        return
     if args.worker:
         print(json.dumps(measure(args.runs)))
         return

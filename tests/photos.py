@@ -47,14 +47,19 @@ def paper_level(x: int, y: int, width: int, height: int, shadow: bool) -> float:
 
 
 def photo(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130), pen: float = 9.0,
-          shadow: bool = True, noise: float = 3.0, darkness: float = 0.6, seed: int = 1) -> Image:
-    """The digit photographed: ink = paper * (1 - darkness * coverage), plus noise."""
+          shadow: bool = True, noise: float = 3.0, darkness: float = 0.6, seed: int = 1,
+          table: int = 0) -> Image:
+    """The digit photographed: ink = paper * (1 - darkness * coverage), plus
+    noise; with ``table`` > 0, the sheet ends that many pixels from the left
+    edge and a dark table (level 70) shows beyond it."""
     ink = coverage(digit, width, height, box, pen)
     rng = random.Random(seed)
     levels = []
     for y in range(height):
         for x in range(width):
             paper = paper_level(x, y, width, height, shadow)
+            if table and x < table - 0.05 * (y - height / 2):  # the sheet's edge, a little askew
+                paper = 70.0
             levels.append(paper * (1 - darkness * ink[y * width + x]) + rng.gauss(0, noise))
     return gray_image(width, height, levels, "photo.png")
 
@@ -82,10 +87,12 @@ def faint_blue(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130
     return Image(width, height, bytes(rgba), "blue.png")
 
 
-def padded(image: Image, pad: int = 40, level: int = 255) -> Image:
-    """``image`` with ``pad`` columns of ``level`` added left and right, as a
-    phone's gallery pads a portrait photo to a square."""
-    side = bytes((level, level, level, 255)) * pad
-    rows = [side + image.rgba[4 * y * image.width:4 * (y + 1) * image.width] + side
+def padded(image: Image, pad: int = 40, level: int = 255, right: int = None) -> Image:
+    """``image`` with ``pad`` columns of ``level`` added on the left and
+    ``right`` (default: ``pad``) on the right, as a phone's gallery pads a
+    portrait photo to a square, or a photo pasted off-centre on a page."""
+    right = pad if right is None else right
+    pixel = bytes((level, level, level, 255))
+    rows = [pixel * pad + image.rgba[4 * y * image.width:4 * (y + 1) * image.width] + pixel * right
             for y in range(image.height)]
-    return Image(image.width + 2 * pad, image.height, b"".join(rows), "padded.png")
+    return Image(image.width + pad + right, image.height, b"".join(rows), "padded.png")

@@ -114,20 +114,119 @@ class Pieces(unittest.TestCase):
         self.assertEqual(self.main(self.mask_with(stroke, blob)), blob)
 
 
+class Margins(unittest.TestCase):
+    def test_a_white_frame_is_cut_with_one_line_more(self):
+        # 12 white columns on the left, 70 on the right, each with the
+        # line where frame and photo meet.
+        image = photos.padded(photos.photo(3, shadow=False), pad=12, right=70)
+        self.assertEqual(ink.flat_margins(rows_of(image)), (13, 0, 211, 160))
+
+    def test_noisy_paper_is_no_margin(self):
+        self.assertEqual(ink.flat_margins(rows_of(photos.photo(3))), (0, 0, 200, 160))
+
+    def test_margins_the_colour_of_the_paper_are_kept(self):
+        # A clean drawing's paper is flat up to the ink, but it is the
+        # paper, not a frame: cutting it would leave the digit touching the
+        # edge (a faint drawing is read as a photo).
+        self.assertEqual(ink.flat_margins(rows_of(photos.clean(4))), (0, 0, 200, 160))
+
+
+def finding(width, height, boxes, thinness, edge=False):
+    """An ``InkFound`` whose ink is 1.0 in the given (left, top, right,
+    bottom) boxes, its box theirs, with the given thinness."""
+    rows = [[0.0] * width for _ in range(height)]
+    for left, top, right, bottom in boxes:
+        for y in range(top, bottom + 1):
+            rows[y][left:right + 1] = [1.0] * (right - left + 1)
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return ink.InkFound(rows, [], 0.0, 50.0, box, thinness, 2.0, edge)
+
+
+class Polarities(unittest.TestCase):
+    """``_better``: which polarity's finding is the digit."""
+
+    def test_a_zeros_hole_and_a_fives_bowl_lose_to_the_digit(self):
+        # The ring's ink lies on all four sides of the hole: the hole loses,
+        # though the vote chose its polarity and it is no fatter.  The
+        # bowl of a 5 (open on the left) has ink on three sides.
+        ring = finding(60, 60, [(10, 10, 40, 14), (10, 46, 40, 50), (10, 10, 14, 50), (36, 10, 40, 50)], 0.12)
+        hole = finding(60, 60, [(15, 15, 35, 45)], 0.15)
+        self.assertIs(ink._better(hole, ring, confident=True), ring)
+        five = finding(60, 60, [(10, 5, 40, 8), (10, 5, 13, 25), (10, 22, 40, 25), (37, 22, 40, 50),
+                                (10, 47, 40, 50)], 0.12)
+        bowl = finding(60, 60, [(14, 26, 36, 46)], 0.14)
+        self.assertIs(ink._better(bowl, five, confident=True), five)
+
+    def test_paper_beside_a_stroke_does_not_win_by_enclosing_it(self):
+        # A thick "1" (dark) and the paper between it and a shadow (light),
+        # to its left and below: the paper's box encloses the stroke's, but
+        # the paper is not on all four sides, so it is no hole: the clear
+        # vote for dark stands.
+        stroke = finding(100, 100, [(45, 20, 52, 70)], 0.16)
+        paper = finding(100, 100, [(10, 10, 40, 90), (10, 75, 90, 90)], 0.12)
+        self.assertIs(ink._better(stroke, paper, confident=True), stroke)
+
+    def test_the_rim_of_a_shadow_arching_over_the_digit_is_no_hole(self):
+        # The bright paper around a round shadow at the top (light) arches
+        # over a small digit (dark) on three sides; but the digit's box is
+        # a few percent of the arc's, so it is no hole of it.
+        arc = finding(200, 150, [(0, 0, 10, 120), (0, 0, 190, 8), (180, 0, 190, 120)], 0.06)
+        digit = finding(200, 150, [(90, 60, 96, 100), (90, 60, 110, 65)], 0.12)
+        self.assertIs(ink._better(digit, arc, confident=True), digit)
+
+    def test_a_finding_on_the_edge_loses(self):
+        # The bright rim of the sheet (a thin line along the edge) is much
+        # thinner than the digit, but hugs the border.
+        rim = finding(100, 100, [(0, 0, 1, 99)], 0.02, edge=True)
+        digit = finding(100, 100, [(40, 20, 48, 70), (40, 20, 70, 26)], 0.12)
+        self.assertIs(ink._better(rim, digit, confident=False), digit)
+        self.assertIs(ink._better(digit, rim, confident=False), digit)
+
+
+class Scenery(unittest.TestCase):
+    def test_strips_along_the_edge_are_scenery_a_digit_cut_by_the_frame_is_not(self):
+        mask = [[0] * 100 for _ in range(80)]
+        for y in range(80):
+            mask[y][0:5] = [1] * 5          # a strip of table down the left edge
+        for y in range(0, 50):
+            mask[y][60:64] = [1] * 4        # a stroke from the top edge into the picture
+        for y in range(30, 40):
+            mask[y][30:34] = [1] * 4        # a stroke in the middle
+        scenery = ink._scenery(mask, band=8)
+        self.assertEqual([sum(row[0:5]) for row in scenery], [5] * 80)
+        self.assertEqual(sum(sum(row[5:]) for row in scenery), 0)
+
+
 class FindInk(unittest.TestCase):
+    def assertBoxIsTheDigits(self, found, digit, shift=0, pen=9.0):
+        """The kept ink's box is the box the digit was drawn in (give or
+        take the pen's radius), moved right by ``shift``."""
+        left, top, right, bottom = found.box
+        truth = [i for i, c in enumerate(photos.coverage(digit, 200, 160, (70, 30, 130, 130), pen)) if c > 0.5]
+        xs, ys = [i % 200 + shift for i in truth], [i // 200 for i in truth]
+        self.assertLessEqual(abs(left - min(xs)), 3, found.box)
+        self.assertLessEqual(abs(right - max(xs)), 3, found.box)
+        self.assertLessEqual(abs(top - min(ys)), 3, found.box)
+        self.assertLessEqual(abs(bottom - max(ys)), 3, found.box)
+        self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+
     def test_shadowed_photo_box_is_the_digits(self):
         # The digit was drawn in the box (70, 30)-(130, 130); the shadow
-        # covers the right third.  The kept ink must be the digit's box
-        # (give or take the pen's radius), not the shadow's.
-        found = ink.find_ink(rows_of(photos.photo(7)))
-        left, top, right, bottom = found.box
-        truth = [i for i, c in enumerate(photos.coverage(7, 200, 160, (70, 30, 130, 130), 9.0)) if c > 0.5]
-        xs, ys = [i % 200 for i in truth], [i // 200 for i in truth]
-        self.assertLessEqual(abs(left - min(xs)), 3)
-        self.assertLessEqual(abs(right - max(xs)), 3)
-        self.assertLessEqual(abs(top - min(ys)), 3)
-        self.assertLessEqual(abs(bottom - max(ys)), 3)
-        self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+        # covers the right third.  The kept ink must be the digit's box,
+        # not the shadow's.
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(photos.photo(7))), 7)
+
+    def test_a_grey_photo_pasted_off_centre_on_white(self):
+        # The white frame outvotes the faint, thick ink ("light"): the
+        # frame is cut first, and the digit is found where it is.
+        image = photos.padded(photos.photo(3, shadow=False, darkness=0.25, pen=14.0), pad=12, right=70)
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 3, shift=12, pen=14.0)
+
+    def test_a_strip_of_table_beside_a_faint_digit(self):
+        # The table is 60 levels under the paper, the ink 25: a threshold
+        # measured with the table in would cut the digit away.
+        image = photos.photo(7, shadow=False, darkness=0.14, table=28, noise=1.5, seed=4)
+        self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 7)
 
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)

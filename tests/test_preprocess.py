@@ -285,6 +285,32 @@ class PathChoice(unittest.TestCase):
         noisy = image_from_gray(28, 28, [(i * 37) % 256 for i in range(784)])
         self.assertEqual(preprocess.choose_path(noisy, [], 0, 0)[0], "drawing")
 
+    def test_the_cheap_uniform_test_agrees_with_choose_path(self):
+        # plainly_uniform may only say True where choose_path, on the
+        # shrunk image, says "its paper is uniform"; and it must say True
+        # for plain drawings big enough to be shrunk, or it saves nothing.
+        def coloured(image):
+            rgba = bytearray(image.rgba)
+            for i in range(0, len(rgba), 4):
+                if rgba[i] < 128:
+                    rgba[i:i + 3] = bytes((30, 60, 200))   # a blue pen
+            return png.Image(image.width, image.height, bytes(rgba), "blue-pen.png")
+
+        plain = [image_from_gray(300, 260, draw(300, 260, 200, 150, 8, 120, 210)),
+                 image_from_gray(600, 400, draw(600, 400, 250, 60, 20, 0, 255)),
+                 photos.clean(3, width=400, height=300, box=(150, 50, 250, 250), pen=16.0),
+                 coloured(photos.clean(5, width=280, height=280, box=(90, 40, 190, 240), pen=14.0))]
+        others = [photos.photo(2), photos.padded(photos.clean(2), level=90),
+                  photos.clean(7, width=300, height=300, box=(0, 40, 100, 240), pen=14.0)]
+        for image in plain + others:
+            gray_width, gray_height, gray, _ = preprocess._opaque_planes(image, preprocess.PHOTO_SIDE)
+            path, why = preprocess.choose_path(image, gray, gray_width, gray_height)
+            with self.subTest(image=image.name, size=(image.width, image.height), why=why):
+                if image in plain:
+                    self.assertTrue(preprocess.plainly_uniform(image))
+                if preprocess.plainly_uniform(image):
+                    self.assertEqual((path, why), ("drawing", "its paper is uniform"))
+
     def test_uneven_light_and_noise_make_a_photo(self):
         for image in (photos.photo(2), photos.photo(2, shadow=False), photos.padded(photos.clean(2), level=90)):
             gray = [float(v) for v in gray8(image)]
@@ -314,6 +340,27 @@ class Photos(unittest.TestCase):
         for digit in (3, 9):
             with self.subTest(digit=digit):
                 self.check(photos.padded(photos.photo(digit, shadow=False, darkness=0.5)), digit)
+
+    def test_a_faint_clean_drawing_reads_like_a_dark_one(self):
+        # Ink 22 levels under white paper: too faint for the drawing
+        # reading, so it is read as a photo; its flat white margins are
+        # its paper, not a frame, and must not be cut away.
+        for digit in (0, 2, 7):
+            with self.subTest(digit=digit):
+                cover = photos.coverage(digit, 200, 160, (70, 30, 130, 130), 9.0)
+                faint = photos.gray_image(200, 160, [255 - 22 * c for c in cover], "faint.png")
+                got = preprocess.prepare(faint)
+                self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(digit))), self.BOUND)
+
+    def test_a_digit_cropped_tight_touches_the_frame(self):
+        # A photo cropped to the digit: the strokes touch the top and the
+        # bottom edge, so "ink on the edge is scenery" must not apply, nor
+        # may the 0's hole or the 8's loops (which touch nothing) win.
+        size = dict(width=120, height=130, box=(20, 0, 100, 129), pen=11.0)
+        for digit in (0, 1, 8):
+            with self.subTest(digit=digit):
+                got = preprocess.prepare(photos.photo(digit, noise=1.5, seed=digit, **size))
+                self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(digit, **size))), self.BOUND)
 
     def test_faint_blue_pen_is_read_in_colour(self):
         # Gray contrast ~14 levels: a drawing's reading finds nothing.

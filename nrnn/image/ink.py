@@ -36,8 +36,10 @@ The steps (``find_ink``), each with its reason
 5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
    histogram into "paper noise" and "ink" wherever the two groups are most
    distinct, so it adapts to a faint pencil or a bold marker.  It is
-   measured away from a band along the border (where a strip of desk would
-   dominate the histogram) and never set under ``NOISE_RATIO / 2`` times
+   measured away from a band along the border and away from the scenery
+   (``_scenery``: pieces of a first mask that touch the border and hug it,
+   a strip of desk, a shadow's rim, which would dominate the histogram and
+   the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (ruled or squared paper's lines, which the
@@ -51,12 +53,14 @@ The steps (``find_ink``), each with its reason
    inside its box (a stroke broken by the threshold).  The rest goes: specks,
    a ruled line across the frame, the desk.
 7. Which polarity (``_better``): the wrong one finds the paper *between*
-   the strokes: a loop's inside, the gap between a stroke and a shadow.
-   So a finding whose box lies strictly inside the other's loses (it is the
-   digit's holes); then the thinner finding wins (a digit is strokes, the
-   wrong polarity finds blobs), decisively only if much thinner when the
-   percentile vote was clear; last, less mask in the border band (a real
-   digit sits in the middle).
+   the strokes: a loop's inside, the gap between a stroke and a shadow,
+   or the bright rim of the sheet along the edge.  So a finding lying
+   inside the other's box, with the other's ink on three or four sides of
+   it, loses (it is the digit's holes and bays); a finding whose digit
+   hugs the border loses to one whose digit does not; then the thinner
+   finding wins (a digit is strokes, the wrong polarity finds blobs),
+   decisively only if much thinner when the percentile vote was clear;
+   last, less mask in the border band (a real digit sits in the middle).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
@@ -64,7 +68,13 @@ The steps (``find_ink``), each with its reason
 A colour photo whose gray ink is faint (under ``LOW_CONTRAST``: a pale
 blue pen on beige paper, similar brightness, different colour) is also read
 in the colour channel whose extremes stray furthest from its median, and
-that reading is kept if its ink is clearly stronger.
+that reading is kept if its ink stands clearly further out of the noise.
+
+Before all this, flat margins are cut (``flat_margins``): whole rows and
+columns at the edges that are one flat colour, the frame around a photo
+pasted on a page or letterboxed by a phone's gallery.  Real paper is never
+that flat, ink never is, and such a frame would otherwise outvote the ink
+in step 1 and count as the "edge" in steps 4-7.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -126,6 +136,20 @@ LOW_CONTRAST = 24
 
 #: A piece touching the border counts this much of its ink when choosing.
 BORDER_PENALTY = 0.25
+
+#: A piece touching the border with under this share of its pixels beyond
+#: the border band is scenery (table, shadow rim), not ink: left out when
+#: measuring the stroke width and the threshold.
+EDGE_REACH = 0.5
+
+#: A digit's hole or bay (a 0's inside, a 4's triangle, a 5's bowl) covers
+#: at least this share of the digit's box; a finding far smaller than the
+#: one around it is not its hole.
+HOLE_SHARE = 0.05
+
+#: A whole row or column at the edge within this many levels of one value
+#: is a flat margin (a frame around a pasted photo), cut before reading.
+MARGIN_FLAT = 3
 
 
 def _odd(value: float) -> int:
@@ -256,13 +280,26 @@ def _spanning(piece: morphology.Component, width: int, height: int) -> bool:
             and piece.touches_border(width, height))
 
 
+def _reach(piece: morphology.Component, width: int, height: int, band: int) -> float:
+    """Share of a piece's pixels that lie at least ``band`` pixels from the
+    border: how far it reaches into the picture."""
+    inside = 0
+    for y, start, stop in piece.runs:
+        if band <= y < height - band:
+            inside += max(0, min(stop, width - band) - max(start, band))
+    return inside / piece.pixels if piece.pixels else 0.0
+
+
 def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
-                      stroke: float = 1.0) -> List[morphology.Component]:
+                      stroke: float = 1.0, band: int = 0) -> List[morphology.Component]:
     """The pieces that make up the digit (see the module docstring, step 6).
 
     ``pieces`` come from ``morphology.components`` with ink as weights.
     Main piece: most ink, a piece touching the border counting only
-    ``BORDER_PENALTY`` of it (not in tiny images); a piece spanning 90% of
+    ``BORDER_PENALTY`` of it, and of that only the share of its pixels
+    that lies beyond the border ``band`` (not in tiny images: a shadow's
+    rim or a strip of table hugs the edge, a digit the frame cuts reaches
+    into the picture); a piece spanning 90% of
     the width or height and touching the border (a ruled line, a sheet's
     edge) is never the digit if anything else is there.  Kept with it:
     pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
@@ -278,7 +315,7 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     def score(piece):
         if tiny or not piece.touches_border(width, height):
             return piece.mass
-        return piece.mass * BORDER_PENALTY
+        return piece.mass * BORDER_PENALTY * (_reach(piece, width, height, band) if band else 1.0)
 
     candidates = [piece for piece in pieces if not spanning(piece)] or list(pieces)
     main = max(candidates, key=score)
@@ -302,39 +339,65 @@ class InkFound:
     """What ``find_ink`` found in one plane for one polarity.
 
     ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
-    stages:   (name, rows in [0, 1]) to show how it was found
+    stages:   (name, function giving rows in [0, 1]) to show how it was
+              found; drawn only when asked for (most readings never are)
     band:     share of the thresholded mask in the border band
     strength: the strongest ink (top-hat) away from the border, gray levels
+    noise:    the paper's noise there (the top-hat's median), gray levels
+    edge:     the main piece hugs the border: touches it and spans the frame
+              or lies mostly in the border band (never in tiny images)
     box:      (left, top, right, bottom) of the kept pieces, inclusive
     thinness: the kept pieces' stroke width over their box's longer side
               (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
-                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0):
+                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0,
+                 noise: float = 0.0, edge: bool = False):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
-        self.box, self.thinness = box, thinness
+        self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
 
 
-def _inner_values(rows: Rows, band: int) -> List[float]:
-    """All values at least ``band`` pixels from the border (all if none are)."""
+def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> List[float]:
+    """All values at least ``band`` pixels from the border (all if none are),
+    except where ``ignore`` (0/1 rows, the same shape) is 1."""
     height, width = len(rows), len(rows[0])
     if height <= 2 * band or width <= 2 * band:
         band = 0
-    return [v for row in rows[band:height - band] for v in row[band:width - band]]
+    if ignore is None:
+        return [v for row in rows[band:height - band] for v in row[band:width - band]]
+    return [v for row, skip in zip(rows[band:height - band], ignore[band:height - band])
+            for v, s in zip(row[band:width - band], skip[band:width - band]) if not s]
 
 
-def _threshold(top_hat: Rows, band: int) -> Tuple[float, float, float]:
+def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> Tuple[float, float, float]:
     """(threshold, strongest, noise) of the top-hat, all measured away from
     the border band, where a strip of desk or a shadow's rim would dominate
-    the histogram.  noise = the median (most pixels are paper, even on
+    the histogram, and away from ``ignore`` (the scenery hugging the edge,
+    see ``_scenery``).  noise = the median (most pixels are paper, even on
     squared paper).  The threshold is Otsu's, never under NOISE_RATIO/2
     times the noise."""
-    inner = _inner_values(top_hat, band)
+    inner = _inner_values(top_hat, band, ignore) or _inner_values(top_hat, band)
     inner.sort()
     noise = _percentile(inner, 0.5)
     threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
     return threshold, inner[-1], noise
+
+
+def _scenery(mask: Sequence[Sequence[int]], band: int) -> Optional[Rows]:
+    """0/1 rows: the mask's pieces that touch the border and hug it (under
+    ``EDGE_REACH`` of their pixels beyond the border ``band``): a strip of
+    table, a shadow's rim, the sheet's edge.  None if there are none.  A
+    digit the frame cuts reaches into the picture and is not scenery."""
+    height, width = len(mask), len(mask[0])
+    found = None
+    for piece in morphology.components(mask):
+        if piece.touches_border(width, height) and _reach(piece, width, height, band) < EDGE_REACH:
+            if found is None:
+                found = [[0] * width for _ in range(height)]
+            for y, start, stop in piece.runs:
+                found[y][start:stop] = [1] * (stop - start)
+    return found
 
 
 def _find_in(plane: Rows, polarity: str) -> InkFound:
@@ -347,21 +410,33 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     paper = background(bright, window)
     top_hat = _top_hat(bright, paper)
     threshold, strongest, noise = _threshold(top_hat, band)
-    stroke = stroke_width([[1 if v > threshold else 0 for v in row] for row in top_hat])
+    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    # Scenery along the edge (a strip of table, a shadow's rim) is no
+    # stroke: left in, it would set the stroke width, hence the window, and
+    # the threshold, and a faint digit would drown.
+    scenery = _scenery(mask, band) if band else None
+    if scenery is not None:
+        threshold, strongest, noise = _threshold(top_hat, band, scenery)
+        mask = [[1 if v > threshold and not s else 0 for v, s in zip(row, skip)]
+                for row, skip in zip(top_hat, scenery)]
+    stroke = stroke_width(mask)
     wanted = background_window(stroke, width, height)
     if wanted > window:
         window = wanted
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
-        threshold, strongest, noise = _threshold(top_hat, band)
+        threshold, strongest, noise = _threshold(top_hat, band, scenery)
 
-    shown_paper = [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
-    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper)]
-    top = max(strongest, 1.0)
-    stages.append(("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest),
-                   [[min(1.0, v / top) for v in row] for row in top_hat]))
+    def shown_paper(paper=paper):
+        return [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
+
+    def shown_ink(top_hat=top_hat, top=max(strongest, 1.0)):
+        return [[min(1.0, v / top) for v in row] for row in top_hat]
+
+    stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
+              ("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest), shown_ink)]
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
-        return InkFound(None, stages, 1.0, strongest)
+        return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
     pieces = morphology.components(mask, top_hat)
     for _ in range(RAISES):
@@ -370,9 +445,12 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         # the digit may be tangled in, split off the faint part (Otsu
         # again, on what is above the threshold).
         total = sum(piece.mass for piece in pieces)
-        if not any(_spanning(piece, width, height) and piece.mass >= total / 2 for piece in pieces):
+        # (A strip of table spans the frame too, but hugs its edge: raising
+        # the threshold over it would only cut the digit away.)
+        if not any(_spanning(piece, width, height) and piece.mass >= total / 2
+                   and not (band and _reach(piece, width, height, band) < EDGE_REACH) for piece in pieces):
             break
-        above = [v for v in _inner_values(top_hat, band) if v > threshold]
+        above = [v for v in _inner_values(top_hat, band, scenery) if v > threshold]
         raised = otsu_threshold(above) if len(above) > 1 else threshold
         if raised <= threshold:
             break
@@ -380,18 +458,20 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
         pieces = morphology.components(mask, top_hat)
     band_share = _band_share(mask, band) if band else 0.0
-    kept = choose_components(pieces, width, height, stroke)
+    kept = choose_components(pieces, width, height, stroke, band)
     keep = [[0] * width for _ in range(height)]
-    shown = [[0.35 * v for v in row] for row in mask]
     kept_pixels = 0
     for piece in kept:
         kept_pixels += piece.pixels
         for y, start, stop in piece.runs:
             keep[y][start:stop] = [1] * (stop - start)
-            shown[y][start:stop] = [1.0] * (stop - start)
-    stages.append(("pieces kept (bright) and dropped (dim)", shown))
+
+    def shown_pieces(mask=mask):
+        return [[1.0 if k else 0.35 * v for v, k in zip(row, flags)] for row, flags in zip(mask, keep)]
+
+    stages.append(("pieces kept (bright) and dropped (dim)", shown_pieces))
     if kept_pixels < 3:
-        return InkFound(None, stages, band_share, strongest)
+        return InkFound(None, stages, band_share, strongest, noise=noise)
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
@@ -407,7 +487,10 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                 row[left:right] = [1] * (right - left)
     ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
            for row, flags in zip(top_hat, grown)]
-    return InkFound(ink, stages, band_share, strongest, box, thinness)
+    main = kept[0]
+    edge = bool(band) and main.touches_border(width, height) and (
+        _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
+    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge)
 
 
 def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
@@ -415,25 +498,47 @@ def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]
     return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
 
 
+def _area(box: Tuple[int, int, int, int]) -> int:
+    return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+
+
+def _sides(outer: InkFound, inner: InkFound) -> int:
+    """On how many of the four sides of ``inner``'s box ``outer``'s ink
+    lies, along the row and the column through its middle: 4 for a hole
+    (a 0's inside), 3 for a bay (a 5's bowl), 1 or 2 for paper that only
+    lies beside a stroke (between it and a shadow)."""
+    left, top, right, bottom = inner.box
+    row = outer.ink[(top + bottom) // 2]
+    column = [line[(left + right) // 2] for line in outer.ink]
+    return sum((any(row[:left]), any(row[right + 1:]), any(column[:top]), any(column[bottom + 1:])))
+
+
 def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
     ``first`` is the percentile vote's choice; ``confident`` says whether
     the vote was clear (one side strayed twice as far).  First, a finding
-    whose box lies strictly inside the other's loses: it is the digit's
-    holes (a 0's inside) or the paper between its strokes, "ink" of the
-    opposite polarity.  Then a confident vote is overturned only by a
-    finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
+    whose box lies strictly inside the other's, covering at least
+    ``HOLE_SHARE`` of it, loses if the other's ink lies on three or four
+    sides of it: it is a hole or a bay of the digit (a 0's inside, a 5's
+    bowl), "ink" of the opposite polarity.  (Paper that only lies beside a
+    stroke, between it and a shadow, is on one or two sides; the rim of a
+    shadow arching over the digit is many times its size.)  Then a finding whose digit hugs the border (``edge``)
+    loses to one whose digit does not: it is scenery, the sheet's edge seen
+    as a bright line, a strip of table.  Then a confident vote is
+    overturned only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
     less of the mask in the border band (by 0.05); else ``first``.
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
-    if _encloses(first.box, second.box):
-        return first
-    if _encloses(second.box, first.box):
-        return second
+    for outer, inner in ((first, second), (second, first)):
+        if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
+                and _sides(outer, inner) >= 3):
+            return outer
+    if first.edge != second.edge:
+        return second if first.edge else first
     if confident:
         return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:
@@ -443,17 +548,114 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     return second if second.band < first.band - 0.05 else first
 
 
+def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, int, int]:
+    """(left, top, right, bottom), right and bottom exclusive: the part of
+    the image inside its flat margins.  A margin is a run of whole rows (or
+    columns) at an edge whose every pixel lies within ``tolerance`` levels
+    of its first one and more than ``MIN_CONTRAST`` levels from the
+    image's median: a frame of one colour around a pasted photo, a
+    letterbox, cut with one line more (where frame and photo blend).  No
+    ink can be there (ink differs from its paper), so cutting them loses
+    nothing, and real paper, lit unevenly and noisy, is almost never that
+    flat along a whole line.  A flat margin the colour of most of the image
+    (a clean drawing's paper) is kept.
+
+    >>> photo = [[150 - 5 * y, 140 + 7 * y, 160, 145 + 3 * y, 170 - 6 * y] for y in range(6)]
+    >>> frame = [[0] * 7] + [[0] + row + [0] for row in photo] + [[0] * 7]
+    >>> flat_margins(frame)                 # 1 flat line each way, and 1 more
+    (2, 2, 5, 6)
+    """
+    height, width = len(gray), len(gray[0])
+
+    def flat(line):
+        return max(line) - min(line) <= tolerance
+
+    def first_uneven(lines):
+        count = 0
+        for line in lines:
+            if not flat(line):
+                break
+            count += 1
+        return count
+
+    def cut(lines):
+        # One line more than the margin: the line where the frame meets the
+        # photo is a mix of the two (the image was shrunk, or JPEG-coded),
+        # a bright or dark rule along the edge that would pass for ink.
+        count = first_uneven(lines)
+        return count + 1 if count else 0
+
+    top = cut(gray)
+    bottom = height - cut(reversed(gray))
+    if bottom - top < 3:
+        return 0, 0, width, height  # all flat: blank, nothing to cut
+    columns = list(zip(*gray[top:bottom]))
+    left = cut(columns)
+    right = width - cut(reversed(columns))
+    if right - left < 3:
+        return 0, 0, width, height
+    # A margin the colour of most of the image is its paper (a clean
+    # drawing's, whose ink is faint): not a frame, and cutting it would
+    # leave the digit touching the edge.
+    paper = _percentile(sorted(v for row in gray for v in row), 0.5)
+    if top and abs(gray[0][0] - paper) <= MIN_CONTRAST:
+        top = 0
+    if bottom < height and abs(gray[-1][-1] - paper) <= MIN_CONTRAST:
+        bottom = height
+    if left and abs(gray[top][0] - paper) <= MIN_CONTRAST:
+        left = 0
+    if right < width and abs(gray[bottom - 1][-1] - paper) <= MIN_CONTRAST:
+        right = width
+    return left, top, right, bottom
+
+
+def _uncrop(rows: Rows, box: Tuple[int, int, int, int], width: int, height: int) -> Rows:
+    """``rows`` (the crop ``box`` of a ``width`` x ``height`` image) put back
+    in place, 0.0 around."""
+    left, top, right, _ = box
+    before, after = [0.0] * left, [0.0] * (width - right)
+    out = [[0.0] * width for _ in range(top)]
+    out += [before + list(row) + after for row in rows]
+    out += [[0.0] * width for _ in range(height - len(out))]
+    return out
+
+
+def _clarity(found: InkFound) -> float:
+    """How far the ink stands out of the paper's noise: strength / noise.
+    A colour channel is noisier than the gray mix of three: comparing
+    strengths alone would prefer it whenever the ink has any colour."""
+    return found.strength / max(found.noise, 0.5)
+
+
+def _cropped(channels: Callable[[], Dict[str, Rows]], box: Tuple[int, int, int, int]):
+    left, top, right, bottom = box
+    return lambda: {name: [row[left:right] for row in plane[top:bottom]]
+                    for name, plane in channels().items()}
+
+
 def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
-    of (name, rows in [0, 1])) and ``box``.
+    of (name, function giving rows in [0, 1])) and ``box``.
 
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
     optionally a function giving the colour planes ({"red": rows, "green":
     rows, "blue": rows}, the same shape), called only when the gray ink is
     faint (under ``LOW_CONTRAST``).
     """
-    tiny = min(len(gray), len(gray[0])) < TINY
+    height, width = len(gray), len(gray[0])
+    crop = flat_margins(gray)
+    if crop != (0, 0, width, height):
+        left, top, right, bottom = crop
+        found = find_ink([row[left:right] for row in gray[top:bottom]],
+                         _cropped(channels, crop) if channels is not None else None)
+        if found.ink is not None:
+            found.ink = _uncrop(found.ink, crop, width, height)
+            found.box = (found.box[0] + left, found.box[1] + top, found.box[2] + left, found.box[3] + top)
+        found.stages = [(name, lambda rows=rows: _uncrop(rows(), crop, width, height))
+                        for name, rows in found.stages]
+        return found
+    tiny = min(height, width) < TINY
 
     def read(name: str, plane: Rows) -> InkFound:
         order = polarities(plane)
@@ -473,11 +675,11 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = Non
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it
-        # if its ink is clearly stronger.
+        # if its ink stands clearly further out of the paper's noise.
         planes = channels()
         name = max(sorted(planes), key=lambda name: max(_spreads(planes[name])))
         choice = read(name, planes[name])
-        if choice.ink is not None and (best.ink is None or choice.strength > 1.25 * best.strength):
+        if choice.ink is not None and (best.ink is None or _clarity(choice) > 1.25 * _clarity(best)):
             best = choice
     return best
 

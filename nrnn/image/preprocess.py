@@ -28,8 +28,9 @@ first looks at the image and picks one (``choose_path``):
   (at most ``TINY_SIDE`` pixels a side, like MNIST's 28 x 28), or its paper
   is uniform: at least ``PAPER_SHARE`` of all pixels and ``RING_SHARE`` of
   a ring just inside its frame are within ``PAPER_TOLERANCE`` gray levels
-  of the median.  Then ``drawing_ink`` does what nrnn always did:
-  composite transparency away, decide whether the ink is dark-on-light or
+  of the median (for paper of one exact colour ``plainly_uniform`` sees
+  this without shrinking the image first).  Then ``drawing_ink`` does
+  what nrnn always did: composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the (one, global)
   background, drop a thin frame (scanner edges), stretch so the strongest
   ink is 1.0 and zero faint specks that touch no stroke.  A drawing of up
@@ -64,18 +65,19 @@ is already at the centre, so the shift is 0.
 [0.0, 1.0, 1.0, 0.0]
 """
 
+import bisect
 import math
 from typing import List, Sequence, Tuple
 
-from nrnn.image.gray import gray8
-from nrnn.image import ink as photo_ink
 from nrnn.errors import ImageError
+from nrnn.image import ink as photo_ink
+from nrnn.image.gray import gray8
 from nrnn.image.png import Image
+from nrnn.image.resample import area_spans, fit_within, resize_rows, shrink_mix, shrink_plane
 from nrnn.image.resample import area_weights as _area_weights
-from nrnn.image.resample import fit_within, resize_rows, shrink_mix, shrink_plane
 from nrnn.mnist import SIDE
 
-__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path",
+__all__ = ["FIELD", "BOX", "NOISE_LEVEL", "DRAWING_SIDE", "PHOTO_SIDE", "choose_path", "plainly_uniform",
            "drawing_ink", "ink_from_image", "to_mnist", "prepare", "prepare_stages", "thumbnail"]
 
 #: Side of the MNIST field (nrnn.mnist.SIDE, 28), and of the box the digit is scaled into.
@@ -116,6 +118,15 @@ TINY_SIDE = 32
 PAPER_TOLERANCE = 3
 PAPER_SHARE = 0.5
 RING_SHARE = 0.95
+
+
+#: ``plainly_uniform`` looks at images of at most this many pixels a side
+#: (it costs a step of Python and a big integer per row); bigger ones are
+#: shrunk and looked at.
+QUICK_SIDE = 8192
+
+#: bytes.translate table: 0 stays 0, anything else becomes 1.
+_NONZERO = bytes([0] + [1] * 255)
 
 
 def _round_half_up(x: float) -> int:
@@ -356,6 +367,64 @@ def _transparent(image: Image) -> bool:
     return alpha.count(255) != len(alpha)
 
 
+def plainly_uniform(image: Image) -> bool:
+    """A cheap test that ``choose_path`` would call an opaque ``image``'s
+    paper uniform, without shrinking it: True only when it would.
+
+    Most drawings (a paint program's PNG, a canvas saved opaque) have paper
+    of one exact colour, the corner's.  A pixel of the shrunk image whose
+    whole block of old pixels is exactly that colour is exactly that colour
+    too (an average of equal values).  So if such pixels are more than half
+    of the shrunk image (plus two, so both middle values of the sorted list
+    are among them), they are its median and within ``PAPER_TOLERANCE`` of
+    it; and if the ring ``choose_path`` looks at is made of them, the ring
+    is uniform too.  Which blocks hold anything else is found a band of
+    rows at a time: each row, as one big integer, XOR the paper's row is
+    zero except where a pixel differs; OR-ed over the band, its nonzero
+    runs (found at C speed, few: the strokes) mark the columns of shrunk
+    pixels that are not plain paper.  False means "shrink and look" (the
+    paper may still be uniform), never "a photo".
+    """
+    width, height = image.width, image.height
+    if max(width, height) > QUICK_SIDE:
+        return False  # a step of Python per row, a big integer per row: not cheap here
+    small_width, small_height = fit_within(width, height, PHOTO_SIDE)
+    rgba = image.rgba
+    paper = int.from_bytes(rgba[:4] * width, "little")
+    row_bytes = 4 * width
+    across = area_spans(width, small_width)
+    lasts = [last for _, last, _, _ in across]  # ascending: shrunk column x ends at old column lasts[x]
+    inset = int(min(small_width, small_height) * FRAME_FRACTION)
+    ring_columns = {inset, small_width - 1 - inset}
+    plain = 0
+    for y_small, (first, last, _, _) in enumerate(area_spans(height, small_height)):
+        differs = 0
+        for y in range(first, last + 1):
+            differs |= int.from_bytes(rgba[y * row_bytes:(y + 1) * row_bytes], "little") ^ paper
+        if not differs:
+            plain += small_width
+            continue
+        if y_small in (inset, small_height - 1 - inset):
+            return False  # a ring row with something on it
+        flags = differs.to_bytes(row_bytes, "little").translate(_NONZERO)
+        marked = set()
+        start = flags.find(1)
+        while start >= 0:
+            stop = flags.find(0, start)
+            stop = row_bytes if stop < 0 else stop
+            # old columns start//4 .. (stop-1)//4 differ: mark every shrunk
+            # column whose block reaches into them
+            x_small = bisect.bisect_left(lasts, start // 4)
+            while x_small < small_width and across[x_small][0] <= (stop - 1) // 4:
+                marked.add(x_small)
+                x_small += 1
+            start = flags.find(1, stop)
+        if inset < y_small < small_height - 1 - inset and marked & ring_columns:
+            return False  # the ring's sides
+        plain += small_width - len(marked)
+    return 2 * plain >= small_width * small_height + 4
+
+
 def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> Tuple[str, str]:
     """("drawing" or "photo", why): which ink finder reads ``image``.
 
@@ -380,9 +449,14 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int) ->
 
 
 def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
-    """(stages, width, height, ink): every step's image and the final ink."""
+    """(stages, width, height, ink): every step's image and the final ink.
+    Each stage is (name, width, height, function giving its values): most
+    callers want only the ink, and drawing every step costs a pass over
+    each image."""
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
+    elif plainly_uniform(image):
+        path, why = "drawing", "its paper is uniform"  # what choose_path would say, found cheaply
     else:
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         path, why = choose_path(image, gray, width, height)
@@ -393,14 +467,14 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
             width, height, brightness, _ = _opaque_planes(image, DRAWING_SIDE)
         drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
         stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
-                   [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, ink)]
+                   lambda: [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, lambda: ink)]
         if any(ink) or why != "its paper is uniform":
             return stages, drawn_width, drawn_height, ink
         # Evenly lit paper but no ink strong enough for a drawing: maybe a
         # faint pencil, or a pale pen that only shows in one colour.
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         why = "no ink strong enough for a drawing"
-    stages = [("brightness (a photo: %s)" % why, width, height, [v / 255.0 for v in gray])]
+    stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
     if channels:
@@ -409,12 +483,12 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
                     for name, plane in channels().items()}
     found = photo_ink.find_ink(rows, colour)
     for name, step in found.stages:
-        stages.append((name, width, height, [v for row in step for v in row]))
+        stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
     if found.ink is None:
         ink = [0.0] * (width * height)
     else:
         ink = [v for row in found.ink for v in row]
-        stages.append(("photo ink", width, height, ink))
+        stages.append(("photo ink", width, height, lambda: ink))
     return stages, width, height, ink
 
 
@@ -439,12 +513,16 @@ def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
     Raises ``ImageError`` naming the image if it holds no ink, like prepare.
     """
     stages, width, height, ink = _stages(image)
+    field = _field(image, width, height, ink)
+    return [(name, w, h, values()) for name, w, h, values in stages] + [("input 28x28", FIELD, FIELD, field)]
+
+
+def _field(image: Image, width: int, height: int, ink: List[float]) -> List[float]:
+    """to_mnist, its error naming the image."""
     try:
-        field = to_mnist(width, height, ink)
+        return to_mnist(width, height, ink)
     except ImageError as error:
         raise ImageError("%s: %s" % (image.name, error)) from None
-    stages.append(("input 28x28", FIELD, FIELD, field))
-    return stages
 
 
 def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
@@ -466,7 +544,8 @@ def prepare(image: Image) -> List[float]:
 
     Raises ``ImageError`` naming the image if it holds no ink.
     """
-    return prepare_stages(image)[-1][3]
+    _, width, height, ink = _stages(image)
+    return _field(image, width, height, ink)
 
 
 if __name__ == "__main__":
