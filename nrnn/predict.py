@@ -7,7 +7,7 @@ apart by their content, not their names.  For each image it prints the
 digit, its probability and the runners-up::
 
     $ python predict.py data/handwriting.png
-    data/handwriting.png: 3 (99.8%)   runners-up: 9 (0.2%), 8 (0.0%)
+    data/handwriting.png: 3 (99.7%)   runners-up: 9 (0.2%), 8 (0.0%)
 
 Options: ``--model PATH`` (default: the shipped data/model.json.gz), ``--show`` (draw the
 28 x 28 input the network saw, as text), ``--explain`` (why it answered as it

@@ -21,7 +21,7 @@ from nrnn.inside.explain import explain, explanation_text, hidden_activations
 from nrnn.net.model_file import save_model
 from nrnn.net.network import Network
 from nrnn.net.prng import PCG32
-from nrnn.recognition import recognize_inputs
+from nrnn.recognition import FIRST_LOOK, recognize_inputs
 from tests.support import ROOT
 
 PREDICT = os.path.join(ROOT, "predict.py")
@@ -89,13 +89,14 @@ class Arithmetic(unittest.TestCase):
         self.assertEqual([len(layer) for layer in hidden], [9, 7])
         self.assertEqual(recognize_inputs(x, network).hidden, hidden)
 
-    def test_two_looks_are_both_shown_and_averaged(self):
+    def test_two_looks_are_both_shown_and_mixed(self):
         network = Network([784, 12, 10], seed=5)
         answer = recognize_inputs(digit_like(2), network)
         why = explain(network, answer)
         self.assertEqual(len(why.looks), 2)
         for k in range(10):
-            self.assertAlmostEqual((why.looks[0][k] + why.looks[1][k]) / 2, why.outputs[k], places=12)
+            self.assertAlmostEqual(FIRST_LOOK * why.looks[0][k] + (1 - FIRST_LOOK) * why.looks[1][k],
+                                   why.outputs[k], places=12)
             self.assertAlmostEqual(why.looks[0][k], why.first_outputs[k], places=12)
         text = explanation_text(network, why)
         self.assertIn("the first of its two looks", " ".join(text.split()))

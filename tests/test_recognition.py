@@ -18,17 +18,32 @@ try:
 except ImportError:  # PyPy has no tracemalloc
     tracemalloc = None
 
-from nrnn.image.gray import gray8
-from nrnn.image import png
 from nrnn.errors import ImageError, ModelFileError, PNGError
-from nrnn.net.model_file import save_model
-from nrnn.net.network import Network
+from nrnn.image import png
+from nrnn.image.gray import gray8
 from nrnn.image.preprocess import prepare
 from nrnn.image.skeleton import redraw
-from nrnn.recognition import (MAX_IMAGE_PIXELS, Recognition, input_png, load_recognizer,
-                              recognize, recognize_inputs, text_art)
-from tests.known_inputs import (KNOWN_OUTPUTS, KNOWN_PROBABILITIES, KNOWN_RANKING, bar_digit_png,
-                                known_network, seven_png)
+from nrnn.net.model_file import save_model
+from nrnn.net.network import Network
+from nrnn.recognition import (
+    FIRST_LOOK,
+    MAX_IMAGE_PIXELS,
+    Recognition,
+    input_png,
+    load_recognizer,
+    recognize,
+    recognize_inputs,
+    text_art,
+)
+from tests.known_inputs import (
+    KNOWN_OUTPUTS,
+    KNOWN_PROBABILITIES,
+    KNOWN_RANKING,
+    bar_digit_png,
+    known_network,
+    seven_png,
+)
+
 
 def png_with_header(width: int, height: int, idat: bytes) -> bytes:
     """A PNG whose IHDR says ``width`` x ``height`` 8-bit gray, with this IDAT payload."""
@@ -69,7 +84,7 @@ class ProbabilitiesTest(unittest.TestCase):
         self.assertEqual(answer.confidence, answer.probabilities[answer.digit])
         self.assertEqual(answer.runners_up(), by_output[1:3])
 
-    def test_two_looks_average_the_outputs_for_the_inputs_and_their_redrawn_strokes(self):
+    def test_two_looks_mix_the_outputs_for_the_inputs_and_their_redrawn_strokes(self):
         network = Network([784, 10], seed=11)
         inputs = [0.0] * 784
         for y in range(5, 23):  # a 6-pixel-wide marker stroke
@@ -77,7 +92,7 @@ class ProbabilitiesTest(unittest.TestCase):
         first, second = network.feedforward(inputs), network.feedforward(redraw(inputs))
         self.assertNotEqual(first, second)
         answer = recognize_inputs(inputs, network)
-        self.assertEqual(answer.outputs, [(a + b) / 2 for a, b in zip(first, second)])
+        self.assertEqual(answer.outputs, [FIRST_LOOK * a + (1.0 - FIRST_LOOK) * b for a, b in zip(first, second)])
         self.assertEqual(answer.inputs, inputs)  # what is shown is the first look
         self.assertEqual(recognize_inputs(inputs, network, looks=1).outputs, first)
         with self.assertRaisesRegex(ValueError, "looks must be 1 or 2, got 3"):
@@ -115,7 +130,7 @@ class PipelineTest(unittest.TestCase):
         by_hand_inputs = prepare(png.decode(data, "by-hand"))
         looks = (self.network.feedforward(by_hand_inputs),
                  self.network.feedforward(redraw(by_hand_inputs)))
-        by_hand_outputs = [(a + b) / 2 for a, b in zip(*looks)]
+        by_hand_outputs = [FIRST_LOOK * a + (1.0 - FIRST_LOOK) * b for a, b in zip(*looks)]
         answer = recognize(data, self.network, name="file.png")
         self.assertEqual(answer.inputs, by_hand_inputs)
         self.assertEqual(answer.outputs, by_hand_outputs)

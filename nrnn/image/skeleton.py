@@ -17,7 +17,7 @@ So we also show the network the same digit redrawn with MNIST's pen:
    soft edges, and prepares the result the MNIST way again (crop, 20 x 20
    box, centre of mass), so the two looks are directly comparable.
 
-``nrnn.recognition`` averages the network's outputs over both looks: where
+``nrnn.recognition`` mixes the network's outputs over both looks: where
 the writer's pen was MNIST-like the two agree, and where it was not, the
 redrawn look pulls the answer towards the shape.
 

@@ -22,11 +22,11 @@ path from the pixels to the answer runs through those neurons.  For a
 network with no hidden layer the "neurons" are the 784 pixels themselves.
 
 Two looks.  ``recognize`` asks the network twice (the digit as prepared,
-and redrawn at MNIST's stroke width) and answers with the average of the
-two outputs.  The explanation takes the network apart on the first look,
-the prepared input (``Recognition.inputs``: deskewed first, for a model
-trained on deskewed digits), and shows both looks' outputs beside their
-average.
+and redrawn at MNIST's stroke width) and answers with a weighted mean of
+the two outputs (recognition.FIRST_LOOK).  The explanation takes the
+network apart on the first look, the prepared input (``Recognition.inputs``:
+deskewed first, for a model trained on deskewed digits), and shows both
+looks' outputs beside the answer's.
 
 >>> from nrnn.net.network import Network
 >>> from nrnn.recognition import recognize_inputs
@@ -88,7 +88,7 @@ class Explanation:
     separation:        h_j (w_kj - w_rj) for every j; with b_k - b_r they
                        sum to z_k - z_r
     z, first_outputs:  the output layer's z and sigma(z), 10 each
-    looks:             each look's 10 outputs; ``outputs`` their average
+    looks:             each look's 10 outputs; ``outputs`` their weighted mean
     shares:            outputs normalised to sum to 1 (the "percentages")
     """
 
@@ -186,8 +186,8 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
         lines.append("  (the last of %d hidden layers: these neurons see the pixels through the layers before)"
                      % why.layer)
     if why.first_digit != k:
-        lines.append("  (on this first look alone the network would answer %d; the average of "
-                     "both looks answers %d)" % (why.first_digit, k))
+        lines.append("  (on this first look alone the network would answer %d; both looks "
+                     "together answer %d)" % (why.first_digit, k))
     favour = why.top(why.contributions, count)
     against = why.top(why.contributions, 3, positive=False)
     lines.append("The %s that pushed hardest for %d (h_j x w_%dj):" % (
@@ -218,8 +218,8 @@ def explanation_text(network: Network, why: Explanation, count: int = 6) -> str:
         "%s %+.3f" % (_unit_name(why, j), why.separation[j]) for j in why.top(why.separation, 4))))
     lines.append("")
     lines.append("The ten outputs (z and sigmoid(z) on the first look%s):" % (
-        "; the answer averages both looks" if looks == 2 else ""))
-    columns = ["digit", "z", "sigmoid(z)"] + (["2nd look", "average"] if looks == 2 else []) + ["share"]
+        "; the answer mixes both looks, 0.7 and 0.3" if looks == 2 else ""))
+    columns = ["digit", "z", "sigmoid(z)"] + (["2nd look", "answer"] if looks == 2 else []) + ["share"]
     lines.append("%5s %9s %11s" % tuple(columns[:3]) + "".join(" %10s" % c for c in columns[3:]))
     for digit in range(len(why.z)):
         row = "%5d %9.3f %11.6f" % (digit, why.z[digit], why.looks[0][digit])
