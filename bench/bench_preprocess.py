@@ -152,7 +152,7 @@ def main():
                                  os.path.abspath(args.baseline_worktree), "--runs", str(args.runs)],
                                 # run as a script from bench/: nrnn comes from PYTHONPATH, the worktree's
                                 env=dict(os.environ, PYTHONPATH=os.path.abspath(args.baseline_worktree)),
-                                stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout
+                                stdout=subprocess.PIPE, check=True, text=True).stdout
         theirs = json.loads(output)
     for label, (seconds, peak) in ours.items():
         line = "%-24s %7.3f s  peak %s" % (label, seconds, "%.0f MB" % (peak / 1e6) if peak else "-")

@@ -49,12 +49,14 @@ import operator
 import os
 import struct
 import zlib
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Callable, NamedTuple, Optional
+
+from nrnn.image import png
+from nrnn.image.strokes import fit, render
+from nrnn.net.prng import PCG32
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-from nrnn.image import png
-from nrnn.net.prng import PCG32
-from nrnn.image.strokes import fit, render
 
 try:  # written on another branch; the JPEG kinds are skipped until it lands
     from nrnn.image import jpeg_encoder  # type: ignore
@@ -89,7 +91,7 @@ class Sample(NamedTuple):
     data: bytes
     width: int
     height: int
-    box: Tuple[int, int, int, int]
+    box: tuple[int, int, int, int]
 
 
 class JpegUnavailable(Exception):
@@ -102,7 +104,7 @@ class JpegUnavailable(Exception):
 class MnistTest:
     """The MNIST test digits: ``labels`` (bytes) and ``images`` (784 bytes each)."""
 
-    def __init__(self, labels: bytes, images: List[bytes]):
+    def __init__(self, labels: bytes, images: list[bytes]):
         self.labels = labels
         self.images = images
 
@@ -155,7 +157,7 @@ def _chance(rng: PCG32, p: float) -> bool:
     return rng.uniform() < p
 
 
-def _solve(matrix: List[List[float]], rhs: List[float]) -> List[float]:
+def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
     """Solve a small dense linear system by Gaussian elimination with
     partial pivoting (8 x 8 for a homography)."""
     n = len(rhs)
@@ -174,8 +176,8 @@ def _solve(matrix: List[List[float]], rhs: List[float]) -> List[float]:
     return solution
 
 
-def homography(source: Sequence[Tuple[float, float]],
-               target: Sequence[Tuple[float, float]]) -> Tuple[float, ...]:
+def homography(source: Sequence[tuple[float, float]],
+               target: Sequence[tuple[float, float]]) -> tuple[float, ...]:
     """The projective map taking 4 ``source`` points to 4 ``target`` points.
 
     Returns (h0 .. h7) with::
@@ -196,7 +198,7 @@ def homography(source: Sequence[Tuple[float, float]],
     return tuple(_solve(matrix, rhs))
 
 
-def _apply(h: Sequence[float], x: float, y: float) -> Tuple[float, float]:
+def _apply(h: Sequence[float], x: float, y: float) -> tuple[float, float]:
     w = h[6] * x + h[7] * y + 1.0
     return (h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w
 
@@ -211,10 +213,10 @@ class Ink(NamedTuple):
     top: int
     width: int
     height: int
-    cover: List[float]
+    cover: list[float]
 
 
-def _ink_bounds(pixels: bytes) -> Tuple[int, int, int, int]:
+def _ink_bounds(pixels: bytes) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of a 28 x 28 digit's ink, right/bottom exclusive."""
     xs = [i % SIDE for i, v in enumerate(pixels) if v]
     ys = [i // SIDE for i, v in enumerate(pixels) if v]
@@ -223,7 +225,7 @@ def _ink_bounds(pixels: bytes) -> Tuple[int, int, int, int]:
     return min(xs), min(ys), max(xs) + 1, max(ys) + 1
 
 
-def _dilate28(levels: List[float], amount: float) -> List[float]:
+def _dilate28(levels: list[float], amount: float) -> list[float]:
     """Grey dilation (3 x 3 max), blended in by ``amount`` in [0, 1]: a
     fractional thickening of the strokes by up to a pixel each side."""
     out = list(levels)
@@ -250,7 +252,7 @@ class Placement(NamedTuple):
     skew:    largest random corner displacement as a fraction of the size:
              a small perspective distortion (0 for none)
     """
-    centre: Tuple[float, float]
+    centre: tuple[float, float]
     height: float
     angle: float = 0.0
     slant: float = 0.0
@@ -278,7 +280,7 @@ def _digit_maps(pixels: bytes, place: Placement, rng: PCG32):
 
 
 def mnist_ink(pixels: bytes, place: Placement, rng: PCG32, threshold: float = 0.45,
-              edge: float = 1.0, thicken: float = 0.0, limit: Tuple[int, int] = (1 << 30, 1 << 30)) -> Ink:
+              edge: float = 1.0, thicken: float = 0.0, limit: tuple[int, int] = (1 << 30, 1 << 30)) -> Ink:
     """Coverage of an MNIST digit drawn at ``place`` (see module doc, step 1).
 
     ``edge``: width of the soft edge in image pixels (0: hard, binary).
@@ -340,7 +342,7 @@ def mnist_ink(pixels: bytes, place: Placement, rng: PCG32, threshold: float = 0.
     return Ink(x0, y0, width, height, cover)
 
 
-def _thin(grid: List[List[int]]) -> List[List[int]]:
+def _thin(grid: list[list[int]]) -> list[list[int]]:
     """Zhang-Suen thinning of a 0/1 grid (with a border of zeros): peel
     boundary pixels in two alternating sub-steps until only a 1-pixel-wide
     skeleton remains.  A pixel goes when it has 2..6 set neighbours, exactly
@@ -377,7 +379,7 @@ def _thin(grid: List[List[int]]) -> List[List[int]]:
     return grid
 
 
-def skeleton(pixels: bytes, threshold: float = 0.4) -> List[List[Tuple[float, float]]]:
+def skeleton(pixels: bytes, threshold: float = 0.4) -> list[list[tuple[float, float]]]:
     """The centre lines of a 28 x 28 digit as 2-point strokes in digit
     coordinates (0..28): upsample x2 bilinearly, threshold, thin, join
     neighbouring skeleton pixels, and smooth the staircase out.  Drawing
@@ -417,7 +419,7 @@ def skeleton(pixels: bytes, threshold: float = 0.4) -> List[List[Tuple[float, fl
             if dx and dy and ((x + dx, y) in nodes or (x, y + dy) in nodes):
                 continue
             edges.append(((x, y), (x + dx, y + dy)))
-    neighbours: Dict[Tuple[int, int], List[Tuple[int, int]]] = {n: [] for n in nodes}
+    neighbours: dict[tuple[int, int], list[tuple[int, int]]] = {n: [] for n in nodes}
     for a, b in edges:
         neighbours[a].append(b)
         neighbours[b].append(a)
@@ -433,7 +435,7 @@ def skeleton(pixels: bytes, threshold: float = 0.4) -> List[List[Tuple[float, fl
     return [[position[a], position[b]] for a, b in sorted(edges)] or [[(14.0, 14.0)]]
 
 
-def pen_ink(pixels: bytes, place: Placement, rng: PCG32, pen: float, limit: Tuple[int, int]) -> Ink:
+def pen_ink(pixels: bytes, place: Placement, rng: PCG32, pen: float, limit: tuple[int, int]) -> Ink:
     """An MNIST digit rewritten with a round pen ``pen`` pixels wide along
     its skeleton (see ``skeleton``), placed like ``mnist_ink``."""
     forward, _ = _digit_maps(pixels, place, rng)
@@ -449,7 +451,7 @@ def pen_ink(pixels: bytes, place: Placement, rng: PCG32, pen: float, limit: Tupl
     return Ink(x0, y0, width, height, render(local, width, height, pen))
 
 
-def stroke_ink(strokes, place: Placement, pen: float, limit: Tuple[int, int]) -> Ink:
+def stroke_ink(strokes, place: Placement, pen: float, limit: tuple[int, int]) -> Ink:
     """Coverage of unit-box ``strokes`` (see ``nrnn.image.strokes``) drawn with a
     round pen ``pen`` pixels wide; the unit box's height becomes
     ``place.height`` (strokes span about 0.7 of it), centred on
@@ -508,7 +510,7 @@ def grain(ink: Ink, rng: PCG32, strength: float) -> Ink:
     return Ink(ink.left, ink.top, ink.width, ink.height, cover)
 
 
-def ink_box(ink: Ink, floor: float = 0.5) -> Tuple[int, int, int, int]:
+def ink_box(ink: Ink, floor: float = 0.5) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of the coverage at least ``floor``."""
     xs, ys = [], []
     for y in range(ink.height):
@@ -528,7 +530,7 @@ def ink_box(ink: Ink, floor: float = 0.5) -> Tuple[int, int, int, int]:
 #: evaluating it every 8 pixels and interpolating costs 1/64 of the calls.
 GRID = 8
 
-Colour = Tuple[float, float, float]
+Colour = tuple[float, float, float]
 
 
 def _luma(colour: Colour) -> float:
@@ -565,7 +567,7 @@ class Lines(NamedTuple):
 _LINE_STEPS = 8
 
 
-def _line_table(lines: Lines) -> List[float]:
+def _line_table(lines: Lines) -> list[float]:
     """Coverage of a line at each 1/``_LINE_STEPS`` pixel across one period:
     1 inside the line, a 1-pixel soft edge, 0 between lines."""
     count = max(1, int(lines.spacing * _LINE_STEPS))
@@ -578,7 +580,7 @@ def _line_table(lines: Lines) -> List[float]:
     return table
 
 
-def _line_factor_row(lines: Lines, table: List[float], y: int, width: int) -> Optional[List[List[float]]]:
+def _line_factor_row(lines: Lines, table: list[float], y: int, width: int) -> Optional[list[list[float]]]:
     """Per-channel multipliers (3 lists of ``width``) of the paper's lines
     in row y, or None where the row crosses no line."""
     radians = math.radians(lines.angle)
@@ -599,7 +601,7 @@ def _line_factor_row(lines: Lines, table: List[float], y: int, width: int) -> Op
 
 
 def scene(width: int, height: int, background: Callable[[float, float], Colour],
-          inks: Sequence[Tuple[Ink, Colour]], rng: PCG32, noise: float = 0.0,
+          inks: Sequence[tuple[Ink, Colour]], rng: PCG32, noise: float = 0.0,
           lines: Optional[Lines] = None, channels: int = 3) -> bytes:
     """Render a scene: ``width * height * channels`` bytes, row-major.
 
@@ -624,7 +626,7 @@ def scene(width: int, height: int, background: Callable[[float, float], Colour],
     noise_table = [int(round(rng.gaussian(0.0, noise))) + offset if noise else offset
                    for _ in range(table_size + width)]
     levels = bytes(_clamp(i - offset, 0, 255) for i in range(1024))
-    by_row: Dict[int, List[Tuple[Ink, List[float]]]] = {}
+    by_row: dict[int, list[tuple[Ink, list[float]]]] = {}
     for ink, colour in inks:
         ratios = [c / 255.0 for c in colour]
         for y in range(max(0, ink.top), min(height, ink.top + ink.height)):
@@ -712,8 +714,8 @@ HUES = {  # ink reflectance ratios: how each channel survives the ink
 }
 
 
-def _paper_and_ink(rng: PCG32, brightness: Tuple[float, float], contrast: Tuple[float, float],
-                   colour_chance: float) -> Tuple[Colour, Colour, float]:
+def _paper_and_ink(rng: PCG32, brightness: tuple[float, float], contrast: tuple[float, float],
+                   colour_chance: float) -> tuple[Colour, Colour, float]:
     """A lit paper colour of gray ``brightness``, an ink hue (reflectance
     ratios) and the contrast the strokes should show, in gray levels; with
     ``colour_chance`` a coloured ink (blue ballpoint, red, green) on a
@@ -795,7 +797,7 @@ def _lighting(rng: PCG32, width: int, height: int, paper: Colour, strength: floa
 # ------------------------------------------------------------------ kinds
 
 
-def _mnist_digit(rng: PCG32, digits: MnistTest) -> Tuple[int, bytes, str]:
+def _mnist_digit(rng: PCG32, digits: MnistTest) -> tuple[int, bytes, str]:
     index = rng.below(len(digits))
     return digits.labels[index], digits.images[index], "mnist %d" % index
 
@@ -916,24 +918,24 @@ def _paint(rng: PCG32, digit: bytes, art=None):
 
 class PhotoStyle(NamedTuple):
     """The knobs of a photo (ranges are drawn per image)."""
-    size: Tuple[int, int] = (600, 1000)           # frame width range (4:3 or 3:4)
-    digit: Tuple[float, float] = (0.20, 0.45)     # ink height / frame height
-    brightness: Tuple[float, float] = (170, 235)  # paper gray level
-    contrast: Tuple[float, float] = (20, 80)      # strokes this much darker, as seen
-    threshold: Tuple[float, float] = (0.35, 0.65)
-    thicken: Tuple[float, float] = (0.0, 0.3)
+    size: tuple[int, int] = (600, 1000)           # frame width range (4:3 or 3:4)
+    digit: tuple[float, float] = (0.20, 0.45)     # ink height / frame height
+    brightness: tuple[float, float] = (170, 235)  # paper gray level
+    contrast: tuple[float, float] = (20, 80)      # strokes this much darker, as seen
+    threshold: tuple[float, float] = (0.35, 0.65)
+    thicken: tuple[float, float] = (0.0, 0.3)
     grain: float = 0.0
-    noise: Tuple[float, float] = (1.5, 4.0)
+    noise: tuple[float, float] = (1.5, 4.0)
     pen: float = 0.6                              # chance of a round pen along the skeleton
-    pen_width: Tuple[float, float] = (0.025, 0.07)  # its width / ink height
-    light: Tuple[float, float] = (0.03, 0.18)     # lighting gradient strength
+    pen_width: tuple[float, float] = (0.025, 0.07)  # its width / ink height
+    light: tuple[float, float] = (0.03, 0.18)     # lighting gradient strength
     shadow: float = 0.0                           # chance of a shadow
     table: float = 0.0                            # chance of the table in frame
     lines: str = ""                               # "", "ruled" or "squared"
     colour: float = 0.3                           # chance of coloured ink
     centred: bool = True
     pad: bool = False
-    blur: Tuple[int, int] = (1, 2)
+    blur: tuple[int, int] = (1, 2)
 
 
 def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: int = 4_000_000):

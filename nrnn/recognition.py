@@ -58,7 +58,8 @@ True
 True
 """
 
-from typing import List, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Optional, Union
 
 from nrnn.errors import ImageError, ModelFileError
 from nrnn.image.deskew import deskew
@@ -132,7 +133,7 @@ class Recognition:
         return "Recognition(digit=%d, confidence=%.3f, name=%r)" % (
             self.digit, self.confidence, self.name)
 
-    def runners_up(self, count: int = 2) -> List[int]:
+    def runners_up(self, count: int = 2) -> list[int]:
         """The ``count`` next most probable digits after ``digit``."""
         return self.ranking[1:1 + count]
 

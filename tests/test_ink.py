@@ -3,8 +3,8 @@ whose answer is known (worked by hand, or by an independent method)."""
 
 import unittest
 
-from nrnn.image.gray import gray8
 from nrnn.image import ink, morphology
+from nrnn.image.gray import gray8
 from tests import photos
 
 

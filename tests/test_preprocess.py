@@ -10,9 +10,9 @@ import platform
 import struct
 import unittest
 
-from nrnn.image.gray import gray8
-from nrnn.image import png, preprocess
 from nrnn.errors import ImageError
+from nrnn.image import png, preprocess
+from nrnn.image.gray import gray8
 from tests import photos
 from tests.support import requires_shared, shared_path
 

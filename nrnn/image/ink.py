@@ -86,14 +86,15 @@ pure Python, and 256 pixels are plenty for a 20 x 20 digit.
 """
 
 from collections import Counter
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Callable, Optional
 
 from nrnn.image import morphology
 
 __all__ = ["MIN_CONTRAST", "PIECE_SHARE", "InkFound", "polarities", "otsu_threshold",
            "stroke_width", "background_window", "background", "choose_components", "find_ink"]
 
-Rows = List[List[float]]
+Rows = list[list[float]]
 
 #: Ink weaker than this many gray levels (of 255) above the local paper, at
 #: its strongest, is no ink: stretching it would invent a digit from grain.
@@ -162,7 +163,7 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
 
 
-def _spreads(plane: Rows) -> Tuple[float, float]:
+def _spreads(plane: Rows) -> tuple[float, float]:
     """(median - 2nd percentile, 98th percentile - median): how far the
     darkest and the lightest few percent stray from the typical pixel."""
     ordered = sorted(v for row in plane for v in row)
@@ -170,7 +171,7 @@ def _spreads(plane: Rows) -> Tuple[float, float]:
     return median - _percentile(ordered, 0.02), _percentile(ordered, 0.98) - median
 
 
-def polarities(gray: Rows) -> List[str]:
+def polarities(gray: Rows) -> list[str]:
     """"dark" (ink darker than the paper), "light", or both, most likely first.
 
     dark_spread = median - 2nd percentile, light_spread = 98th - median;
@@ -291,7 +292,7 @@ def _reach(piece: morphology.Component, width: int, height: int, band: int) -> f
 
 
 def choose_components(pieces: Sequence[morphology.Component], width: int, height: int,
-                      stroke: float = 1.0, band: int = 0) -> List[morphology.Component]:
+                      stroke: float = 1.0, band: int = 0) -> list[morphology.Component]:
     """The pieces that make up the digit (see the module docstring, step 6).
 
     ``pieces`` come from ``morphology.components`` with ink as weights.
@@ -352,13 +353,13 @@ class InkFound:
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
-                 box: Optional[Tuple[int, int, int, int]] = None, thinness: float = 1.0,
+                 box: Optional[tuple[int, int, int, int]] = None, thinness: float = 1.0,
                  noise: float = 0.0, edge: bool = False):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
         self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
 
 
-def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> List[float]:
+def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> list[float]:
     """All values at least ``band`` pixels from the border (all if none are),
     except where ``ignore`` (0/1 rows, the same shape) is 1."""
     height, width = len(rows), len(rows[0])
@@ -370,7 +371,7 @@ def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> List[
             for v, s in zip(row[band:width - band], skip[band:width - band]) if not s]
 
 
-def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> Tuple[float, float, float]:
+def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> tuple[float, float, float]:
     """(threshold, strongest, noise) of the top-hat, all measured away from
     the border band, where a strip of desk or a shadow's rim would dominate
     the histogram, and away from ``ignore`` (the scenery hugging the edge,
@@ -430,7 +431,9 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     def shown_paper(paper=paper):
         return [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
 
-    def shown_ink(top_hat=top_hat, top=max(strongest, 1.0)):
+    top = max(strongest, 1.0)
+
+    def shown_ink(top_hat=top_hat, top=top):
         return [[min(1.0, v / top) for v in row] for row in top_hat]
 
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
@@ -493,12 +496,12 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge)
 
 
-def _encloses(outer: Tuple[int, int, int, int], inner: Tuple[int, int, int, int]) -> bool:
+def _encloses(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
     """True if ``inner`` lies strictly inside ``outer`` (a gap on every side)."""
     return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
 
 
-def _area(box: Tuple[int, int, int, int]) -> int:
+def _area(box: tuple[int, int, int, int]) -> int:
     return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
 
 
@@ -548,7 +551,7 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     return second if second.band < first.band - 0.05 else first
 
 
-def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, int, int]:
+def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> tuple[int, int, int, int]:
     """(left, top, right, bottom), right and bottom exclusive: the part of
     the image inside its flat margins.  A margin is a run of whole rows (or
     columns) at an edge whose every pixel lies within ``tolerance`` levels
@@ -609,7 +612,7 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> Tuple[int, int, 
     return left, top, right, bottom
 
 
-def _uncrop(rows: Rows, box: Tuple[int, int, int, int], width: int, height: int) -> Rows:
+def _uncrop(rows: Rows, box: tuple[int, int, int, int], width: int, height: int) -> Rows:
     """``rows`` (the crop ``box`` of a ``width`` x ``height`` image) put back
     in place, 0.0 around."""
     left, top, right, _ = box
@@ -627,13 +630,13 @@ def _clarity(found: InkFound) -> float:
     return found.strength / max(found.noise, 0.5)
 
 
-def _cropped(channels: Callable[[], Dict[str, Rows]], box: Tuple[int, int, int, int]):
+def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, int]):
     left, top, right, bottom = box
     return lambda: {name: [row[left:right] for row in plane[top:bottom]]
                     for name, plane in channels().items()}
 
 
-def find_ink(gray: Rows, channels: Optional[Callable[[], Dict[str, Rows]]] = None) -> InkFound:
+def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
     of (name, function giving rows in [0, 1])) and ``box``.

@@ -40,8 +40,8 @@ runs are one component.  No recursion, and Python steps per run, not per
 pixel.
 """
 
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import List, Sequence, Tuple
 
 __all__ = ["running_min", "running_max", "min_filter", "max_filter", "opening",
            "dilate", "mask_runs", "run_lengths", "Component", "components"]
@@ -50,7 +50,7 @@ __all__ = ["running_min", "running_max", "min_filter", "max_filter", "opening",
 _HIGH, _LOW = float("inf"), float("-inf")
 
 
-def _running(values: Sequence[float], size: int, pick, pad: float) -> List[float]:
+def _running(values: Sequence[float], size: int, pick, pad: float) -> list[float]:
     """Extreme (``pick`` is min or max) of each centred window of odd ``size``."""
     count = len(values)
     if size <= 1 or count == 0:
@@ -69,7 +69,7 @@ def _running(values: Sequence[float], size: int, pick, pad: float) -> List[float
     return list(map(pick, behind[:count], ahead[size - 1:size - 1 + count]))
 
 
-def running_min(values: Sequence[float], size: int) -> List[float]:
+def running_min(values: Sequence[float], size: int) -> list[float]:
     """Min over the window of odd ``size`` centred on each value (cut at the ends).
 
     >>> running_min([5, 3, 8, 1, 9, 9, 9], 3)
@@ -78,7 +78,7 @@ def running_min(values: Sequence[float], size: int) -> List[float]:
     return _running(values, size, min, _HIGH)
 
 
-def running_max(values: Sequence[float], size: int) -> List[float]:
+def running_max(values: Sequence[float], size: int) -> list[float]:
     """Max over the window of odd ``size`` centred on each value (cut at the ends).
 
     >>> running_max([5, 3, 8, 1, 9, 0, 0], 3)
@@ -87,24 +87,24 @@ def running_max(values: Sequence[float], size: int) -> List[float]:
     return _running(values, size, max, _LOW)
 
 
-def separable(rows: Sequence[Sequence[float]], size: int, filter_1d) -> List[List[float]]:
+def separable(rows: Sequence[Sequence[float]], size: int, filter_1d) -> list[list[float]]:
     """Apply a 1-D filter along every row, then along every column."""
     across = [filter_1d(row, size) for row in rows]
     down = [filter_1d(column, size) for column in zip(*across)]
     return [list(row) for row in zip(*down)]
 
 
-def min_filter(rows: Sequence[Sequence[float]], size: int) -> List[List[float]]:
+def min_filter(rows: Sequence[Sequence[float]], size: int) -> list[list[float]]:
     """Min over the ``size`` x ``size`` square centred on each pixel."""
     return separable(rows, size, running_min)
 
 
-def max_filter(rows: Sequence[Sequence[float]], size: int) -> List[List[float]]:
+def max_filter(rows: Sequence[Sequence[float]], size: int) -> list[list[float]]:
     """Max over the ``size`` x ``size`` square centred on each pixel."""
     return separable(rows, size, running_max)
 
 
-def opening(rows: Sequence[Sequence[float]], size: int) -> List[List[float]]:
+def opening(rows: Sequence[Sequence[float]], size: int) -> list[list[float]]:
     """Min filter then max filter: bright things narrower than ``size`` go.
 
     Never above the image (opening(f) <= f everywhere), equal to it on
@@ -113,7 +113,7 @@ def opening(rows: Sequence[Sequence[float]], size: int) -> List[List[float]]:
     return max_filter(min_filter(rows, size), size)
 
 
-def dilate(mask: Sequence[Sequence[int]], size: int) -> List[List[int]]:
+def dilate(mask: Sequence[Sequence[int]], size: int) -> list[list[int]]:
     """A 0/1 mask grown by ``size // 2`` pixels in every direction (8 ways).
 
     >>> dilate([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 3)
@@ -122,7 +122,7 @@ def dilate(mask: Sequence[Sequence[int]], size: int) -> List[List[int]]:
     return max_filter(mask, size)
 
 
-def mask_runs(row: Sequence[int]) -> List[Tuple[int, int]]:
+def mask_runs(row: Sequence[int]) -> list[tuple[int, int]]:
     """The runs of 1s in one row of 0/1 integers as (start, stop) pairs, stop exclusive.
 
     >>> mask_runs([0, 1, 1, 0, 1])
@@ -140,7 +140,7 @@ def mask_runs(row: Sequence[int]) -> List[Tuple[int, int]]:
     return runs
 
 
-def run_lengths(mask: Sequence[Sequence[int]]) -> List[List[int]]:
+def run_lengths(mask: Sequence[Sequence[int]]) -> list[list[int]]:
     """Each mask pixel's horizontal run length (0 off the mask).
 
     >>> run_lengths([[1, 1, 0, 1]])
@@ -188,7 +188,7 @@ class Component:
 
 
 def components(mask: Sequence[Sequence[int]],
-               weights: Sequence[Sequence[float]] = None) -> List[Component]:
+               weights: Sequence[Sequence[float]] = None) -> list[Component]:
     """The 8-connected components of a 0/1 mask, largest (by pixels) first.
 
     ``weights`` (same shape, e.g. ink strength) gives each its ``mass``;

@@ -67,7 +67,7 @@ is already at the centre, so the shift is 0.
 
 import bisect
 import math
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
@@ -154,7 +154,7 @@ def _border(values: Sequence, width: int, height: int) -> list:
     return top + bottom + sides
 
 
-def _brightness(image: Image) -> List[float]:
+def _brightness(image: Image) -> list[float]:
     """Gray level 0..255 per pixel, transparency composited away.
 
     Opaque images: the image's own ``gray8`` (ITU-R 601-2 luma).  With
@@ -180,7 +180,7 @@ def _brightness(image: Image) -> List[float]:
     return [(v * a + behind * (255 - a)) / 255 for v, a in zip(luma, alpha)]
 
 
-def drawing_ink(image: Image) -> Tuple[int, int, List[float]]:
+def drawing_ink(image: Image) -> tuple[int, int, list[float]]:
     """Ink of a drawing, one global background: ``(width, height, ink)``, ink in [0, 1].
 
     ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
@@ -205,7 +205,7 @@ def drawing_ink(image: Image) -> Tuple[int, int, List[float]]:
     return _ink_from_brightness(_brightness(image), image.width, image.height)
 
 
-def _ink_from_brightness(brightness: List[float], width: int, height: int) -> Tuple[int, int, List[float]]:
+def _ink_from_brightness(brightness: list[float], width: int, height: int) -> tuple[int, int, list[float]]:
     """``drawing_ink``'s steps 2-5 on gray levels 0..255, row-major."""
     background = _median(brightness)
     darkest, lightest = min(brightness), max(brightness)
@@ -231,7 +231,7 @@ def _ink_from_brightness(brightness: List[float], width: int, height: int) -> Tu
     return width, height, _remove_faint_specks(scaled, width, height)
 
 
-def _remove_faint_specks(ink: List[float], width: int, height: int) -> List[float]:
+def _remove_faint_specks(ink: list[float], width: int, height: int) -> list[float]:
     """Zero ink under ``NOISE_LEVEL`` unless it touches stronger ink.
 
     Faint pixels next to a stroke are its anti-aliased edge, part of the
@@ -256,7 +256,7 @@ def _remove_faint_specks(ink: List[float], width: int, height: int) -> List[floa
     return cleaned
 
 
-def _resize_area(pixels: List[List[float]], new_width: int, new_height: int) -> List[List[float]]:
+def _resize_area(pixels: list[list[float]], new_width: int, new_height: int) -> list[list[float]]:
     """Area-average a list of rows to ``new_height`` rows of ``new_width``.
 
     Done in two 1-D passes (rows, then columns): averaging over a rectangle
@@ -271,7 +271,7 @@ def _resize_area(pixels: List[List[float]], new_width: int, new_height: int) -> 
     ]
 
 
-def _centre_of_mass(rows: List[List[float]]) -> Tuple[float, float]:
+def _centre_of_mass(rows: list[list[float]]) -> tuple[float, float]:
     """Ink-weighted mean (x, y) in pixel-index coordinates (pixel i's centre is i)."""
     total = mass_x = mass_y = 0.0
     for y, row in enumerate(rows):
@@ -282,7 +282,7 @@ def _centre_of_mass(rows: List[List[float]]) -> Tuple[float, float]:
     return mass_x / total, mass_y / total
 
 
-def to_mnist(width: int, height: int, ink: Sequence[float]) -> List[float]:
+def to_mnist(width: int, height: int, ink: Sequence[float]) -> list[float]:
     """MNIST's recipe: 784 floats in [0, 1], a 28 x 28 field, row-major.
 
     ``ink`` has ``width * height`` entries (row-major), 0.0 = background.
@@ -425,7 +425,7 @@ def plainly_uniform(image: Image) -> bool:
     return 2 * plain >= small_width * small_height + 4
 
 
-def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> Tuple[str, str]:
+def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> tuple[str, str]:
     """("drawing" or "photo", why): which ink finder reads ``image``.
 
     ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk).
@@ -448,7 +448,7 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int) ->
                                                100.0 * ring_paper / max(1, len(ring)), PAPER_TOLERANCE))
 
 
-def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
+def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     """(stages, width, height, ink): every step's image and the final ink.
     Each stage is (name, width, height, function giving its values): most
     callers want only the ink, and drawing every step costs a pass over
@@ -492,7 +492,7 @@ def _stages(image: Image) -> Tuple[List[tuple], int, int, List[float]]:
     return stages, width, height, ink
 
 
-def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
+def ink_from_image(image: Image) -> tuple[int, int, list[float]]:
     """Ink intensity per pixel: ``(width, height, ink)``, ink in [0, 1].
 
     ``ink`` has ``width * height`` entries, row-major, top row first; 1.0 is
@@ -504,7 +504,7 @@ def ink_from_image(image: Image) -> Tuple[int, int, List[float]]:
     return width, height, ink
 
 
-def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
+def prepare_stages(image: Image) -> list[tuple[str, int, int, list[float]]]:
     """Every step from ``image`` to the network's input, to look at:
     a list of ``(stage name, width, height, values)``, values in [0, 1]
     row-major (1.0 = white when drawn).  The last is the 784 inputs
@@ -517,7 +517,7 @@ def prepare_stages(image: Image) -> List[Tuple[str, int, int, List[float]]]:
     return [(name, w, h, values()) for name, w, h, values in stages] + [("input 28x28", FIELD, FIELD, field)]
 
 
-def _field(image: Image, width: int, height: int, ink: List[float]) -> List[float]:
+def _field(image: Image, width: int, height: int, ink: list[float]) -> list[float]:
     """to_mnist, its error naming the image."""
     try:
         return to_mnist(width, height, ink)
@@ -525,7 +525,7 @@ def _field(image: Image, width: int, height: int, ink: List[float]) -> List[floa
         raise ImageError("%s: %s" % (image.name, error)) from None
 
 
-def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> Tuple[int, int, List[float]]:
+def thumbnail(width: int, height: int, values: Sequence[float], longest: int) -> tuple[int, int, list[float]]:
     """A stage's image area-averaged to at most ``longest`` pixels a side
     (aspect kept), to show it small: ``(width, height, values)``.
 
@@ -539,7 +539,7 @@ def thumbnail(width: int, height: int, values: Sequence[float], longest: int) ->
     return new_width, new_height, [v for row in resize_rows(rows, new_width, new_height) for v in row]
 
 
-def prepare(image: Image) -> List[float]:
+def prepare(image: Image) -> list[float]:
     """The network's input for ``image``: 784 floats in [0, 1] (see module doc).
 
     Raises ``ImageError`` naming the image if it holds no ink.

@@ -49,18 +49,18 @@ then the horizontal pass on the few rows left.
 """
 
 import struct
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 __all__ = ["area_spans", "area_weights", "shrink_plane", "shrink_mix", "resize_rows", "fit_within"]
 
-Span = Tuple[int, int, int, int]
+Span = tuple[int, int, int, int]
 
 #: Bytes per pixel in a packed row: sums of up to 16 million rows of 8-bit
 #: values fit in 32 bits.
 _FIELD = 4
 
 
-def area_spans(source_size: int, target_size: int) -> List[Span]:
+def area_spans(source_size: int, target_size: int) -> list[Span]:
     """For each of ``target_size`` new pixels, ``(first, last, first_weight,
     last_weight)``: the old pixels first..last it covers and the integer
     overlaps of the first and last (every pixel in between weighs
@@ -84,7 +84,7 @@ def area_spans(source_size: int, target_size: int) -> List[Span]:
     return spans
 
 
-def area_weights(source_size: int, target_size: int) -> List[List[Tuple[int, float]]]:
+def area_weights(source_size: int, target_size: int) -> list[list[tuple[int, float]]]:
     """The spans written out: for each new pixel the list of ``(old index,
     weight)``, weights = overlap / source_size as floats summing to 1.
 
@@ -128,13 +128,13 @@ def _packed(row: bytes, field: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def _unpacked(number: int, width: int, field: int) -> Tuple[int, ...]:
+def _unpacked(number: int, width: int, field: int) -> tuple[int, ...]:
     return struct.unpack("<%d%s" % (width, "I" if field == 4 else "Q"),
                          number.to_bytes(field * width, "little"))
 
 
 def shrink_plane(plane: bytes, width: int, height: int,
-                 new_width: int, new_height: int) -> List[float]:
+                 new_width: int, new_height: int) -> list[float]:
     """Area-average a plane of bytes (``width * height``, row-major) to
     ``new_width * new_height`` floats in [0, 255], row-major.
 
@@ -146,8 +146,8 @@ def shrink_plane(plane: bytes, width: int, height: int,
     return shrink_mix([(plane, 1)], width, height, new_width, new_height)
 
 
-def shrink_mix(planes: Sequence[Tuple[bytes, int]], width: int, height: int,
-               new_width: int, new_height: int) -> List[float]:
+def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
+               new_width: int, new_height: int) -> list[float]:
     """Area-average a weighted mix of planes: sum of w * plane / sum of w,
     e.g. the luma (299 R + 587 G + 114 B) / 1000 of an RGB image's three
     planes, for the price of one horizontal pass (mixing is linear, so
@@ -156,7 +156,7 @@ def shrink_mix(planes: Sequence[Tuple[bytes, int]], width: int, height: int,
     >>> shrink_mix([(bytes([0, 200]), 3), (bytes([100, 100]), 1)], 2, 1, 1, 1)
     [100.0]
     """
-    for plane, weight in planes:
+    for plane, _weight in planes:
         if not (0 < new_width <= width and 0 < new_height <= height) or len(plane) != width * height:
             raise ValueError("cannot shrink %d bytes as %d x %d to %d x %d"
                              % (len(plane), width, height, new_width, new_height))
@@ -207,7 +207,7 @@ def shrink_mix(planes: Sequence[Tuple[bytes, int]], width: int, height: int,
     return [v / divisor for row in rows for v in row]
 
 
-def resize_rows(rows: Sequence[Sequence[float]], new_width: int, new_height: int) -> List[List[float]]:
+def resize_rows(rows: Sequence[Sequence[float]], new_width: int, new_height: int) -> list[list[float]]:
     """Area-average a list of rows of floats to ``new_height`` rows of
     ``new_width``, either way (shrinking or enlarging), using the spans.
 
@@ -223,7 +223,7 @@ def resize_rows(rows: Sequence[Sequence[float]], new_width: int, new_height: int
     return [list(row) for row in zip(*columns)]
 
 
-def fit_within(width: int, height: int, longest: int) -> Tuple[int, int]:
+def fit_within(width: int, height: int, longest: int) -> tuple[int, int]:
     """The size ``width`` x ``height`` scaled to fit ``longest`` on its longer
     side, aspect ratio kept (rounded, at least 1); unchanged if it already fits.
 

@@ -34,7 +34,7 @@ split in 2 x 2), fine enough that a 2-pixel stroke has a middle.
 [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
 """
 
-from typing import List, Sequence
+from collections.abc import Sequence
 
 from nrnn.image.preprocess import FIELD, to_mnist
 
@@ -56,7 +56,7 @@ THRESHOLD = 0.35
 _NEIGHBOURS = ((0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1))
 
 
-def thin(mask: Sequence[bool], width: int, height: int) -> List[bool]:
+def thin(mask: Sequence[bool], width: int, height: int) -> list[bool]:
     """Zhang-Suen thinning: the skeleton of a binary image, one pixel wide.
 
     ``mask`` has ``width * height`` entries, row-major, True = ink.  A
@@ -110,7 +110,7 @@ def thin(mask: Sequence[bool], width: int, height: int) -> List[bool]:
     return ink
 
 
-def _enlarge(inputs: Sequence[float]) -> List[float]:
+def _enlarge(inputs: Sequence[float]) -> list[float]:
     """The 28 x 28 field as 56 x 56: every pixel split into SCALE x SCALE."""
     big = []
     for y in range(FIELD):
@@ -120,7 +120,7 @@ def _enlarge(inputs: Sequence[float]) -> List[float]:
     return big
 
 
-def _pen(radius: float) -> List[tuple]:
+def _pen(radius: float) -> list[tuple]:
     """(dx, dy, coverage) for a round pen centred on a pixel: a pixel at
     distance d from the centre is covered by ``radius + 1/2 - d`` of its
     width, clamped to [0, 1] (the soft edge nrnn/image/strokes.py also uses)."""
@@ -134,7 +134,7 @@ def _pen(radius: float) -> List[tuple]:
     return dots
 
 
-def redraw(inputs: Sequence[float], pen_radius: float = PEN_RADIUS) -> List[float]:
+def redraw(inputs: Sequence[float], pen_radius: float = PEN_RADIUS) -> list[float]:
     """The digit in ``inputs`` (784 floats) with its strokes redrawn by a
     round pen of ``pen_radius`` (56 x 56 pixels), prepared the MNIST way
     again: 784 floats in [0, 1].
