@@ -39,7 +39,6 @@ from nrnn.image.image_file import decode_image
 from nrnn.image.png import encode_gray8
 from nrnn.image.preprocess import prepare_stages, thumbnail
 from nrnn.input_file import MAX_FILE_BYTES, read_capped
-from nrnn.inside.explain import explain, explanation_text
 from nrnn.net.model_file import SHIPPED_MODEL
 from nrnn.recognition import (
     MAX_IMAGE_PIXELS,
@@ -205,11 +204,15 @@ def main(argv=None, prog: str = "python predict.py") -> int:
                 result["label"] = label
             result.update(answer.as_dict(with_input=False))
             if args.explain:
+                from nrnn.inside.explain import explain
                 result["explain"] = explain(network, answer).as_dict()
             print(json.dumps(result))
         else:
             print(describe(answer, label))
             if args.explain:
+                # Imported here, not at the top: most runs never explain, and
+                # the module and what it imports cost a tenth of a second.
+                from nrnn.inside.explain import explain, explanation_text
                 print(explanation_text(network, explain(network, answer)))
             elif args.show or label is not None:
                 print(text_art(answer.inputs))

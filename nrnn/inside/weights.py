@@ -46,8 +46,8 @@ import argparse
 import base64
 import sys
 from collections.abc import Sequence
+from html import escape  # (not xml.sax.saxutils: that imports urllib, a tenth of a second)
 from typing import Optional
-from xml.sax.saxutils import escape
 
 from nrnn.atomic import write_bytes_atomic, write_text_atomic
 from nrnn.cli import EXIT_FAILED, EXIT_OK, OneLineParser, print_error, run_main
@@ -284,11 +284,12 @@ def sheet_svg(pictures: Sequence[Sequence[float]], scaling: str = "tile", title:
         '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
         'font-family="sans-serif" font-size="11">' % (total_width, total_height, total_width, total_height),
         '<rect width="100%" height="100%" fill="white"/>',
-        '<text x="12" y="22" font-size="14" font-weight="bold">%s</text>' % escape(title or "weight pictures"),
+        '<text x="12" y="22" font-size="14" font-weight="bold">%s</text>'
+        % escape(title or "weight pictures", quote=False),
         '<text x="12" y="40"><tspan fill="rgb%s">red: positive weight (ink there raises the neuron)</tspan>, '
         '<tspan fill="rgb%s">blue: negative (ink there lowers it)</tspan>, white: zero</text>'
         % (str(POSITIVE).replace(" ", ""), str(NEGATIVE).replace(" ", "")),
-        '<text x="12" y="56">%s</text>' % escape(scaled),
+        '<text x="12" y="56">%s</text>' % escape(scaled, quote=False),
     ]
     for j, picture in enumerate(pictures):
         x = 12 + (j % columns) * cell_width
