@@ -118,7 +118,7 @@ class Recognition:
         self.inputs = list(inputs)
         self.name = name
         self.looks = [[float(a) for a in look] for look in looks] if looks else [list(self.outputs)]
-        self.hidden = None
+        self.hidden: Optional[list[list[float]]] = None
         total = sum(self.outputs)
         if total > 0.0:
             self.probabilities = [a / total for a in self.outputs]

@@ -22,7 +22,7 @@ Traceback (most recent call last):
 nrnn.errors.ImageError: cat.gif: not a PNG or JPEG image (it starts with b'GIF89a..'); save it as PNG or JPEG
 """
 
-from typing import Optional
+from typing import Optional, Union
 
 from nrnn.errors import ImageError
 from nrnn.image import jpeg, png
@@ -55,7 +55,7 @@ def image_size(data: bytes) -> Optional[tuple[int, int]]:
     return None
 
 
-def decode_image(data: bytes, name: str = "<bytes>", max_pixels: int = png.MAX_PIXELS,
+def decode_image(data: Union[bytes, bytearray, memoryview], name: str = "<bytes>", max_pixels: int = png.MAX_PIXELS,
                  reduce_to: int = 0) -> Image:
     """Decode a PNG or JPEG file held in ``data``, by its signature.
 

@@ -391,7 +391,7 @@ def _scenery(mask: Sequence[Sequence[int]], band: int) -> Optional[Rows]:
     table, a shadow's rim, the sheet's edge.  None if there are none.  A
     digit the frame cuts reaches into the picture and is not scenery."""
     height, width = len(mask), len(mask[0])
-    found = None
+    found: Optional[Rows] = None
     for piece in morphology.components(mask):
         if piece.touches_border(width, height) and _reach(piece, width, height, band) < EDGE_REACH:
             if found is None:
@@ -510,6 +510,8 @@ def _sides(outer: InkFound, inner: InkFound) -> int:
     lies, along the row and the column through its middle: 4 for a hole
     (a 0's inside), 3 for a bay (a 5's bowl), 1 or 2 for paper that only
     lies beside a stroke (between it and a shadow)."""
+    # Only findings with ink come here (``_better``), and those have a box.
+    assert inner.box is not None and outer.ink is not None
     left, top, right, bottom = inner.box
     row = outer.ink[(top + bottom) // 2]
     column = [line[(left + right) // 2] for line in outer.ink]
@@ -537,6 +539,7 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
     for outer, inner in ((first, second), (second, first)):
+        assert outer.box is not None and inner.box is not None  # both have ink, so a box
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
                 and _sides(outer, inner) >= 3):
             return outer
@@ -654,6 +657,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
                          _cropped(channels, crop) if channels is not None else None)
         if found.ink is not None:
             found.ink = _uncrop(found.ink, crop, width, height)
+            assert found.box is not None  # ink found, so a box too
             found.box = (found.box[0] + left, found.box[1] + top, found.box[2] + left, found.box[3] + top)
         found.stages = [(name, lambda rows=rows: _uncrop(rows(), crop, width, height))
                         for name, rows in found.stages]

@@ -40,8 +40,10 @@ runs are one component.  No recursion, and Python steps per run, not per
 pixel.
 """
 
+import sys
 from collections.abc import Sequence
 from itertools import accumulate
+from typing import Optional
 
 __all__ = ["running_min", "running_max", "min_filter", "max_filter", "opening",
            "dilate", "mask_runs", "run_lengths", "Component", "components"]
@@ -58,7 +60,8 @@ def _running(values: Sequence[float], size: int, pick, pad: float) -> list[float
     radius = size // 2
     padded = [pad] * radius + list(values) + [pad] * radius
     padded += [pad] * (-len(padded) % size)  # whole blocks
-    ahead, behind = [], []
+    ahead: list[float] = []
+    behind: list[float] = []
     for start in range(0, len(padded), size):
         block = padded[start:start + size]
         ahead.extend(accumulate(block, pick))
@@ -113,8 +116,9 @@ def opening(rows: Sequence[Sequence[float]], size: int) -> list[list[float]]:
     return max_filter(min_filter(rows, size), size)
 
 
-def dilate(mask: Sequence[Sequence[int]], size: int) -> list[list[int]]:
-    """A 0/1 mask grown by ``size // 2`` pixels in every direction (8 ways).
+def dilate(mask: Sequence[Sequence[int]], size: int) -> list[list[float]]:
+    """A 0/1 mask grown by ``size // 2`` pixels in every direction (8 ways),
+    made of the mask's own values (integers for an integer mask).
 
     >>> dilate([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 3)
     [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
@@ -165,10 +169,11 @@ class Component:
     """
 
     def __init__(self):
-        self.runs = []
+        self.runs: list[tuple[int, int, int]] = []
         self.pixels = 0
         self.mass = 0.0
-        self.left = self.top = float("inf")
+        # Beyond any coordinate, so the first run's min replaces them: a box is integers.
+        self.left = self.top = sys.maxsize
         self.right = self.bottom = -1
 
     def __repr__(self):
@@ -188,7 +193,7 @@ class Component:
 
 
 def components(mask: Sequence[Sequence[int]],
-               weights: Sequence[Sequence[float]] = None) -> list[Component]:
+               weights: Optional[Sequence[Sequence[float]]] = None) -> list[Component]:
     """The 8-connected components of a 0/1 mask, largest (by pixels) first.
 
     ``weights`` (same shape, e.g. ink strength) gives each its ``mass``;
@@ -200,7 +205,7 @@ def components(mask: Sequence[Sequence[int]],
     >>> [(c.pixels, c.left, c.top, c.right, c.bottom) for c in pieces]
     [(3, 0, 0, 2, 1), (1, 0, 2, 0, 2)]
     """
-    parent = []
+    parent: list[int] = []  # run id -> a run of the same component (union-find)
 
     def root(run: int) -> int:
         while parent[run] != run:
@@ -208,8 +213,8 @@ def components(mask: Sequence[Sequence[int]],
             run = parent[run]
         return run
 
-    all_runs = []
-    previous = []  # (start, stop, run id) in the row above
+    all_runs: list[tuple[int, int, int]] = []  # (y, start, stop)
+    previous: list[tuple[int, int, int]] = []  # (start, stop, run id) in the row above
     for y, row in enumerate(mask):
         current = []
         for start, stop in mask_runs(row):
@@ -225,7 +230,7 @@ def components(mask: Sequence[Sequence[int]],
             current.append((start, stop, run_id))
         previous = current
 
-    found = {}
+    found: dict[int, Component] = {}  # root run id -> its component
     for run_id, (y, start, stop) in enumerate(all_runs):
         piece = found.get(root(run_id))
         if piece is None:

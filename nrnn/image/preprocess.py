@@ -67,7 +67,7 @@ is already at the centre, so the shift is 0.
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
@@ -453,6 +453,8 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     Each stage is (name, width, height, function giving its values): most
     callers want only the ink, and drawing every step costs a pass over
     each image."""
+    # "..." for the arguments: a stage's function may bind its step as a default.
+    stages: list[tuple[str, int, int, Callable[..., list[float]]]]
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
     elif plainly_uniform(image):

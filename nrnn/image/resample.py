@@ -109,9 +109,9 @@ def area_weights(source_size: int, target_size: int) -> list[list[tuple[int, flo
     return table
 
 
-def _span_sums(values: Sequence[int], spans: Sequence[Span], inner: int) -> list:
+def _span_sums(values: Sequence[float], spans: Sequence[Span], inner: int) -> list[float]:
     """sum over each span of weight * value (see the module docstring)."""
-    sums = []
+    sums: list[float] = []
     for first, last, first_weight, last_weight in spans:
         if first == last:
             sums.append(first_weight * values[first])
@@ -168,6 +168,7 @@ def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
         return sum(weight * _packed(plane[y * width:(y + 1) * width], field) for plane, weight in planes)
 
     divisor = total_weight
+    rows: Sequence[Sequence[float]]  # bytes, tuples or lists of integer sums
     if new_height == height:
         if len(planes) == 1 and total_weight == 1:
             rows = [planes[0][0][y * width:(y + 1) * width] for y in range(height)]
@@ -176,15 +177,16 @@ def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
     elif width * new_height <= height:
         # Few columns, many rows (e.g. 1 x 4,000,000): sum down each column.
         down = area_spans(height, new_height)
-        rows = [[0] * width for _ in range(new_height)]
+        sums: list[list[float]] = [[0] * width for _ in range(new_height)]
         for plane, weight in planes:
             for x in range(width):
                 for y, value in enumerate(_span_sums(plane[x::width], down, new_height)):
-                    rows[y][x] += weight * value
+                    sums[y][x] += weight * value
+        rows = sums
         divisor *= height
     else:
         down = area_spans(height, new_height)
-        rows = []
+        unpacked: list[tuple[int, ...]] = []
         cached_index, cached = -1, 0  # a boundary row is shared by two new rows
         for first, last, first_weight, last_weight in down:
             if first != cached_index:
@@ -198,7 +200,8 @@ def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
                 total += new_height * inner + last_weight * cached
             else:
                 cached_index = first
-            rows.append(_unpacked(total, width, field))
+            unpacked.append(_unpacked(total, width, field))
+        rows = unpacked
         divisor *= height
     if new_width != width:
         across = area_spans(width, new_width)
