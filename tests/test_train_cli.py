@@ -13,10 +13,12 @@ import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
+from dataclasses import fields
 from unittest import mock
 
 from nrnn.net.model_file import load_model
 from nrnn.train import command
+from nrnn.train.config import TrainingConfig, flag
 from nrnn.train.training import Trainer
 from tests.support import ROOT
 from tests.support import SMALL_TRAINING as SMALL
@@ -161,6 +163,25 @@ class TrainCommandTest(unittest.TestCase):
         self.assertEqual(command.build_parser().parse_args(["--lr", "0.5"]).learning_rate, 0.5)
         self.assertEqual(command.build_parser().parse_args(["--learning-rate", "0.5"]).learning_rate, 0.5)
 
+    def test_every_option_has_its_flag_in_the_parser_and_the_command_reads_back(self):
+        # config.flag is the one place that names the flags: the parser must
+        # have each, and a config's command() must parse back to that config.
+        parser = command.build_parser()
+        for option in fields(TrainingConfig):
+            with self.subTest(option=option.name):
+                action = parser._option_string_actions.get(flag(option.name))
+                self.assertIsNotNone(action, flag(option.name))
+                self.assertEqual(action.dest, option.name)
+        config = TrainingConfig(sizes=[784, 20, 10], bias=False, cost="quadratic", learning_rate=0.25,
+                                learning_rate_decay=0.9, batch_size=4, epochs=3, seed=7, limit=500,
+                                shuffle_buffer=20, weight_decay=1.5, augment=1, augment_rotate=10.0,
+                                augment_scale=0.1, augment_shear=0.2, augment_elastic=3.0,
+                                augment_elastic_sigma=5.0, augment_thickness=0.3, deskew=True,
+                                drawn_styles=0.05, init="unit")
+        args = parser.parse_args(config.command().split()[2:])
+        self.assertEqual(TrainingConfig(**{option.name: getattr(args, option.name) for option in fields(config)}),
+                         config)
+
     def test_data_errors_are_one_line(self):
         with open(os.path.join(self.data, "mnist_train.csv"), "a") as handle:
             handle.write("5,1,2,3\n")
@@ -212,10 +233,10 @@ class TrainCommandTest(unittest.TestCase):
         self.assertEqual(status, 0, err)
         meta = load_model(self.path("whole.json")).metadata
         self.assertIs(meta["deskew"], True)
-        for flag in ("--augment 2", "--augment-rotate 12.0", "--augment-scale 0.1", "--augment-shear 0.15",
+        for given in ("--augment 2", "--augment-rotate 12.0", "--augment-scale 0.1", "--augment-shear 0.15",
                      "--augment-elastic 6.0", "--augment-elastic-sigma 2.0", "--augment-thickness 0.4",
                      "--deskew"):
-            self.assertIn(flag, meta["command"])
+            self.assertIn(given, meta["command"])
         config = meta["training"]["config"]
         self.assertEqual((config["augment_rotate"], config["augment_thickness"], config["deskew"]),
                          (12.0, 0.4, True))

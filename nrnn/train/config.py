@@ -161,30 +161,58 @@ class TrainingConfig:
         return self.learning_rate * self.learning_rate_decay ** epoch
 
     def command(self, program: str = "python train.py") -> str:
-        """A command line that trains this very network (all options spelled out)."""
-        parts = [program, "--layers", ",".join(map(str, self.sizes))]
+        """A command line that trains this very network (all options spelled out).
+
+        The order is fixed, so that the same run always gives the same
+        command (it is recorded in the model file).
+        """
+        parts = [program, flag("sizes"), shown(self.sizes)]
         if not self.bias:
-            parts.append("--no-bias")
-        parts += ["--cost", self.cost,
-                  "--learning-rate", repr(self.learning_rate),
-                  "--learning-rate-decay", repr(self.learning_rate_decay),
-                  "--batch-size", str(self.batch_size),
-                  "--weight-decay", repr(self.weight_decay),
-                  "--augment", str(self.augment)]
+            parts.append(flag("bias"))
+        for name in ("cost", "learning_rate", "learning_rate_decay", "batch_size", "weight_decay", "augment"):
+            parts += [flag(name), shown(getattr(self, name))]
         defaults = self.defaults()
         for name in self._LATER_OPTIONS:
             value = getattr(self, name)
             if value != defaults[name]:
-                parts += ["--" + name.replace("_", "-"), repr(value)]
+                parts += [flag(name), shown(value)]
         if self.deskew:
-            parts.append("--deskew")
-        parts += ["--shuffle-buffer", str(self.shuffle_buffer)]
+            parts.append(flag("deskew"))
+        parts += [flag("shuffle_buffer"), shown(self.shuffle_buffer)]
         if self.limit is not None:
-            parts += ["--limit", str(self.limit)]
+            parts += [flag("limit"), shown(self.limit)]
         if self.init != "fan-in":  # only when changed: older models' commands stay as they were
-            parts += ["--init", self.init]
-        parts += ["--epochs", str(self.epochs), "--seed", str(self.seed)]
+            parts += [flag("init"), shown(self.init)]
+        parts += [flag("epochs"), shown(self.epochs), flag("seed"), shown(self.seed)]
         return " ".join(parts)
+
+
+def flag(name: str) -> str:
+    """The train.py flag of the option ``name``: the one place that knows.
+
+    >>> flag("learning_rate"), flag("sizes"), flag("bias")
+    ('--learning-rate', '--layers', '--no-bias')
+    """
+    return _FLAGS.get(name, "--" + name.replace("_", "-"))
+
+
+# The options whose flag is not simply their name with dashes (bias is on
+# by default, so its flag turns it off).  A test checks that train.py's
+# parser has a flag(name) for every option.
+_FLAGS = {"sizes": "--layers", "bias": "--no-bias"}
+
+
+def shown(value) -> str:
+    """An option's value as train.py's command line takes it back.
+
+    >>> shown([784, 30, 10]), shown(0.1), shown("quadratic"), shown(3)
+    ('784,30,10', '0.1', 'quadratic', '3')
+    """
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, str):
+        return value
+    return repr(value)
 
 
 @dataclass
@@ -237,3 +265,8 @@ class TrainingState:
             raise UsageError("training history has %s records for %d epochs"
                              % (len(history) if isinstance(history, list) else "no", state.epoch))
         return state
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

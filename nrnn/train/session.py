@@ -43,7 +43,7 @@ from nrnn.net.network import Network
 from nrnn.progress import format_count
 from nrnn.train import report
 from nrnn.train.checkpoint import describe, restore
-from nrnn.train.config import TrainingConfig, TrainingState
+from nrnn.train.config import TrainingConfig, TrainingState, flag, shown
 from nrnn.train.training import Trainer
 
 DEFAULT_MODEL = os.path.join("models", "model.json")
@@ -342,8 +342,7 @@ def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: d
             elif name == "deskew":
                 was = "with --deskew" if config.deskew else "without --deskew"
             else:
-                was = "with --%s %s" % (_FLAGS.get(name, name.replace("_", "-")),
-                                        _shown(getattr(config, name)))
+                was = "with %s %s" % (flag(name), shown(getattr(config, name)))
             raise UsageError("%s was trained %s; that cannot change when resuming "
                              "(only --epochs can)" % (path, was))
     if "epochs" in given:
@@ -355,13 +354,6 @@ def _apply_resume_options(config: TrainingConfig, state: TrainingState, given: d
                                                      state.epoch))
 
 
-_FLAGS = {"sizes": "layers"}
-
-
-def _shown(value) -> str:
-    if isinstance(value, list):
-        return ",".join(map(str, value))
-    return str(value)
 
 
 def _same_file(a: Optional[str], b: Optional[str]) -> bool:
