@@ -535,7 +535,9 @@ class CommandLineMoreTest(unittest.TestCase):
         process, port = self.start("--quiet")
         self.assertEqual(_post(port, b"not a png")[0], 400)
         process.terminate()
-        out, err = process.communicate(timeout=30)
+        # A bound only a hang reaches: once, on a machine loaded eight deep,
+        # this took longer than 30 s.
+        out, err = process.communicate(timeout=180)
         self.assertEqual((process.returncode, err), (0, b""))
 
 
