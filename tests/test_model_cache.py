@@ -1,6 +1,8 @@
 """The parsed-model cache: the same network as the JSON, bit for bit, and
 never trusted when the model changed or the cache is damaged."""
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -69,7 +71,13 @@ class ModelCacheTest(unittest.TestCase):
         network, parsed = self.parse_count()
         self.assertEqual(parsed, 1)
         self.assertTrue(same(network, load_model(self.model)))
-        for garbage in (b"", b"nrnn-model-cache 1\n{not json\n", b"nrnn-model-cache 1\n[]\n"):
+        with open(self.model, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        payload = b"\0" * 16
+        strange = {"model_sha256": digest, "payload_sha256": hashlib.sha256(payload).hexdigest(),
+                   "sizes": "784,7,10", "bias": True, "cost": "cross-entropy", "metadata": {}}
+        checked_but_wrong = model_cache.MAGIC + json.dumps(strange).encode() + b"\n" + payload
+        for garbage in (b"", b"nrnn-model-cache 1\n{not json\n", b"nrnn-model-cache 1\n[]\n", checked_but_wrong):
             with open(where, "wb") as handle:
                 handle.write(garbage)
             self.assertTrue(same(self.parse_count()[0], load_model(self.model)))

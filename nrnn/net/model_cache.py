@@ -123,25 +123,29 @@ def _read_cache(where: str, digest: str) -> Optional[Network]:
     line_end = data.find(b"\n", len(MAGIC))
     try:
         header = json.loads(data[len(MAGIC):line_end].decode("utf-8"))
-        if header["model_sha256"] != digest:
-            return None
         payload = data[line_end + 1:]
-        if hashlib.sha256(payload).hexdigest() != header["payload_sha256"]:
-            return None
-        sizes, bias = header["sizes"], header["bias"]
-        doubles = array.array("d")
-        doubles.frombytes(payload)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
+        if (header["model_sha256"] != digest
+                or hashlib.sha256(payload).hexdigest() != header["payload_sha256"]):
+            return None  # made from another model, or damaged
+        return _network(header, payload)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None  # a header nrnn did not write: as if there were no cache
+
+
+def _network(header: dict, payload: bytes) -> Optional[Network]:
+    """The Network a cache file's header and payload describe."""
+    doubles = array.array("d")
+    doubles.frombytes(payload)
     if sys.byteorder != "little":
         doubles.byteswap()
     values = doubles.tolist()
+    sizes = header["sizes"]
     weights, position = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         weights.append([values[position + j * n_in:position + (j + 1) * n_in] for j in range(n_out)])
         position += n_in * n_out
     biases = None
-    if bias:
+    if header["bias"]:
         biases = []
         for n_out in sizes[1:]:
             biases.append(values[position:position + n_out])
