@@ -56,7 +56,7 @@ class Gallery(unittest.TestCase):
         text = readme()
         self.assertEqual(make_gallery.readme_with(explain_text, text), text,
                          "README.md's --explain block differs from docs/explain.txt: "
-                         "run python docs/make_gallery.py")
+                         "run python -m docs.make_gallery")
         self.assertIn("--explain", explain_text.splitlines()[0])
 
 
