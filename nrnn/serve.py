@@ -675,9 +675,14 @@ class DigitServer(ThreadingHTTPServer):
             return
         try:
             super().process_request(request, client_address)
-        except BaseException:  # no thread (RuntimeError: can't start new thread)
+        except RuntimeError:  # "can't start new thread": no thread will release it
             self.connections.release()
             raise
+        # Not on any other exception: a Ctrl-C (KeyboardInterrupt) can land
+        # here after the thread started, and the thread releases its slot
+        # itself.  Releasing it twice raised ValueError, which serve_forever
+        # swallows as a request error: the Ctrl-C was lost and the server
+        # kept running.
 
     def process_request_thread(self, request, client_address):
         try:

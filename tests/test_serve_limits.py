@@ -16,6 +16,7 @@ and a 500 JSON reply with one log line for MemoryError.
 import io
 import json
 import socket
+import socketserver
 import threading
 import time
 import unittest
@@ -331,6 +332,36 @@ class Failures(unittest.TestCase):
         self.assertIn("MemoryError", lines[0])
         self.assertIn("POST /predict", lines[0])
         self.assertEqual(request(port, "GET", "/", timeout=PATIENCE)[0], 200)  # still serving
+
+
+class CtrlC(unittest.TestCase):
+    def test_ctrl_c_while_a_connection_thread_starts_reaches_the_server_loop(self):
+        # A regression: Ctrl-C landing in process_request after the thread had
+        # started (and finished) released its connection slot a second time;
+        # the ValueError replaced the KeyboardInterrupt, serve_forever swallowed
+        # it as a request error, and the server never stopped.
+        server = make_server(Network([784, 4, 10], seed=1), quiet=True, max_connections=2)
+        self.addCleanup(server.server_close)
+        started = socketserver.ThreadingMixIn.process_request
+
+        def start_then_interrupt(self, request, client_address):
+            before = set(threading.enumerate())
+            started(self, request, client_address)
+            for thread in set(threading.enumerate()) - before:
+                thread.join(PATIENCE)  # the connection's thread is done: its slot released
+            raise KeyboardInterrupt
+
+        client = socket.create_connection(server.server_address)
+        self.addCleanup(client.close)
+        client.close()
+        request, address = server.get_request()
+        with mock.patch.object(socketserver.ThreadingMixIn, "process_request", start_then_interrupt):
+            with self.assertRaises(KeyboardInterrupt):
+                server.process_request(request, address)
+        # Both slots free again: the thread released its own, nobody twice.
+        self.assertTrue(server.connections.acquire(blocking=False))
+        self.assertTrue(server.connections.acquire(blocking=False))
+        self.assertFalse(server.connections.acquire(blocking=False))
 
 
 if __name__ == "__main__":
