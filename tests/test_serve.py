@@ -535,8 +535,8 @@ class CommandLineMoreTest(unittest.TestCase):
         process, port = self.start("--quiet")
         self.assertEqual(_post(port, b"not a png")[0], 400)
         process.terminate()
-        # A bound only a hang reaches: once, on a machine loaded eight deep,
-        # this took longer than 30 s.
+        # A bound only a hang reaches (a lost SIGTERM once hung here: see
+        # DigitServer.process_request and test_serve_limits.CtrlC).
         out, err = process.communicate(timeout=180)
         self.assertEqual((process.returncode, err), (0, b""))
 
