@@ -4,20 +4,10 @@ import math
 import unittest
 
 from nrnn.net import gradcheck
+from nrnn.net.gradcheck import largest_difference
 from nrnn.net.network import Network
 from nrnn.net.reference import ReferenceNetwork, one_hot
 from nrnn.net.sigmoid import sigmoid
-
-
-def largest_difference(fast, reference):
-    worst = 0.0
-    for wf, wr in zip(fast.weights, reference.weights):
-        for rf, rr in zip(wf, wr):
-            worst = max([worst] + [abs(p - q) for p, q in zip(rf, rr)])
-    if fast.biases is not None:
-        for bf, br in zip(fast.biases, reference.biases):
-            worst = max([worst] + [abs(p - q) for p, q in zip(bf, br)])
-    return worst
 
 
 def mnist_like_samples(count, inputs, outputs, seed):

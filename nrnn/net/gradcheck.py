@@ -306,7 +306,7 @@ def _copy(network):
     return type(network)(network.sizes, cost=network.cost, weights=weights, biases=biases)
 
 
-def _difference(a, b) -> float:
+def largest_difference(a, b) -> float:
     """Largest |difference| between two networks' parameters."""
     worst = 0.0
     for wa, wb in zip(a.weights, b.weights):
@@ -341,11 +341,11 @@ def check_step(network: Checked, batch: list, learning_rate: float = 0.5) -> lis
     stepped = _copy(network)
     stepped.train_sample(batch[0][0], batch[0][1], learning_rate)
     results.append(("one train_sample = gradient, then update",
-                    _difference(stepped, _step_by_hand(network, batch[:1], learning_rate))))
+                    largest_difference(stepped, _step_by_hand(network, batch[:1], learning_rate))))
     stepped = _copy(network)
     stepped.train_batch(batch, learning_rate)
     results.append(("one train_batch of %d = the mean gradient's step" % len(batch),
-                    _difference(stepped, _step_by_hand(network, batch, learning_rate))))
+                    largest_difference(stepped, _step_by_hand(network, batch, learning_rate))))
     return results
 
 
@@ -357,7 +357,7 @@ def check_agreement(fast: Network, reference: ReferenceNetwork, samples: list, l
     for start in range(0, 15, 3):
         fast.train_batch(samples[start:start + 3], learning_rate)
         reference.train_batch(samples[start:start + 3], learning_rate)
-    return _difference(fast, reference)
+    return largest_difference(fast, reference)
 
 
 def samples_for(sizes: list, count: int, seed: int) -> list:
