@@ -977,20 +977,7 @@ def make_mutant(fmt, corpus, seed, index, big=False):
 
 
 def _check_png(data, scratch):
-    image = png.decode(data, "<mutant>")
-    if len(image.rgba) != 4 * image.width * image.height:
-        raise AssertionError("rgba has %d bytes for %dx%d" % (len(image.rgba), image.width, image.height))
-    if image.width * image.height <= 4096:
-        # The rest of the pipeline a PNG goes through in predict.py.
-        from nrnn.image.preprocess import prepare
-        try:
-            inputs = prepare(image)
-        except NrnnError:
-            return image
-        if len(inputs) != 784 or not all(0.0 <= v <= 1.0 for v in inputs):
-            raise AssertionError("prepare gave %d inputs, range %r..%r"
-                                 % (len(inputs), min(inputs), max(inputs)))
-    return image
+    return _check_image(png.decode(data, "<mutant>"))
 
 
 def _check_image(image):
