@@ -70,10 +70,10 @@ def main():
     else:
         samples = as_floats(synthetic_samples(args.images))
         source = "synthetic digits"
-    images = [pixels for _, pixels in samples]
+    images = [pixels for pixels, _ in samples]
 
     network = Network([784, 500, 10], seed=0)
-    labels = {id(pixels): label for label, pixels in samples}  # (the same list objects as images)
+    labels = {id(pixels): label for pixels, label in samples}  # (the same list objects as images)
     step = per_image(lambda x: network.train_sample(x, labels[id(x)], 0.01), images, args.repeats)
 
     print("interpreter  %s %s" % (platform.python_implementation(), platform.python_version()))

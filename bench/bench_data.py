@@ -42,7 +42,7 @@ def default_source():
 
 def read_all(path):
     count = 0
-    for _label, _pixels in mnist_csv.read_samples(path):
+    for _pixels, _label in mnist_csv.read_samples(path):
         count += 1
     return count
 

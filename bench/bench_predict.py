@@ -49,7 +49,7 @@ IDX_LABELS = struct.Struct(">II")    # magic 2049, count
 
 
 def mnist_test(folder, limit):
-    """The first ``limit`` (label, 784 bytes) pairs of the MNIST test set."""
+    """The first ``limit`` (784 bytes, label) pairs of the MNIST test set."""
     with gzip.open(os.path.join(folder, "t10k-images-idx3-ubyte.gz"), "rb") as handle:
         magic, count, rows, columns = IDX_IMAGES.unpack(handle.read(IDX_IMAGES.size))
         if (magic, rows, columns) != (2051, 28, 28):
@@ -61,7 +61,7 @@ def mnist_test(folder, limit):
         if magic != 2049:
             sys.exit("error: %s: not an MNIST label file" % handle.name)
         labels = list(handle.read(count))
-    return list(zip(labels, images))
+    return list(zip(images, labels))
 
 
 def user_style_png(pixels, scale, canvas_width, canvas_height, rng):
@@ -109,7 +109,7 @@ def mnist_accuracy(network, args):
     started = time.perf_counter()
     raw_right = 0
     raw_digits = []
-    for label, pixels in samples:
+    for pixels, label in samples:
         digit = recognize_inputs([v / 255.0 for v in pixels], network).digit
         raw_digits.append(digit)
         raw_right += digit == label
@@ -121,7 +121,7 @@ def mnist_accuracy(network, args):
     started = time.perf_counter()
     drawn_right = changed = 0
     progress_every = max(1, count // 10)
-    for index, (label, pixels) in enumerate(samples):
+    for index, (pixels, label) in enumerate(samples):
         data = user_style_png(pixels, args.scale, args.canvas[0], args.canvas[1], rng)
         digit = recognize(data, network, name="mnist-%d.png" % index).digit
         drawn_right += digit == label

@@ -797,9 +797,9 @@ def _lighting(rng: PCG32, width: int, height: int, paper: Colour, strength: floa
 # ------------------------------------------------------------------ kinds
 
 
-def _mnist_digit(rng: PCG32, digits: MnistTest) -> tuple[int, bytes, str]:
+def _mnist_digit(rng: PCG32, digits: MnistTest) -> tuple[bytes, int, str]:
     index = rng.below(len(digits))
-    return digits.labels[index], digits.images[index], "mnist %d" % index
+    return digits.images[index], digits.labels[index], "mnist %d" % index
 
 
 def _encode_png(width: int, height: int, pixels: bytes, channels: int) -> bytes:
@@ -1072,7 +1072,7 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
         return _styles_sample(rng, index)
     if digits is None:
         digits = MnistTest.load()
-    label, pixels, source = _mnist_digit(rng, digits)
+    pixels, label, source = _mnist_digit(rng, digits)
     if kind == "canvas":
         width, height, data, ink = _canvas(rng, pixels)
         return Sample(kind, index, label, source, "png", data, width, height, ink_box(ink))

@@ -4,7 +4,7 @@ The pipeline, one step a module::
 
     source (mirror, folder, file: URL)
       --nrnn.mnist.download-->  DATA/mnist/*-ubyte.gz   (verified, see download.py)
-      --nrnn.mnist.idx------->  (label, 784 bytes) one image at a time
+      --nrnn.mnist.idx------->  (784 bytes, label) one image at a time
       --nrnn.mnist.mnist_csv->  DATA/mnist_train.csv, DATA/mnist_test.csv
 
 Where DATA is (``default_data_dir``), the same from whatever folder a

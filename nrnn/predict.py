@@ -154,7 +154,7 @@ def show_steps(raw: bytes, path: str, show: bool, directory) -> None:
 
 
 def _mnist_test_samples(indices, data_dir, source, quiet=False):
-    """Yield (index, label, pixels) for the wanted MNIST test images, in order."""
+    """Yield (index, pixels, label) for the wanted MNIST test images, in order."""
     # Imported here: the data layer pulls in the downloader (urllib,
     # hashlib), which plain image prediction does not need.
     from nrnn import data
@@ -164,15 +164,16 @@ def _mnist_test_samples(indices, data_dir, source, quiet=False):
     wanted = set(indices)
     found = {}
     count = 0
-    for index, (label, pixels) in enumerate(mnist_csv.read_samples(test_csv, limit=max(wanted) + 1)):
+    for index, sample in enumerate(mnist_csv.read_samples(test_csv, limit=max(wanted) + 1)):
         count = index + 1
         if index in wanted:
-            found[index] = (label, pixels)
+            found[index] = sample
     for index in indices:
         if index not in found:
             raise UsageError("%s has %d images (0-%d); --mnist-index %d is past the end"
                              % (test_csv, count, count - 1, index))
-        yield index, found[index][0], found[index][1]
+        pixels, label = found[index]
+        yield index, pixels, label
 
 
 def main(argv=None, prog: str = "python predict.py") -> int:
@@ -249,7 +250,7 @@ def main(argv=None, prog: str = "python predict.py") -> int:
 
     if args.mnist_index:
         try:
-            for index, label, pixels in _mnist_test_samples(args.mnist_index, args.data_dir, args.source,
+            for index, pixels, label in _mnist_test_samples(args.mnist_index, args.data_dir, args.source,
                                                              args.quiet):
                 answer = recognize_inputs(pixels, network, "MNIST test #%d" % index)
                 report(answer, label)

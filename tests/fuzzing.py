@@ -1013,7 +1013,7 @@ def _check_jpeg_reduced(data, scratch):
     return _check_image(jpeg.decode(data, "<mutant>", reduce_to=32))
 
 
-def _check_sample(label, pixels):
+def _check_sample(pixels, label):
     if type(label) is not int or not 0 <= label <= 9:
         raise AssertionError("label %r" % (label,))
     if len(pixels) != 784 or not all(type(v) is float and 0.0 <= v <= 1.0 for v in pixels):
@@ -1031,8 +1031,8 @@ def _write(scratch, name, data):
 def _check_csv(data, scratch):
     path = _write(scratch, "mutant.csv", data)
     samples = 0
-    for label, pixels in read_samples(path):
-        _check_sample(label, pixels)
+    for pixels, label in read_samples(path):
+        _check_sample(pixels, label)
         samples += 1
     # A file that reads cleanly must count the same; a bad one is still countable.
     counted = count_samples(path)
@@ -1044,8 +1044,8 @@ def _check_csv(data, scratch):
 def _check_csv_skipping(data, scratch):
     """With skip_bad=True a file with bad lines still reads (no DataError for a line)."""
     reader = read_samples(_write(scratch, "mutant.csv", data), skip_bad=True)
-    for label, pixels in reader:
-        _check_sample(label, pixels)
+    for pixels, label in reader:
+        _check_sample(pixels, label)
     return reader.skipped
 
 
@@ -1071,7 +1071,7 @@ def _check_idx(data, scratch):
     images_path = _write(scratch, "mutant-images.idx", images)
     labels_path = _write(scratch, "mutant-labels.idx", labels)
     count = 0
-    for label, image in idx.read_pairs(images_path, labels_path):
+    for image, label in idx.read_pairs(images_path, labels_path):
         if not 0 <= label <= 9 or len(image) != 784:
             raise AssertionError("pair %d: label %r, %d pixels" % (count, label, len(image)))
         count += 1

@@ -14,7 +14,7 @@ from nrnn.net.prng import PCG32
 
 
 def synthetic_samples(count: int, seed: int = 0) -> list:
-    """``count`` (label, pixels) pairs; pixels are 784 integers 0..255."""
+    """``count`` (pixels, label) pairs; pixels are 784 integers 0..255."""
     rng = PCG32(seed, 7)
     samples = []
     for index in range(count):
@@ -25,13 +25,13 @@ def synthetic_samples(count: int, seed: int = 0) -> list:
         for row in range(top, top + 5):
             for column in range(left, left + 5):
                 pixels[28 * row + column] = 128 + rng.below(128)
-        samples.append((label, pixels))
+        samples.append((pixels, label))
     return samples
 
 
 def as_floats(samples: list) -> list:
-    """The same samples as the network sees them: (label, pixels / 255)."""
-    return [(label, [p / 255.0 for p in pixels]) for label, pixels in samples]
+    """The same samples as the network sees them: (pixels / 255, label)."""
+    return [([p / 255.0 for p in pixels], label) for pixels, label in samples]
 
 
 def write_data_dir(directory: str, train: int = 300, test: int = 100, seed: int = 0) -> tuple:

@@ -90,7 +90,7 @@ def make_files(folder):
     files["a-folder.json"] = os.path.join(folder, "a-folder.json")
 
     # MNIST data folders: good, a malformed line, empty, a very long line.
-    samples = [(i % 10, bytes((i * 7 + k) % 256 if k % 5 == 0 else 0 for k in range(784))) for i in range(12)]
+    samples = [(bytes((i * 7 + k) % 256 if k % 5 == 0 else 0 for k in range(784)), i % 10) for i in range(12)]
 
     def data_dir(name, train_text=None):
         path = os.path.join(folder, name)

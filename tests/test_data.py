@@ -52,7 +52,7 @@ class ConvertTest(DataTestCase):
         self.assertEqual(data.convert(images, labels, output, quiet=True), 4)
         with open(output) as handle:
             lines = handle.read().splitlines()
-        expected = ["%d,%s" % (label, ",".join(map(str, image))) for label, image in idx.read_pairs(images, labels)]
+        expected = ["%d,%s" % (label, ",".join(map(str, image))) for image, label in idx.read_pairs(images, labels)]
         self.assertEqual(lines, expected)
 
     def test_count_mismatch_leaves_no_csv(self):
@@ -275,8 +275,8 @@ class SharedMnistTest(unittest.TestCase):
         self.assertEqual(data.convert(images, labels, output, quiet=True), 10000)
         with open(output, "rb") as handle:
             self.assertEqual(sum(1 for _ in handle), 10000)
-        first_label, first_image = next(iter(idx.read_pairs(images, labels)))
-        label, pixels = next(iter(read_samples(output)))
+        first_image, first_label = next(iter(idx.read_pairs(images, labels)))
+        pixels, label = next(iter(read_samples(output)))
         self.assertEqual(label, first_label)
         self.assertEqual(label, 7)  # the well-known first test digit
         self.assertEqual(pixels, [value / 255 for value in first_image])

@@ -98,11 +98,11 @@ class DrawnStylesTest(unittest.TestCase):
         original = [0.0] * 784
         never = list(MIDDLE)
         never[0] = 0.99
-        self.assertIs(maybe_replace(4, original, never, 0.5), original)
+        self.assertIs(maybe_replace(original, 4, never, 0.5), original)
         always = list(MIDDLE)
         always[0] = 0.01
-        self.assertEqual(maybe_replace(4, original, always, 0.5), render_style(4, always))
-        self.assertIs(maybe_replace(4, original, always, 0.0), original)
+        self.assertEqual(maybe_replace(original, 4, always, 0.5), render_style(4, always))
+        self.assertIs(maybe_replace(original, 4, always, 0.0), original)
 
 
 if __name__ == "__main__":

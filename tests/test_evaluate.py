@@ -28,10 +28,10 @@ def cross_entropy(a, y):
 class EvaluateTest(unittest.TestCase):
     def test_accuracy_loss_and_confusion_by_hand(self):
         network = hand_network()
-        samples = [(0, [1.0, 0.0]),   # right: class 0
-                   (1, [0.0, 1.0]),   # right: class 1
-                   (1, [1.0, 0.0]),   # wrong: a 1 taken for a 0
-                   (0, [1.0, 0.2])]   # right: sigma(5) > sigma(-3)
+        samples = [([1.0, 0.0], 0),   # right: class 0
+                   ([0.0, 1.0], 1),   # right: class 1
+                   ([1.0, 0.0], 1),   # wrong: a 1 taken for a 0
+                   ([1.0, 0.2], 0)]   # right: sigma(5) > sigma(-3)
         result = evaluate(network, samples)
         self.assertEqual((result.count, result.correct, result.wrong), (4, 3, 1))
         self.assertEqual(result.accuracy, 0.75)
@@ -46,23 +46,23 @@ class EvaluateTest(unittest.TestCase):
     def test_quadratic_cost_is_used_when_the_network_has_it(self):
         network = hand_network()
         network.cost = Network([2, 2], cost="quadratic").cost
-        result = evaluate(network, [(0, [1.0, 0.0])])
+        result = evaluate(network, [([1.0, 0.0], 0)])
         a = [sigma(5.0), sigma(-5.0)]
         self.assertAlmostEqual(result.loss, 0.5 * ((a[0] - 1) ** 2 + a[1] ** 2), places=12)
 
     def test_network_is_not_changed(self):
         network = Network([784, 5, 10], seed=3)
         before = copy.deepcopy((network.weights, network.biases))
-        evaluate(network, [(3, [0.5] * 784), (7, [0.0] * 784)])
+        evaluate(network, [([0.5] * 784, 3), ([0.0] * 784, 7)])
         self.assertEqual((network.weights, network.biases), before)
 
     def test_agrees_with_classify(self):
         network = Network([784, 6, 10], seed=4)
-        samples = [(i % 10, [((i * 7 + k) % 13) / 13.0 for k in range(784)]) for i in range(30)]
+        samples = [([((i * 7 + k) % 13) / 13.0 for k in range(784)], i % 10) for i in range(30)]
         result = evaluate(network, samples)
-        predictions = [network.classify(pixels) for _, pixels in samples]
-        self.assertEqual(result.correct, sum(p == label for p, (label, _) in zip(predictions, samples)))
-        for (label, _), predicted in zip(samples, predictions):
+        predictions = [network.classify(pixels) for pixels, _ in samples]
+        self.assertEqual(result.correct, sum(p == label for p, (_, label) in zip(predictions, samples)))
+        for (_, label), predicted in zip(samples, predictions):
             self.assertGreater(result.confusion[label][predicted], 0)
         self.assertEqual(sum(map(sum, result.confusion)), 30)
 
@@ -71,18 +71,18 @@ class EvaluateTest(unittest.TestCase):
         # the numbers must be those of the 784 floats, to the bit, with W^1
         # held by rows and (CPython, after a training step) by columns.
         network = Network([784, 20, 10], seed=6)
-        compact = [(i % 10, bytes(((i * 37 + k * 11) % 256) * (k % 5 != 0) for k in range(784)))
-                   for i in range(40)] + [(3, bytes(784)), (4, b"\xff" * 784)]
-        floats = [(label, [p / 255 for p in pixels]) for label, pixels in compact]
+        compact = [(bytes(((i * 37 + k * 11) % 256) * (k % 5 != 0) for k in range(784)), i % 10)
+                   for i in range(40)] + [(bytes(784), 3), (b"\xff" * 784, 4)]
+        floats = [([p / 255 for p in pixels], label) for pixels, label in compact]
         for _ in range(2):
             by_floats, by_bytes = evaluate(network, floats), evaluate(network, compact)
             self.assertEqual(by_bytes.to_dict(), by_floats.to_dict())
             self.assertEqual(by_bytes.loss_total, by_floats.loss_total)
-            network.train_sample(floats[0][1], 0, 0.5)
+            network.train_sample(floats[0][0], 0, 0.5)
 
     def test_label_outside_the_outputs_is_refused(self):
         with self.assertRaisesRegex(ValueError, "label 2 outside 0..1"):
-            evaluate(hand_network(), [(2, [1.0, 0.0])])
+            evaluate(hand_network(), [([1.0, 0.0], 2)])
 
     def test_empty(self):
         result = evaluate(hand_network(), [])

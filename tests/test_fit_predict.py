@@ -161,7 +161,7 @@ class ValidationTest(unittest.TestCase):
         pixels = [0.5] * 784
         self.assertRefused(lambda: self.network.score([(3, pixels)]),
                            "samples[0] is (label, pixels); samples are (pixels, label) pairs "
-                           "(from read_samples: [(pixels, label) for label, pixels in ...])")
+                           "(turn them round: [(pixels, label) for label, pixels in ...])")
         self.assertRefused(lambda: self.network.score([pixels]),
                            "samples[0] is not a (pixels, label) pair: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, "
                            "0.5, 0... (a list)")

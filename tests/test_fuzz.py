@@ -143,9 +143,9 @@ class MutatorProperties(unittest.TestCase):
         self.assertEqual(outcome, "rejected")
         # A reader that returned an insane sample would be flagged too.
         with self.assertRaises(AssertionError):
-            fuzzing._check_sample(10, [0.0] * 784)
+            fuzzing._check_sample([0.0] * 784, 10)
         with self.assertRaises(AssertionError):
-            fuzzing._check_sample(1, [0.0] * 783 + [1.5])
+            fuzzing._check_sample([0.0] * 783 + [1.5], 1)
 
     def test_minimize_shrinks_while_keeping_the_crash(self):
         def planted_bug(data, scratch):

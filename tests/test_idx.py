@@ -56,7 +56,7 @@ class RoundTripTest(IdxTestCase):
             idx.write_labels(label_path, labels)
             self.assertEqual(list(idx.read_images(image_path)), images)
             self.assertEqual(list(idx.read_labels(label_path)), labels)
-            self.assertEqual(list(idx.read_pairs(image_path, label_path)), list(zip(labels, images)))
+            self.assertEqual(list(idx.read_pairs(image_path, label_path)), list(zip(images, labels)))
             self.assertEqual(idx.validate(image_path, label_path), 5)
             self.assertEqual(idx.read_header(image_path, "images"), idx.IdxHeader("images", 5, 28, 28))
 

@@ -94,8 +94,11 @@ def make_data(folder, train_count, test_count, seed=5):
     rng = PCG32(seed)
 
     def samples(count):
-        return [(rng.below(10), bytes(rng.below(256) if rng.below(5) == 0 else 0 for _ in range(784)))
-                for _ in range(count)]
+        made = []
+        for _ in range(count):
+            label = rng.below(10)  # drawn before the pixels: the same data as ever
+            made.append((bytes(rng.below(256) if rng.below(5) == 0 else 0 for _ in range(784)), label))
+        return made
 
     write_samples(os.path.join(folder, "mnist_train.csv"), samples(train_count))
     write_samples(os.path.join(folder, "mnist_test.csv"), samples(test_count))

@@ -33,6 +33,7 @@ def pixels_for(k):
 
 
 def line_for(label, pixels):
+    """The CSV line of one digit, in the file's order: the label first."""
     return "%d,%s" % (label, ",".join(map(str, pixels)))
 
 
@@ -49,14 +50,14 @@ class CsvTestCase(unittest.TestCase):
 
     def expected(self, samples):
         # Independent of the reader's table: plain division.
-        return [(label, [value / 255 for value in pixels]) for label, pixels in samples]
+        return [([value / 255 for value in pixels], label) for pixels, label in samples]
 
 
 class AcceptedVariantsTest(CsvTestCase):
-    samples = [(5, pixels_for(0)), (0, pixels_for(1)), (9, pixels_for(2))]
+    samples = [(pixels_for(0), 5), (pixels_for(1), 0), (pixels_for(2), 9)]
 
     def body(self, newline="\n"):
-        return newline.join(line_for(label, pixels) for label, pixels in self.samples) + newline
+        return newline.join(line_for(label, pixels) for pixels, label in self.samples) + newline
 
     def check(self, path, expect_header=None):
         reader = read_samples(path)
@@ -70,7 +71,7 @@ class AcceptedVariantsTest(CsvTestCase):
 
     def test_pixel_values_are_exact_quotients(self):
         path = self.write(line_for(3, list(range(256)) + list(range(255, -1, -1)) + [128] * 272) + "\n")
-        [(label, pixels)] = list(read_samples(path))
+        [(pixels, label)] = list(read_samples(path))
         self.assertEqual(label, 3)
         self.assertEqual(pixels[:256], [i / 255 for i in range(256)])
         self.assertEqual((pixels[0], pixels[255]), (0.0, 1.0))
@@ -105,11 +106,11 @@ class AcceptedVariantsTest(CsvTestCase):
         fields = [str(p) for p in pixels]
         fields[0], fields[1], fields[2] = " " + fields[0], "00" + fields[1], "+" + fields[2]
         path = self.write(" 7," + ",".join(fields) + "\n")
-        self.assertEqual(list(read_samples(path)), self.expected([(7, pixels)]))
+        self.assertEqual(list(read_samples(path)), self.expected([(pixels, 7)]))
 
     def test_limit(self):
         path = self.write(self.body())
-        self.assertEqual([label for label, _ in read_samples(path, limit=2)], [5, 0])
+        self.assertEqual([label for _, label in read_samples(path, limit=2)], [5, 0])
         self.assertEqual(list(read_samples(path, limit=0)), [])
         self.assertEqual(len(list(read_samples(path, limit=99))), 3)
         with self.assertRaises(ValueError):
@@ -190,7 +191,7 @@ class MalformedTest(CsvTestCase):
         lines[2] = "1,2"
         path = self.write("\n".join(lines))
         reader = read_samples(path, skip_bad=True)
-        self.assertEqual([label for label, _ in reader], [1])
+        self.assertEqual([label for _, label in reader], [1])
         self.assertEqual(reader.skipped, 2)
         self.assertIn("line 1, field 1 (label): 12", reader.first_error)
 
@@ -202,28 +203,36 @@ class MalformedTest(CsvTestCase):
 
 class WriterTest(CsvTestCase):
     def test_round_trip_and_exact_text(self):
-        samples = [(k % 10, pixels_for(k)) for k in range(12)]
+        samples = [(pixels_for(k), k % 10) for k in range(12)]
         path = os.path.join(self.folder, "out.csv")
         self.assertEqual(write_samples(path, iter(samples)), 12)
         with open(path, "rb") as handle:
-            self.assertEqual(handle.readline(), (line_for(*samples[0]) + "\n").encode())
+            self.assertEqual(handle.readline(), (line_for(0, pixels_for(0)) + "\n").encode())
         self.assertEqual(list(read_samples(path)), self.expected(samples))
 
     def test_header_round_trip(self):
         path = os.path.join(self.folder, "out.csv")
-        write_samples(path, [(2, bytes(784))], header=True)
+        write_samples(path, [(bytes(784), 2)], header=True)
         reader = read_samples(path)
-        self.assertEqual(list(reader), [(2, [0.0] * 784)])
+        self.assertEqual(list(reader), [([0.0] * 784, 2)])
         self.assertTrue(reader.header.startswith("label,1x1,1x2,"))
         self.assertTrue(reader.header.endswith(",28x28"))
 
     def test_rejects_bad_samples_and_leaves_no_file(self):
         path = os.path.join(self.folder, "out.csv")
-        for bad in ([(1, [0] * 783)], [(1, [256] + [0] * 783)], [(1, [-1] + [0] * 783)], [(10, [0] * 784)]):
+        for bad in ([([0] * 783, 1)], [([256] + [0] * 783, 1)], [([-1] + [0] * 783, 1)], [([0] * 784, 10)]):
             with self.assertRaises(DataError):
                 write_samples(path, bad)
             self.assertFalse(os.path.exists(path))
             self.assertEqual(os.listdir(self.folder), [])
+
+    def test_refuses_samples_in_the_files_order(self):
+        path = os.path.join(self.folder, "out.csv")
+        with self.assertRaises(ValueError) as caught:
+            write_samples(path, [(bytes(784), 1), (2, bytes(784))])
+        self.assertEqual(str(caught.exception),
+                         "%s: sample 1 is (label, pixels); samples are (pixels, label) pairs" % path)
+        self.assertEqual(os.listdir(self.folder), [])
 
 
 class FastParsersAgreeTest(CsvTestCase):
@@ -235,14 +244,14 @@ class FastParsersAgreeTest(CsvTestCase):
         self.assertEqual(split, scanned, line[:40])
         return split
 
-    def test_canonical_lines_give_label_and_pixel_bytes(self):
+    def test_canonical_lines_give_pixel_bytes_and_label(self):
         for k, label in enumerate((0, 5, 9)):
             pixels = pixels_for(k)
             for end in ("", "\n", "\r\n", "  \t\n"):
                 line = (line_for(label, pixels) + end).encode()
-                self.assertEqual(self.both(line), (label, bytes(pixels)))
-        self.assertEqual(self.both(("3," + ",".join(["0"] * 784)).encode()), (3, bytes(784)))
-        self.assertEqual(self.both(("3," + ",".join(["255"] * 784)).encode()), (3, b"\xff" * 784))
+                self.assertEqual(self.both(line), (bytes(pixels), label))
+        self.assertEqual(self.both(("3," + ",".join(["0"] * 784)).encode()), (bytes(784), 3))
+        self.assertEqual(self.both(("3," + ",".join(["255"] * 784)).encode()), (b"\xff" * 784, 3))
 
     def test_everything_else_is_left_to_the_slow_path(self):
         good = line_for(4, pixels_for(3)).split(",")
@@ -282,21 +291,21 @@ class FastParsersAgreeTest(CsvTestCase):
         fields[5] = "0" + fields[5]  # slow path: a leading zero
         path = self.write(line_for(2, pixels) + "\n2," + ",".join(fields) + "\n")
         [first, second] = list(read_samples(path, compact=True))
-        self.assertEqual(first, (2, bytes(pixels)))
+        self.assertEqual(first, (bytes(pixels), 2))
         self.assertEqual(second, first)
 
 
 class CompactTest(CsvTestCase):
     def test_compact_samples_are_the_pixel_bytes_and_expand_to_the_same_floats(self):
-        samples = [(label, pixels_for(k)) for k, label in enumerate((3, 1, 4, 1, 5))]
-        path = self.write("\n".join(line_for(label, pixels) for label, pixels in samples) + "\n")
+        samples = [(pixels_for(k), label) for k, label in enumerate((3, 1, 4, 1, 5))]
+        path = self.write("\n".join(line_for(label, pixels) for pixels, label in samples) + "\n")
         compact = list(read_samples(path, compact=True))
-        self.assertEqual(compact, [(label, bytes(pixels)) for label, pixels in samples])
-        self.assertTrue(all(type(pixels) is bytes for _, pixels in compact))
-        expanded = [(label, inputs_of(pixels)) for label, pixels in compact]
+        self.assertEqual(compact, [(bytes(pixels), label) for pixels, label in samples])
+        self.assertTrue(all(type(pixels) is bytes for pixels, _ in compact))
+        expanded = [(inputs_of(pixels), label) for pixels, label in compact]
         self.assertEqual(expanded, list(read_samples(path)))
         self.assertEqual(expanded, self.expected(samples))
-        floats = expanded[0][1]
+        floats = expanded[0][0]
         self.assertIs(inputs_of(floats), floats)  # already expanded: unchanged
 
     def test_nonzero_inputs_are_those_of_the_expanded_vector(self):

@@ -52,7 +52,7 @@ ANSWER_LINE = re.compile(r"^(?P<name>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%\
 
 
 def mnist_test_images(count):
-    """The first ``count`` (label, 784 bytes) of the shared MNIST test set,
+    """The first ``count`` (784 bytes, label) of the shared MNIST test set,
     read straight from the IDX files (independent of nrnn.mnist.idx)."""
     with gzip.open(shared_path("mnist", "t10k-images-idx3-ubyte.gz"), "rb") as handle:
         magic, total, rows, columns = struct.unpack(">IIII", handle.read(16))
@@ -62,7 +62,7 @@ def mnist_test_images(count):
         magic, total = struct.unpack(">II", handle.read(8))
         assert magic == 2049 and total >= count
         labels = list(handle.read(count))
-    return list(zip(labels, images))
+    return list(zip(images, labels))
 
 
 def user_style_png(pixels: bytes, scale: int = 10) -> bytes:
@@ -324,18 +324,18 @@ class ShippedModelTest(TempFolderTest):
         samples = mnist_test_images(20)
         paths = []
         originals = []
-        for index, (_label, pixels) in enumerate(samples):
+        for index, (pixels, _label) in enumerate(samples):
             paths.append(self.write("mnist-%02d.png" % index, user_style_png(pixels)))
             originals.append(recognize_inputs([v / 255.0 for v in pixels], self.network).digit)
         result = run_predict("--json", *paths)
         self.assertEqual(result.returncode, 0, result.stderr)
         redrawn = [json.loads(line)["digit"] for line in result.stdout.splitlines()]
         self.assertEqual(len(redrawn), 20, result.stdout)
-        differ = ["#%d: 28x28 %d, 280x280 %d (label %d)" % (i, originals[i], redrawn[i], samples[i][0])
+        differ = ["#%d: 28x28 %d, 280x280 %d (label %d)" % (i, originals[i], redrawn[i], samples[i][1])
                   for i in range(20) if originals[i] != redrawn[i]]
         self.assertLessEqual(len(differ), 1, "%d of 20 read differently: %s" % (len(differ), "; ".join(differ)))
         # And the originals themselves are read right (the model is 98% accurate).
-        right = sum(digit == label for digit, (label, _) in zip(originals, samples))
+        right = sum(digit == label for digit, (_, label) in zip(originals, samples))
         self.assertGreaterEqual(right, 19, "only %d of the first 20 MNIST test digits right" % right)
 
     @requires_shared("mnist", "t10k-images-idx3-ubyte.gz")

@@ -28,7 +28,7 @@ TRAIN = os.path.join(ROOT, "train.py")
 
 
 def samples(count):
-    return [(i % 10, bytes((i * 7 + k) % 256 if k % 5 == 0 else 0 for k in range(784))) for i in range(count)]
+    return [(bytes((i * 7 + k) % 256 if k % 5 == 0 else 0 for k in range(784)), i % 10) for i in range(count)]
 
 
 class GuardTest(unittest.TestCase):

@@ -109,7 +109,7 @@ class BufferMemoryTest(unittest.TestCase):
         path = os.path.join(folder, "digits.csv")
         pixels = [0] * 784
         pixels[300:450] = [(7 * i) % 256 for i in range(150)]  # ~150 inked, as MNIST
-        write_samples(path, [(k % 10, pixels) for k in range(1500)])
+        write_samples(path, [(pixels, k % 10) for k in range(1500)])
         tracemalloc.start()
         try:
             count = sum(1 for _ in shuffled(read_samples(path, compact=compact), 1000, PCG32(3)))

@@ -50,7 +50,7 @@ class TrainCommandTest(unittest.TestCase):
         self.assertEqual(status, 0, err)
         network = load_model(self.path("model.json"))
         test = as_floats(synthetic_samples(100, seed=1000))
-        accuracy = sum(network.classify(x) == label for label, x in test) / len(test)
+        accuracy = sum(network.classify(x) == label for x, label in test) / len(test)
         self.assertGreaterEqual(accuracy, 0.9)
         meta = network.metadata
         self.assertEqual(meta["test_accuracy"], accuracy)

@@ -79,7 +79,7 @@ class LearningTest(unittest.TestCase):
         self.assertGreater(history[0]["test_loss"], history[-1]["test_loss"])
         self.assertGreaterEqual(history[-1]["test_accuracy"], 0.9)
         self.assertEqual(history[-1]["test_samples"], len(TEST))
-        correct = sum(network.classify(pixels) == label for label, pixels in TEST)
+        correct = sum(network.classify(pixels) == label for pixels, label in TEST)
         self.assertEqual(correct / len(TEST), history[-1]["test_accuracy"])
 
     def test_per_sample_sgd_is_exactly_network_train_sample_in_shuffled_order(self):
@@ -88,7 +88,7 @@ class LearningTest(unittest.TestCase):
         trained = Network(config.sizes, seed=2)
         Trainer(trained, config, TrainingState(len(TRAIN)), TRAIN, TEST).run()
         by_hand = Network(config.sizes, seed=2)
-        for label, pixels in TRAIN:
+        for pixels, label in TRAIN:
             by_hand.train_sample(pixels, label, 0.3)
         self.assertEqual(trained.weights, by_hand.weights)
         self.assertEqual(trained.biases, by_hand.biases)
@@ -110,7 +110,7 @@ class LearningTest(unittest.TestCase):
     def test_weight_decay_shrinks_by_the_exact_total(self):
         # Blank images and no biases: the gradient of W is delta x^T = 0, so
         # only the decay moves the weights: W_end = (1 - eta lambda / n)**n W.
-        blank = [(k % 10, [0.0] * 784) for k in range(37)]   # 37 = 2 * 16 + 5 steps
+        blank = [([0.0] * 784, k % 10) for k in range(37)]   # 37 = 2 * 16 + 5 steps
         config = TrainingConfig(sizes=[784, 10], bias=False, learning_rate=0.2, weight_decay=3.0)
         network = Network(config.sizes, bias=False, seed=3)
         before = [row[:] for row in network.weights[0]]

@@ -32,8 +32,8 @@ the file and the field.
 >>> labels = os.path.join(folder, "labels.idx.gz")
 >>> write_images(images, [bytes(784), bytes([255]) * 784])
 >>> write_labels(labels, [3, 7])
->>> [(label, image[0]) for label, image in read_pairs(images, labels)]
-[(3, 0), (7, 255)]
+>>> [(image[0], label) for image, label in read_pairs(images, labels)]
+[(0, 3), (255, 7)]
 """
 
 import gzip
@@ -249,8 +249,11 @@ def read_labels(path: str) -> bytes:
     return labels
 
 
-def read_pairs(images_path: str, labels_path: str) -> Iterator[tuple[int, bytes]]:
-    """Yield ``(label, image)`` pairs, image as 784 bytes; counts must agree.
+def read_pairs(images_path: str, labels_path: str) -> Iterator[tuple[bytes, int]]:
+    """Yield ``(image, label)`` pairs, image as 784 bytes; counts must agree.
+
+    The order of nrnn's samples everywhere (``mnist_csv.write_samples``
+    takes them as they are).
 
     The headers are checked before anything is yielded, so a mismatch fails
     fast instead of after converting thousands of images.
@@ -265,10 +268,11 @@ def read_pairs(images_path: str, labels_path: str) -> Iterator[tuple[int, bytes]
     return _pairs(labels, read_images(images_path))
 
 
-def _pairs(labels: bytes, images: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
-    # Not zip(labels, images): zip stops as soon as labels run out, without
-    # resuming the image reader for its end-of-file check.
-    yield from zip(labels, images)
+def _pairs(labels: bytes, images: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
+    # The image reader checks the end of its file only when resumed after
+    # its last image: zip, asking the images first, does that; the loop
+    # after it makes sure, whichever order zip asks in.
+    yield from zip(images, labels)
     for _ in images:  # runs the end-of-file check; counts agree, so no items
         pass
 

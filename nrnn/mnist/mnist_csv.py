@@ -7,11 +7,14 @@ The layout is the one most MNIST CSV files use (Joseph Redmon's
     5,0,0,0,...,0                 <- 785 integers: label 0..9, then the
     0,0,0,0,...,0                    28x28 pixels row by row, each 0..255
 
-``read_samples`` yields ``(label, pixels)`` with ``pixels`` a list of 784
-floats in [0, 1] (pixel / 255), the network's input vector; with
-``compact=True`` it yields the pixels as they are stored, a ``bytes`` of 784
-values 0..255 (as ``nrnn.mnist.idx`` gives them), which ``inputs_of`` turns into
-that vector when it is needed.
+``read_samples`` yields samples ``(pixels, label)``, the order nrnn uses
+everywhere (``Network.fit``, the shuffle buffer, the training loop,
+``evaluate``), with ``pixels`` a list of 784 floats in [0, 1] (pixel / 255),
+the network's input vector; with ``compact=True`` it yields the pixels as
+they are stored, a ``bytes`` of 784 values 0..255 (as ``nrnn.mnist.idx``
+gives them), which ``inputs_of`` turns into that vector when it is needed.
+The file puts the label first; the parsers below read it first and hand it
+back second, so no sample is ever turned round.
 
 Why stream?  The training CSV is ~110 MB of text; held as Python lists of
 floats it would take well over a gigabyte.  Reading one line at a time keeps
@@ -54,15 +57,18 @@ value, or with
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "digits.csv")
->>> write_samples(path, [(7, [0] * 783 + [255]), (1, bytes(784))])
+>>> write_samples(path, [([0] * 783 + [255], 7), (bytes(784), 1)])
 2
+>>> with open(path) as handle:    # the file keeps its order: the label first
+...     handle.read(12)
+'7,0,0,0,0,0,'
 >>> reader = read_samples(path)
->>> [(label, pixels[-1], len(pixels)) for label, pixels in reader]
-[(7, 1.0, 784), (1, 0.0, 784)]
+>>> [(pixels[-1], len(pixels), label) for pixels, label in reader]
+[(1.0, 784, 7), (0.0, 784, 1)]
 >>> count_samples(path)
 2
->>> [(label, pixels[-1]) for label, pixels in read_samples(path, compact=True)]
-[(7, 255), (1, 0)]
+>>> [(pixels[-1], label) for pixels, label in read_samples(path, compact=True)]
+[(255, 7), (0, 1)]
 >>> inputs_of(bytes([0, 51, 255]))
 [0.0, 0.2, 1.0]
 >>> nonzero_inputs(bytes([0, 51, 255]))
@@ -103,17 +109,18 @@ MAX_LINE_BYTES = 64 * 1024
 
 ON_PYPY = platform.python_implementation() == "PyPy"
 
-Sample = tuple[int, list[float]]
-CompactSample = tuple[int, bytes]
+# A sample is (pixels, label), whatever the order of the file's fields.
+Sample = tuple[list[float], int]
+CompactSample = tuple[bytes, int]
 
 
-# --- The fast path: a canonical line -> (label, pixel bytes), or None --------
+# --- The fast path: a canonical line -> (pixel bytes, label), or None --------
 
 def parse_by_split(line: bytes) -> Optional[CompactSample]:
     """The fast path on CPython: split at the commas, look each text up.
 
-    Returns None for anything but 785 canonical values (the slow path then
-    decides).  ``map`` runs the loop in C: no bytecode per pixel.
+    Returns ``(pixels, label)``, or None for anything but 785 canonical
+    values (the slow path then decides).  ``map`` runs the loop in C: no bytecode per pixel.
     """
     fields = line.split(b",")
     if len(fields) != FIELDS:
@@ -122,7 +129,7 @@ def parse_by_split(line: bytes) -> Optional[CompactSample]:
     try:
         label = _LABEL_FROM_TEXT[fields[0]]
         del fields[0]
-        return label, bytes(map(_VALUE_FROM_TEXT.__getitem__, fields))
+        return bytes(map(_VALUE_FROM_TEXT.__getitem__, fields)), label
     except KeyError:  # not a canonical value 0..255 (or label 0..9)
         return None
 
@@ -167,7 +174,7 @@ def parse_by_scanning(line: bytes) -> Optional[CompactSample]:
             if line[position] != _COMMA or pixel == PIXELS - 1:
                 return None  # "0x", "007", or more than 785 fields
             position += 1
-    return label, bytes(pixels)
+    return bytes(pixels), label
 
 
 # PyPy's JIT compiles the scan to machine code; CPython is fastest when C
@@ -220,7 +227,7 @@ class SampleReader:
     """An iterable over the samples of one MNIST CSV file.
 
     Iterating opens the file afresh (so one reader serves every epoch) and
-    yields ``(label, pixels)``: pixels as 784 floats, or with
+    yields ``(pixels, label)``: pixels as 784 floats, or with
     ``compact=True`` as 784 bytes (see the module docstring).  After (or
     during) an iteration:
 
@@ -255,8 +262,8 @@ class SampleReader:
             if self.compact:
                 yield from itertools.islice(samples, self.limit)
             else:
-                for label, pixels in itertools.islice(samples, self.limit):
-                    yield label, inputs_of(pixels)
+                for pixels, label in itertools.islice(samples, self.limit):
+                    yield inputs_of(pixels), label
 
     def _samples(self) -> Generator[CompactSample, None, None]:
         """Every sample of the file, in order (``limit`` is applied by the caller)."""
@@ -302,7 +309,8 @@ class SampleReader:
 
 def read_samples(path: str, skip_bad: bool = False, limit: Optional[int] = None,
                  compact: bool = False) -> SampleReader:
-    """Return a ``SampleReader`` over ``path``: iterate it for samples.
+    """Return a ``SampleReader`` over ``path``: iterate it for samples,
+    ``(pixels, label)`` pairs (``Network.fit`` takes them as they are).
 
     skip_bad: skip malformed lines (counted in ``.skipped``) instead of
         raising ``DataError``.
@@ -398,7 +406,7 @@ def _parse_slowly(fields: list[bytes], path: str, number: int) -> CompactSample:
         _field_value(text, path, number, field, "pixel %d" % (field - 1), 255)
         for field, text in enumerate(fields[1:], 2)
     )
-    return label, pixels
+    return pixels, label
 
 
 def count_samples(path: str) -> int:
@@ -420,8 +428,9 @@ def count_samples(path: str) -> int:
     return count
 
 
-def write_samples(path: str, samples: Iterable[tuple[int, Sequence[int]]], header: bool = False) -> int:
-    """Write ``(label, pixels)`` samples as CSV lines; return the count.
+def write_samples(path: str, samples: Iterable[tuple[Sequence[int], int]], header: bool = False) -> int:
+    """Write ``(pixels, label)`` samples as CSV lines, label first as the
+    format has it; return the count.
 
     pixels: 784 integers 0..255 (a ``bytes`` object from ``nrnn.mnist.idx`` will
     do).  No header line unless ``header=True`` (then ``label,1x1,...,28x28``
@@ -434,7 +443,10 @@ def write_samples(path: str, samples: Iterable[tuple[int, Sequence[int]]], heade
         if header:
             names = ["%dx%d" % (row, col) for row in range(1, 29) for col in range(1, 29)]
             handle.write("label," + ",".join(names) + "\n")
-        for label, pixels in samples:
+        for pixels, label in samples:
+            if isinstance(pixels, int):  # the file's order, not the samples'
+                raise ValueError("%s: sample %d is (label, pixels); samples are (pixels, label) pairs"
+                                 % (path, count))
             if len(pixels) != PIXELS:
                 raise DataError("%s: sample %d has %d pixels, expected %d" % (path, count, len(pixels), PIXELS))
             # The table lookup both formats the value and rejects anything

@@ -15,11 +15,11 @@ take one gradient step per mini-batch, then measure the test accuracy.
 Unlike his, it prints nothing: it returns one ``Epoch`` a pass (and hands
 each to ``progress`` as it ends, if you give one).
 
-A *sample* is always a ``(pixels, label)`` pair, here and in network.py:
-``pixels`` is the input vector (784 floats in [0, 1] for an MNIST digit),
-``label`` the digit as an ``int`` 0..9.  (The CSV file stores the label
-first; ``mnist_csv.read_samples`` keeps the file's order, so turn its rows
-round: ``[(pixels, label) for label, pixels in read_samples(path)]``.)
+A *sample* is always a ``(pixels, label)`` pair, here, in network.py and
+all through nrnn: ``pixels`` is the input vector (784 floats in [0, 1] for
+an MNIST digit), ``label`` the digit as an ``int`` 0..9.  The CSV file
+stores the label first, but ``mnist_csv.read_samples`` already yields
+``(pixels, label)``: ``network.fit(list(read_samples(path)))`` works as it is.
 
 Bad input is refused with one line that says what is wrong, as a
 ``ValueError`` (a programming mistake, not a bad file: nrnn's own
@@ -188,7 +188,7 @@ def check_samples(samples: Sequence[Sample], sizes: list[int], name: str) -> lis
         pixels, label = sample
         if isinstance(pixels, int) and isinstance(sample[1], (list, tuple)):
             raise ValueError("%s is (label, pixels); samples are (pixels, label) pairs "
-                             "(from read_samples: [(pixels, label) for label, pixels in ...])" % where)
+                             "(turn them round: [(pixels, label) for label, pixels in ...])" % where)
         problem = pixels_problem(pixels, inputs) or label_problem(label, classes)
         if problem:
             raise ValueError("%s: %s" % (where, problem))

@@ -383,7 +383,7 @@ def render_style(digit: int, choice: Sequence[float]) -> list[float]:
     return to_mnist(CANVAS, CANVAS, render(placed, CANVAS, CANVAS, pen))
 
 
-def maybe_replace(label: int, pixels: Sequence[float], choice: Sequence[float], fraction: float) -> Sequence[float]:
+def maybe_replace(pixels: Sequence[float], label: int, choice: Sequence[float], fraction: float) -> Sequence[float]:
     """``pixels``, or (with probability ``fraction``, decided by choice[0]) a
     drawn style of the same digit if there is one."""
     if choice[0] < fraction and label in STYLES:

@@ -21,7 +21,7 @@ d's in the test set, so confusion[d][d] / row sum is the accuracy on digit d.
 
 >>> from nrnn.net.network import Network
 >>> network = Network([4, 3, 2], seed=1)
->>> result = evaluate(network, [(0, [1.0, 0.0, 0.0, 1.0]), (1, [0.0, 1.0, 1.0, 0.0])])
+>>> result = evaluate(network, [([1.0, 0.0, 0.0, 1.0], 0), ([0.0, 1.0, 1.0, 0.0], 1)])
 >>> result.count, result.correct + result.wrong
 (2, 2)
 >>> sum(map(sum, result.confusion)) == result.count
@@ -100,10 +100,10 @@ class Evaluation:
                 "confusion": self.confusion}
 
 
-def evaluate(network: Network, samples: Iterable[tuple[int, list[float]]]) -> Evaluation:
+def evaluate(network: Network, samples: Iterable[tuple[list[float], int]]) -> Evaluation:
     """Run ``network`` over ``samples``; return an Evaluation.
 
-    ``samples``: (label, pixels) pairs, as ``nrnn.mnist.mnist_csv.read_samples``
+    ``samples``: (pixels, label) pairs, as ``nrnn.mnist.mnist_csv.read_samples``
     yields them; pixels has sizes[0] floats, or is compact (``bytes``,
     values 0..255, as ``read_samples(path, compact=True)`` yields them);
     label is 0..sizes[-1]-1.  Compact pixels go to the network as their
@@ -113,7 +113,7 @@ def evaluate(network: Network, samples: Iterable[tuple[int, list[float]]]) -> Ev
     classes = network.sizes[-1]
     result = Evaluation(classes)
     cost = network.cost.value
-    for label, pixels in samples:
+    for pixels, label in samples:
         if not 0 <= label < classes:
             raise ValueError("label %r outside 0..%d" % (label, classes - 1))
         if type(pixels) is bytes:

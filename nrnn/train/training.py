@@ -141,13 +141,13 @@ class _Interrupts:
 class Trainer:
     """Trains ``network`` as ``config`` says, from ``state`` on.
 
-    train_samples: a re-iterable of (label, pixels) (e.g. a SampleReader):
+    train_samples: a re-iterable of (pixels, label) (e.g. a SampleReader):
         iterated once per epoch, in file order; the loop shuffles it.
         pixels: 784 floats, or compact (784 bytes, as
         ``read_samples(path, compact=True)`` gives them), which the shuffle
         buffer holds in an eighth of the memory; each is expanded to floats
         when it leaves the buffer.  Both give the same weights, to the bit.
-    test_samples: a re-iterable of (label, pixels) evaluated after each epoch
+    test_samples: a re-iterable of (pixels, label) evaluated after each epoch
         (e.g. a ``ReadOnce`` of a compact reader: parsed once, not every epoch).
     checkpoint: called as checkpoint(network, config, state) after every
         epoch and when interrupted; it should save the model (atomically).
@@ -238,13 +238,13 @@ class Trainer:
         self.reporter.epoch_finished(record, evaluation)
 
     def _test_stream(self):
-        for label, pixels in self.test_samples:
+        for pixels, label in self.test_samples:
             self._check_interrupt()  # evaluating changes no weights: stop anywhere
             if self.config.deskew:
                 pixels = deskew(inputs_of(pixels))  # compact bytes -> 784 floats (mnist_csv.py)
             # Compact samples go on as they are: evaluate feeds the network
             # their nonzero entries, its fastest path.
-            yield label, pixels
+            yield pixels, label
             self.reporter.test_sample_done()
 
     def _train_epoch(self, epoch: int) -> None:
@@ -262,7 +262,7 @@ class Trainer:
         style_rng = drawn_styles_rng(config.seed, epoch)
         skip = state.samples_done
         batch = []
-        for index, (label, pixels) in enumerate(stream):
+        for index, (pixels, label) in enumerate(stream):
             # Drawn for every sample, skipped or not, to replay the stream:
             # always the same number of draws (augment.py, drawn_styles.py).
             if augmenter.active:
@@ -275,7 +275,7 @@ class Trainer:
             # mnist_csv.py): a sample becomes the input vector x only now.
             pixels = inputs_of(pixels)
             if config.drawn_styles:
-                pixels = maybe_replace(label, pixels, choice, config.drawn_styles)
+                pixels = maybe_replace(pixels, label, choice, config.drawn_styles)
             if config.deskew:
                 pixels = deskew(pixels)
             if augmenter.active:
