@@ -270,8 +270,8 @@ def read_pairs(images_path: str, labels_path: str) -> Iterator[tuple[bytes, int]
 
 def _pairs(labels: bytes, images: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
     # The image reader checks the end of its file only when resumed after
-    # its last image: zip, asking the images first, does that; the loop
-    # after it makes sure, whichever order zip asks in.
+    # its last image.  zip asks the images first, so it does resume it; the
+    # loop after zip makes sure of that check.
     yield from zip(images, labels)
     for _ in images:  # runs the end-of-file check; counts agree, so no items
         pass

@@ -120,7 +120,8 @@ def parse_by_split(line: bytes) -> Optional[CompactSample]:
     """The fast path on CPython: split at the commas, look each text up.
 
     Returns ``(pixels, label)``, or None for anything but 785 canonical
-    values (the slow path then decides).  ``map`` runs the loop in C: no bytecode per pixel.
+    values (the slow path then decides).  ``map`` runs the loop in C: no
+    bytecode per pixel.
     """
     fields = line.split(b",")
     if len(fields) != FIELDS:
