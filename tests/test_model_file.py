@@ -71,6 +71,30 @@ class ModelFileTest(unittest.TestCase):
         with open(path, "rb") as handle:
             self.assertEqual(handle.read(), first)  # no timestamp inside
 
+    def test_saving_the_shipped_model_gives_back_its_file(self):
+        # Golden bytes: the same network gives the same file on every
+        # interpreter (no date, no file name in the gzip header).
+        from nrnn.net.model_file import SHIPPED_MODEL
+        path = self.path + ".gz"
+        save_model(load_model(SHIPPED_MODEL), path)
+        with open(path, "rb") as saved, open(SHIPPED_MODEL, "rb") as shipped:
+            self.assertEqual(saved.read(), shipped.read())
+
+    @unittest.skipIf(tracemalloc is None or hasattr(sys, "pypy_version_info"), "needs tracemalloc (CPython)")
+    def test_saving_holds_a_row_at_a_time_not_the_whole_text(self):
+        network = Network([784, 100, 10], seed=1)
+        for path in (self.path, self.path + ".gz"):
+            tracemalloc.start()
+            try:
+                save_model(network, path)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            # The text is ~1.6 MB, one row of it ~16 kB, and zlib's own
+            # state at level 9 about 300 kB.
+            self.assertGreater(os.path.getsize(self.path), 1_000_000)
+            self.assertLess(peak, 600_000, path)
+
     def test_damaged_and_bomb_gzip_models_are_refused(self):
         import gzip
         network = Network([6, 5, 3], seed=3)

@@ -134,30 +134,49 @@ def save_model(network: Network, path: str, exclusive: bool = False) -> None:
     if network.has_bias:
         header.append(("biases", network.biases))
     try:
-        # One field per line and one row of weights per line: the file stays
-        # readable in any editor and diffs well.
-        fields = ["%s: %s" % (json.dumps(key), _to_json(value)) for key, value in header]
+        with atomic_write(path, "wb", exclusive=exclusive) as handle:
+            if path.endswith(".gz"):
+                # mtime=0 and no file name in the header: the same network
+                # gives the same bytes, run after run.
+                with gzip.GzipFile(filename="", mode="wb", fileobj=handle, compresslevel=9, mtime=0) as packed:
+                    _write_json(packed, header)
+            else:
+                _write_json(handle, header)
     except ValueError:
         raise ModelFileError("%s: not saved: the network has a NaN or infinite parameter "
                              "(training diverged; try a smaller learning rate)" % path) from None
-    data = ("{\n" + ",\n".join(fields) + "\n}\n").encode("utf-8")
-    if path.endswith(".gz"):
-        # mtime=0: the same network gives the same bytes, run after run.
-        data = gzip.compress(data, compresslevel=9, mtime=0)
-    try:
-        with atomic_write(path, "wb", exclusive=exclusive) as handle:
-            handle.write(data)
     except FileExistsError:
         raise
     except OSError as error:
         raise ModelFileError("%s: cannot save the model: %s" % (path, error.strerror or error)) from error
 
 
-def _to_json(value) -> str:
-    """JSON for one field; a list of matrices gets one row per line."""
+def _write_json(handle, header) -> None:
+    """The file's text, written a piece at a time: one field per line and
+    one row of weights per line, so the file stays readable in any editor
+    and diffs well.  Piece by piece, not one big string, because the whole
+    text of a big model (and its gzip) held at once costs several times the
+    file's size in memory; a row at a time costs one row."""
+    for number, (key, value) in enumerate(header):
+        handle.write(("{\n" if number == 0 else ",\n").encode("utf-8"))
+        handle.write(("%s: " % json.dumps(key)).encode("utf-8"))
+        for piece in _json_pieces(value):
+            handle.write(piece.encode("utf-8"))
+    handle.write(b"\n}\n")
+
+
+def _json_pieces(value):
+    """JSON for one field, in pieces; a list of matrices gets one row per
+    line.  A NaN or infinity raises ``ValueError`` (JSON has neither)."""
     if isinstance(value, list) and value and isinstance(value[0], list):
-        return "[\n" + ",\n".join(_to_json(item) for item in value) + "\n]"
-    return json.dumps(value, allow_nan=False, sort_keys=True)
+        yield "[\n"
+        for number, item in enumerate(value):
+            if number:
+                yield ",\n"
+            yield from _json_pieces(item)
+        yield "\n]"
+    else:
+        yield json.dumps(value, allow_nan=False, sort_keys=True)
 
 
 class JsonBudget:

@@ -99,8 +99,10 @@ def run(options: dict, epochs: Optional[int] = None, model_path: Optional[str] =
         _banner(stdout, network, config, state, data)
     saver(network, config, state)  # at once: a bad path fails now, and the file can be resumed
 
+    # The test set is kept in memory only if a later epoch will read it again.
+    test_samples = ReadOnce(data.test_reader) if config.epochs - state.epoch > 1 else data.test_reader
     trainer = Trainer(network, config, state, _CountedSamples(data.train_reader, data.training_samples),
-                      ReadOnce(data.test_reader), reporter, saver)  # 5
+                      test_samples, reporter, saver)  # 5
     try:
         trainer.run()
     except KeyboardInterrupt:
