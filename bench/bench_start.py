@@ -55,7 +55,7 @@ def interpreter(python):
     it (a version manager's shim on PATH is a shell script) would be timed
     too, and it can cost more than the interpreter's own start."""
     found = subprocess.run([python, "-c", "import sys; print(sys.executable)"],
-                           stdout=subprocess.PIPE, check=True, universal_newlines=True).stdout.strip()
+                           stdout=subprocess.PIPE, check=True, text=True).stdout.strip()
     return found or python
 
 
