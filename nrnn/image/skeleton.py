@@ -77,37 +77,45 @@ def thin(mask: Sequence[bool], width: int, height: int) -> list[bool]:
     >>> [int(v) for v in thin(square, 3, 3)]
     [0, 0, 0, 0, 1, 0, 0, 0, 0]
     """
-    ink = list(mask)
-
-    def value(x: int, y: int) -> int:
-        return 1 if 0 <= x < width and 0 <= y < height and ink[y * width + x] else 0
+    # Speed (the same pixels come out): the image gets a one-pixel frame of
+    # background, so a neighbour is ink[index + offset] with no bounds
+    # check, and each sub-pass looks only at the ink still standing, not at
+    # every pixel.  (Tests compare with the pixel-by-pixel reading.)
+    framed_width = width + 2
+    ink = [0] * (framed_width * (height + 2))
+    for y in range(height):
+        start = (y + 1) * framed_width + 1
+        ink[start:start + width] = [1 if v else 0 for v in mask[y * width:(y + 1) * width]]
+    offsets = [dx + dy * framed_width for dx, dy in _NEIGHBOURS]
+    standing = [index for index, v in enumerate(ink) if v]
 
     changed = True
     while changed:
         changed = False
         for first_pass in (True, False):
             remove = []
-            for index, is_ink in enumerate(ink):
-                if not is_ink:
-                    continue
-                y, x = divmod(index, width)
-                p = [value(x + dx, y + dy) for dx, dy in _NEIGHBOURS]  # P2 .. P9
+            for index in standing:
+                p = [ink[index + offset] for offset in offsets]  # P2 .. P9
                 count = sum(p)
                 if not 2 <= count <= 6:
                     continue
-                crossings = sum(1 for k in range(8) if p[k] == 0 and p[(k + 1) % 8] == 1)
+                p2, p3, p4, p5, p6, p7, p8, p9 = p
+                crossings = ((not p2 and p3) + (not p3 and p4) + (not p4 and p5) + (not p5 and p6)
+                             + (not p6 and p7) + (not p7 and p8) + (not p8 and p9) + (not p9 and p2))
                 if crossings != 1:
                     continue
-                p2, p4, p6, p8 = p[0], p[2], p[4], p[6]
                 if first_pass and (p2 * p4 * p6 or p4 * p6 * p8):
                     continue
                 if not first_pass and (p2 * p4 * p8 or p2 * p6 * p8):
                     continue
                 remove.append(index)
             for index in remove:
-                ink[index] = False
-            changed = changed or bool(remove)
-    return ink
+                ink[index] = 0
+            if remove:
+                changed = True
+                standing = [index for index in standing if ink[index]]
+    return [v == 1 for y in range(height)
+            for v in ink[(y + 1) * framed_width + 1:(y + 1) * framed_width + 1 + width]]
 
 
 def _enlarge(inputs: Sequence[float]) -> list[float]:
