@@ -46,6 +46,7 @@ in ``~/.cache/nrnn`` beside it).
 import array
 import json
 import os
+import stat
 import sys
 import zlib
 from typing import Optional
@@ -59,6 +60,8 @@ from nrnn.net.network import Network
 __all__ = ["cache_folder", "cache_path", "load_model_cached"]
 
 MAGIC = b"nrnn-model-cache 2\n"
+
+_PIECE = 1 << 16  # bytes read at a time when fingerprinting the model file
 
 
 def cache_folder() -> Optional[str]:
@@ -88,20 +91,46 @@ def load_model_cached(path: str) -> Network:
     The returned Network equals the one load_model returns: the same
     weights (bit for bit), biases, cost and metadata.
     """
-    raw = read_capped(path, model_file.MAX_FILE_BYTES, ModelFileError, "the model file", "MAX_FILE_BYTES")
-    fingerprint = _fingerprint(raw)
     where = cache_path(path)
-    network = _read_cache(where, fingerprint) if where else None
-    if network is None:
-        network = model_file.model_from_bytes(raw, path)
-        if where:
-            _write_cache(where, fingerprint, network)
+    if where:
+        fingerprint = _file_fingerprint(path)
+        network = _read_cache(where, fingerprint) if fingerprint else None
+        if network is not None:
+            return network
+    # No valid cache: the JSON, with read_capped's errors for a missing,
+    # unreadable or oversized file.
+    raw = read_capped(path, model_file.MAX_FILE_BYTES, ModelFileError, "the model file", "MAX_FILE_BYTES")
+    network = model_file.model_from_bytes(raw, path)
+    if where:
+        _write_cache(where, _fingerprint(raw), network)  # of the bytes parsed, even if the file just changed
     return network
 
 
 def _fingerprint(raw: bytes) -> str:
     """The model file's length and CRC-32, e.g. "3705257:9f1e03a2"."""
     return "%d:%08x" % (len(raw), zlib.crc32(raw))
+
+
+def _file_fingerprint(path: str) -> Optional[str]:
+    """``_fingerprint`` of the file at ``path``, read in pieces (the CRC
+    runs on, piece after piece: no copy of the whole model in memory);
+    None if it is not a regular file of at most MAX_FILE_BYTES or cannot
+    be read (the JSON path then says why)."""
+    crc, length = 0, 0
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > model_file.MAX_FILE_BYTES:
+                return None
+            while length <= model_file.MAX_FILE_BYTES:
+                piece = handle.read(_PIECE)
+                if not piece:
+                    break
+                crc = zlib.crc32(piece, crc)
+                length += len(piece)
+    except OSError:
+        return None
+    return "%d:%08x" % (length, crc) if length <= model_file.MAX_FILE_BYTES else None
 
 
 def _payload(network: Network) -> array.array:
@@ -131,26 +160,31 @@ def _write_cache(where: str, fingerprint: str, network: Network) -> None:
 
 def _read_cache(where: str, fingerprint: str) -> Optional[Network]:
     try:
-        data = read_capped(where, model_file.MAX_FILE_BYTES, ModelFileError)
-    except ModelFileError:  # missing, unreadable or too big: as if there were none
+        with open(where, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > model_file.MAX_FILE_BYTES or handle.read(len(MAGIC)) != MAGIC:
+                return None
+            header = json.loads(handle.readline().decode("utf-8"))
+            if header["model"] != fingerprint:
+                return None  # made from another model
+            count, odd = divmod(size - handle.tell(), 8)
+            if odd:
+                return None
+            # The payload read straight into an array of doubles: no bytes
+            # object of 3 MB to copy them from.
+            doubles = array.array("d", [0.0]) * count
+            if handle.readinto(doubles) != 8 * count or zlib.crc32(doubles) != header["payload_crc32"]:
+                return None  # damaged
+        return _network(header, doubles)
+    except OSError:  # missing or unreadable: as if there were none
         return None
-    if not data.startswith(MAGIC):
-        return None
-    line_end = data.find(b"\n", len(MAGIC))
-    try:
-        header = json.loads(data[len(MAGIC):line_end].decode("utf-8"))
-        payload = data[line_end + 1:]
-        if header["model"] != fingerprint or zlib.crc32(payload) != header["payload_crc32"]:
-            return None  # made from another model, or damaged
-        return _network(header, payload)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None  # a header nrnn did not write: as if there were no cache
 
 
-def _network(header: dict, payload: bytes) -> Optional[Network]:
-    """The Network a cache file's header and payload describe."""
-    doubles = array.array("d")
-    doubles.frombytes(payload)
+def _network(header: dict, doubles: array.array) -> Optional[Network]:
+    """The Network a cache file's header and payload (little-endian
+    doubles, as read) describe."""
     if sys.byteorder != "little":
         doubles.byteswap()
     # Row by row, each straight from the array to its list (one list of all
