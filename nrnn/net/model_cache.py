@@ -14,7 +14,7 @@ doubles once they have been parsed and checked:
                  then every weight and bias as a little-endian double,
                  layer by layer, row by row
 
-``array('d').frombytes`` turns the payload back into floats in
+Read straight into an ``array('d')``, the payload is floats again in
 milliseconds, bit for bit the same doubles the JSON gave (a double written
 as 8 bytes and read back is the same double; a test pins the whole model).
 
@@ -35,7 +35,7 @@ but one chance in four billion, which is what a cache needs (it guards
 against accidents; whoever can write the model file chooses the model
 anyway), it runs at memory speed, and ``zlib`` is loaded anyway for the
 gzip'ed model.  ``hashlib`` would cost PyPy some 40 ms to import (its
-OpenSSL binding), a sixth of a prediction's start.
+OpenSSL binding), an eighth of a prediction's start there.
 
 Where: ``$NRNN_CACHE_DIR`` if set (empty: no cache at all), else
 ``$XDG_CACHE_HOME/nrnn/model-cache``, else ``~/.cache/nrnn/model-cache``
