@@ -62,6 +62,20 @@ class ModelCacheTest(unittest.TestCase):
         self.assertEqual(os.listdir(os.path.join(self.folder, "cache")), [os.path.basename(
             model_cache.cache_path(self.model))])  # one copy per model path, replaced
 
+    def test_copies_in_the_first_format_are_cleared_away(self):
+        # Format 1 named its files after a SHA-256 of the model's path; they
+        # go when a copy is written, anything else in the folder stays.
+        folder = os.path.join(self.folder, "cache")
+        os.makedirs(folder)
+        old = os.path.join(folder, "model-%s.bin" % ("0123456789abcdef" * 2))
+        others = ["model-notes.bin", "model-1234abcd.bin"]  # not ours; another path's copy
+        for path in [old] + [os.path.join(folder, name) for name in others]:
+            with open(path, "wb") as handle:
+                handle.write(b"nrnn-model-cache 1\n{}\n")
+        self.parse_count()
+        self.assertEqual(sorted(os.listdir(folder)),
+                         sorted([os.path.basename(model_cache.cache_path(self.model))] + others))
+
     def test_an_edit_that_keeps_the_length_is_noticed(self):
         # One weight's digit changed in place: the same number of bytes,
         # another model (the fingerprint is the length and the CRC-32).

@@ -155,7 +155,26 @@ def _write_cache(where: str, fingerprint: str, network: Network) -> None:
         os.makedirs(os.path.dirname(where), exist_ok=True)
         write_bytes_atomic(where, MAGIC + json.dumps(header).encode("utf-8") + b"\n" + payload)
     except (OSError, ValueError, TypeError):
-        pass  # no cache this time: the next start parses the JSON again
+        return  # no cache this time: the next start parses the JSON again
+    _remove_format_1(os.path.dirname(where))
+
+
+def _remove_format_1(folder: str) -> None:
+    """Delete the copies the first cache format left (named after a
+    SHA-256 of the path: 32 hex digits, where this one uses 8): no
+    version reads them now, and nothing else would ever remove them."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        digits = name[len("model-"):-len(".bin")]
+        if (name.startswith("model-") and name.endswith(".bin") and len(digits) == 32
+                and all(c in "0123456789abcdef" for c in digits)):
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass  # someone else's, or already gone: harmless either way
 
 
 def _read_cache(where: str, fingerprint: str) -> Optional[Network]:
