@@ -9,9 +9,16 @@ load, ``--repeat`` times each:
     cold      predict.py with an empty model cache (the JSON is parsed)
     warm      predict.py with the parsed copy in the cache (model_cache.py)
 
-and prints the median wall time of each and its ratio to the bare start.
+and prints the median of each and its ratio to the bare start: the wall
+time, and the CPU time the run used (user + system; on a busy machine the
+wall time also counts the waits for a free core, the CPU time does not).
+
 The model cache goes to a temporary folder (``NRNN_CACHE_DIR``), never the
-user's own.
+user's own.  Python's own bytecode cache is on, as for a user (a first run
+writes it, the timed runs read it), also in a temporary folder
+(``PYTHONPYCACHEPREFIX``): a ``PYTHONDONTWRITEBYTECODE`` in the environment
+would make every run compile nrnn's modules again, which no installed
+copy does.
 """
 
 import argparse
@@ -23,33 +30,57 @@ import sys
 import tempfile
 import time
 
+try:
+    import resource
+except ImportError:  # not on Windows: wall times only
+    resource = None  # type: ignore[assignment]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def wall(command, env):
+def run(command, env):
+    """(wall seconds, CPU seconds or None) of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if before is None:
+        return elapsed, None
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def interpreter(python):
+    """The interpreter ``python`` names, as a path: a launcher in front of
+    it (a version manager's shim on PATH is a shell script) would be timed
+    too, and it can cost more than the interpreter's own start."""
+    found = subprocess.run([python, "-c", "import sys; print(sys.executable)"],
+                           stdout=subprocess.PIPE, check=True, text=True).stdout.strip()
+    return found or python
 
 
 def measure(python, image, repeat):
-    warm_cache = tempfile.mkdtemp(prefix="nrnn-bench-cache-")
+    """{"bare"/"cold"/"warm": (median wall, median CPU or None)}."""
+    folder = tempfile.mkdtemp(prefix="nrnn-bench-start-")
     try:
+        env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(folder, "bytecode")
         predict = [python, os.path.join(ROOT, "predict.py"), image]
-        warm_env = dict(os.environ, NRNN_CACHE_DIR=warm_cache)
-        wall(predict, warm_env)  # fills the warm cache
+        warm_env = dict(env, NRNN_CACHE_DIR=os.path.join(folder, "warm"))
+        run(predict, warm_env)  # fills the warm cache and writes the bytecode
         times = {"bare": [], "cold": [], "warm": []}
-        for _ in range(repeat):
-            times["bare"].append(wall([python, "-c", "pass"], os.environ))
-            cold_cache = tempfile.mkdtemp(prefix="nrnn-bench-cold-")
-            try:
-                times["cold"].append(wall(predict, dict(os.environ, NRNN_CACHE_DIR=cold_cache)))
-            finally:
-                shutil.rmtree(cold_cache, True)
-            times["warm"].append(wall(predict, warm_env))
-        return {name: statistics.median(values) for name, values in times.items()}
+        for number in range(repeat):
+            times["bare"].append(run([python, "-c", "pass"], env))
+            cold_env = dict(env, NRNN_CACHE_DIR=os.path.join(folder, "cold-%d" % number))
+            times["cold"].append(run(predict, cold_env))
+            times["warm"].append(run(predict, warm_env))
+        medians = {}
+        for name, pairs in times.items():
+            cpu = [c for _, c in pairs if c is not None]
+            medians[name] = (statistics.median(w for w, _ in pairs), statistics.median(cpu) if cpu else None)
+        return medians
     finally:
-        shutil.rmtree(warm_cache, True)
+        shutil.rmtree(folder, True)
 
 
 def main():
@@ -59,13 +90,15 @@ def main():
     parser.add_argument("--image", default=os.path.join("data", "handwriting.png"))
     args = parser.parse_args()
     print("predict.py %s, median of %d runs (seconds; x = times the bare start)" % (args.image, args.repeat))
+    print("wall: time to the answer; cpu: user + system time of the run")
     for python in args.python or [sys.executable]:
-        medians = measure(python, args.image, args.repeat)
-        bare = medians["bare"]
-        print("%-10s bare %.3f   cold cache %.3f (%.1fx)   warm cache %.3f (%.1fx)   cold/warm %.2f"
-              % (os.path.basename(python), bare, medians["cold"], medians["cold"] / bare,
-                 medians["warm"], medians["warm"] / bare, medians["cold"] / medians["warm"]))
-
+        medians = measure(interpreter(python), args.image, args.repeat)
+        for which, kind in ((0, "wall"), (1, "cpu")):
+            bare, cold, warm = (medians[name][which] for name in ("bare", "cold", "warm"))
+            if bare is None:
+                continue
+            print("%-10s %-4s  bare %.3f   cold cache %.3f (%.1fx)   warm cache %.3f (%.1fx)   cold/warm %.2f"
+                  % (os.path.basename(python), kind, bare, cold, cold / bare, warm, warm / bare, cold / warm))
 
 if __name__ == "__main__":
     main()

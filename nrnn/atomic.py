@@ -33,7 +33,6 @@ disk full
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, Optional
 
@@ -60,6 +59,10 @@ def atomic_write(path: str, mode: str = "w", encoding: Optional[str] = "utf-8", 
     ``exclusive``: raise ``FileExistsError`` (writing nothing) if ``path``
     exists when the file is ready, instead of replacing it.
     """
+    # Imported here: tempfile (and the shutil and random it imports) costs
+    # tens of milliseconds at PyPy's start, and most runs write nothing.
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp_path = tempfile.mkstemp(
         prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory

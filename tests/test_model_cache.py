@@ -1,12 +1,12 @@
 """The parsed-model cache: the same network as the JSON, bit for bit, and
 never trusted when the model changed or the cache is damaged."""
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 import unittest
+import zlib
 from unittest import mock
 
 from nrnn.net import model_cache, model_file
@@ -62,6 +62,38 @@ class ModelCacheTest(unittest.TestCase):
         self.assertEqual(os.listdir(os.path.join(self.folder, "cache")), [os.path.basename(
             model_cache.cache_path(self.model))])  # one copy per model path, replaced
 
+    def test_copies_in_the_first_format_are_cleared_away(self):
+        # Format 1 named its files after a SHA-256 of the model's path; they
+        # go when a copy is written, anything else in the folder stays.
+        folder = os.path.join(self.folder, "cache")
+        os.makedirs(folder)
+        old = os.path.join(folder, "model-%s.bin" % ("0123456789abcdef" * 2))
+        others = ["model-notes.bin", "model-1234abcd.bin"]  # not ours; another path's copy
+        for path in [old] + [os.path.join(folder, name) for name in others]:
+            with open(path, "wb") as handle:
+                handle.write(b"nrnn-model-cache 1\n{}\n")
+        self.parse_count()
+        self.assertEqual(sorted(os.listdir(folder)),
+                         sorted([os.path.basename(model_cache.cache_path(self.model))] + others))
+
+    def test_an_edit_that_keeps_the_length_is_noticed(self):
+        # One weight's digit changed in place: the same number of bytes,
+        # another model (the fingerprint is the length and the CRC-32).
+        self.model = os.path.join(self.folder, "model.json")
+        save_model(Network([784, 3, 10], seed=4), self.model)
+        first, _ = self.parse_count()
+        with open(self.model, "rb") as handle:
+            text = handle.read()
+        old = repr(first.weights[0][0][0]).encode()
+        digit = text.index(old) + len(old) - 1  # the last digit of the first weight
+        edited = text[:digit] + (b"1" if text[digit:digit + 1] != b"1" else b"2") + text[digit + 1:]
+        with open(self.model, "wb") as handle:
+            handle.write(edited)
+        second, parsed = self.parse_count()
+        self.assertEqual(parsed, 1)
+        self.assertNotEqual(second.weights[0][0][0], first.weights[0][0][0])
+        self.assertTrue(same(second, load_model(self.model)))
+
     def test_a_damaged_cache_is_ignored(self):
         self.parse_count()
         where = model_cache.cache_path(self.model)
@@ -72,12 +104,12 @@ class ModelCacheTest(unittest.TestCase):
         self.assertEqual(parsed, 1)
         self.assertTrue(same(network, load_model(self.model)))
         with open(self.model, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
+            raw = handle.read()
         payload = b"\0" * 16
-        strange = {"model_sha256": digest, "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        strange = {"model": "%d:%08x" % (len(raw), zlib.crc32(raw)), "payload_crc32": zlib.crc32(payload),
                    "sizes": "784,7,10", "bias": True, "cost": "cross-entropy", "metadata": {}}
         checked_but_wrong = model_cache.MAGIC + json.dumps(strange).encode() + b"\n" + payload
-        for garbage in (b"", b"nrnn-model-cache 1\n{not json\n", b"nrnn-model-cache 1\n[]\n", checked_but_wrong):
+        for garbage in (b"", model_cache.MAGIC + b"{not json\n", model_cache.MAGIC + b"[]\n", checked_but_wrong):
             with open(where, "wb") as handle:
                 handle.write(garbage)
             self.assertTrue(same(self.parse_count()[0], load_model(self.model)))

@@ -8,11 +8,20 @@ from nrnn.image import morphology
 
 
 def brute_filter(rows, size, pick):
-    """Extreme over the size x size square around each pixel, cut at the edges."""
-    height, width, radius = len(rows), len(rows[0]), size // 2
-    return [[pick(rows[j][i] for j in range(max(0, y - radius), min(height, y + radius + 1))
-                  for i in range(max(0, x - radius), min(width, x + radius + 1)))
+    """The plain definition (morphology's docstring): the extreme over the
+    size x size square around each pixel, k // 2 before and the rest after
+    (centred for an odd size), cut at the edges."""
+    height, width, before = len(rows), len(rows[0]), size // 2
+    return [[pick(rows[j][i] for j in range(max(0, y - before), min(height, y - before + size))
+                  for i in range(max(0, x - before), min(width, x - before + size)))
              for x in range(width)] for y in range(height)]
+
+
+def random_image(rng, width, height):
+    """Floats, or small integers (many ties), the kinds of images the filters see."""
+    if rng.random() < 0.5:
+        return [[rng.uniform(0, 255) for _ in range(width)] for _ in range(height)]
+    return [[rng.randint(0, 3) for _ in range(width)] for _ in range(height)]
 
 
 class Filters(unittest.TestCase):
@@ -34,6 +43,33 @@ class Filters(unittest.TestCase):
         for size in (3, 5, 9):
             self.assertEqual(morphology.min_filter(rows, size), brute_filter(rows, size, min))
             self.assertEqual(morphology.max_filter(rows, size), brute_filter(rows, size, max))
+
+    def test_fast_filters_match_the_plain_definition(self):
+        # Odd and even windows, windows wider than the image, one row, one
+        # column, one pixel: the row-at-a-time van Herk against brute force.
+        rng = random.Random(11)
+        shapes = [(1, 1), (1, 9), (9, 1), (2, 3), (7, 5), (23, 17), (40, 6)]
+        for width, height in shapes:
+            for size in (1, 2, 3, 4, 5, 8, 9, 16, 31, 60):
+                rows = random_image(rng, width, height)
+                before = [list(row) for row in rows]
+                low, high = brute_filter(rows, size, min), brute_filter(rows, size, max)
+                self.assertEqual(morphology.min_filter(rows, size), low, (width, height, size))
+                self.assertEqual(morphology.max_filter(rows, size), high, (width, height, size))
+                opened = morphology.opening(rows, size)
+                self.assertEqual(opened, brute_filter(low, size, max), (width, height, size))
+                self.assertEqual(rows, before)  # the input is left alone
+                # Rows of their own: changing one pixel changes one pixel.
+                opened[0][0] = "x"
+                self.assertEqual(sum(row.count("x") for row in opened), 1)
+            values = [rng.randint(0, 9) for _ in range(width)]
+            for size in (1, 2, 4, 7, 50):
+                self.assertEqual(morphology.running_min(values, size), brute_filter([values], size, min)[0])
+                self.assertEqual(morphology.running_max(values, size), brute_filter([values], size, max)[0])
+
+    def test_tuples_of_rows_are_read_too(self):
+        rows = ((1, 5, 2), (7, 0, 3))
+        self.assertEqual(morphology.opening(rows, 3), brute_filter(brute_filter(rows, 3, min), 3, max))
 
     def test_opening_of_a_known_profile(self):
         # Paper rising slowly from 10 to 19 with two bright "strokes" on it:

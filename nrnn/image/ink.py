@@ -600,6 +600,8 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> tuple[int, int, 
     right = width - cut(reversed(columns))
     if right - left < 3:
         return 0, 0, width, height
+    if (left, top, right, bottom) == (0, 0, width, height):
+        return 0, 0, width, height  # no margin (most photos): no need to sort every pixel
     # A margin the colour of most of the image is its paper (a clean
     # drawing's, whose ink is faint): not a frame, and cutting it would
     # leave the digit touching the edge.

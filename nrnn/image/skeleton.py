@@ -51,10 +51,6 @@ PEN_RADIUS = 2.5
 #: Ink at or above this level (of 1.0) is part of a stroke when thinning.
 THRESHOLD = 0.35
 
-# The 8 neighbours of a pixel, clockwise from north: P2 .. P9 in Zhang and
-# Suen's paper (P1 is the pixel itself).
-_NEIGHBOURS = ((0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1))
-
 
 def thin(mask: Sequence[bool], width: int, height: int) -> list[bool]:
     """Zhang-Suen thinning: the skeleton of a binary image, one pixel wide.
@@ -77,37 +73,50 @@ def thin(mask: Sequence[bool], width: int, height: int) -> list[bool]:
     >>> [int(v) for v in thin(square, 3, 3)]
     [0, 0, 0, 0, 1, 0, 0, 0, 0]
     """
-    ink = list(mask)
-
-    def value(x: int, y: int) -> int:
-        return 1 if 0 <= x < width and 0 <= y < height and ink[y * width + x] else 0
+    # Speed (the same pixels come out): the image gets a one-pixel frame of
+    # background, so a pixel's 3 x 3 square is three short reads of the
+    # flat list with no bounds checks, and each sub-pass looks only at the ink still standing, not at
+    # every pixel.  (Tests compare with the pixel-by-pixel reading.)
+    framed_width = width + 2
+    ink = [0] * (framed_width * (height + 2))
+    for y in range(height):
+        start = (y + 1) * framed_width + 1
+        ink[start:start + width] = [1 if v else 0 for v in mask[y * width:(y + 1) * width]]
+    standing = [index for index, v in enumerate(ink) if v]
 
     changed = True
     while changed:
         changed = False
         for first_pass in (True, False):
             remove = []
-            for index, is_ink in enumerate(ink):
-                if not is_ink:
+            for index in standing:
+                # The 3 x 3 square around P1, its neighbours named as in Zhang
+                # and Suen's paper (P2 .. P9 clockwise from north):
+                #     P9 P2 P3
+                #     P8 P1 P4
+                #     P7 P6 P5
+                above, below = index - framed_width, index + framed_width
+                p9, p2, p3 = ink[above - 1:above + 2]
+                p7, p6, p5 = ink[below - 1:below + 2]
+                p8, p4 = ink[index - 1], ink[index + 1]
+                if not 2 <= p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 <= 6:
                     continue
-                y, x = divmod(index, width)
-                p = [value(x + dx, y + dy) for dx, dy in _NEIGHBOURS]  # P2 .. P9
-                count = sum(p)
-                if not 2 <= count <= 6:
-                    continue
-                crossings = sum(1 for k in range(8) if p[k] == 0 and p[(k + 1) % 8] == 1)
+                crossings = ((not p2 and p3) + (not p3 and p4) + (not p4 and p5) + (not p5 and p6)
+                             + (not p6 and p7) + (not p7 and p8) + (not p8 and p9) + (not p9 and p2))
                 if crossings != 1:
                     continue
-                p2, p4, p6, p8 = p[0], p[2], p[4], p[6]
                 if first_pass and (p2 * p4 * p6 or p4 * p6 * p8):
                     continue
                 if not first_pass and (p2 * p4 * p8 or p2 * p6 * p8):
                     continue
                 remove.append(index)
             for index in remove:
-                ink[index] = False
-            changed = changed or bool(remove)
-    return ink
+                ink[index] = 0
+            if remove:
+                changed = True
+                standing = [index for index in standing if ink[index]]
+    return [v == 1 for y in range(height)
+            for v in ink[(y + 1) * framed_width + 1:(y + 1) * framed_width + 1 + width]]
 
 
 def _enlarge(inputs: Sequence[float]) -> list[float]:
