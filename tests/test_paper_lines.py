@@ -12,6 +12,7 @@ import unittest
 
 from nrnn.image import ink, paper_lines
 from nrnn.image.strokes import render
+from tests.test_ink import finding
 
 WIDTH, HEIGHT = 200, 160
 
@@ -25,12 +26,15 @@ ONE = [[(100.0, 35.0), (96.0, 125.0)]]
 
 
 def notebook(strokes, across=(), down=(), tilt=0.0, line_darkness=0.2, ink_darkness=0.55,
-             pen=5.0, line_width=1.5, seed=1):
+             pen=5.0, line_width=1.5, seed=1, fine=(), fine_pen=2.0):
     """Gray rows of a photo of ``strokes`` on paper with lines across at the
     rows ``across`` and down at the columns ``down`` (at x = 0, resp. y =
     0), all turned ``tilt`` degrees.  Multiplicative, as light is: paper x
-    (1 - line_darkness x line) x (1 - ink_darkness x ink), plus noise."""
+    (1 - line_darkness x line) x (1 - ink_darkness x ink), plus noise.
+    ``fine`` strokes are drawn with the thinner ``fine_pen``."""
     coverage = render(strokes, WIDTH, HEIGHT, pen)
+    if fine:
+        coverage = [max(a, b) for a, b in zip(coverage, render(fine, WIDTH, HEIGHT, fine_pen))]
     slope = math.tan(math.radians(tilt))
     rng = random.Random(seed)
     rows = []
@@ -107,9 +111,8 @@ class Lift(unittest.TestCase):
 class FindInkOnLinedPaper(unittest.TestCase):
     """The digit's box, and nothing of the lines outside it."""
 
-    def assertOnlyTheDigit(self, rows, strokes):
+    def assertOnlyTheDigit(self, rows, truth):
         found = ink.find_ink(rows)
-        truth = ink_box(strokes)
         for got, want in zip(found.box, truth):
             self.assertLessEqual(abs(got - want), 3, (found.box, truth))
         # The ink is the kept pieces grown by a pixel (their soft rim).
@@ -119,17 +122,34 @@ class FindInkOnLinedPaper(unittest.TestCase):
         self.assertEqual(outside, 0)
 
     def test_a_fives_cap_along_a_line_of_squared_paper(self):
-        # The cap lies on a line across: with the lines kept, cap and line
-        # are one piece spanning the frame, and dropped together.
-        strokes = FIVE_BODY + FIVE_CAP
-        rows = notebook(strokes, across=range(4, HEIGHT, 20), down=range(7, WIDTH, 20))
-        self.assertOnlyTheDigit(rows, strokes)
+        # A bold body and a thinner cap, apart, the cap lying on a line
+        # across.  With the lines in, the cap and the line are one piece
+        # spanning the frame, which is never the digit: the cap went with
+        # the grid.
+        rows = notebook(FIVE_BODY, across=range(4, HEIGHT, 20), down=range(7, WIDTH, 20), pen=9.0,
+                        ink_darkness=0.3, line_darkness=0.18, fine=FIVE_CAP, fine_pen=3.0)
+        body, cap = ink_box(FIVE_BODY, 9.0), ink_box(FIVE_CAP, 3.0)
+        self.assertOnlyTheDigit(rows, (min(body[0], cap[0]), min(body[1], cap[1]),
+                                       max(body[2], cap[2]), max(body[3], cap[3])))
 
     def test_a_one_across_tilted_ruled_lines(self):
         # A faint 1 over tilted lines two thirds as dark as it.
         rows = notebook(ONE, across=range(10, HEIGHT + 20, 24), tilt=5.0, line_darkness=0.2,
                         ink_darkness=0.3, pen=3.0)
-        self.assertOnlyTheDigit(rows, ONE)
+        self.assertOnlyTheDigit(rows, ink_box(ONE, 3.0))
+
+
+class Polarity(unittest.TestCase):
+    def test_a_thin_digit_amid_the_cells_of_squared_paper_is_no_hole(self):
+        # Read as light ink, squared paper's cells are bright blobs, and
+        # those around the digit enclose it on four sides, like the ring
+        # of a 0 its hole.  But a hole is a blob, and the digit is strokes
+        # many times thinner than the cells: the digit wins.
+        cells = finding(200, 160, [(40, 60, 70, 95), (130, 60, 160, 95), (85, 10, 125, 40),
+                                   (85, 115, 125, 145)], 0.3)
+        digit = finding(200, 160, [(95, 50, 99, 105), (95, 50, 115, 54)], 0.07)
+        self.assertIs(ink._better(digit, cells, confident=False), digit)
+        self.assertIs(ink._better(cells, digit, confident=False), digit)
 
 
 if __name__ == "__main__":
