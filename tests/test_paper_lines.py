@@ -80,6 +80,25 @@ class FindLines(unittest.TestCase):
             self.assertLessEqual(abs(line.offset - at), 0.5, line)
             self.assertLessEqual(abs(math.degrees(math.atan(line.slope)) - tilt), 0.25, line)
 
+    def test_lines_photographed_at_an_angle_converge(self):
+        # Eight lines whose slopes fan out from -1.5 to +1.5 degrees (the
+        # page's far edge further from the lens): all found, each within
+        # a pixel of where it was drawn, at both ends.
+        mask = [[0] * WIDTH for _ in range(HEIGHT)]
+        drawn = []
+        for i, at in enumerate(range(10, HEIGHT, 20)):
+            slope = math.tan(math.radians(-1.5 + 3.0 * i / 7))
+            drawn.append((at, slope))
+            for x in range(WIDTH):
+                y = paper_lines._round(at + slope * x)
+                if 0 <= y < HEIGHT:
+                    mask[y][x] = 1
+        lines = paper_lines.find_lines(mask)
+        self.assertEqual(len(lines), len(drawn), lines)
+        for line, (at, slope) in zip(lines, drawn):
+            for x in (0, WIDTH - 1):
+                self.assertLessEqual(abs(line.offset + line.slope * x - at - slope * x), 1.0, (line, at, slope))
+
     def test_a_digits_long_stroke_is_no_family(self):
         # One long straight stroke (a 1 in a close-up) spans most of the
         # frame, but it is one: no family, nothing lifted.

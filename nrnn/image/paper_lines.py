@@ -83,7 +83,11 @@ DARKER = 1.5
 _EDGE = 0.2
 
 #: Coarse and fine steps of the slope search, in degrees.
-_COARSE, _FINE = 2.0, 0.25
+_COARSE, _FINE = 2.0, 0.125
+
+#: Each line's slope may differ from its family's by this many degrees
+#: (perspective), and its offset by this many pixels.
+_TURN, _NEAR = 2.0, 6
 
 #: How far from a line's centre its cross-section is measured, in pixels.
 _REACH_ACROSS = 3
@@ -148,6 +152,30 @@ def _covered(points: Sequence[tuple[int, int]], offset: float, slope: float) -> 
     return {x for x, y in points if abs(y - offset - slope * x) <= 1.5}
 
 
+def _fit(points: Sequence[tuple[int, int]], offset: float, slope: float) -> tuple[float, float]:
+    """(offset, slope) of the least-squares line y = offset + slope x
+    through the points within 1.5 pixels of the given line, twice over
+    (the second time nearer the line): the line's exact place, once the
+    Hough transform found it within a step.
+
+    >>> _fit([(x, 2 + 0.1 * x) for x in range(20)] + [(5, 9)], 2.5, 0.08)   # (5, 9): a stroke, ignored
+    (2.0, 0.1)
+    """
+    for _ in range(2):
+        near = [(x, y) for x, y in points if abs(y - offset - slope * x) <= 1.5]
+        count = len(near)
+        if count < 2:
+            break
+        mean_x = sum(x for x, _ in near) / count
+        mean_y = sum(y for _, y in near) / count
+        spread = sum((x - mean_x) ** 2 for x, _ in near)
+        if spread == 0:
+            break
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in near) / spread
+        offset = mean_y - slope * mean_x
+    return round(offset, 6), round(slope, 6)
+
+
 def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     """The near-horizontal lines of one family in a 0/1 ``mask`` (rows),
     top to bottom: steps 2 and 3 of the module docstring.  [] if there
@@ -175,36 +203,48 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     for x, y in points:
         by_offset.setdefault(_round(y - slope * x), []).append((x, y))
     counts = Counter({offset: len(near) for offset, near in by_offset.items()})
-    # Three offsets together: a line a little off the family's slope (or
-    # two pixels wide) spreads over neighbouring offsets.
-    near = {offset: counts[offset - 1] + counts[offset] + counts[offset + 1] for offset in counts}
+    # Five offsets together: a line a little off the family's slope (lines
+    # photographed at an angle converge), or two pixels wide, spreads over
+    # neighbouring offsets.
+    near = {offset: sum(counts[offset + shift] for shift in range(-2, 3)) for offset in counts}
+    middle = (width - 1) / 2
     lines: list[Line] = []
     for offset in sorted(near, key=lambda o: (-near[o], o)):
-        if any(abs(offset - line.offset) < 4 for line in lines):
+        # Where a line crosses the middle column: lines are told apart
+        # there (their offsets at x = 0 differ with their slopes).
+        across = offset + slope * middle
+        if any(abs(across - line.offset - line.slope * middle) < _NEAR for line in lines):
             continue
         first, last = _chord(offset, slope, width, height)
         length = last - first + 1
         if length < width / 2 or near[offset] < SPAN * length:
             continue
-        # Thin (a first look, at the family's slope): beside it, 3 and 4
+        # Thin (a first look, at the family's slope): beside it, 4 and 5
         # pixels off, the mask is mostly empty.  The paper between dark
         # lines, seen as bright "ink" when the other polarity is tried,
         # lines up in long rows too, but is wide.
-        if sum(counts[offset + shift] for shift in (-4, -3, 3, 4)) > near[offset]:
+        if sum(counts[offset + shift] for shift in (-5, -4, 4, 5)) > near[offset]:
             continue
         # Its own slope and exact place (lines photographed at an angle
-        # converge): a small Hough transform of the pixels near it, in
-        # half-pixel steps, each step counting with half its neighbours.
-        band = [point for shift in range(-4, 5) for point in by_offset.get(offset + shift, ())]
+        # converge): a small Hough transform of the pixels near it, turned
+        # about the middle column, in half-pixel steps, each step counting
+        # with half its neighbours; within 2 pixels of where it was found.
+        band = [point for shift in range(-_NEAR, _NEAR + 1) for point in by_offset.get(offset + shift, ())]
         best = (-1.0, 0.0, 0.0)
-        for tilt in sorted(range(-4, 5), key=abs):  # the flattest first: it wins ties
-            line_slope = slope + math.tan(math.radians(_FINE / 2 * tilt))
-            halves = Counter([math.floor(2 * (y - line_slope * x) + 0.5) for x, y in band])
+        tilts = int(_TURN / (2 * _FINE))
+        for tilt in sorted(range(-tilts, tilts + 1), key=abs):  # the flattest first: it wins ties
+            line_slope = slope + math.tan(math.radians(2 * _FINE * tilt))
+            halves = Counter([math.floor(2 * (y - line_slope * (x - middle)) + 0.5) for x, y in band])
             for half, count in halves.items():
                 score = count + (halves[half - 1] + halves[half + 1]) / 2
-                if score > best[0]:
-                    best = (score, half / 2, line_slope)
+                if score > best[0] and abs(half / 2 - across) <= 2:
+                    best = (score, half / 2 - line_slope * middle, line_slope)
         _, line_offset, line_slope = best
+        if best[0] >= 0:
+            line_offset, line_slope = _fit(band, line_offset, line_slope)
+        if best[0] < 0 or any(abs(line_offset + line_slope * middle - line.offset - line.slope * middle) < 3
+                              for line in lines):
+            continue
         first, last = _chord(line_offset, line_slope, width, height)
         length = last - first + 1
         covered = _covered(band, line_offset, line_slope)
