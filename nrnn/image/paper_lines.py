@@ -33,10 +33,12 @@ So (``remove_lines``):
    strength along the way (the median over blocks, which a stroke
    crossing it cannot move).  Inside the band, a pixel ``DARKER`` times
    stronger than the line there, and out of the noise once the line is
-   taken off it, is a stroke lying on the line, kept;
-   every other pixel is replaced by what lies just outside the band,
-   interpolated across it: paper beside a bare line (so the line goes),
-   ink above and below where a stroke crosses (so the stroke goes on).
+   taken off it, is a stroke lying on the line, kept; every other pixel
+   becomes the lesser of what lies just outside the band on its two
+   sides (never more than it was): paper beside a bare line (so the line
+   goes), ink on both sides where a stroke crosses (so the stroke goes
+   on), but not the ink of a stroke running beside the line on one side
+   (it would be smeared across the band).
 
 Everything is done for near-horizontal lines on rows; lines down the page
 are the same on the transposed image.
@@ -299,16 +301,15 @@ def _lift(rows: Rows, line: Line, floor: float) -> None:
     # stroke crossing it covers a block or two).
     sums = [sum((at(x, u) or 0.0) for u in range(top, bottom + 1)) / across for x in columns]
     blocks = [_median(sums[i:i + _BLOCK]) for i in range(0, len(sums), _BLOCK)]
-    span = bottom - top + 2
     for index, x in enumerate(columns):
         block = index // _BLOCK
         scale = _median(blocks[max(0, block - 2):block + 3])
         centre = line.centre(x)
-        above, below = at(x, top - 1), at(x, bottom + 1)
-        if above is None:
-            above = below if below is not None else 0.0
-        if below is None:
-            below = above
+        # What lies on both sides of the band: paper beside a bare line,
+        # ink where a stroke crosses it.  (Not one side alone: a stroke
+        # running beside the line would be smeared across it.)
+        beside = [v for v in (at(x, top - 1), at(x, bottom + 1)) if v is not None]
+        outside = min(beside) if beside else 0.0
         for u in range(top, bottom + 1):
             y = centre + u
             if not 0 <= y < height:
@@ -317,7 +318,7 @@ def _lift(rows: Rows, line: Line, floor: float) -> None:
             value = rows[y][x]
             if value > DARKER * expected and value - expected > floor:
                 continue  # a stroke lying on the line: darker than the line
-            rows[y][x] = above + (below - above) * (u - top + 1) / span
+            rows[y][x] = min(value, outside)
 
 
 def remove_lines(values: Sequence[Sequence[float]], mask: Sequence[Sequence[int]],
