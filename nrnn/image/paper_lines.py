@@ -91,6 +91,10 @@ _COARSE, _FINE = 2.0, 0.125
 #: (perspective), and its offset by this many pixels.
 _TURN, _NEAR = 2.0, 6
 
+#: Step of that search, in degrees: coarse, the least-squares fit that
+#: follows finds the line's exact slope.
+_TURN_STEP = 0.5
+
 #: How far from a line's centre its cross-section is measured, in pixels.
 _REACH_ACROSS = 3
 
@@ -211,12 +215,15 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     near = {offset: sum(counts[offset + shift] for shift in range(-2, 3)) for offset in counts}
     middle = (width - 1) / 2
     lines: list[Line] = []
+    refined: list[int] = []  # offsets already looked at closely
     for offset in sorted(near, key=lambda o: (-near[o], o)):
         # Where a line crosses the middle column: lines are told apart
         # there (their offsets at x = 0 differ with their slopes).
         across = offset + slope * middle
         if any(abs(across - line.offset - line.slope * middle) < _NEAR for line in lines):
             continue
+        if any(abs(offset - seen) <= 2 for seen in refined):
+            continue  # the neighbour of one refined (and refused): the same pixels
         first, last = _chord(offset, slope, width, height)
         length = last - first + 1
         if length < width / 2 or near[offset] < SPAN * length:
@@ -231,12 +238,15 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
         # converge): a small Hough transform of the pixels near it, turned
         # about the middle column, in half-pixel steps, each step counting
         # with half its neighbours; within 2 pixels of where it was found.
+        refined.append(offset)
         band = [point for shift in range(-_NEAR, _NEAR + 1) for point in by_offset.get(offset + shift, ())]
         best = (-1.0, 0.0, 0.0)
-        tilts = int(_TURN / (2 * _FINE))
+        # (Every other pixel is plenty to get within a step.)
+        every_other = band[::2] if len(band) > 2 * width else band
+        tilts = int(_TURN / _TURN_STEP)
         for tilt in sorted(range(-tilts, tilts + 1), key=abs):  # the flattest first: it wins ties
-            line_slope = slope + math.tan(math.radians(2 * _FINE * tilt))
-            halves = Counter([math.floor(2 * (y - line_slope * (x - middle)) + 0.5) for x, y in band])
+            line_slope = slope + math.tan(math.radians(_TURN_STEP * tilt))
+            halves = Counter([math.floor(2 * (y - line_slope * (x - middle)) + 0.5) for x, y in every_other])
             for half, count in halves.items():
                 score = count + (halves[half - 1] + halves[half + 1]) / 2
                 if score > best[0] and abs(half / 2 - across) <= 2:
