@@ -126,6 +126,20 @@ class Lift(unittest.TestCase):
         self.assertEqual(cleaned[30][:20] + cleaned[30][35:], [0.0] * 45)
         self.assertEqual(cleaned[10], [0.0] * 60)
 
+    def test_a_stroke_beside_a_line_is_not_smeared_across_it(self):
+        # A stroke running just under a line, not on it: the line goes,
+        # and nothing of the stroke spreads into where the line was.
+        rows = [[0.0] * 60 for _ in range(40)]
+        for y in (10, 30):
+            rows[y] = [15.0] * 60
+        for y in (11, 12, 13):
+            rows[y][20:40] = [60.0] * 20
+        mask = [[1 if v > 5 else 0 for v in row] for row in rows]
+        cleaned, lines = paper_lines.remove_lines(rows, mask)
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(cleaned[9] + cleaned[10], [0.0] * 120)
+        self.assertEqual([row[20:40] for row in cleaned[11:14]], [[60.0] * 20] * 3)
+
 
 class FindInkOnLinedPaper(unittest.TestCase):
     """The digit's box, and nothing of the lines outside it."""
