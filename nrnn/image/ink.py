@@ -33,6 +33,10 @@ The steps (``find_ink``), each with its reason
    thick stroke or a loop's inside survives as "paper"; wider than ~30% and
    it can no longer follow a shadow's edge.  Ink = x - paper (the top-hat):
    strokes on a background that is 0 everywhere, shadow or not.
+   Printed lines of ruled or squared paper are thin, so they stay in the
+   top-hat with the strokes: found by their shape (families of long,
+   straight, thin lines across the frame) and lifted off, strokes lying
+   on them or crossing them kept (``nrnn.image.paper_lines``).
 5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
    histogram into "paper noise" and "ink" wherever the two groups are most
    distinct, so it adapts to a faint pencil or a bold marker.  It is
@@ -42,9 +46,9 @@ The steps (``find_ink``), each with its reason
    the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
-   piece spanning the frame (ruled or squared paper's lines, which the
-   digit crosses) holds most of the mask, the threshold is raised: Otsu
-   again on what lies above it.
+   piece spanning the frame (a line the lifting missed: a single one, or
+   a bent one, which the digit crosses) holds most of the mask, the
+   threshold is raised: Otsu again on what lies above it.
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
