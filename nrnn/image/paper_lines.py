@@ -81,7 +81,8 @@ MIN_LINES = 2
 #: standing out of the noise by more than the line) is a stroke on it.
 DARKER = 1.5
 
-#: A line's band: where its cross-section is at least this share of its peak.
+#: A line's band: where its cross-section stands at least this share of the
+#: way from the paper beside it to its peak.
 _EDGE = 0.2
 
 #: Coarse and fine steps of the slope search, in degrees.
@@ -296,13 +297,19 @@ def _lift(rows: Rows, line: Line, floor: float) -> None:
     # its centre row; a stroke crossing it moves no median.
     section = {u: _median([v for v in (at(x, u) for x in columns) if v is not None])
                for u in range(-reach, reach + 1)}
+    # The band: where the section stands _EDGE of the way from the paper
+    # beside the line (its noise, a few levels above 0 in a top-hat) up
+    # to the line's peak.  Measured from 0, a faint line's band would
+    # reach as far as the noise does.
     peak = max(section.values())
-    if peak <= 0:
+    base = min(section[-reach], section[reach])
+    if peak <= base:
         return
+    edge = base + _EDGE * (peak - base)
     top = bottom = max(section, key=lambda u: (section[u], -abs(u)))
-    while top > -reach and section[top - 1] >= _EDGE * peak:
+    while top > -reach and section[top - 1] >= edge:
         top -= 1
-    while bottom < reach and section[bottom + 1] >= _EDGE * peak:
+    while bottom < reach and section[bottom + 1] >= edge:
         bottom += 1
     across = sum(section[u] for u in range(top, bottom + 1))
     # How strong the line is along the way, as a multiple of its
