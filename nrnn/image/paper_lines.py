@@ -24,10 +24,13 @@ So (``remove_lines``):
    y = offset + b x.  The slope whose counts are most peaked (largest sum
    of squares) is the family's; a coarse pass, then a fine one around it.
 3. A line is an offset whose mask pixels cover ``SPAN`` of its length in
-   the frame and reach within ``REACH`` of both its ends; each line's own
-   slope is refined a little (perspective makes lines converge).  Fewer
-   than ``MIN_LINES`` lines: no family (one long straight thing may be a
-   digit's stroke in a close-up; paper repeats its lines).
+   the frame and reach within ``REACH`` of both its ends, and which is
+   thin (beside it the mask is mostly empty: rows of the bright paper
+   between dark lines, which the other polarity sees, are wide).  Each
+   line's own slope and place are refined (perspective makes lines
+   converge): a small Hough transform within 2 degrees, then least
+   squares.  Fewer than ``MIN_LINES`` lines: no family (one long straight
+   thing may be a digit's stroke in a close-up; paper repeats its lines).
 4. For each line: its cross-section (the median, along the line, of the
    values at each distance from it) gives the band it covers, and its
    strength along the way (the median over blocks, which a stroke
