@@ -439,7 +439,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     # they join the digit, fall in pieces inside its box, or make the
     # whole mask one piece that spans the frame.  Not in tiny images,
     # where one stroke of the digit spans the frame.
-    lines: list = []
+    lines: list[paper_lines.Line] = []
     if band:
         floor = max(NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
         stands_out = [[1 if v > floor else 0 for v in row] for row in top_hat]
