@@ -33,6 +33,10 @@ The steps (``find_ink``), each with its reason
    thick stroke or a loop's inside survives as "paper"; wider than ~30% and
    it can no longer follow a shadow's edge.  Ink = x - paper (the top-hat):
    strokes on a background that is 0 everywhere, shadow or not.
+   Printed lines of ruled or squared paper are thin, so they stay in the
+   top-hat with the strokes: found by their shape (families of long,
+   straight, thin lines across the frame) and lifted off, strokes lying
+   on them or crossing them kept (``nrnn.image.paper_lines``).
 5. Threshold (``otsu_threshold``): Otsu's threshold on the ink splits the
    histogram into "paper noise" and "ink" wherever the two groups are most
    distinct, so it adapts to a faint pencil or a bold marker.  It is
@@ -42,9 +46,9 @@ The steps (``find_ink``), each with its reason
    the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
-   piece spanning the frame (ruled or squared paper's lines, which the
-   digit crosses) holds most of the mask, the threshold is raised: Otsu
-   again on what lies above it.
+   piece spanning the frame (a line the lifting missed: a single one, or
+   a bent one, which the digit crosses) holds most of the mask, the
+   threshold is raised: Otsu again on what lies above it.
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
@@ -89,7 +93,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Callable, Optional
 
-from nrnn.image import morphology
+from nrnn.image import morphology, paper_lines
 
 __all__ = ["MIN_CONTRAST", "PIECE_SHARE", "InkFound", "polarities", "otsu_threshold",
            "stroke_width", "background_window", "background", "choose_components", "find_ink"]
@@ -427,6 +431,24 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
         threshold, strongest, noise = _threshold(top_hat, band, scenery)
+    # Lines of ruled or squared paper are thin, so the opening leaves them
+    # in the top-hat with the strokes.  Found by their shape (straight,
+    # spanning the frame, parallel) in everything that stands out of the
+    # noise, and lifted off where no stroke lies on them (see
+    # nrnn.image.paper_lines), before the threshold is chosen: left in,
+    # they join the digit, fall in pieces inside its box, or make the
+    # whole mask one piece that spans the frame.  Not in tiny images,
+    # where one stroke of the digit spans the frame.
+    lines: list[paper_lines.Line] = []
+    if band:
+        floor = max(NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
+        stands_out = [[1 if v > floor else 0 for v in row] for row in top_hat]
+        if scenery is not None:
+            stands_out = [[0 if s else m for m, s in zip(row, skip)] for row, skip in zip(stands_out, scenery)]
+        cleaned, lines = paper_lines.remove_lines(top_hat, stands_out, floor)
+        if lines:
+            top_hat = cleaned
+            threshold, strongest, noise = _threshold(top_hat, band, scenery)
 
     def shown_paper(paper=paper):
         return [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
@@ -437,7 +459,8 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         return [[min(1.0, v / top) for v in row] for row in top_hat]
 
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
-              ("ink above the paper (threshold %.0f of %.0f)" % (threshold, strongest), shown_ink)]
+              ("ink above the paper (%sthreshold %.0f of %.0f)"
+               % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
@@ -526,7 +549,9 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     whose box lies strictly inside the other's, covering at least
     ``HOLE_SHARE`` of it, loses if the other's ink lies on three or four
     sides of it: it is a hole or a bay of the digit (a 0's inside, a 5's
-    bowl), "ink" of the opposite polarity.  (Paper that only lies beside a
+    bowl), "ink" of the opposite polarity; unless it is ``CLEARLY_THINNER``
+    than the other (a hole is a blob; a thin digit amid the bright cells of
+    squared paper is the digit).  (Paper that only lies beside a
     stroke, between it and a shadow, is on one or two sides; the rim of a
     shadow arching over the digit is many times its size.)  Then a finding whose digit hugs the border (``edge``)
     loses to one whose digit does not: it is scenery, the sheet's edge seen
@@ -540,8 +565,11 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
         return first if second.ink is None else second
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
+        # A hole is a blob of paper, no thinner than the strokes around
+        # it; a digit many times thinner than what surrounds it is the
+        # digit (on squared paper, the cells around it are bright blobs).
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
-                and _sides(outer, inner) >= 3):
+                and _sides(outer, inner) >= 3 and inner.thinness * CLEARLY_THINNER > outer.thinness):
             return outer
     if first.edge != second.edge:
         return second if first.edge else first
