@@ -351,12 +351,25 @@ class CtrlC(unittest.TestCase):
         server = make_server(Network([784, 4, 10], seed=1), quiet=True, max_connections=2)
         self.addCleanup(server.server_close)
         started = socketserver.ThreadingMixIn.process_request
+        # The connection's own thread says when it is done (its slot then
+        # released).  Not by joining the threads that appeared meanwhile:
+        # another test's thread, not started yet, cannot be joined, and
+        # that RuntimeError reads to process_request as "can't start new
+        # thread".
+        finished = threading.Event()
+        connection_thread = server.process_request_thread
+
+        def thread_then_signal(request, client_address):
+            try:
+                connection_thread(request, client_address)
+            finally:
+                finished.set()
+
+        server.process_request_thread = thread_then_signal
 
         def start_then_interrupt(self, request, client_address):
-            before = set(threading.enumerate())
             started(self, request, client_address)
-            for thread in set(threading.enumerate()) - before:
-                thread.join(PATIENCE)  # the connection's thread is done: its slot released
+            finished.wait(PATIENCE)
             raise KeyboardInterrupt
 
         client = socket.create_connection(server.server_address)
