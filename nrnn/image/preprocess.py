@@ -112,8 +112,11 @@ DRAWING_SIDE = 512
 PHOTO_SIDE = 256
 
 #: A digit small in a photo is read again from a crop of the full image
-#: (``_zoom``) when that crop can be read at least this many times finer
-#: than the shrunk photo showed it.
+#: (``_zoom``), shrunk so that the digit's longer side is about
+#: ``ZOOM_DIGIT`` pixels (as a digit filling a third of the photo is when
+#: the photo is shrunk to ``PHOTO_SIDE``), when that is at least
+#: ``ZOOM_GAIN`` times finer than the shrunk photo showed it.
+ZOOM_DIGIT = PHOTO_SIDE // 4
 ZOOM_GAIN = 1.5
 
 #: Images at most this many pixels a side are drawings (MNIST is 28 x 28):
@@ -531,9 +534,9 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     times those pixels.  So the box ``found`` kept, grown by its longer
     side on every side (the digit's nearby pieces, and paper around it for
     the local paper estimate), is cut from the full image and read again,
-    shrunk to at most ``PHOTO_SIDE`` a side: at least ``ZOOM_GAIN`` times
-    finer, or not at all (a big digit gains nothing, and the cost is a
-    second reading).  The closer reading is kept only if it finds ink
+    shrunk so that the digit's longer side is about ``ZOOM_DIGIT`` pixels:
+    at least ``ZOOM_GAIN`` times finer, or not at all (a big digit gains
+    nothing, and the cost is a second reading).  The closer reading is kept only if it finds ink
     overlapping the first one's box: the digit itself, not something the
     crop cut in a new way.
     """
@@ -544,11 +547,17 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     x0, y0 = max(0, int((left - side) * scale_x)), max(0, int((top - side) * scale_y))
     x1 = min(image.width, int(math.ceil((right + 1 + side) * scale_x)))
     y1 = min(image.height, int(math.ceil((bottom + 1 + side) * scale_y)))
-    crop_width, crop_height = fit_within(x1 - x0, y1 - y0, PHOTO_SIDE)
-    # How many times finer the crop is read than it was in the first reading.
-    if crop_width < ZOOM_GAIN * (x1 - x0) / scale_x:
+    # Shrunk so the digit is ZOOM_DIGIT pixels, not as big as can be: its
+    # strokes then come out as thick, relative to the digit, as in a photo
+    # where it is big (the ink kept grows by a pixel each way).
+    zoom = ZOOM_DIGIT / side
+    if zoom < ZOOM_GAIN:
         return None
-    crop_width, crop_height, gray, channels = _opaque_planes(_crop(image, x0, y0, x1, y1), PHOTO_SIDE)
+    longest = min(PHOTO_SIDE, int(zoom * max(x1 - x0, y1 - y0) / max(scale_x, scale_y) + 0.5))
+    crop_width, crop_height = fit_within(x1 - x0, y1 - y0, longest)
+    if crop_width < ZOOM_GAIN * (x1 - x0) / scale_x:
+        return None  # the photo has not the pixels: nothing to gain
+    crop_width, crop_height, gray, channels = _opaque_planes(_crop(image, x0, y0, x1, y1), longest)
     rows = [gray[y * crop_width:(y + 1) * crop_width] for y in range(crop_height)]
     colour = None
     if channels:
