@@ -174,6 +174,21 @@ class Polarities(unittest.TestCase):
         digit = finding(200, 150, [(90, 60, 96, 100), (90, 60, 110, 65)], 0.12)
         self.assertIs(ink._better(digit, arc, confident=True), digit)
 
+    def test_the_paper_around_a_thick_stroke_is_no_ring(self):
+        # A thick "1" (dark) under a round shadow: the light reading finds
+        # the paper around it, on all four sides, as fat as the stroke, its
+        # box enclosing the stroke's like a 0's ring its hole.  But that
+        # paper is uneven (the shadow's slope): its top-hat's noise is high
+        # and it stands 5 times its noise out of it, the stroke 25 times.
+        stroke = finding(100, 100, [(45, 20, 54, 70)], 0.18)
+        paper = finding(100, 100, [(30, 10, 44, 80), (55, 10, 70, 80), (30, 10, 70, 19), (30, 71, 70, 80)], 0.2)
+        paper.noise = 10.0
+        for confident in (True, False):
+            self.assertIs(ink._better(stroke, paper, confident), stroke)
+        # The same paper as clear as the stroke would be its ring.
+        paper.noise = stroke.noise
+        self.assertIs(ink._better(stroke, paper, confident=True), paper)
+
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.

@@ -56,8 +56,11 @@ The steps (``find_ink``), each with its reason
    the strokes: a loop's inside, the gap between a stroke and a shadow,
    or the bright rim of the sheet along the edge.  So a finding lying
    inside the other's box, with the other's ink on three or four sides of
-   it, loses (it is the digit's holes and bays); a finding whose digit
-   hugs the border loses to one whose digit does not; then the thinner
+   it, loses (it is the digit's holes and bays), unless it stands much
+   further out of its paper's noise; a finding whose digit
+   hugs the border loses to one whose digit does not; then one whose ink
+   stands much further out of its paper's noise (the wrong polarity finds
+   the paper beside thick strokes, uneven under a shadow); then the thinner
    finding wins (a digit is strokes, the wrong polarity finds blobs),
    decisively only if much thinner when the percentile vote was clear;
    last, less mask in the border band (a real digit sits in the middle).
@@ -147,6 +150,11 @@ EDGE_REACH = 0.5
 #: at least this share of the digit's box; a finding far smaller than the
 #: one around it is not its hole.
 HOLE_SHARE = 0.05
+
+#: Of two polarities' findings, one whose ink stands this many times
+#: further out of its paper's noise (``_clarity``) is the ink: the other
+#: is the paper around it (``_better``).
+CLEARER = 1.5
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -528,9 +536,14 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     sides of it: it is a hole or a bay of the digit (a 0's inside, a 5's
     bowl), "ink" of the opposite polarity.  (Paper that only lies beside a
     stroke, between it and a shadow, is on one or two sides; the rim of a
-    shadow arching over the digit is many times its size.)  Then a finding whose digit hugs the border (``edge``)
+    shadow arching over the digit is many times its size.  And a finding
+    ``CLEARER`` times clearer than the one around it is no hole: it is the
+    ink, the other the paper around thick strokes.)  Then a finding whose digit hugs the border (``edge``)
     loses to one whose digit does not: it is scenery, the sheet's edge seen
-    as a bright line, a strip of table.  Then a confident vote is
+    as a bright line, a strip of table.  Then a finding whose ink stands
+    ``CLEARER`` times further out of its paper's noise wins (``_clarity``):
+    the wrong polarity reads the paper beside thick strokes, whose
+    unevenness (a shadow's slope) makes its noise.  Then a confident vote is
     overturned only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
@@ -540,11 +553,22 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
         return first if second.ink is None else second
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
+        # (Not when the inner finding stands CLEARER times further out of
+        # its paper's noise: it is the ink, and the outer one the paper
+        # around it, see below.)
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
-                and _sides(outer, inner) >= 3):
+                and _sides(outer, inner) >= 3 and _clarity(inner) < CLEARER * _clarity(outer)):
             return outer
     if first.edge != second.edge:
         return second if first.edge else first
+    # The paper around thick strokes, read as ink of the other polarity,
+    # is made of the paper's own unevenness (a shadow's slope, the
+    # opening's window following a stroke), so its top-hat is high
+    # everywhere and its noise with it; true ink stands out of flat paper.
+    if _clarity(first) >= CLEARER * _clarity(second):
+        return first
+    if _clarity(second) >= CLEARER * _clarity(first):
+        return second
     if confident:
         return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:
