@@ -243,6 +243,16 @@ class FindInk(unittest.TestCase):
         image = photos.photo(7, shadow=False, darkness=0.14, table=28, noise=1.5, seed=4)
         self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 7)
 
+    def test_a_strip_of_table_narrower_than_the_thick_strokes_window(self):
+        # Thick strokes widen the paper's window past the strip of table
+        # (20 pixels, 60 levels under the paper): the strip, lifted out of
+        # the paper as the strongest "ink", must not set the threshold, or
+        # only a 0's hole or a piece of a 7 is left.
+        for digit in (0, 7):
+            with self.subTest(digit=digit):
+                image = photos.photo(digit, shadow=False, darkness=0.2, table=20, noise=1.5, seed=4, pen=14.0)
+                self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), digit, pen=14.0)
+
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
 

@@ -39,7 +39,9 @@ The steps (``find_ink``), each with its reason
    measured away from a band along the border and away from the scenery
    (``_scenery``: pieces of a first mask that touch the border and hug it,
    a strip of desk, a shadow's rim, which would dominate the histogram and
-   the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
+   the stroke width of step 3; looked for again once thick strokes have
+   widened the window, which lifts a strip narrower than it out of the
+   paper), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (ruled or squared paper's lines, which the
@@ -435,6 +437,15 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
         threshold, strongest, noise = _threshold(top_hat, band, scenery)
+        # A wider window lifts wider things out of the paper: a strip of
+        # table along the edge, narrower than the new window, now stands
+        # out as the strongest "ink" and would set the threshold over a
+        # faint digit.  It is scenery like the first.
+        grown = _scenery([[1 if v > threshold else 0 for v in row] for row in top_hat], band) if band else None
+        if grown is not None:
+            scenery = grown if scenery is None else [[a or b for a, b in zip(old, new)]
+                                                     for old, new in zip(scenery, grown)]
+            threshold, strongest, noise = _threshold(top_hat, band, scenery)
 
     def shown_paper(paper=paper):
         return [[(255.0 - v if polarity == "dark" else v) / 255.0 for v in row] for row in paper]
