@@ -253,6 +253,16 @@ class FindInk(unittest.TestCase):
                 image = photos.photo(digit, shadow=False, darkness=0.2, table=20, noise=1.5, seed=4, pen=14.0)
                 self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), digit, pen=14.0)
 
+    def test_scenery_is_not_counted_as_ink_in_the_border_band(self):
+        # A narrow strip of table along the left edge is "ink" of the dark
+        # reading, all of it in the border band; counted, it would make the
+        # dark digit's own reading look like the one with ink at the edge
+        # (``_better``'s last test), and in the middle there is only the digit.
+        for table in (6, 10):
+            with self.subTest(table=table):
+                rows = rows_of(photos.photo(7, shadow=False, darkness=0.3, table=table, noise=1.5, seed=4))
+                self.assertEqual(ink._find_in(rows, "dark").band, 0.0)
+
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
 

@@ -65,7 +65,8 @@ The steps (``find_ink``), each with its reason
    the paper beside thick strokes, uneven under a shadow); then the thinner
    finding wins (a digit is strokes, the wrong polarity finds blobs),
    decisively only if much thinner when the percentile vote was clear;
-   last, less mask in the border band (a real digit sits in the middle).
+   last, less mask in the border band (a real digit sits in the middle;
+   scenery hugging the border, which is there by its nature, not counted).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
@@ -352,7 +353,7 @@ class InkFound:
     ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
     stages:   (name, function giving rows in [0, 1]) to show how it was
               found; drawn only when asked for (most readings never are)
-    band:     share of the thresholded mask in the border band
+    band:     share of the thresholded mask in the border band (scenery left out)
     strength: the strongest ink (top-hat) away from the border, gray levels
     noise:    the paper's noise there (the top-hat's median), gray levels
     edge:     the main piece hugs the border: touches it and spans the frame
@@ -479,7 +480,14 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         threshold = raised
         mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
         pieces = morphology.components(mask, top_hat)
-    band_share = _band_share(mask, band) if band else 0.0
+    # Scenery hugging the border (a shadow's rim, a strip of table) is in
+    # the band by its nature, and in the dark reading of a dark digit:
+    # counted, it would make the digit's own polarity look like the one
+    # with ink at the edge.
+    edge_pieces = _scenery(mask, band) if band else None
+    band_share = _band_share(mask if edge_pieces is None else
+                             [[m and not e for m, e in zip(row, skip)] for row, skip in zip(mask, edge_pieces)],
+                             band) if band else 0.0
     kept = choose_components(pieces, width, height, stroke, band)
     keep = [[0] * width for _ in range(height)]
     kept_pixels = 0
