@@ -390,6 +390,18 @@ class Photos(unittest.TestCase):
         names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
         self.assertIn("photo ink, zoomed in", names)
 
+    def test_a_small_digit_in_a_thick_pen_is_read_once(self):
+        # The same small digit with a 16-pixel pen: its strokes are still 4
+        # or 5 pixels wide once shrunk, whole; a closer reading would only
+        # make them thinner, relative to the digit, than in other photos.
+        image = photos.photo(4, width=900, height=675, box=(420, 300, 460, 356), pen=16.0,
+                             shadow=False, darkness=0.5, seed=4)
+        names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
+        self.assertEqual(names[-2], "photo ink")
+        with mock.patch.object(preprocess, "ZOOM_STROKE", float("inf")):
+            names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
+        self.assertEqual(names[-2], "photo ink, zoomed in", "not small enough: the test proves nothing")
+
     def test_a_big_digit_is_read_once(self):
         # Filling half the photo, the digit gains nothing from a crop.
         names = [name for name, _, _, _ in preprocess.prepare_stages(photos.photo(4))]

@@ -119,6 +119,10 @@ PHOTO_SIDE = 256
 ZOOM_DIGIT = PHOTO_SIDE // 4
 ZOOM_GAIN = 1.5
 
+#: ... and only when its strokes, in the shrunk photo, are at most this many
+#: pixels wide: wider ones are not thinned away by the shrinking.
+ZOOM_STROKE = 3
+
 #: Images at most this many pixels a side are drawings (MNIST is 28 x 28):
 #: too small for local paper estimates to mean anything.
 TINY_SIDE = 32
@@ -530,7 +534,9 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     height is then 20 or 30 pixels tall, its pencil or ballpoint strokes a
     pixel wide: the area average has thinned them to a few gray levels
     over the paper, the threshold breaks them, and the 28 x 28 input gets
-    a loop with a gap or a stroke in pieces.  The photo itself has several
+    a loop with a gap or a stroke in pieces (only strokes up to
+    ``ZOOM_STROKE`` pixels wide: wider ones come through whole).  The
+    photo itself has several
     times those pixels.  So the box ``found`` kept, grown by its longer
     side on every side (the digit's nearby pieces, and paper around it for
     the local paper estimate), is cut from the full image and read again,
@@ -551,7 +557,10 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     # strokes then come out as thick, relative to the digit, as in a photo
     # where it is big (the ink kept grows by a pixel each way).
     zoom = ZOOM_DIGIT / side
-    if zoom < ZOOM_GAIN:
+    # Strokes several pixels wide came through the shrinking whole: read
+    # again, they would only come out thinner, relative to the digit, than
+    # in every other photo (the grown pixel counts for less).
+    if zoom < ZOOM_GAIN or found.thinness * side > ZOOM_STROKE:
         return None
     longest = min(PHOTO_SIDE, int(zoom * max(x1 - x0, y1 - y0) / max(scale_x, scale_y) + 0.5))
     crop_width, crop_height = fit_within(x1 - x0, y1 - y0, longest)
