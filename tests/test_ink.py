@@ -174,6 +174,21 @@ class Polarities(unittest.TestCase):
         digit = finding(200, 150, [(90, 60, 96, 100), (90, 60, 110, 65)], 0.12)
         self.assertIs(ink._better(digit, arc, confident=True), digit)
 
+    def test_the_paper_around_a_thick_stroke_is_no_ring(self):
+        # A thick "1" (dark) under a round shadow: the light reading finds
+        # the paper around it, on all four sides, as fat as the stroke, its
+        # box enclosing the stroke's like a 0's ring its hole.  But that
+        # paper is uneven (the shadow's slope): its top-hat's noise is high
+        # and it stands 5 times its noise out of it, the stroke 25 times.
+        stroke = finding(100, 100, [(45, 20, 54, 70)], 0.18)
+        paper = finding(100, 100, [(30, 10, 44, 80), (55, 10, 70, 80), (30, 10, 70, 19), (30, 71, 70, 80)], 0.2)
+        paper.noise = 10.0
+        for confident in (True, False):
+            self.assertIs(ink._better(stroke, paper, confident), stroke)
+        # The same paper as clear as the stroke would be its ring.
+        paper.noise = stroke.noise
+        self.assertIs(ink._better(stroke, paper, confident=True), paper)
+
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.
@@ -227,6 +242,26 @@ class FindInk(unittest.TestCase):
         # measured with the table in would cut the digit away.
         image = photos.photo(7, shadow=False, darkness=0.14, table=28, noise=1.5, seed=4)
         self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), 7)
+
+    def test_a_strip_of_table_narrower_than_the_thick_strokes_window(self):
+        # Thick strokes widen the paper's window past the strip of table
+        # (20 pixels, 60 levels under the paper): the strip, lifted out of
+        # the paper as the strongest "ink", must not set the threshold, or
+        # only a 0's hole or a piece of a 7 is left.
+        for digit in (0, 7):
+            with self.subTest(digit=digit):
+                image = photos.photo(digit, shadow=False, darkness=0.2, table=20, noise=1.5, seed=4, pen=14.0)
+                self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), digit, pen=14.0)
+
+    def test_scenery_is_not_counted_as_ink_in_the_border_band(self):
+        # A narrow strip of table along the left edge is "ink" of the dark
+        # reading, all of it in the border band; counted, it would make the
+        # dark digit's own reading look like the one with ink at the edge
+        # (``_better``'s last test), and in the middle there is only the digit.
+        for table in (6, 10):
+            with self.subTest(table=table):
+                rows = rows_of(photos.photo(7, shadow=False, darkness=0.3, table=table, noise=1.5, seed=4))
+                self.assertEqual(ink._find_in(rows, "dark").band, 0.0)
 
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)

@@ -9,6 +9,7 @@ import json
 import platform
 import struct
 import unittest
+from unittest import mock
 
 from nrnn.errors import ImageError
 from nrnn.image import png, preprocess
@@ -369,6 +370,43 @@ class Photos(unittest.TestCase):
             preprocess.to_mnist(*preprocess.drawing_ink(image))
         got = preprocess.prepare(image)
         self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(5))), self.BOUND)
+
+    def test_a_small_digit_in_a_big_photo_is_read_close_up(self):
+        # A 40 x 56 digit written with a 2-pixel pen in a 900 x 675 photo:
+        # shrunk to PHOTO_SIDE its strokes are under a pixel wide and a few
+        # levels over the noise, and the first reading loses parts of them.
+        # Read again from a crop of the full photo (``_zoom``), it is the
+        # clean digit's shape.
+        for digit in (2, 4, 7):
+            with self.subTest(digit=digit):
+                image = photos.photo(digit, width=900, height=675, box=(420, 300, 460, 356), pen=2.0,
+                                     shadow=False, darkness=0.5, seed=digit)
+                reference = preprocess.prepare(photos.clean(digit, width=200, height=200,
+                                                            box=(60, 30, 140, 142), pen=5.0))
+                self.assertLess(mean_difference(preprocess.prepare(image), reference), self.BOUND / 2)
+                with mock.patch.object(preprocess, "ZOOM_GAIN", float("inf")):  # no second reading
+                    self.assertGreater(mean_difference(preprocess.prepare(image), reference), self.BOUND / 2,
+                                       "the shrunk photo alone reads it well: the test proves nothing")
+        names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
+        self.assertIn("photo ink, zoomed in", names)
+
+    def test_a_small_digit_in_a_thick_pen_is_read_once(self):
+        # The same small digit with a 16-pixel pen: its strokes are still 4
+        # or 5 pixels wide once shrunk, whole; a closer reading would only
+        # make them thinner, relative to the digit, than in other photos.
+        image = photos.photo(4, width=900, height=675, box=(420, 300, 460, 356), pen=16.0,
+                             shadow=False, darkness=0.5, seed=4)
+        names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
+        self.assertEqual(names[-2], "photo ink")
+        with mock.patch.object(preprocess, "ZOOM_STROKE", float("inf")):
+            names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
+        self.assertEqual(names[-2], "photo ink, zoomed in", "not small enough: the test proves nothing")
+
+    def test_a_big_digit_is_read_once(self):
+        # Filling half the photo, the digit gains nothing from a crop.
+        names = [name for name, _, _, _ in preprocess.prepare_stages(photos.photo(4))]
+        self.assertNotIn("photo ink, zoomed in", names)
+        self.assertEqual(names[-2], "photo ink")
 
     def test_blank_photo_has_no_ink(self):
         with self.assertRaisesRegex(ImageError, "blank.png: no ink found"):

@@ -43,7 +43,9 @@ The steps (``find_ink``), each with its reason
    measured away from a band along the border and away from the scenery
    (``_scenery``: pieces of a first mask that touch the border and hug it,
    a strip of desk, a shadow's rim, which would dominate the histogram and
-   the stroke width of step 3), and never set under ``NOISE_RATIO / 2`` times
+   the stroke width of step 3; looked for again once thick strokes have
+   widened the window, which lifts a strip narrower than it out of the
+   paper), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (a line the lifting missed: a single one, or
@@ -60,11 +62,15 @@ The steps (``find_ink``), each with its reason
    the strokes: a loop's inside, the gap between a stroke and a shadow,
    or the bright rim of the sheet along the edge.  So a finding lying
    inside the other's box, with the other's ink on three or four sides of
-   it, loses (it is the digit's holes and bays); a finding whose digit
-   hugs the border loses to one whose digit does not; then the thinner
+   it, loses (it is the digit's holes and bays), unless it stands much
+   further out of its paper's noise; a finding whose digit
+   hugs the border loses to one whose digit does not; then one whose ink
+   stands much further out of its paper's noise (the wrong polarity finds
+   the paper beside thick strokes, uneven under a shadow); then the thinner
    finding wins (a digit is strokes, the wrong polarity finds blobs),
    decisively only if much thinner when the percentile vote was clear;
-   last, less mask in the border band (a real digit sits in the middle).
+   last, less mask in the border band (a real digit sits in the middle;
+   scenery hugging the border, which is there by its nature, not counted).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
    the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
@@ -151,6 +157,11 @@ EDGE_REACH = 0.5
 #: at least this share of the digit's box; a finding far smaller than the
 #: one around it is not its hole.
 HOLE_SHARE = 0.05
+
+#: Of two polarities' findings, one whose ink stands this many times
+#: further out of its paper's noise (``_clarity``) is the ink: the other
+#: is the paper around it (``_better``).
+CLEARER = 1.5
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -346,7 +357,7 @@ class InkFound:
     ink:      soft ink rows in [0, 1] (0 off the digit), or None if blank
     stages:   (name, function giving rows in [0, 1]) to show how it was
               found; drawn only when asked for (most readings never are)
-    band:     share of the thresholded mask in the border band
+    band:     share of the thresholded mask in the border band (scenery left out)
     strength: the strongest ink (top-hat) away from the border, gray levels
     noise:    the paper's noise there (the top-hat's median), gray levels
     edge:     the main piece hugs the border: touches it and spans the frame
@@ -431,6 +442,15 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         paper = background(bright, window)
         top_hat = _top_hat(bright, paper)
         threshold, strongest, noise = _threshold(top_hat, band, scenery)
+        # A wider window lifts wider things out of the paper: a strip of
+        # table along the edge, narrower than the new window, now stands
+        # out as the strongest "ink" and would set the threshold over a
+        # faint digit.  It is scenery like the first.
+        grown = _scenery([[1 if v > threshold else 0 for v in row] for row in top_hat], band) if band else None
+        if grown is not None:
+            scenery = grown if scenery is None else [[a or b for a, b in zip(old, new)]
+                                                     for old, new in zip(scenery, grown)]
+            threshold, strongest, noise = _threshold(top_hat, band, scenery)
     # Lines of ruled or squared paper are thin, so the opening leaves them
     # in the top-hat with the strokes.  Found by their shape (straight,
     # spanning the frame, parallel) in everything that stands out of the
@@ -483,7 +503,14 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         threshold = raised
         mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
         pieces = morphology.components(mask, top_hat)
-    band_share = _band_share(mask, band) if band else 0.0
+    # Scenery hugging the border (a shadow's rim, a strip of table) is in
+    # the band by its nature, and in the dark reading of a dark digit:
+    # counted, it would make the digit's own polarity look like the one
+    # with ink at the edge.
+    edge_pieces = _scenery(mask, band) if band else None
+    band_share = _band_share(mask if edge_pieces is None else
+                             [[m and not e for m, e in zip(row, skip)] for row, skip in zip(mask, edge_pieces)],
+                             band) if band else 0.0
     kept = choose_components(pieces, width, height, stroke, band)
     keep = [[0] * width for _ in range(height)]
     kept_pixels = 0
@@ -553,9 +580,14 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     than the other (a hole is a blob; a thin digit amid the bright cells of
     squared paper is the digit).  (Paper that only lies beside a
     stroke, between it and a shadow, is on one or two sides; the rim of a
-    shadow arching over the digit is many times its size.)  Then a finding whose digit hugs the border (``edge``)
+    shadow arching over the digit is many times its size.  And a finding
+    ``CLEARER`` times clearer than the one around it is no hole: it is the
+    ink, the other the paper around thick strokes.)  Then a finding whose digit hugs the border (``edge``)
     loses to one whose digit does not: it is scenery, the sheet's edge seen
-    as a bright line, a strip of table.  Then a confident vote is
+    as a bright line, a strip of table.  Then a finding whose ink stands
+    ``CLEARER`` times further out of its paper's noise wins (``_clarity``):
+    the wrong polarity reads the paper beside thick strokes, whose
+    unevenness (a shadow's slope) makes its noise.  Then a confident vote is
     overturned only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
     while the wrong polarity finds blobs of paper (between strokes and a
     shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
@@ -565,14 +597,26 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
         return first if second.ink is None else second
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
-        # A hole is a blob of paper, no thinner than the strokes around
-        # it; a digit many times thinner than what surrounds it is the
-        # digit (on squared paper, the cells around it are bright blobs).
+        # (Not when the inner finding stands CLEARER times further out of
+        # its paper's noise: it is the ink, and the outer one the paper
+        # around it, see below.  Nor when it is CLEARLY_THINNER: a hole is
+        # a blob of paper, no thinner than the strokes around it; a digit
+        # many times thinner than what surrounds it is the digit, as on
+        # squared paper, whose cells around it are bright blobs.)
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
-                and _sides(outer, inner) >= 3 and inner.thinness * CLEARLY_THINNER > outer.thinness):
+                and _sides(outer, inner) >= 3 and _clarity(inner) < CLEARER * _clarity(outer)
+                and inner.thinness * CLEARLY_THINNER > outer.thinness):
             return outer
     if first.edge != second.edge:
         return second if first.edge else first
+    # The paper around thick strokes, read as ink of the other polarity,
+    # is made of the paper's own unevenness (a shadow's slope, the
+    # opening's window following a stroke), so its top-hat is high
+    # everywhere and its noise with it; true ink stands out of flat paper.
+    if _clarity(first) >= CLEARER * _clarity(second):
+        return first
+    if _clarity(second) >= CLEARER * _clarity(first):
+        return second
     if confident:
         return second if second.thinness * CLEARLY_THINNER <= first.thinness else first
     if first.thinness * THINNER <= second.thinness:

@@ -40,7 +40,10 @@ first looks at the image and picks one (``choose_path``):
   desk, sensor noise.  The image is shrunk to at most ``PHOTO_SIDE``
   pixels a side and ``nrnn.image.ink.find_ink`` estimates the paper locally,
   subtracts it, thresholds, and keeps the digit-sized piece in the middle
-  (read its module docstring).  A drawing on uniform paper whose ink is
+  (read its module docstring).  A digit that came out small there (a
+  digit written small in a big photo: strokes thinned to a pixel or less)
+  is read once more, close up, from a crop of the full image around it
+  (``_zoom``).  A drawing on uniform paper whose ink is
   too faint for the drawing reading (a pale pencil, a pen that only shows
   in colour) gets this reading too, instead of "no ink found".
 
@@ -107,6 +110,18 @@ DRAWING_SIDE = 512
 #: A photo is area-averaged down to at most this many pixels a side: plenty
 #: for a 20 x 20 digit, and it bounds the cost of the photo steps.
 PHOTO_SIDE = 256
+
+#: A digit small in a photo is read again from a crop of the full image
+#: (``_zoom``), shrunk so that the digit's longer side is about
+#: ``ZOOM_DIGIT`` pixels (as a digit filling a third of the photo is when
+#: the photo is shrunk to ``PHOTO_SIDE``), when that is at least
+#: ``ZOOM_GAIN`` times finer than the shrunk photo showed it.
+ZOOM_DIGIT = PHOTO_SIDE // 4
+ZOOM_GAIN = 1.5
+
+#: ... and only when its strokes, in the shrunk photo, are at most this many
+#: pixels wide: wider ones are not thinned away by the shrinking.
+ZOOM_STROKE = 3
 
 #: Images at most this many pixels a side are drawings (MNIST is 28 x 28):
 #: too small for local paper estimates to mean anything.
@@ -487,11 +502,88 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     for name, step in found.stages:
         stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
     if found.ink is None:
-        ink = [0.0] * (width * height)
-    else:
-        ink = [v for row in found.ink for v in row]
-        stages.append(("photo ink", width, height, lambda: ink))
-    return stages, width, height, ink
+        return stages, width, height, [0.0] * (width * height)
+    ink = [v for row in found.ink for v in row]
+    stages.append(("photo ink", width, height, lambda: ink))
+    zoomed = _zoom(image, found, width, height)
+    if zoomed is None:
+        return stages, width, height, ink
+    crop_width, crop_height, close = zoomed
+    for name, step in close.stages:
+        stages.append(("zoomed in: " + name, crop_width, crop_height,
+                       lambda step=step: [v for row in step() for v in row]))
+    assert close.ink is not None  # _zoom returns only a reading that found ink
+    ink = [v for row in close.ink for v in row]
+    stages.append(("photo ink, zoomed in", crop_width, crop_height, lambda: ink))
+    return stages, crop_width, crop_height, ink
+
+
+def _crop(image: Image, left: int, top: int, right: int, bottom: int) -> Image:
+    """The pixels left <= x < right, top <= y < bottom of ``image``, as an Image."""
+    stride, start, stop = 4 * image.width, 4 * left, 4 * right
+    rgba = b"".join(image.rgba[y * stride + start:y * stride + stop] for y in range(top, bottom))
+    return Image(right - left, bottom - top, rgba, image.name)
+
+
+def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
+    """A second, closer reading of a digit that is small in the photo:
+    ``(width, height, InkFound)`` of a crop around it, or None.
+
+    The photo was read shrunk to ``width`` x ``height`` (at most
+    ``PHOTO_SIDE`` a side).  A digit that fills a tenth of a phone photo's
+    height is then 20 or 30 pixels tall, its pencil or ballpoint strokes a
+    pixel wide: the area average has thinned them to a few gray levels
+    over the paper, the threshold breaks them, and the 28 x 28 input gets
+    a loop with a gap or a stroke in pieces (only strokes up to
+    ``ZOOM_STROKE`` pixels wide: wider ones come through whole).  The
+    photo itself has several
+    times those pixels.  So the box ``found`` kept, grown by its longer
+    side on every side (the digit's nearby pieces, and paper around it for
+    the local paper estimate), is cut from the full image and read again,
+    shrunk so that the digit's longer side is about ``ZOOM_DIGIT`` pixels:
+    at least ``ZOOM_GAIN`` times finer, or not at all (a big digit gains
+    nothing, and the cost is a second reading).  The closer reading is kept only if it finds ink
+    overlapping the first one's box: the digit itself, not something the
+    crop cut in a new way.
+    """
+    assert found.box is not None  # ink was found, so a box too
+    left, top, right, bottom = found.box
+    side = max(right - left + 1, bottom - top + 1)
+    scale_x, scale_y = image.width / width, image.height / height
+    x0, y0 = max(0, int((left - side) * scale_x)), max(0, int((top - side) * scale_y))
+    x1 = min(image.width, int(math.ceil((right + 1 + side) * scale_x)))
+    y1 = min(image.height, int(math.ceil((bottom + 1 + side) * scale_y)))
+    # Shrunk so the digit is ZOOM_DIGIT pixels, not as big as can be: its
+    # strokes then come out as thick, relative to the digit, as in a photo
+    # where it is big (the ink kept grows by a pixel each way).
+    zoom = ZOOM_DIGIT / side
+    # Strokes several pixels wide came through the shrinking whole: read
+    # again, they would only come out thinner, relative to the digit, than
+    # in every other photo (the grown pixel counts for less).
+    if zoom < ZOOM_GAIN or found.thinness * side > ZOOM_STROKE:
+        return None
+    longest = min(PHOTO_SIDE, int(zoom * max(x1 - x0, y1 - y0) / max(scale_x, scale_y) + 0.5))
+    crop_width, crop_height = fit_within(x1 - x0, y1 - y0, longest)
+    if crop_width < ZOOM_GAIN * (x1 - x0) / scale_x:
+        return None  # the photo has not the pixels: nothing to gain
+    crop_width, crop_height, gray, channels = _opaque_planes(_crop(image, x0, y0, x1, y1), longest)
+    rows = [gray[y * crop_width:(y + 1) * crop_width] for y in range(crop_height)]
+    colour = None
+    if channels:
+        def colour():
+            return {name: [plane[y * crop_width:(y + 1) * crop_width] for y in range(crop_height)]
+                    for name, plane in channels().items()}
+    close = photo_ink.find_ink(rows, colour)
+    if close.ink is None or close.box is None:
+        return None
+    # The first box in the crop's pixels: the closer reading must overlap it.
+    across, down = crop_width / (x1 - x0) * scale_x, crop_height / (y1 - y0) * scale_y
+    first = ((left - x0 / scale_x) * across, (top - y0 / scale_y) * down,
+             (right + 1 - x0 / scale_x) * across, (bottom + 1 - y0 / scale_y) * down)
+    box = close.box
+    if box[2] + 1 < first[0] or box[0] > first[2] or box[3] + 1 < first[1] or box[1] > first[3]:
+        return None
+    return crop_width, crop_height, close
 
 
 def ink_from_image(image: Image) -> tuple[int, int, list[float]]:
