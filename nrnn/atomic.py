@@ -25,7 +25,8 @@ started together with the same ``--model``).
 ... except OSError as error:
 ...     print(error)
 disk full
->>> open(path).read(), len(os.listdir(os.path.dirname(path)))    # the old file, no leftovers
+>>> with open(path) as f:
+...     f.read(), len(os.listdir(os.path.dirname(path)))    # the old file, no leftovers
 ('version 1', 1)
 >>> import shutil; shutil.rmtree(os.path.dirname(path))
 """
