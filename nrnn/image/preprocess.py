@@ -536,15 +536,15 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     over the paper, the threshold breaks them, and the 28 x 28 input gets
     a loop with a gap or a stroke in pieces (only strokes up to
     ``ZOOM_STROKE`` pixels wide: wider ones come through whole).  The
-    photo itself has several
-    times those pixels.  So the box ``found`` kept, grown by its longer
-    side on every side (the digit's nearby pieces, and paper around it for
-    the local paper estimate), is cut from the full image and read again,
-    shrunk so that the digit's longer side is about ``ZOOM_DIGIT`` pixels:
-    at least ``ZOOM_GAIN`` times finer, or not at all (a big digit gains
-    nothing, and the cost is a second reading).  The closer reading is kept only if it finds ink
-    overlapping the first one's box: the digit itself, not something the
-    crop cut in a new way.
+    photo itself has several times those pixels.  So the box ``found``
+    kept, grown by its longer side on every side (the digit's nearby
+    pieces, and paper around it for the local paper estimate), is cut from
+    the full image and read again, shrunk so that the digit's longer side
+    is about ``ZOOM_DIGIT`` pixels: at least ``ZOOM_GAIN`` times finer, or
+    not at all (a big digit gains nothing, and the cost is a second
+    reading).  The closer reading is kept only if it finds ink overlapping
+    the first one's box: the digit itself, not something the crop cut in a
+    new way.
     """
     assert found.box is not None  # ink was found, so a box too
     left, top, right, bottom = found.box
