@@ -7,6 +7,9 @@
   first check and the first save (another run started at the same moment
   with the same ``--model``) stops and leaves that file alone; two real
   ``train.py`` runs started together: exactly one saves.
+
+And (issue 16) the test set is held in memory only when a later epoch of
+the run reads it again: a one-epoch run streams it.
 """
 
 import io
@@ -46,6 +49,13 @@ class GuardTest(unittest.TestCase):
                          argv=["train.py"], stdout=io.StringIO(), stderr=io.StringIO())
         arguments.update(options)
         return session.run(dict({"sizes": [784, 4, 10], "seed": 1}, **(config or {})), **arguments)
+
+    def test_the_test_set_is_held_only_for_a_later_epoch(self):
+        for epochs, held in ((1, 0), (2, 1)):
+            with mock.patch.object(session, "ReadOnce", wraps=session.ReadOnce) as read_once:
+                status = self.train(epochs=epochs, model_path=os.path.join(self.folder, "m%d.json" % epochs))
+            self.assertEqual(status, 0)
+            self.assertEqual(read_once.call_count, held, "%d epoch(s)" % epochs)
 
     def test_a_training_csv_that_is_a_pipe_is_refused(self):
         if not hasattr(os, "mkfifo"):
