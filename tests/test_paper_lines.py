@@ -61,6 +61,14 @@ def ink_box(strokes, pen=5.0):
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def draw_line(mask, at, slope):
+    """Set the pixels of the line y = at + slope x in a 0/1 mask (rows)."""
+    for x in range(len(mask[0])):
+        y = paper_lines._round(at + slope * x)
+        if 0 <= y < len(mask):
+            mask[y][x] = 1
+
+
 class FindLines(unittest.TestCase):
     def test_a_tilted_family_is_found_where_it_was_drawn(self):
         # Five lines tilted 4 degrees: each offset within half a pixel,
@@ -70,10 +78,7 @@ class FindLines(unittest.TestCase):
         offsets = (12.0, 42.0, 72.0, 102.0, 132.0)
         slope = math.tan(math.radians(tilt))
         for at in offsets:
-            for x in range(WIDTH):
-                y = paper_lines._round(at + slope * x)
-                if 0 <= y < HEIGHT:
-                    mask[y][x] = 1
+            draw_line(mask, at, slope)
         lines = paper_lines.find_lines(mask)
         self.assertEqual(len(lines), len(offsets), lines)
         for line, at in zip(lines, offsets):
@@ -89,10 +94,7 @@ class FindLines(unittest.TestCase):
         for i, at in enumerate(range(10, HEIGHT, 20)):
             slope = math.tan(math.radians(-1.5 + 3.0 * i / 7))
             drawn.append((at, slope))
-            for x in range(WIDTH):
-                y = paper_lines._round(at + slope * x)
-                if 0 <= y < HEIGHT:
-                    mask[y][x] = 1
+            draw_line(mask, at, slope)
         lines = paper_lines.find_lines(mask)
         self.assertEqual(len(lines), len(drawn), lines)
         for line, (at, slope) in zip(lines, drawn):

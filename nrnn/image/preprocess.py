@@ -492,13 +492,7 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         why = "no ink strong enough for a drawing"
     stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
-    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
-    colour = None
-    if channels:
-        def colour():
-            return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
-                    for name, plane in channels().items()}
-    found = photo_ink.find_ink(rows, colour)
+    found = _find_ink(width, height, gray, channels)
     for name, step in found.stages:
         stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
     if found.ink is None:
@@ -516,6 +510,19 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     ink = [v for row in close.ink for v in row]
     stages.append(("photo ink, zoomed in", crop_width, crop_height, lambda: ink))
     return stages, crop_width, crop_height, ink
+
+
+def _find_ink(width: int, height: int, gray, channels) -> "photo_ink.InkFound":
+    """``photo_ink.find_ink`` on the planes ``_opaque_planes`` made: the gray
+    plane as rows, the colour planes (if any) cut into rows only when
+    ``find_ink`` asks for them."""
+    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+    colour = None
+    if channels:
+        def colour():
+            return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
+                    for name, plane in channels().items()}
+    return photo_ink.find_ink(rows, colour)
 
 
 def _crop(image: Image, left: int, top: int, right: int, bottom: int) -> Image:
@@ -567,13 +574,7 @@ def _zoom(image: Image, found: "photo_ink.InkFound", width: int, height: int):
     if crop_width < ZOOM_GAIN * (x1 - x0) / scale_x:
         return None  # the photo has not the pixels: nothing to gain
     crop_width, crop_height, gray, channels = _opaque_planes(_crop(image, x0, y0, x1, y1), longest)
-    rows = [gray[y * crop_width:(y + 1) * crop_width] for y in range(crop_height)]
-    colour = None
-    if channels:
-        def colour():
-            return {name: [plane[y * crop_width:(y + 1) * crop_width] for y in range(crop_height)]
-                    for name, plane in channels().items()}
-    close = photo_ink.find_ink(rows, colour)
+    close = _find_ink(crop_width, crop_height, gray, channels)
     if close.ink is None or close.box is None:
         return None
     # The first box in the crop's pixels: the closer reading must overlap it.
