@@ -44,7 +44,7 @@ enough to get there; when it leaves, it is old garbage, which only a full
 (major) collection frees, and PyPy lets old garbage grow to about 0.8
 times the live heap before it runs one.  A block is written over in place:
 no sample ever becomes old garbage, and PyPy's heap stays nearer what is
-live: a one-epoch training run on PyPy peaks 9 MiB lower (118 -> 109 MiB).
+live: a one-epoch training run on PyPy peaks about 9 MiB lower.
 
 >>> samples = [(bytes([k, 2 * k]), k % 10) for k in range(12)]
 >>> list(shuffled_samples(samples, 4, PCG32(1))) == list(shuffled(samples, 4, PCG32(1)))
