@@ -50,8 +50,12 @@ from nrnn.cli import (
     standard_flags,
 )
 from nrnn.errors import DataError, NrnnError
-from nrnn.mnist import download, idx, mnist_csv
+from nrnn.mnist import idx, mnist_csv
 from nrnn.progress import Progress
+
+# nrnn.mnist.download is imported by the functions that use it: it brings
+# urllib, http and ssl (~12 MB of a PyPy process), which a run whose CSV
+# files exist never needs.
 
 SPLITS = ("train", "test")
 Item = TypeVar("Item")
@@ -140,6 +144,7 @@ def convert(images_path: str, labels_path: str, output_csv: str, quiet: bool = F
 def convert_all(data_dir: Optional[str] = None, quiet: bool = False,
                 splits: Sequence[str] = SPLITS) -> tuple[str, ...]:
     """Convert the splits found in ``<data_dir>/mnist``; return the CSV paths."""
+    from nrnn.mnist import download
     data_dir = data_dir or default_data_dir()
     folder = idx_dir(data_dir)
     outputs = []
@@ -158,6 +163,7 @@ def convert_all(data_dir: Optional[str] = None, quiet: bool = False,
 def fetch(data_dir: Optional[str] = None, source: Optional[str] = None, quiet: bool = False,
           splits: Sequence[str] = SPLITS, **options) -> list[str]:
     """Fetch and verify the IDX files of ``splits`` into ``<data_dir>/mnist``."""
+    from nrnn.mnist import download
     names = [name for split in splits for name in (download.IMAGE_FILES[split], download.LABEL_FILES[split])]
     paths = download.fetch(idx_dir(data_dir or default_data_dir()), source, names=names,
                            quiet=quiet, **options)
@@ -200,6 +206,7 @@ def ensure_test_csv(data_dir: Optional[str] = None, source: Optional[str] = None
 
 
 def _parser(prog: str = "python -m nrnn.data") -> argparse.ArgumentParser:
+    from nrnn.mnist import download
     parser = OneLineParser(
         prog=prog,
         description="Download MNIST, verify it and convert it to CSV.",

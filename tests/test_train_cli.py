@@ -311,6 +311,21 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(result.stderr.count("\n"), 1)
         self.assertTrue(result.stderr.startswith("error: argument --epochs"))
 
+    def test_a_run_on_data_at_hand_imports_no_network_modules(self):
+        # urllib, http, ssl and hashlib are for fetching MNIST; imported by a
+        # run that has its CSV files they cost ~12 MB of a PyPy process
+        # (xml.sax.saxutils, say, imports urllib.request).
+        with tempfile.TemporaryDirectory() as directory:
+            data = os.path.join(directory, "data")
+            write_data_dir(data, train=30, test=10)
+            code = ("import sys; from nrnn.train import command; status = command.main(sys.argv[1:]); "
+                    "print(status, sorted(set(sys.modules) & {'urllib.request', 'http.client', 'ssl', "
+                    "'hashlib', 'email.message', 'xml.sax'}))")
+            result = subprocess.run([sys.executable, "-c", code, "--layers", "784,4,10", "-q",
+                                     "--data-dir", data, "--model", os.path.join(directory, "m.json")],
+                                    cwd=ROOT, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.stdout.splitlines()[-1], "0 []", result.stdout + result.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

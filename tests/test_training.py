@@ -3,9 +3,15 @@
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import unittest
 from unittest import mock
+
+try:
+    import tracemalloc
+except ImportError:  # PyPy ships tracemalloc.py without its C half
+    tracemalloc = None  # type: ignore[assignment]
 
 from nrnn.errors import UsageError
 from nrnn.mnist.mnist_csv import ReadOnce, read_samples
@@ -290,6 +296,30 @@ class CompactSamplesTest(unittest.TestCase):
             compact = self.train(options, read_samples(train_csv, compact=True),
                                  ReadOnce(read_samples(test_csv, compact=True)))
             self.assertEqual(compact, self.train(options, TRAIN, TEST))
+
+    def test_a_limit_below_the_buffer_size_sizes_the_block_and_keeps_the_order(self):
+        # The buffer never holds more than --limit samples, so a buffer of
+        # the limit's size gives the same order (it never fills, never draws)
+        # and its block takes 40 records, not 10,000 (7.9 MB).
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        train_csv, test_csv = write_data_dir(directory, train=100, test=10)
+        options = dict(sizes=[784, 4, 10], limit=40, seed=3)
+        results = [self.train(dict(options, shuffle_buffer=size), read_samples(train_csv, compact=True),
+                              read_samples(test_csv, compact=True)) for size in (10000, 40)]
+        self.assertEqual(results[0], results[1])
+        self.assertNotEqual(results[0], self.train(dict(options, shuffle_buffer=0),  # (shuffled at all)
+                                                   read_samples(train_csv, compact=True),
+                                                   read_samples(test_csv, compact=True)))
+        if tracemalloc is not None and sys.implementation.name == "cpython":  # (PyPy: no tracemalloc)
+            tracemalloc.start()
+            try:
+                self.train(dict(options, shuffle_buffer=10000), read_samples(train_csv, compact=True),
+                           read_samples(test_csv, compact=True))
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            self.assertLess(peak, 1 << 20, peak)
 
 
 class ConfigTest(unittest.TestCase):

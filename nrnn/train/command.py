@@ -133,7 +133,7 @@ def build_parser(prog: str = "python train.py") -> argparse.ArgumentParser:
     sgd.add_argument("--limit", type=_positive_int, metavar="N",
                      help="train on the first N training samples only (default: all)")
     sgd.add_argument("--shuffle-buffer", type=_non_negative_int, metavar="N",
-                     help="shuffle through a buffer of N samples, ~0.9 kB each; 0 = file order "
+                     help="shuffle through a buffer of N samples, 785 bytes each; 0 = file order "
                           "(default: %d)" % DEFAULTS["shuffle_buffer"])
     shapes = parser.add_argument_group(
         "distortions", "of the training images, drawn anew in every epoch (see nrnn/train/augment.py): "

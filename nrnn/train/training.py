@@ -64,7 +64,7 @@ from nrnn.net.prng import PCG32
 from nrnn.train.config import TrainingConfig, TrainingState
 from nrnn.train.drawn_styles import draw_choice, maybe_replace
 from nrnn.train.evaluate import Evaluation, evaluate
-from nrnn.train.shuffle import shuffled
+from nrnn.train.shuffle import shuffled_samples
 
 # Weight decay is applied every this many steps (see the module docstring).
 DECAY_INTERVAL = 16
@@ -255,9 +255,13 @@ class Trainer:
         shuffle_rng = epoch_rng(config.seed, epoch, SHUFFLE)
         augment_rng = epoch_rng(config.seed, epoch, AUGMENT)
         samples = self.train_samples
+        buffer_size = config.shuffle_buffer
         if config.limit is not None:
             samples = itertools.islice(samples, config.limit)
-        stream = shuffled(samples, config.shuffle_buffer, shuffle_rng)
+            # The buffer never holds more than the limit: a smaller block,
+            # the very same order (a buffer that never fills never draws).
+            buffer_size = min(buffer_size, config.limit)
+        stream = shuffled_samples(samples, buffer_size, shuffle_rng)
         augmenter = config.augmenter()
         style_rng = drawn_styles_rng(config.seed, epoch)
         skip = state.samples_done
