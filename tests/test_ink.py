@@ -44,6 +44,21 @@ class Threshold(unittest.TestCase):
         for values in cases:
             self.assertEqual(ink.otsu_threshold(values), brute_force_otsu(values))
 
+    def test_the_histogram_of_sorted_values_counts_as_otsu_does(self):
+        # The threshold of the top-hat is found from its sorted values by
+        # bisection: the same 256 counts as int(v) clamped to 0..255, for
+        # values on, just under and just over the level boundaries, below 0
+        # and over 255.
+        values = [-2.0, -1.0, -0.5, 0.0, 0.99999, 1.0, 1.5, 2.0 - 1e-12, 2.0, 17, 17.25,
+                  254.0, 254.999, 255.0, 255.5, 1000.0] + [v / 7 for v in range(1800)]
+        ordered = sorted(values)
+        counted = [0] * 256
+        for v in values:
+            counted[min(255, max(0, int(v)))] += 1
+        self.assertEqual(ink._sorted_histogram(ordered), counted)
+        self.assertEqual(ink._otsu(ink._sorted_histogram(ordered)), ink.otsu_threshold(values))
+        self.assertEqual(ink._sorted_histogram([]), [0] * 256)
+
 
 class Polarity(unittest.TestCase):
     def test_dark_ink_light_ink_and_unsure(self):

@@ -244,6 +244,11 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
         # with half its neighbours; within 2 pixels of where it was found.
         refined.append(offset)
         band = [point for shift in range(-_NEAR, _NEAR + 1) for point in by_offset.get(offset + shift, ())]
+        # A line covers SPAN of a chord at least half the width long, in
+        # columns where the band has pixels: a band with fewer columns holds
+        # none, and the search below is spared (a digit's curves end here).
+        if len({x for x, _ in band}) < SPAN * width / 2:
+            continue
         best = (-1.0, 0.0, 0.0)
         # (Every other pixel is plenty to get within a step.)
         every_other = band[::2] if len(band) > 2 * width else band
