@@ -179,15 +179,17 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
 
 
-def _spreads(plane: Rows) -> tuple[float, float]:
+def _spreads(plane: Rows, ordered: Optional[Sequence[float]] = None) -> tuple[float, float]:
     """(median - 2nd percentile, 98th percentile - median): how far the
-    darkest and the lightest few percent stray from the typical pixel."""
-    ordered = sorted(v for row in plane for v in row)
+    darkest and the lightest few percent stray from the typical pixel.
+    ``ordered``: the plane's values sorted, if the caller has them."""
+    if ordered is None:
+        ordered = sorted(v for row in plane for v in row)
     median = _percentile(ordered, 0.5)
     return median - _percentile(ordered, 0.02), _percentile(ordered, 0.98) - median
 
 
-def polarities(gray: Rows) -> list[str]:
+def polarities(gray: Rows, ordered: Optional[Sequence[float]] = None) -> list[str]:
     """"dark" (ink darker than the paper), "light", or both, most likely first.
 
     dark_spread = median - 2nd percentile, light_spread = 98th - median;
@@ -199,7 +201,7 @@ def polarities(gray: Rows) -> list[str]:
     >>> polarities([[10] * 90 + [250] * 10])
     ['light']
     """
-    dark, light = _spreads(gray)
+    dark, light = _spreads(gray, ordered)
     if dark >= 2 * light:
         return ["dark"]
     if light >= 2 * dark:
@@ -732,7 +734,8 @@ def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, 
                     for name, plane in channels().items()}
 
 
-def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None) -> InkFound:
+def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None,
+             ordered: Optional[Sequence[float]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
     of (name, function giving rows in [0, 1])) and ``box``.
@@ -740,7 +743,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
     optionally a function giving the colour planes ({"red": rows, "green":
     rows, "blue": rows}, the same shape), called only when the gray ink is
-    faint (under ``LOW_CONTRAST``).
+    faint (under ``LOW_CONTRAST``).  ``ordered``, if given, is every value
+    of ``gray`` sorted (the caller had them sorted: they are not sorted again).
     """
     height, width = len(gray), len(gray[0])
     crop = flat_margins(gray)
@@ -757,8 +761,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         return found
     tiny = min(height, width) < TINY
 
-    def read(name: str, plane: Rows) -> InkFound:
-        order = polarities(plane)
+    def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None) -> InkFound:
+        order = polarities(plane, ordered)
         choice = _find_in(plane, order[0])
         confident = len(order) == 1
         # A clear vote whose finding looks like a digit (strokes, away from
@@ -771,7 +775,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
-    best = read("gray", gray)
+    best = read("gray", gray, ordered)
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it

@@ -71,6 +71,7 @@ is already at the centre, so the shift is 0.
 import bisect
 import math
 from collections.abc import Callable, Sequence
+from typing import Optional
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
@@ -149,12 +150,36 @@ def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
+def _median(values: Sequence[float], ordered: Optional[Sequence[float]] = None) -> float:
+    """The median of ``values`` (``ordered``: the same values sorted, if at hand)."""
+    if ordered is None:
+        ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _count_near(ordered: Sequence[float], centre: float, tolerance: float) -> int:
+    """How many of the sorted values v have abs(v - centre) <= tolerance,
+    computed in floats as written.  They are one run of the sorted list
+    (v - centre never shrinks as v grows, even rounded), so two bisections
+    find its ends: the first v with v - centre >= -tolerance, the first
+    with v - centre > tolerance.
+
+    >>> _count_near([1.0, 2.0, 4.5, 5.0, 8.0, 8.5], 5.0, 3.0)
+    4
+    """
+    def first(passes) -> int:  # the first index whose value passes (False ... False True ... True)
+        low, high = 0, len(ordered)
+        while low < high:
+            middle = (low + high) // 2
+            if passes(ordered[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        return low
+    return first(lambda v: v - centre > tolerance) - first(lambda v: v - centre >= -tolerance)
 
 
 def _border(values: Sequence, width: int, height: int) -> list:
@@ -452,18 +477,22 @@ def plainly_uniform(image: Image) -> bool:
     return 2 * plain >= small_width * small_height + 4
 
 
-def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> tuple[str, str]:
+def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
+                ordered: Optional[Sequence[float]] = None) -> tuple[str, str]:
     """("drawing" or "photo", why): which ink finder reads ``image``.
 
-    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk).
-    See the module docstring for the rules.
+    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk);
+    ``ordered``, if given, the same values sorted (``_stages`` sorts them
+    once for this and for ``find_ink``).  See the module docstring for the rules.
     """
     if _transparent(image):
         return "drawing", "it has transparency"
     if max(image.width, image.height) <= TINY_SIDE:
         return "drawing", "it is tiny"
-    median = _median(gray)
-    paper = sum(1 for v in gray if abs(v - median) <= PAPER_TOLERANCE)
+    if ordered is None:
+        ordered = sorted(gray)
+    median = _median(gray, ordered)
+    paper = _count_near(ordered, median, PAPER_TOLERANCE)
     inset = int(min(width, height) * FRAME_FRACTION)
     inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
     ring = _border([v for row in inner for v in row], width - 2 * inset, height - 2 * inset)
@@ -482,13 +511,15 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     each image."""
     # "..." for the arguments: a stage's function may bind its step as a default.
     stages: list[tuple[str, int, int, Callable[..., list[float]]]]
+    ordered = None
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
     elif plainly_uniform(image):
         path, why = "drawing", "its paper is uniform"  # what choose_path would say, found cheaply
     else:
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
-        path, why = choose_path(image, gray, width, height)
+        ordered = sorted(gray)  # for the paper's median here, and the ink's polarity in find_ink
+        path, why = choose_path(image, gray, width, height, ordered)
     if path == "drawing":
         if max(image.width, image.height) <= DRAWING_SIDE:
             width, height, brightness = image.width, image.height, _brightness(image)
@@ -502,9 +533,10 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
         # Evenly lit paper but no ink strong enough for a drawing: maybe a
         # faint pencil, or a pale pen that only shows in one colour.
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        ordered = None
         why = "no ink strong enough for a drawing"
     stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
-    found = _find_ink(width, height, gray, channels)
+    found = _find_ink(width, height, gray, channels, ordered)
     for name, step in found.stages:
         stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
     if found.ink is None:
@@ -524,17 +556,17 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     return stages, crop_width, crop_height, ink
 
 
-def _find_ink(width: int, height: int, gray, channels) -> "photo_ink.InkFound":
+def _find_ink(width: int, height: int, gray, channels, ordered=None) -> "photo_ink.InkFound":
     """``photo_ink.find_ink`` on the planes ``_opaque_planes`` made: the gray
     plane as rows, the colour planes (if any) cut into rows only when
-    ``find_ink`` asks for them."""
+    ``find_ink`` asks for them; ``ordered``: the gray values sorted, if at hand."""
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
     if channels:
         def colour():
             return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
                     for name, plane in channels().items()}
-    return photo_ink.find_ink(rows, colour)
+    return photo_ink.find_ink(rows, colour, ordered)
 
 
 def _crop(image: Image, left: int, top: int, right: int, bottom: int) -> Image:
