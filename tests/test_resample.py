@@ -88,6 +88,20 @@ class ShrinkPlane(unittest.TestCase):
                     want = (299 * each[0][index] + 587 * each[1][index] + 114 * each[2][index]) / 1000
                     self.assertAlmostEqual(value, want, places=9)
 
+    def test_the_packed_columns_give_the_row_by_row_sums(self):
+        # The horizontal pass sums whole columns packed into big integers:
+        # exactly the integers summing each row's spans gives, here with
+        # the largest sums a 64-bit field holds, and over it (row by row).
+        rng = random.Random(8)
+        for width, new_width, height, top in [(400, 256, 5, 255), (7, 3, 1, 2 ** 63 // 7),
+                                              (30, 29, 4, 10 ** 6), (9, 2, 3, 2 ** 70)]:
+            with self.subTest(size=(width, new_width, height, top)):
+                rows = [[rng.randint(0, top) for _ in range(width)] for _ in range(height)]
+                spans = resample.area_spans(width, new_width)
+                want = [resample._span_sums(row, spans, new_width) for row in rows]
+                got = resample._across(rows, width, new_width, top * width)
+                self.assertEqual([list(row) for row in got], want)
+
     def test_white_stays_exactly_white(self):
         got = resample.shrink_plane(b"\xff" * (300 * 200), 300, 200, 256, 171)
         self.assertEqual(set(got), {255.0})

@@ -204,10 +204,35 @@ def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
         rows = unpacked
         divisor *= height
     if new_width != width:
-        across = area_spans(width, new_width)
-        rows = [_span_sums(row, across, new_width) for row in rows]
+        rows = _across(rows, width, new_width, 255 * total_weight * height * width)
         divisor *= width
     return [v / divisor for row in rows for v in row]
+
+
+def _across(rows: Sequence[Sequence[int]], width: int, new_width: int, largest: int) -> Sequence[Sequence[int]]:
+    """The horizontal pass on rows of integer sums (each sum at most
+    ``largest`` once this pass is done): the vertical pass turned a quarter.
+    Each column, packed into one big integer (64 bits a row), is summed
+    over its spans as a packed row is: about ``width + new_width`` steps of
+    Python for the whole image, where summing row by row takes
+    ``new_width`` a row.  The same integers either way: integer sums are
+    exact in any order.  Row by row if a sum could reach 2**63: the fields
+    are read back as signed 64-bit numbers, which PyPy keeps as small
+    integers (unsigned ones over 2**63 would be big integers there).
+    """
+    across = area_spans(width, new_width)
+    if largest >= 2 ** 63:
+        return [_span_sums(row, across, new_width) for row in rows]
+    height = len(rows)
+    packing = struct.Struct("<%dq" % height)
+    columns = [int.from_bytes(packing.pack(*column), "little") for column in zip(*rows)]
+    new_columns = []
+    for first, last, first_weight, last_weight in across:
+        total = first_weight * columns[first]
+        if last != first:
+            total += new_width * sum(columns[first + 1:last]) + last_weight * columns[last]
+        new_columns.append(packing.unpack(total.to_bytes(packing.size, "little")))
+    return list(zip(*new_columns))
 
 
 def resize_rows(rows: Sequence[Sequence[float]], new_width: int, new_height: int) -> list[list[float]]:
