@@ -93,8 +93,8 @@ class ShrinkPlane(unittest.TestCase):
         # exactly the integers summing each row's spans gives, here with
         # the largest sums a 64-bit field holds, and over it (row by row).
         rng = random.Random(8)
-        for width, new_width, height, top in [(400, 256, 5, 255), (7, 3, 1, 2 ** 63 // 7),
-                                              (30, 29, 4, 10 ** 6), (9, 2, 3, 2 ** 70)]:
+        for width, new_width, height, top in [(400, 256, 5, 255), (7, 3, 2, 2 ** 63 // 7),
+                                              (30, 29, 4, 10 ** 6), (9, 2, 3, 2 ** 70), (9, 2, 1, 255)]:
             with self.subTest(size=(width, new_width, height, top)):
                 rows = [[rng.randint(0, top) for _ in range(width)] for _ in range(height)]
                 spans = resample.area_spans(width, new_width)

@@ -292,6 +292,12 @@ def background(bright: Rows, window: int) -> Rows:
     return morphology.opening(bright, window)
 
 
+def _above(rows: Rows, level: float) -> list[list[int]]:
+    """0/1 rows: 1 where the value is over ``level``.  (Every threshold in
+    this module is drawn here: PyPy compiles the loop once, not once a place.)"""
+    return [[1 if v > level else 0 for v in row] for row in rows]
+
+
 def _top_hat(bright: Rows, paper: Rows) -> Rows:
     return [[a - b for a, b in zip(row, under)] for row, under in zip(bright, paper)]
 
@@ -447,7 +453,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     paper = background(bright, window)
     top_hat = _top_hat(bright, paper)
     threshold, strongest, noise = _threshold(top_hat, band)
-    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    mask = _above(top_hat, threshold)
     # Scenery along the edge (a strip of table, a shadow's rim) is no
     # stroke: left in, it would set the stroke width, hence the window, and
     # the threshold, and a faint digit would drown.
@@ -467,7 +473,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         # table along the edge, narrower than the new window, now stands
         # out as the strongest "ink" and would set the threshold over a
         # faint digit.  It is scenery like the first.
-        grown = _scenery([[1 if v > threshold else 0 for v in row] for row in top_hat], band) if band else None
+        grown = _scenery(_above(top_hat, threshold), band) if band else None
         if grown is not None:
             scenery = grown if scenery is None else [[a or b for a, b in zip(old, new)]
                                                      for old, new in zip(scenery, grown)]
@@ -483,7 +489,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     lines: list[paper_lines.Line] = []
     if band:
         floor = max(NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
-        stands_out = [[1 if v > floor else 0 for v in row] for row in top_hat]
+        stands_out = _above(top_hat, floor)
         if scenery is not None:
             stands_out = [[0 if s else m for m, s in zip(row, skip)] for row, skip in zip(stands_out, scenery)]
         cleaned, lines = paper_lines.remove_lines(top_hat, stands_out, floor)
@@ -504,7 +510,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
-    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    mask = _above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
     for _ in range(RAISES):
         # Lines of ruled or squared paper a little fainter than the ink:
@@ -522,7 +528,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         if raised <= threshold:
             break
         threshold = raised
-        mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+        mask = _above(top_hat, threshold)
         pieces = morphology.components(mask, top_hat)
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:

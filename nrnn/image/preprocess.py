@@ -71,6 +71,7 @@ is already at the centre, so the shift is 0.
 import bisect
 import math
 from collections.abc import Callable, Sequence
+from operator import mul
 from typing import Optional
 
 from nrnn.errors import ImageError
@@ -302,13 +303,20 @@ def _resize_area(pixels: list[list[float]], new_width: int, new_height: int) -> 
     Done in two 1-D passes (rows, then columns): averaging over a rectangle
     is the same as averaging the row averages, and far cheaper.
     """
-    across = _area_weights(len(pixels[0]), new_width)
-    narrow = [[sum(row[i] * w for i, w in weights) for weights in across] for row in pixels]
-    down = _area_weights(len(pixels), new_height)
-    return [
-        [sum(narrow[i][x] * w for i, w in weights) for x in range(new_width)]
-        for weights in down
-    ]
+    # Each new pixel's weights are for a run of old pixels (first, first + 1,
+    # ...): sum(map(mul, run, weights)) is sum(v * w ...) over them, the same
+    # products added in the same order, with no Python step per product.
+    across = _runs(_area_weights(len(pixels[0]), new_width))
+    narrow = [[sum(map(mul, row[first:first + len(weights)], weights)) for first, weights in across]
+              for row in pixels]
+    columns = list(zip(*narrow))
+    return [[sum(map(mul, column[first:first + len(weights)], weights)) for column in columns]
+            for first, weights in _runs(_area_weights(len(pixels), new_height))]
+
+
+def _runs(table: list[list[tuple[int, float]]]) -> list[tuple[int, list[float]]]:
+    """``area_weights``' (old index, weight) lists as (first old index, weights)."""
+    return [(weights[0][0], [w for _, w in weights]) for weights in table]
 
 
 def _centre_of_mass(rows: list[list[float]]) -> tuple[float, float]:

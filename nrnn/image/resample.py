@@ -216,14 +216,16 @@ def _across(rows: Sequence[Sequence[int]], width: int, new_width: int, largest: 
     over its spans as a packed row is: about ``width + new_width`` steps of
     Python for the whole image, where summing row by row takes
     ``new_width`` a row.  The same integers either way: integer sums are
-    exact in any order.  Row by row if a sum could reach 2**63: the fields
-    are read back as signed 64-bit numbers, which PyPy keeps as small
-    integers (unsigned ones over 2**63 would be big integers there).
+    exact in any order.  Row by row when that is fewer steps (a few long
+    rows: a 4,000,000 x 1 image would make 4,000,000 columns of one), or
+    if a sum could reach 2**63: the fields are read back as signed 64-bit
+    numbers, which PyPy keeps as small integers (unsigned ones over 2**63
+    would be big integers there).
     """
     across = area_spans(width, new_width)
-    if largest >= 2 ** 63:
-        return [_span_sums(row, across, new_width) for row in rows]
     height = len(rows)
+    if new_width * height <= width + new_width or largest >= 2 ** 63:
+        return [_span_sums(row, across, new_width) for row in rows]
     packing = struct.Struct("<%dq" % height)
     columns = [int.from_bytes(packing.pack(*column), "little") for column in zip(*rows)]
     new_columns = []
