@@ -211,22 +211,23 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     slope = _best_slope(sample, [math.tan(math.radians(angle + _FINE * i)) for i in range(-fine, fine + 1)])
     by_offset: dict[int, list[tuple[int, int]]] = {}
     for x, y in points:
-        by_offset.setdefault(_round(y - slope * x), []).append((x, y))
+        by_offset.setdefault(math.floor(y - slope * x + 0.5), []).append((x, y))  # _round, inlined
     counts = Counter({offset: len(near) for offset, near in by_offset.items()})
     # Five offsets together: a line a little off the family's slope (lines
     # photographed at an angle converge), or two pixels wide, spreads over
     # neighbouring offsets.
-    near = {offset: sum(counts[offset + shift] for shift in range(-2, 3)) for offset in counts}
+    near = {offset: counts[offset - 2] + counts[offset - 1] + counts[offset] + counts[offset + 1] + counts[offset + 2]
+            for offset in counts}
     middle = (width - 1) / 2
     lines: list[Line] = []
-    refined: list[int] = []  # offsets already looked at closely
+    refined: set[int] = set()  # offsets already looked at closely
     for offset in sorted(near, key=lambda o: (-near[o], o)):
         # Where a line crosses the middle column: lines are told apart
         # there (their offsets at x = 0 differ with their slopes).
         across = offset + slope * middle
         if any(abs(across - line.offset - line.slope * middle) < _NEAR for line in lines):
             continue
-        if any(abs(offset - seen) <= 2 for seen in refined):
+        if any(offset + shift in refined for shift in range(-2, 3)):
             continue  # the neighbour of one refined (and refused): the same pixels
         first, last = _chord(offset, slope, width, height)
         length = last - first + 1
@@ -242,7 +243,7 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
         # converge): a small Hough transform of the pixels near it, turned
         # about the middle column, in half-pixel steps, each step counting
         # with half its neighbours; within 2 pixels of where it was found.
-        refined.append(offset)
+        refined.add(offset)
         band = [point for shift in range(-_NEAR, _NEAR + 1) for point in by_offset.get(offset + shift, ())]
         # A line covers SPAN of a chord at least half the width long, in
         # columns where the band has pixels: a band with fewer columns holds
