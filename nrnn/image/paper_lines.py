@@ -176,9 +176,9 @@ def _fit(points: Sequence[tuple[int, int]], offset: float, slope: float) -> tupl
         count = len(near)
         if count < 2:
             break
-        mean_x = sum(x for x, _ in near) / count
-        mean_y = sum(y for _, y in near) / count
-        spread = sum((x - mean_x) ** 2 for x, _ in near)
+        xs, ys = zip(*near)
+        mean_x, mean_y = sum(xs) / count, sum(ys) / count
+        spread = sum((x - mean_x) ** 2 for x in xs)
         if spread == 0:
             break
         slope = sum((x - mean_x) * (y - mean_y) for x, y in near) / spread
