@@ -296,6 +296,13 @@ class PathChoice(unittest.TestCase):
                                  plain)
         self.assertEqual(preprocess._count_near([], 1.0, 3), 0)
 
+    def test_the_ring_of_rows_is_the_border_of_the_flat_image(self):
+        for width, height in [(1, 1), (5, 1), (1, 5), (2, 2), (4, 3), (7, 6)]:
+            with self.subTest(size=(width, height)):
+                flat = list(range(width * height))
+                rows = [flat[y * width:(y + 1) * width] for y in range(height)]
+                self.assertEqual(preprocess._ring(rows), preprocess._border(flat, width, height))
+
     def test_transparent_and_tiny_images_are_drawings(self):
         canvas = png.Image(30, 30, b"\x00\x00\x00\x00" * 900)
         self.assertEqual(preprocess.choose_path(canvas, [], 0, 0)[0], "drawing")

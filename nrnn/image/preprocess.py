@@ -195,6 +195,18 @@ def _border(values: Sequence, width: int, height: int) -> list:
     return top + bottom + sides
 
 
+def _ring(rows: Sequence[Sequence]) -> list:
+    """``_border`` of an image given as rows (without making it one flat list first)."""
+    if not rows:
+        return []
+    ring = list(rows[0]) + (list(rows[-1]) if len(rows) > 1 else [])
+    for row in rows[1:-1]:
+        ring.append(row[0])
+        if len(row) > 1:
+            ring.append(row[-1])
+    return ring
+
+
 def _brightness(image: Image) -> list[float]:
     """Gray level 0..255 per pixel, transparency composited away.
 
@@ -326,7 +338,7 @@ def _centre_of_mass(rows: list[list[float]]) -> tuple[float, float]:
         row_total = sum(row)
         total += row_total
         mass_y += y * row_total
-        mass_x += sum(x * v for x, v in enumerate(row))
+        mass_x += sum(map(mul, range(len(row)), row))  # sum(x * v ...), no step of Python per pixel
     return mass_x / total, mass_y / total
 
 
@@ -503,7 +515,7 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
     paper = _count_near(ordered, median, PAPER_TOLERANCE)
     inset = int(min(width, height) * FRAME_FRACTION)
     inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
-    ring = _border([v for row in inner for v in row], width - 2 * inset, height - 2 * inset)
+    ring = _ring(inner)
     ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
     if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
         return "drawing", "its paper is uniform"
