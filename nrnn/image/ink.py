@@ -430,14 +430,16 @@ def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> tuple
     return threshold, inner[-1], noise
 
 
-def _scenery(mask: Sequence[Sequence[int]], band: int) -> Optional[Rows]:
+def _scenery(mask: Sequence[Sequence[int]], band: int,
+             pieces: Optional[Sequence[morphology.Component]] = None) -> Optional[Rows]:
     """0/1 rows: the mask's pieces that touch the border and hug it (under
     ``EDGE_REACH`` of their pixels beyond the border ``band``): a strip of
     table, a shadow's rim, the sheet's edge.  None if there are none.  A
-    digit the frame cuts reaches into the picture and is not scenery."""
+    digit the frame cuts reaches into the picture and is not scenery.
+    ``pieces``: the mask's components, if the caller has them."""
     height, width = len(mask), len(mask[0])
     found: Optional[Rows] = None
-    for piece in morphology.components(mask):
+    for piece in morphology.components(mask) if pieces is None else pieces:
         if piece.touches_border(width, height) and _reach(piece, width, height, band) < EDGE_REACH:
             if found is None:
                 found = [[0] * width for _ in range(height)]
@@ -537,7 +539,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one
     # with ink at the edge.
-    edge_pieces = _scenery(mask, band) if band else None
+    edge_pieces = _scenery(mask, band, pieces) if band else None
     band_share = _band_share(mask if edge_pieces is None else
                              [[m and not e for m, e in zip(row, skip)] for row, skip in zip(mask, edge_pieces)],
                              band) if band else 0.0

@@ -209,7 +209,7 @@ def shrink_mix(planes: Sequence[tuple[bytes, int]], width: int, height: int,
     return [v / divisor for row in rows for v in row]
 
 
-def _across(rows: Sequence[Sequence[int]], width: int, new_width: int, largest: int) -> Sequence[Sequence[int]]:
+def _across(rows: Sequence[Sequence[float]], width: int, new_width: int, largest: int) -> Sequence[Sequence[float]]:
     """The horizontal pass on rows of integer sums (each sum at most
     ``largest`` once this pass is done): the vertical pass turned a quarter.
     Each column, packed into one big integer (64 bits a row), is summed
