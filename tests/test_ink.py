@@ -1,6 +1,7 @@
 """Tests for nrnn/image/ink.py: each step of reading ink from a photo, on inputs
 whose answer is known (worked by hand, or by an independent method)."""
 
+import random
 import unittest
 
 from nrnn.image import ink, morphology
@@ -79,6 +80,26 @@ class StrokeWidth(unittest.TestCase):
         mask = [[1 if (2 <= x < 18 and 2 <= y < 18 and not (5 <= x < 15 and 5 <= y < 15)) else 0
                  for x in range(size)] for y in range(size)]
         self.assertEqual(ink.stroke_width(mask), 3)
+
+    def test_the_median_of_the_shorter_runs_by_brute_force(self):
+        # Each mask pixel's horizontal and vertical runs counted by walking
+        # from it; the median (upper, of the sorted list) of their minima.
+        rng = random.Random(12)
+        for height, width, density in [(9, 13, 0.5), (16, 11, 0.8), (5, 5, 1.0), (7, 30, 0.2)]:
+            mask = [[1 if rng.random() < density else 0 for _ in range(width)] for _ in range(height)]
+
+            def run(y, x, dy, dx):
+                count = 1
+                for sign in (-1, 1):
+                    j, i = y + sign * dy, x + sign * dx
+                    while 0 <= j < height and 0 <= i < width and mask[j][i]:
+                        count, j, i = count + 1, j + sign * dy, i + sign * dx
+                return count
+            shorter = sorted(min(run(y, x, 0, 1), run(y, x, 1, 0))
+                             for y in range(height) for x in range(width) if mask[y][x])
+            with self.subTest(size=(width, height)):
+                self.assertEqual(ink.stroke_width(mask), shorter[len(shorter) // 2])
+        self.assertEqual(ink.stroke_width([[0, 0], [0, 0]]), 0.0)
 
     def test_window_is_three_strokes_clamped(self):
         # 15%..30% of the shorter side (200): 30..60, odd.

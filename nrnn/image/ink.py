@@ -265,10 +265,15 @@ def stroke_width(mask: Sequence[Sequence[int]]) -> float:
     >>> stroke_width(bar)                      # a vertical bar 3 wide
     3
     """
-    across = morphology.run_lengths(mask)
     down = morphology.run_lengths([list(column) for column in zip(*mask)])
-    shorter = [min(a, d) for row_a, row_d in zip(across, zip(*down))
-               for a, d in zip(row_a, row_d) if a]
+    # Row by row, run by run: every pixel of a horizontal run of ``length``
+    # has min(length, its vertical run), and only the mask's pixels are
+    # looked at, not every pixel of the image.
+    shorter: list[int] = []
+    for row, row_down in zip(mask, zip(*down)):
+        for start, stop in morphology.mask_runs(row):
+            length = stop - start
+            shorter += [d if d < length else length for d in row_down[start:stop]]
     if not shorter:
         return 0.0
     shorter.sort()
