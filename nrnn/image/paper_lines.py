@@ -274,8 +274,10 @@ def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[
             line_slope = slope + math.tan(math.radians(_TURN_STEP * tilt))
             halves = Counter([math.floor(2 * (y - line_slope * (x - middle)) + 0.5) for x, y in every_other])
             for half, count in halves.items():
+                if abs(half / 2 - across) > 2:
+                    continue  # too far from where the line was found (most are: no score needed)
                 score = count + (halves[half - 1] + halves[half + 1]) / 2
-                if score > best[0] and abs(half / 2 - across) <= 2:
+                if score > best[0]:
                     best = (score, half / 2 - line_slope * middle, line_slope)
         _, line_offset, line_slope = best
         if best[0] >= 0:
