@@ -565,18 +565,24 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
-    levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
+    levels: list[float] = []  # the top-hat under the kept pieces, a run at a time
+    for piece in kept:
+        for y, start, stop in piece.runs:
+            levels += top_hat[y][start:stop]
+    levels.sort()
     strong = max(_percentile(levels, 0.9), 1.0)
     # Grown by a pixel each way (8 neighbours), run by run: the stroke's
     # anti-aliased rim is part of it.
-    grown = [[0] * width for _ in range(height)]
+    rim = [[0] * width for _ in range(height)]
     for piece in kept:
         for y, start, stop in piece.runs:
             left, right = max(0, start - 1), min(width, stop + 1)
-            for row in grown[max(0, y - 1):y + 2]:
+            for row in rim[max(0, y - 1):y + 2]:
                 row[left:right] = [1] * (right - left)
-    ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
-           for row, flags in zip(top_hat, grown)]
+    ink = [[0.0] * width for _ in range(height)]
+    for y, (values, flags) in enumerate(zip(top_hat, rim)):
+        for start, stop in morphology.mask_runs(flags):  # only the grown pixels are looked at
+            ink[y][start:stop] = [min(1.0, v / strong) for v in values[start:stop]]
     main = kept[0]
     edge = bool(band) and main.touches_border(width, height) and (
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)

@@ -558,10 +558,10 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
     found = _find_ink(width, height, gray, channels, ordered)
     for name, step in found.stages:
-        stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
+        stages.append((name, width, height, lambda step=step: _flat(step())))
     if found.ink is None:
         return stages, width, height, [0.0] * (width * height)
-    ink = [v for row in found.ink for v in row]
+    ink = _flat(found.ink)
     stages.append(("photo ink", width, height, lambda: ink))
     zoomed = _zoom(image, found, width, height)
     if zoomed is None:
@@ -569,11 +569,19 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     crop_width, crop_height, close = zoomed
     for name, step in close.stages:
         stages.append(("zoomed in: " + name, crop_width, crop_height,
-                       lambda step=step: [v for row in step() for v in row]))
+                       lambda step=step: _flat(step())))
     assert close.ink is not None  # _zoom returns only a reading that found ink
-    ink = [v for row in close.ink for v in row]
+    ink = _flat(close.ink)
     stages.append(("photo ink, zoomed in", crop_width, crop_height, lambda: ink))
     return stages, crop_width, crop_height, ink
+
+
+def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
+    """Rows as one row-major list, a row at a time (no step of Python per value)."""
+    flat: list[float] = []
+    for row in rows:
+        flat += row
+    return flat
 
 
 def _find_ink(width: int, height: int, gray, channels, ordered=None) -> "photo_ink.InkFound":
