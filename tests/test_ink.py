@@ -25,6 +25,16 @@ def brute_force_otsu(values):
     return best_level
 
 
+def walked_run(mask, y, x, dy, dx):
+    """The length of the run of mask pixels through (x, y) along (dx, dy), counted by walking."""
+    count = 1
+    for sign in (-1, 1):
+        j, i = y + sign * dy, x + sign * dx
+        while 0 <= j < len(mask) and 0 <= i < len(mask[0]) and mask[j][i]:
+            count, j, i = count + 1, j + sign * dy, i + sign * dx
+    return count
+
+
 def rows_of(image):
     gray = gray8(image)
     return [[float(v) for v in gray[y * image.width:(y + 1) * image.width]] for y in range(image.height)]
@@ -87,15 +97,7 @@ class StrokeWidth(unittest.TestCase):
         rng = random.Random(12)
         for height, width, density in [(9, 13, 0.5), (16, 11, 0.8), (5, 5, 1.0), (7, 30, 0.2)]:
             mask = [[1 if rng.random() < density else 0 for _ in range(width)] for _ in range(height)]
-
-            def run(y, x, dy, dx):
-                count = 1
-                for sign in (-1, 1):
-                    j, i = y + sign * dy, x + sign * dx
-                    while 0 <= j < height and 0 <= i < width and mask[j][i]:
-                        count, j, i = count + 1, j + sign * dy, i + sign * dx
-                return count
-            shorter = sorted(min(run(y, x, 0, 1), run(y, x, 1, 0))
+            shorter = sorted(min(walked_run(mask, y, x, 0, 1), walked_run(mask, y, x, 1, 0))
                              for y in range(height) for x in range(width) if mask[y][x])
             with self.subTest(size=(width, height)):
                 self.assertEqual(ink.stroke_width(mask), shorter[len(shorter) // 2])

@@ -102,6 +102,16 @@ class ShrinkPlane(unittest.TestCase):
                 got = resample._across(rows, width, new_width, top * width)
                 self.assertEqual([list(row) for row in got], want)
 
+    def test_the_planes_packed_from_the_rgba_rows_give_the_same_mix(self):
+        rng = random.Random(9)
+        for width, height, new_width, new_height in [(40, 30, 17, 13), (9, 7, 9, 7), (9, 7, 4, 7),
+                                                     (2, 60, 1, 5), (3, 20000, 2, 10000)]:
+            with self.subTest(size=(width, height, new_width, new_height)):
+                rgba = bytes(rng.randrange(256) for _ in range(4 * width * height))
+                planes = [(rgba[k::4], weight) for k, weight in enumerate((299, 587, 114))]
+                self.assertEqual(resample.shrink_mix(planes, width, height, new_width, new_height, rgba),
+                                 resample.shrink_mix(planes, width, height, new_width, new_height))
+
     def test_white_stays_exactly_white(self):
         got = resample.shrink_plane(b"\xff" * (300 * 200), 300, 200, 256, 171)
         self.assertEqual(set(got), {255.0})

@@ -416,7 +416,7 @@ def _opaque_planes(image: Image, longest: int):
     red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
     if red == green == blue:
         return width, height, shrink_plane(red, image.width, image.height, width, height), None
-    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height)
+    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height, rgba)
 
     def channels():
         return {name: shrink_plane(plane, image.width, image.height, width, height)
