@@ -177,11 +177,11 @@ def _mnist_test_samples(indices, data_dir, source, quiet=False):
 
 
 #: PyPy compiles a loop once it has run this many times (PyPy's own default:
-#: 1039); see _fewer_compiled_loops.
+#: 1039); see fewer_compiled_loops.
 JIT_THRESHOLD = 5000
 
 
-def _fewer_compiled_loops() -> None:
+def fewer_compiled_loops() -> None:
     """On PyPy, compile only loops that run ``JIT_THRESHOLD`` times.
 
     A prediction is one short run, and compiling a loop costs PyPy as much
@@ -202,7 +202,7 @@ def _fewer_compiled_loops() -> None:
 
 def main(argv=None, prog: str = "python predict.py") -> int:
     """Run the command line; return the exit status."""
-    _fewer_compiled_loops()
+    fewer_compiled_loops()
     parser = _parser(prog)
     args = parser.parse_args(argv)
     if not args.images and not args.mnist_index:
