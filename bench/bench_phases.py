@@ -42,9 +42,10 @@ CHILD = r"""
 import sys, time
 cpu = time.process_time  # user + system of this process, finer than os.times()
 marks = [cpu()]
-from nrnn.predict import describe, fewer_compiled_loops
+from nrnn import predict
 marks.append(cpu())
-fewer_compiled_loops()  # as predict.main does first
+if hasattr(predict, "fewer_compiled_loops"):  # (a checkout from before it has none)
+    predict.fewer_compiled_loops()  # as predict.main does first
 from nrnn.image.image_file import decode_image
 from nrnn.image.preprocess import prepare
 from nrnn.net.model_file import SHIPPED_MODEL
@@ -58,7 +59,7 @@ inputs = prepare(image)
 marks.append(cpu())
 answer = recognize_inputs(inputs, network, sys.argv[1])
 marks.append(cpu())
-print(describe(answer))
+print(predict.describe(answer))
 sys.stdout.flush()
 marks.append(cpu())
 print(" ".join("%.6f" % (b - a) for a, b in zip(marks, marks[1:])))
