@@ -12,6 +12,8 @@ load, ``--repeat`` times each:
 and prints the median of each and its ratio to the bare start: the wall
 time, and the CPU time the run used (user + system; on a busy machine the
 wall time also counts the waits for a free core, the CPU time does not).
+``python -m bench.bench_phases`` splits the warm start into its phases
+(imports, model, decode, prepare, the two looks, printing).
 
 The model cache goes to a temporary folder (``NRNN_CACHE_DIR``), never the
 user's own.  Python's own bytecode cache is on, as for a user (a first run

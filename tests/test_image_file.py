@@ -1,10 +1,13 @@
 """Tests for nrnn/image/image_file.py: PNG and JPEG told apart by content, and for
 recognize() reading both the same way."""
 
+import os
+import subprocess
+import sys
 import unittest
 
 from nrnn.errors import ImageError, JPEGError, PNGError
-from nrnn.image import jpeg, jpeg_encoder, png
+from nrnn.image import image_file, jpeg, jpeg_encoder, png
 from nrnn.image.image_file import decode_image, image_format, image_size
 from nrnn.image.preprocess import prepare
 from nrnn.net.network import Network
@@ -26,6 +29,16 @@ class ByContent(unittest.TestCase):
         self.assertEqual(image_size(as_jpeg), (40, 30))
         self.assertEqual(decode_image(as_png, "really-a-png.jpg").rgba, png.decode(as_png).rgba)
         self.assertEqual(decode_image(as_jpeg, "really-a-jpeg.png").rgba, jpeg.decode(as_jpeg).rgba)
+
+    def test_the_jpeg_decoder_is_loaded_only_for_a_jpeg(self):
+        self.assertEqual(image_file._JPEG_SIGNATURE, jpeg.SIGNATURE)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        code = ("import sys; from nrnn.image import image_file, png; "
+                "image_file.decode_image(png.encode_gray8(2, 1, bytes(2))); "
+                "print('nrnn.image.jpeg' in sys.modules)")
+        found = subprocess.run([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE,
+                               check=True, text=True).stdout.strip()
+        self.assertEqual(found, "False")
 
     def test_other_formats_are_refused_naming_the_formats_read(self):
         for data, expected in ((b"GIF89a\x01\x00", "not a PNG or JPEG image"),

@@ -1,6 +1,7 @@
 """Tests for nrnn/image/ink.py: each step of reading ink from a photo, on inputs
 whose answer is known (worked by hand, or by an independent method)."""
 
+import random
 import unittest
 
 from nrnn.image import ink, morphology
@@ -24,6 +25,16 @@ def brute_force_otsu(values):
     return best_level
 
 
+def walked_run(mask, y, x, dy, dx):
+    """The length of the run of mask pixels through (x, y) along (dx, dy), counted by walking."""
+    count = 1
+    for sign in (-1, 1):
+        j, i = y + sign * dy, x + sign * dx
+        while 0 <= j < len(mask) and 0 <= i < len(mask[0]) and mask[j][i]:
+            count, j, i = count + 1, j + sign * dy, i + sign * dx
+    return count
+
+
 def rows_of(image):
     gray = gray8(image)
     return [[float(v) for v in gray[y * image.width:(y + 1) * image.width]] for y in range(image.height)]
@@ -43,6 +54,21 @@ class Threshold(unittest.TestCase):
         ]
         for values in cases:
             self.assertEqual(ink.otsu_threshold(values), brute_force_otsu(values))
+
+    def test_the_histogram_of_sorted_values_counts_as_otsu_does(self):
+        # The threshold of the top-hat is found from its sorted values by
+        # bisection: the same 256 counts as int(v) clamped to 0..255, for
+        # values on, just under and just over the level boundaries, below 0
+        # and over 255.
+        values = [-2.0, -1.0, -0.5, 0.0, 0.99999, 1.0, 1.5, 2.0 - 1e-12, 2.0, 17, 17.25,
+                  254.0, 254.999, 255.0, 255.5, 1000.0] + [v / 7 for v in range(1800)]
+        ordered = sorted(values)
+        counted = [0] * 256
+        for v in values:
+            counted[min(255, max(0, int(v)))] += 1
+        self.assertEqual(ink._sorted_histogram(ordered), counted)
+        self.assertEqual(ink._otsu(ink._sorted_histogram(ordered)), ink.otsu_threshold(values))
+        self.assertEqual(ink._sorted_histogram([]), [0] * 256)
 
 
 class Polarity(unittest.TestCase):
@@ -64,6 +90,18 @@ class StrokeWidth(unittest.TestCase):
         mask = [[1 if (2 <= x < 18 and 2 <= y < 18 and not (5 <= x < 15 and 5 <= y < 15)) else 0
                  for x in range(size)] for y in range(size)]
         self.assertEqual(ink.stroke_width(mask), 3)
+
+    def test_the_median_of_the_shorter_runs_by_brute_force(self):
+        # Each mask pixel's horizontal and vertical runs counted by walking
+        # from it; the median (upper, of the sorted list) of their minima.
+        rng = random.Random(12)
+        for height, width, density in [(9, 13, 0.5), (16, 11, 0.8), (5, 5, 1.0), (7, 30, 0.2)]:
+            mask = [[1 if rng.random() < density else 0 for _ in range(width)] for _ in range(height)]
+            shorter = sorted(min(walked_run(mask, y, x, 0, 1), walked_run(mask, y, x, 1, 0))
+                             for y in range(height) for x in range(width) if mask[y][x])
+            with self.subTest(size=(width, height)):
+                self.assertEqual(ink.stroke_width(mask), shorter[len(shorter) // 2])
+        self.assertEqual(ink.stroke_width([[0, 0], [0, 0]]), 0.0)
 
     def test_window_is_three_strokes_clamped(self):
         # 15%..30% of the shorter side (200): 30..60, odd.

@@ -16,6 +16,7 @@ Bad single inputs (missing files, corrupt PNGs, bad models, bad options) are
 covered by test_cli_errors.py; here only the mix of good and bad images.
 """
 
+import argparse
 import gzip
 import json
 import os
@@ -26,8 +27,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 import nrnn
+from nrnn import predict
 from nrnn.image import png
 from nrnn.image.gray import gray8
 from nrnn.net.model_file import save_model
@@ -209,6 +212,16 @@ class PredictWithTempModelTest(TempFolderTest):
         for option in ("--model", "--show", "--json", "--save-input", "--mnist-index", "--data-dir", "--source",
                        "--quiet", "--version"):
             self.assertIn(option, result.stdout)
+
+    def test_help_is_laid_out_as_argparse_lays_it_out(self):
+        # OneLineParser tells argparse the terminal's width itself (argparse
+        # would import shutil for it): the same help at every width.
+        for columns in ("", "50", "80", "123"):
+            with self.subTest(columns=columns), mock.patch.dict(os.environ, {"COLUMNS": columns}):
+                parser = predict._parser()
+                ours = parser.format_help()
+                parser.formatter_class = argparse.HelpFormatter
+                self.assertEqual(ours, parser.format_help())
 
     def test_version_and_the_nrnn_command(self):
         result = run_predict("--version")

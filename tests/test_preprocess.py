@@ -280,6 +280,29 @@ class PathChoice(unittest.TestCase):
                 self.assertEqual(preprocess.prepare(image),
                                  preprocess.to_mnist(*preprocess.drawing_ink(image)))
 
+    def test_the_paper_count_from_sorted_values_is_the_plain_count(self):
+        # choose_path counts the pixels within PAPER_TOLERANCE of the
+        # median by bisecting the sorted values: the same count as looking
+        # at each, also for values on the edges and near them, where
+        # v - median rounds (shrunk gray levels are arbitrary floats).
+        median = 200.0 / 3
+        values = [median + d for d in (-3.0, 3.0, -3.0000000000001, 3.0000000000001, -2.9999999999999,
+                                       2.9999999999999, 0.0, 100.0, -100.0)]
+        values += [(i * 7919 % 2000) / 13.0 for i in range(2000)]
+        for centre in (median, 0.0, 76.9, 153.84615384615384):
+            with self.subTest(centre=centre):
+                plain = sum(1 for v in values if abs(v - centre) <= preprocess.PAPER_TOLERANCE)
+                self.assertEqual(preprocess._count_near(sorted(values), centre, preprocess.PAPER_TOLERANCE),
+                                 plain)
+        self.assertEqual(preprocess._count_near([], 1.0, 3), 0)
+
+    def test_the_ring_of_rows_is_the_border_of_the_flat_image(self):
+        for width, height in [(1, 1), (5, 1), (1, 5), (2, 2), (4, 3), (7, 6)]:
+            with self.subTest(size=(width, height)):
+                flat = list(range(width * height))
+                rows = [flat[y * width:(y + 1) * width] for y in range(height)]
+                self.assertEqual(preprocess._ring(rows), preprocess._border(flat, width, height))
+
     def test_transparent_and_tiny_images_are_drawings(self):
         canvas = png.Image(30, 30, b"\x00\x00\x00\x00" * 900)
         self.assertEqual(preprocess.choose_path(canvas, [], 0, 0)[0], "drawing")

@@ -88,6 +88,30 @@ class ShrinkPlane(unittest.TestCase):
                     want = (299 * each[0][index] + 587 * each[1][index] + 114 * each[2][index]) / 1000
                     self.assertAlmostEqual(value, want, places=9)
 
+    def test_the_packed_columns_give_the_row_by_row_sums(self):
+        # The horizontal pass sums whole columns packed into big integers:
+        # exactly the integers summing each row's spans gives, here with
+        # the largest sums a 64-bit field holds, and over it (row by row).
+        rng = random.Random(8)
+        for width, new_width, height, top in [(400, 256, 5, 255), (7, 3, 2, 2 ** 63 // 7),
+                                              (30, 29, 4, 10 ** 6), (9, 2, 3, 2 ** 70), (9, 2, 1, 255)]:
+            with self.subTest(size=(width, new_width, height, top)):
+                rows = [[rng.randint(0, top) for _ in range(width)] for _ in range(height)]
+                spans = resample.area_spans(width, new_width)
+                want = [resample._span_sums(row, spans, new_width) for row in rows]
+                got = resample._across(rows, width, new_width, top * width)
+                self.assertEqual([list(row) for row in got], want)
+
+    def test_the_planes_packed_from_the_rgba_rows_give_the_same_mix(self):
+        rng = random.Random(9)
+        for width, height, new_width, new_height in [(40, 30, 17, 13), (9, 7, 9, 7), (9, 7, 4, 7),
+                                                     (2, 60, 1, 5), (3, 20000, 2, 10000)]:
+            with self.subTest(size=(width, height, new_width, new_height)):
+                rgba = bytes(rng.randrange(256) for _ in range(4 * width * height))
+                planes = [(rgba[k::4], weight) for k, weight in enumerate((299, 587, 114))]
+                self.assertEqual(resample.shrink_mix(planes, width, height, new_width, new_height, rgba),
+                                 resample.shrink_mix(planes, width, height, new_width, new_height))
+
     def test_white_stays_exactly_white(self):
         got = resample.shrink_plane(b"\xff" * (300 * 200), 300, 200, 256, 171)
         self.assertEqual(set(got), {255.0})

@@ -25,8 +25,16 @@ nrnn.errors.ImageError: cat.gif: not a PNG or JPEG image (it starts with b'GIF89
 from typing import Optional, Union
 
 from nrnn.errors import ImageError
-from nrnn.image import jpeg, png
+from nrnn.image import png
 from nrnn.image.png import Image
+
+# The JPEG decoder (jpeg.py and the five modules it imports) is loaded only
+# when a JPEG comes: a drawing saved as PNG, the usual case, does not pay
+# for it (a tenth of PyPy's start-up imports).
+
+#: JPEG's signature (``nrnn.image.jpeg.SIGNATURE``), here so that telling
+#: the formats apart does not load the decoder.
+_JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 __all__ = ["FORMATS", "image_format", "image_size", "decode_image"]
 
@@ -38,7 +46,7 @@ def image_format(data: bytes) -> Optional[str]:
     """``"PNG"``, ``"JPEG"``, or None when ``data`` starts with neither signature."""
     if data.startswith(png.SIGNATURE):
         return "PNG"
-    if data.startswith(jpeg.SIGNATURE):
+    if data.startswith(_JPEG_SIGNATURE):
         return "JPEG"
     return None
 
@@ -51,6 +59,7 @@ def image_size(data: bytes) -> Optional[tuple[int, int]]:
     if kind == "PNG":
         return png.png_size(data)
     if kind == "JPEG":
+        from nrnn.image import jpeg
         return jpeg.jpeg_size(data)
     return None
 
@@ -73,6 +82,7 @@ def decode_image(data: Union[bytes, bytearray, memoryview], name: str = "<bytes>
     if kind == "PNG":
         return png.decode(data, name, max_pixels)
     if kind == "JPEG":
+        from nrnn.image import jpeg
         return jpeg.decode(data, name, max_pixels, reduce_to=reduce_to)
     if not data:
         raise ImageError("%s: the file is empty: not a %s image" % (name, FORMATS))

@@ -95,6 +95,7 @@ photo to at most 256 pixels a side first): the steps are O(pixels) but in
 pure Python, and 256 pixels are plenty for a 20 x 20 digit.
 """
 
+import bisect
 from collections import Counter
 from collections.abc import Sequence
 from typing import Callable, Optional
@@ -178,15 +179,17 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered))))]
 
 
-def _spreads(plane: Rows) -> tuple[float, float]:
+def _spreads(plane: Rows, ordered: Optional[Sequence[float]] = None) -> tuple[float, float]:
     """(median - 2nd percentile, 98th percentile - median): how far the
-    darkest and the lightest few percent stray from the typical pixel."""
-    ordered = sorted(v for row in plane for v in row)
+    darkest and the lightest few percent stray from the typical pixel.
+    ``ordered``: the plane's values sorted, if the caller has them."""
+    if ordered is None:
+        ordered = sorted(v for row in plane for v in row)
     median = _percentile(ordered, 0.5)
     return median - _percentile(ordered, 0.02), _percentile(ordered, 0.98) - median
 
 
-def polarities(gray: Rows) -> list[str]:
+def polarities(gray: Rows, ordered: Optional[Sequence[float]] = None) -> list[str]:
     """"dark" (ink darker than the paper), "light", or both, most likely first.
 
     dark_spread = median - 2nd percentile, light_spread = 98th - median;
@@ -198,7 +201,7 @@ def polarities(gray: Rows) -> list[str]:
     >>> polarities([[10] * 90 + [250] * 10])
     ['light']
     """
-    dark, light = _spreads(gray)
+    dark, light = _spreads(gray, ordered)
     if dark >= 2 * light:
         return ["dark"]
     if light >= 2 * dark:
@@ -218,6 +221,24 @@ def otsu_threshold(values: Sequence[float]) -> int:
     histogram = [0] * 256
     for level, count in Counter(map(int, values)).items():  # counted at C speed
         histogram[min(255, max(0, level))] += count
+    return _otsu(histogram)
+
+
+def _sorted_histogram(ordered: Sequence[float]) -> list[int]:
+    """``otsu_threshold``'s histogram of values already sorted: how many
+    fall in each whole level (int(v), clamped to 0..255), counted by
+    bisecting at the 255 level boundaries instead of looking at each value
+    (a step of Python per value on PyPy, where Counter is written in Python).
+
+    >>> _sorted_histogram([-3.0, 0.5, 1.0, 1.9, 254.5, 300.0])[:3], _sorted_histogram([255.0])[255]
+    ([2, 2, 0], 1)
+    """
+    below = [bisect.bisect_left(ordered, level) for level in range(1, 256)]  # values < level
+    return [below[0]] + [b - a for a, b in zip(below, below[1:])] + [len(ordered) - below[-1]]
+
+
+def _otsu(histogram: Sequence[int]) -> int:
+    """Otsu's threshold from the 256 counts of whole levels (see otsu_threshold)."""
     total = sum(histogram)
     grand = sum(level * count for level, count in enumerate(histogram))
     best_level, best_score = 0, -1.0
@@ -244,10 +265,15 @@ def stroke_width(mask: Sequence[Sequence[int]]) -> float:
     >>> stroke_width(bar)                      # a vertical bar 3 wide
     3
     """
-    across = morphology.run_lengths(mask)
     down = morphology.run_lengths([list(column) for column in zip(*mask)])
-    shorter = [min(a, d) for row_a, row_d in zip(across, zip(*down))
-               for a, d in zip(row_a, row_d) if a]
+    # Row by row, run by run: every pixel of a horizontal run of ``length``
+    # has min(length, its vertical run), and only the mask's pixels are
+    # looked at, not every pixel of the image.
+    shorter: list[int] = []
+    for row, row_down in zip(mask, zip(*down)):
+        for start, stop in morphology.mask_runs(row):
+            length = stop - start
+            shorter += [d if d < length else length for d in row_down[start:stop]]
     if not shorter:
         return 0.0
     shorter.sort()
@@ -269,6 +295,12 @@ def background_window(width_of_stroke: float, width: int, height: int) -> int:
 def background(bright: Rows, window: int) -> Rows:
     """The paper under bright ink: the grey-level opening (see nrnn.image.morphology)."""
     return morphology.opening(bright, window)
+
+
+def _above(rows: Rows, level: float) -> list[list[int]]:
+    """0/1 rows: 1 where the value is over ``level``.  (Every threshold in
+    this module is drawn here: PyPy compiles the loop once, not once a place.)"""
+    return [[1 if v > level else 0 for v in row] for row in rows]
 
 
 def _top_hat(bright: Rows, paper: Rows) -> Rows:
@@ -381,7 +413,10 @@ def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> list[
     if height <= 2 * band or width <= 2 * band:
         band = 0
     if ignore is None:
-        return [v for row in rows[band:height - band] for v in row[band:width - band]]
+        values: list[float] = []
+        for row in rows[band:height - band]:
+            values += row[band:width - band]  # a slice at a time, no step of Python per value
+        return values
     return [v for row, skip in zip(rows[band:height - band], ignore[band:height - band])
             for v, s in zip(row[band:width - band], skip[band:width - band]) if not s]
 
@@ -396,18 +431,20 @@ def _threshold(top_hat: Rows, band: int, ignore: Optional[Rows] = None) -> tuple
     inner = _inner_values(top_hat, band, ignore) or _inner_values(top_hat, band)
     inner.sort()
     noise = _percentile(inner, 0.5)
-    threshold = max(otsu_threshold(inner), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
+    threshold = max(_otsu(_sorted_histogram(inner)), NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
     return threshold, inner[-1], noise
 
 
-def _scenery(mask: Sequence[Sequence[int]], band: int) -> Optional[Rows]:
+def _scenery(mask: Sequence[Sequence[int]], band: int,
+             pieces: Optional[Sequence[morphology.Component]] = None) -> Optional[Rows]:
     """0/1 rows: the mask's pieces that touch the border and hug it (under
     ``EDGE_REACH`` of their pixels beyond the border ``band``): a strip of
     table, a shadow's rim, the sheet's edge.  None if there are none.  A
-    digit the frame cuts reaches into the picture and is not scenery."""
+    digit the frame cuts reaches into the picture and is not scenery.
+    ``pieces``: the mask's components, if the caller has them."""
     height, width = len(mask), len(mask[0])
     found: Optional[Rows] = None
-    for piece in morphology.components(mask):
+    for piece in morphology.components(mask) if pieces is None else pieces:
         if piece.touches_border(width, height) and _reach(piece, width, height, band) < EDGE_REACH:
             if found is None:
                 found = [[0] * width for _ in range(height)]
@@ -426,7 +463,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     paper = background(bright, window)
     top_hat = _top_hat(bright, paper)
     threshold, strongest, noise = _threshold(top_hat, band)
-    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    mask = _above(top_hat, threshold)
     # Scenery along the edge (a strip of table, a shadow's rim) is no
     # stroke: left in, it would set the stroke width, hence the window, and
     # the threshold, and a faint digit would drown.
@@ -446,7 +483,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         # table along the edge, narrower than the new window, now stands
         # out as the strongest "ink" and would set the threshold over a
         # faint digit.  It is scenery like the first.
-        grown = _scenery([[1 if v > threshold else 0 for v in row] for row in top_hat], band) if band else None
+        grown = _scenery(_above(top_hat, threshold), band) if band else None
         if grown is not None:
             scenery = grown if scenery is None else [[a or b for a, b in zip(old, new)]
                                                      for old, new in zip(scenery, grown)]
@@ -462,7 +499,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     lines: list[paper_lines.Line] = []
     if band:
         floor = max(NOISE_RATIO / 2 * noise, MIN_CONTRAST / 2)
-        stands_out = [[1 if v > floor else 0 for v in row] for row in top_hat]
+        stands_out = _above(top_hat, floor)
         if scenery is not None:
             stands_out = [[0 if s else m for m, s in zip(row, skip)] for row, skip in zip(stands_out, scenery)]
         cleaned, lines = paper_lines.remove_lines(top_hat, stands_out, floor)
@@ -483,7 +520,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
     if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
-    mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+    mask = _above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
     for _ in range(RAISES):
         # Lines of ruled or squared paper a little fainter than the ink:
@@ -501,13 +538,13 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         if raised <= threshold:
             break
         threshold = raised
-        mask = [[1 if v > threshold else 0 for v in row] for row in top_hat]
+        mask = _above(top_hat, threshold)
         pieces = morphology.components(mask, top_hat)
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one
     # with ink at the edge.
-    edge_pieces = _scenery(mask, band) if band else None
+    edge_pieces = _scenery(mask, band, pieces) if band else None
     band_share = _band_share(mask if edge_pieces is None else
                              [[m and not e for m, e in zip(row, skip)] for row, skip in zip(mask, edge_pieces)],
                              band) if band else 0.0
@@ -528,18 +565,24 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
-    levels = sorted(v for row, flags in zip(top_hat, keep) for v, k in zip(row, flags) if k)
+    levels: list[float] = []  # the top-hat under the kept pieces, a run at a time
+    for piece in kept:
+        for y, start, stop in piece.runs:
+            levels += top_hat[y][start:stop]
+    levels.sort()
     strong = max(_percentile(levels, 0.9), 1.0)
     # Grown by a pixel each way (8 neighbours), run by run: the stroke's
     # anti-aliased rim is part of it.
-    grown = [[0] * width for _ in range(height)]
+    rim = [[0] * width for _ in range(height)]
     for piece in kept:
         for y, start, stop in piece.runs:
             left, right = max(0, start - 1), min(width, stop + 1)
-            for row in grown[max(0, y - 1):y + 2]:
+            for row in rim[max(0, y - 1):y + 2]:
                 row[left:right] = [1] * (right - left)
-    ink = [[min(1.0, v / strong) if g else 0.0 for v, g in zip(row, flags)]
-           for row, flags in zip(top_hat, grown)]
+    ink = [[0.0] * width for _ in range(height)]
+    for y, (values, flags) in enumerate(zip(top_hat, rim)):
+        for start, stop in morphology.mask_runs(flags):  # only the grown pixels are looked at
+            ink[y][start:stop] = [min(1.0, v / strong) for v in values[start:stop]]
     main = kept[0]
     edge = bool(band) and main.touches_border(width, height) and (
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
@@ -713,7 +756,8 @@ def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, 
                     for name, plane in channels().items()}
 
 
-def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None) -> InkFound:
+def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None,
+             ordered: Optional[Sequence[float]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
     in [0, 1] (or None if the photo is blank), with its ``stages`` (a list
     of (name, function giving rows in [0, 1])) and ``box``.
@@ -721,7 +765,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
     ``gray`` is the brightness, rows of floats in [0, 255]; ``channels``
     optionally a function giving the colour planes ({"red": rows, "green":
     rows, "blue": rows}, the same shape), called only when the gray ink is
-    faint (under ``LOW_CONTRAST``).
+    faint (under ``LOW_CONTRAST``).  ``ordered``, if given, is every value
+    of ``gray`` sorted (the caller had them sorted: they are not sorted again).
     """
     height, width = len(gray), len(gray[0])
     crop = flat_margins(gray)
@@ -738,8 +783,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         return found
     tiny = min(height, width) < TINY
 
-    def read(name: str, plane: Rows) -> InkFound:
-        order = polarities(plane)
+    def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None) -> InkFound:
+        order = polarities(plane, ordered)
         choice = _find_in(plane, order[0])
         confident = len(order) == 1
         # A clear vote whose finding looks like a digit (strokes, away from
@@ -752,7 +797,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
-    best = read("gray", gray)
+    best = read("gray", gray, ordered)
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it

@@ -61,6 +61,9 @@ are the same on the transposed image.
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
+
+from nrnn.image import morphology
 
 __all__ = ["MAX_TILT", "SPAN", "REACH", "MIN_LINES", "DARKER", "Line", "find_lines", "remove_lines"]
 
@@ -176,9 +179,9 @@ def _fit(points: Sequence[tuple[int, int]], offset: float, slope: float) -> tupl
         count = len(near)
         if count < 2:
             break
-        mean_x = sum(x for x, _ in near) / count
-        mean_y = sum(y for _, y in near) / count
-        spread = sum((x - mean_x) ** 2 for x, _ in near)
+        xs, ys = zip(*near)
+        mean_x, mean_y = sum(xs) / count, sum(ys) / count
+        spread = sum((x - mean_x) ** 2 for x in xs)
         if spread == 0:
             break
         slope = sum((x - mean_x) * (y - mean_y) for x, y in near) / spread
@@ -197,8 +200,21 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     >>> find_lines([[1 if y == 3 else 0 for x in range(30)] for y in range(14)])   # one: no family
     []
     """
-    height, width = len(mask), len(mask[0])
-    points = [(x, y) for y, row in enumerate(mask) for x, v in enumerate(row) if v]
+    return _find_lines(_points(mask), len(mask[0]), len(mask))
+
+
+def _points(mask: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """The mask's pixels as (x, y), row by row, left to right: found a run
+    at a time (``morphology.mask_runs``, at C speed), not a pixel at a time."""
+    points: list[tuple[int, int]] = []
+    for y, row in enumerate(mask):
+        for start, stop in morphology.mask_runs(row):
+            points += zip(range(start, stop), repeat(y))
+    return points
+
+
+def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[Line]:
+    """``find_lines`` for a ``width`` x ``height`` mask given as its points."""
     if not points:
         return []
     # The slope shows as well in a sample: at most _SAMPLE points, evenly
@@ -211,22 +227,23 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     slope = _best_slope(sample, [math.tan(math.radians(angle + _FINE * i)) for i in range(-fine, fine + 1)])
     by_offset: dict[int, list[tuple[int, int]]] = {}
     for x, y in points:
-        by_offset.setdefault(_round(y - slope * x), []).append((x, y))
+        by_offset.setdefault(math.floor(y - slope * x + 0.5), []).append((x, y))  # _round, inlined
     counts = Counter({offset: len(near) for offset, near in by_offset.items()})
     # Five offsets together: a line a little off the family's slope (lines
     # photographed at an angle converge), or two pixels wide, spreads over
     # neighbouring offsets.
-    near = {offset: sum(counts[offset + shift] for shift in range(-2, 3)) for offset in counts}
+    near = {offset: counts[offset - 2] + counts[offset - 1] + counts[offset] + counts[offset + 1] + counts[offset + 2]
+            for offset in counts}
     middle = (width - 1) / 2
     lines: list[Line] = []
-    refined: list[int] = []  # offsets already looked at closely
+    refined: set[int] = set()  # offsets already looked at closely
     for offset in sorted(near, key=lambda o: (-near[o], o)):
         # Where a line crosses the middle column: lines are told apart
         # there (their offsets at x = 0 differ with their slopes).
         across = offset + slope * middle
         if any(abs(across - line.offset - line.slope * middle) < _NEAR for line in lines):
             continue
-        if any(abs(offset - seen) <= 2 for seen in refined):
+        if any(offset + shift in refined for shift in range(-2, 3)):
             continue  # the neighbour of one refined (and refused): the same pixels
         first, last = _chord(offset, slope, width, height)
         length = last - first + 1
@@ -242,8 +259,13 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
         # converge): a small Hough transform of the pixels near it, turned
         # about the middle column, in half-pixel steps, each step counting
         # with half its neighbours; within 2 pixels of where it was found.
-        refined.append(offset)
+        refined.add(offset)
         band = [point for shift in range(-_NEAR, _NEAR + 1) for point in by_offset.get(offset + shift, ())]
+        # A line covers SPAN of a chord at least half the width long, in
+        # columns where the band has pixels: a band with fewer columns holds
+        # none, and the search below is spared (a digit's curves end here).
+        if len({x for x, _ in band}) < SPAN * width / 2:
+            continue
         best = (-1.0, 0.0, 0.0)
         # (Every other pixel is plenty to get within a step.)
         every_other = band[::2] if len(band) > 2 * width else band
@@ -252,8 +274,10 @@ def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
             line_slope = slope + math.tan(math.radians(_TURN_STEP * tilt))
             halves = Counter([math.floor(2 * (y - line_slope * (x - middle)) + 0.5) for x, y in every_other])
             for half, count in halves.items():
+                if abs(half / 2 - across) > 2:
+                    continue  # too far from where the line was found (most are: no score needed)
                 score = count + (halves[half - 1] + halves[half + 1]) / 2
-                if score > best[0] and abs(half / 2 - across) <= 2:
+                if score > best[0]:
                     best = (score, half / 2 - line_slope * middle, line_slope)
         _, line_offset, line_slope = best
         if best[0] >= 0:
@@ -349,11 +373,13 @@ def remove_lines(values: Sequence[Sequence[float]], mask: Sequence[Sequence[int]
     paper, i.e. is over ``floor``).  Lines across the page first, then
     lines down it (on the transposed rows)."""
     rows = [list(row) for row in values]
-    across = find_lines(mask)
+    height, width = len(mask), len(mask[0])
+    points = _points(mask)
+    across = _find_lines(points, width, height)
     for line in across:
         _lift(rows, line, floor)
-    turned_mask = [list(column) for column in zip(*mask)]
-    down = find_lines(turned_mask)
+    # The turned mask's points, in its row by row order: by x, then y.
+    down = _find_lines([(y, x) for x, y in sorted(points)], height, width)
     if down:
         turned = [list(column) for column in zip(*rows)]
         for line in down:

@@ -71,6 +71,8 @@ is already at the centre, so the shift is 0.
 import bisect
 import math
 from collections.abc import Callable, Sequence
+from operator import mul
+from typing import Optional
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
@@ -149,12 +151,36 @@ def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
+def _median(values: Sequence[float], ordered: Optional[Sequence[float]] = None) -> float:
+    """The median of ``values`` (``ordered``: the same values sorted, if at hand)."""
+    if ordered is None:
+        ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _count_near(ordered: Sequence[float], centre: float, tolerance: float) -> int:
+    """How many of the sorted values v have abs(v - centre) <= tolerance,
+    computed in floats as written.  They are one run of the sorted list
+    (v - centre never shrinks as v grows, even rounded), so two bisections
+    find its ends: the first v with v - centre >= -tolerance, the first
+    with v - centre > tolerance.
+
+    >>> _count_near([1.0, 2.0, 4.5, 5.0, 8.0, 8.5], 5.0, 3.0)
+    4
+    """
+    def first(passes) -> int:  # the first index whose value passes (False ... False True ... True)
+        low, high = 0, len(ordered)
+        while low < high:
+            middle = (low + high) // 2
+            if passes(ordered[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        return low
+    return first(lambda v: v - centre > tolerance) - first(lambda v: v - centre >= -tolerance)
 
 
 def _border(values: Sequence, width: int, height: int) -> list:
@@ -167,6 +193,18 @@ def _border(values: Sequence, width: int, height: int) -> list:
         if width > 1:
             sides.append(values[y * width + width - 1])
     return top + bottom + sides
+
+
+def _ring(rows: Sequence[Sequence]) -> list:
+    """``_border`` of an image given as rows (without making it one flat list first)."""
+    if not rows:
+        return []
+    ring = list(rows[0]) + (list(rows[-1]) if len(rows) > 1 else [])
+    for row in rows[1:-1]:
+        ring.append(row[0])
+        if len(row) > 1:
+            ring.append(row[-1])
+    return ring
 
 
 def _brightness(image: Image) -> list[float]:
@@ -277,13 +315,20 @@ def _resize_area(pixels: list[list[float]], new_width: int, new_height: int) -> 
     Done in two 1-D passes (rows, then columns): averaging over a rectangle
     is the same as averaging the row averages, and far cheaper.
     """
-    across = _area_weights(len(pixels[0]), new_width)
-    narrow = [[sum(row[i] * w for i, w in weights) for weights in across] for row in pixels]
-    down = _area_weights(len(pixels), new_height)
-    return [
-        [sum(narrow[i][x] * w for i, w in weights) for x in range(new_width)]
-        for weights in down
-    ]
+    # Each new pixel's weights are for a run of old pixels (first, first + 1,
+    # ...): sum(map(mul, run, weights)) is sum(v * w ...) over them, the same
+    # products added in the same order, with no Python step per product.
+    across = _runs(_area_weights(len(pixels[0]), new_width))
+    narrow = [[sum(map(mul, row[first:first + len(weights)], weights)) for first, weights in across]
+              for row in pixels]
+    columns = list(zip(*narrow))
+    return [[sum(map(mul, column[first:first + len(weights)], weights)) for column in columns]
+            for first, weights in _runs(_area_weights(len(pixels), new_height))]
+
+
+def _runs(table: list[list[tuple[int, float]]]) -> list[tuple[int, list[float]]]:
+    """``area_weights``' (old index, weight) lists as (first old index, weights)."""
+    return [(weights[0][0], [w for _, w in weights]) for weights in table]
 
 
 def _centre_of_mass(rows: list[list[float]]) -> tuple[float, float]:
@@ -293,7 +338,7 @@ def _centre_of_mass(rows: list[list[float]]) -> tuple[float, float]:
         row_total = sum(row)
         total += row_total
         mass_y += y * row_total
-        mass_x += sum(x * v for x, v in enumerate(row))
+        mass_x += sum(map(mul, range(len(row)), row))  # sum(x * v ...), no step of Python per pixel
     return mass_x / total, mass_y / total
 
 
@@ -317,14 +362,16 @@ def to_mnist(width: int, height: int, ink: Sequence[float]) -> list[float]:
     if len(ink) != width * height:
         raise ImageError("ink has %d values, expected %d x %d = %d"
                          % (len(ink), width, height, width * height))
-    inked = [i for i, v in enumerate(ink) if v > 0]
-    if not inked:
+    # The rows and the columns holding ink > 0: each row (a slice) and each
+    # column (a strided slice, ink[x::width]) has its max taken at C speed,
+    # where looking at every pixel would be a step of Python each.
+    rows_with_ink = [y for y in range(height) if max(ink[y * width:(y + 1) * width], default=0) > 0]
+    if not rows_with_ink:
         raise ImageError("no ink found (the image is blank): nothing differs "
                          "enough from the background to be a digit")
-    rows_with_ink = [i // width for i in inked]
-    columns = [i % width for i in inked]
-    left, right = min(columns), max(columns)
-    top, bottom = rows_with_ink[0], rows_with_ink[-1]  # inked is in row order
+    columns_with_ink = [x for x in range(width) if max(ink[x::width]) > 0]
+    left, right = columns_with_ink[0], columns_with_ink[-1]
+    top, bottom = rows_with_ink[0], rows_with_ink[-1]
     box_width, box_height = right - left + 1, bottom - top + 1
     crop = [list(ink[y * width + left:y * width + right + 1]) for y in range(top, bottom + 1)]
 
@@ -369,7 +416,7 @@ def _opaque_planes(image: Image, longest: int):
     red, green, blue = rgba[0::4], rgba[1::4], rgba[2::4]
     if red == green == blue:
         return width, height, shrink_plane(red, image.width, image.height, width, height), None
-    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height)
+    gray = shrink_mix([(red, 299), (green, 587), (blue, 114)], image.width, image.height, width, height, rgba)
 
     def channels():
         return {name: shrink_plane(plane, image.width, image.height, width, height)
@@ -405,17 +452,29 @@ def plainly_uniform(image: Image) -> bool:
         return False  # a step of Python per row, a big integer per row: not cheap here
     small_width, small_height = fit_within(width, height, PHOTO_SIDE)
     rgba = image.rgba
-    paper = int.from_bytes(rgba[:4] * width, "little")
+    paper_row = rgba[:4] * width
+    paper = int.from_bytes(paper_row, "little")
     row_bytes = 4 * width
+    down = area_spans(height, small_height)
+    inset = int(min(small_width, small_height) * FRAME_FRACTION)
+    # The ring's two rows first: one pixel off the paper there settles it,
+    # and a photo's paper (grain, uneven light) is off almost everywhere.
+    # Comparing a row's bytes runs at C speed, with no big integers.
+    for y_small in (inset, small_height - 1 - inset):
+        first, last, _, _ = down[y_small]
+        for y in range(first, last + 1):
+            if rgba[y * row_bytes:(y + 1) * row_bytes] != paper_row:
+                return False
     across = area_spans(width, small_width)
     lasts = [last for _, last, _, _ in across]  # ascending: shrunk column x ends at old column lasts[x]
-    inset = int(min(small_width, small_height) * FRAME_FRACTION)
     ring_columns = {inset, small_width - 1 - inset}
     plain = 0
-    for y_small, (first, last, _, _) in enumerate(area_spans(height, small_height)):
+    for y_small, (first, last, _, _) in enumerate(down):
         differs = 0
         for y in range(first, last + 1):
-            differs |= int.from_bytes(rgba[y * row_bytes:(y + 1) * row_bytes], "little") ^ paper
+            row = rgba[y * row_bytes:(y + 1) * row_bytes]
+            if row != paper_row:  # plain rows (most of a drawing's) need no big integer
+                differs |= int.from_bytes(row, "little") ^ paper
         if not differs:
             plain += small_width
             continue
@@ -440,21 +499,25 @@ def plainly_uniform(image: Image) -> bool:
     return 2 * plain >= small_width * small_height + 4
 
 
-def choose_path(image: Image, gray: Sequence[float], width: int, height: int) -> tuple[str, str]:
+def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
+                ordered: Optional[Sequence[float]] = None) -> tuple[str, str]:
     """("drawing" or "photo", why): which ink finder reads ``image``.
 
-    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk).
-    See the module docstring for the rules.
+    ``gray`` is its brightness, ``width`` x ``height`` (possibly shrunk);
+    ``ordered``, if given, the same values sorted (``_stages`` sorts them
+    once for this and for ``find_ink``).  See the module docstring for the rules.
     """
     if _transparent(image):
         return "drawing", "it has transparency"
     if max(image.width, image.height) <= TINY_SIDE:
         return "drawing", "it is tiny"
-    median = _median(gray)
-    paper = sum(1 for v in gray if abs(v - median) <= PAPER_TOLERANCE)
+    if ordered is None:
+        ordered = sorted(gray)
+    median = _median(gray, ordered)
+    paper = _count_near(ordered, median, PAPER_TOLERANCE)
     inset = int(min(width, height) * FRAME_FRACTION)
     inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
-    ring = _border([v for row in inner for v in row], width - 2 * inset, height - 2 * inset)
+    ring = _ring(inner)
     ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
     if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
         return "drawing", "its paper is uniform"
@@ -470,13 +533,15 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     each image."""
     # "..." for the arguments: a stage's function may bind its step as a default.
     stages: list[tuple[str, int, int, Callable[..., list[float]]]]
+    ordered = None
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
     elif plainly_uniform(image):
         path, why = "drawing", "its paper is uniform"  # what choose_path would say, found cheaply
     else:
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
-        path, why = choose_path(image, gray, width, height)
+        ordered = sorted(gray)  # for the paper's median here, and the ink's polarity in find_ink
+        path, why = choose_path(image, gray, width, height, ordered)
     if path == "drawing":
         if max(image.width, image.height) <= DRAWING_SIDE:
             width, height, brightness = image.width, image.height, _brightness(image)
@@ -490,14 +555,15 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
         # Evenly lit paper but no ink strong enough for a drawing: maybe a
         # faint pencil, or a pale pen that only shows in one colour.
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+        ordered = None
         why = "no ink strong enough for a drawing"
     stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
-    found = _find_ink(width, height, gray, channels)
+    found = _find_ink(width, height, gray, channels, ordered)
     for name, step in found.stages:
-        stages.append((name, width, height, lambda step=step: [v for row in step() for v in row]))
+        stages.append((name, width, height, lambda step=step: _flat(step())))
     if found.ink is None:
         return stages, width, height, [0.0] * (width * height)
-    ink = [v for row in found.ink for v in row]
+    ink = _flat(found.ink)
     stages.append(("photo ink", width, height, lambda: ink))
     zoomed = _zoom(image, found, width, height)
     if zoomed is None:
@@ -505,24 +571,32 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     crop_width, crop_height, close = zoomed
     for name, step in close.stages:
         stages.append(("zoomed in: " + name, crop_width, crop_height,
-                       lambda step=step: [v for row in step() for v in row]))
+                       lambda step=step: _flat(step())))
     assert close.ink is not None  # _zoom returns only a reading that found ink
-    ink = [v for row in close.ink for v in row]
+    ink = _flat(close.ink)
     stages.append(("photo ink, zoomed in", crop_width, crop_height, lambda: ink))
     return stages, crop_width, crop_height, ink
 
 
-def _find_ink(width: int, height: int, gray, channels) -> "photo_ink.InkFound":
+def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
+    """Rows as one row-major list, a row at a time (no step of Python per value)."""
+    flat: list[float] = []
+    for row in rows:
+        flat += row
+    return flat
+
+
+def _find_ink(width: int, height: int, gray, channels, ordered=None) -> "photo_ink.InkFound":
     """``photo_ink.find_ink`` on the planes ``_opaque_planes`` made: the gray
     plane as rows, the colour planes (if any) cut into rows only when
-    ``find_ink`` asks for them."""
+    ``find_ink`` asks for them; ``ordered``: the gray values sorted, if at hand."""
     rows = [gray[y * width:(y + 1) * width] for y in range(height)]
     colour = None
     if channels:
         def colour():
             return {name: [plane[y * width:(y + 1) * width] for y in range(height)]
                     for name, plane in channels().items()}
-    return photo_ink.find_ink(rows, colour)
+    return photo_ink.find_ink(rows, colour, ordered)
 
 
 def _crop(image: Image, left: int, top: int, right: int, bottom: int) -> Image:

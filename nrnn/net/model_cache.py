@@ -122,12 +122,16 @@ def _file_fingerprint(path: str) -> Optional[str]:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > model_file.MAX_FILE_BYTES:
                 return None
+            # One buffer read into again and again: no new bytes object a
+            # piece (on PyPy that halves the time).
+            buffer = bytearray(_PIECE)
+            view = memoryview(buffer)
             while length <= model_file.MAX_FILE_BYTES:
-                piece = handle.read(_PIECE)
-                if not piece:
+                count = handle.readinto(buffer)
+                if not count:
                     break
-                crc = zlib.crc32(piece, crc)
-                length += len(piece)
+                crc = zlib.crc32(view[:count], crc)
+                length += count
     except OSError:
         return None
     return "%d:%08x" % (length, crc) if length <= model_file.MAX_FILE_BYTES else None
