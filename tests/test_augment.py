@@ -6,7 +6,9 @@ import math
 import unittest
 
 from nrnn.net.prng import PCG32
+from nrnn.image.skeleton import redraw
 from nrnn.train.augment import (
+    PEN_RADII,
     Augmenter,
     Distortion,
     affine,
@@ -295,6 +297,8 @@ class AugmenterTest(unittest.TestCase):
             (dict(shift=2, rotate=15.0, scale=0.15, shear=0.2, thickness=0.5), 10),
             (dict(elastic=5.0), 2 * 784),
             (ALL_OPTIONS, 10 + 2 * 784),
+            (dict(pen=0.3), 4),
+            (dict(shift=1, pen=1.0), 6),
         ]
         for options, draws in cases:
             with self.subTest(options=options):
@@ -344,6 +348,50 @@ class AugmenterTest(unittest.TestCase):
             out = augmenter(image, rng)
             self.assertEqual(len(out), 784)
             self.assertTrue(all(0.0 <= v <= 1.0 + 1e-12 for v in out))
+
+
+class PenTest(unittest.TestCase):
+    """--augment-pen: a share of the images redrawn along their skeleton."""
+
+    def setUp(self):
+        # A 2: a bar, a diagonal and a foot, MNIST-thick (3 pixels).
+        image = [0.0] * 784
+        for k in range(12):
+            for w in (-1, 0, 1):
+                image[28 * (6 + w) + 8 + k] = 1.0        # top bar
+                image[28 * (6 + k) + 19 - k + w] = 1.0   # diagonal down to the left
+                image[28 * (18 + w) + 8 + k] = 1.0       # foot
+        self.two = image
+
+    def test_the_share_redrawn_and_the_radii(self):
+        augmenter = Augmenter(pen=0.3)
+        rng = PCG32(21)
+        radii = [augmenter.draw(rng).pen for _ in range(4000)]
+        redrawn = [r for r in radii if r]
+        self.assertAlmostEqual(len(redrawn) / len(radii), 0.3, delta=0.03)
+        self.assertTrue(all(PEN_RADII[0] <= r <= PEN_RADII[1] for r in redrawn))
+        self.assertLess(min(redrawn), PEN_RADII[0] + 0.1)
+        self.assertGreater(max(redrawn), PEN_RADII[1] - 0.1)
+
+    def test_a_redrawn_image_is_the_skeleton_drawn_with_that_pen(self):
+        augmenter = Augmenter(pen=1.0)
+        for radius in (1.0, 2.5, 4.0):
+            with self.subTest(radius=radius):
+                self.assertEqual(augmenter.apply(self.two, Distortion(pen=radius)), redraw(self.two, radius))
+        self.assertEqual(augmenter.apply(self.two, Distortion()), self.two)
+
+    def test_a_thin_pen_gives_less_ink_than_a_marker(self):
+        augmenter = Augmenter(pen=1.0)
+        ink = [sum(augmenter.apply(self.two, Distortion(pen=r))) for r in (1.0, 2.5, 4.0)]
+        self.assertLess(ink[0] * 1.5, ink[1])
+        self.assertLess(ink[1] * 1.15, ink[2])
+
+    def test_without_the_pen_the_draws_are_unchanged(self):
+        # Options without --augment-pen draw exactly as before it existed.
+        image = random_image(PCG32(31))
+        options = dict(ALL_OPTIONS)
+        a, b = Augmenter(**options), Augmenter(pen=0.0, **options)
+        self.assertEqual(a(image, PCG32(6)), b(image, PCG32(6)))
 
 
 if __name__ == "__main__":

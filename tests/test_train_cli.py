@@ -177,7 +177,7 @@ class TrainCommandTest(unittest.TestCase):
                                 shuffle_buffer=20, weight_decay=1.5, augment=1, augment_rotate=10.0,
                                 augment_scale=0.1, augment_shear=0.2, augment_elastic=3.0,
                                 augment_elastic_sigma=5.0, augment_thickness=0.3, deskew=True,
-                                drawn_styles=0.05, init="unit")
+                                drawn_styles=0.05, augment_pen=0.25, init="unit")
         args = parser.parse_args(config.command().split()[2:])
         self.assertEqual(TrainingConfig(**{option.name: getattr(args, option.name) for option in fields(config)}),
                          config)
@@ -212,6 +212,7 @@ class TrainCommandTest(unittest.TestCase):
             (["--augment-elastic", "nan"], "augment-elastic"),
             (["--augment-elastic-sigma", "0"], "augment-elastic-sigma"),
             (["--augment-thickness", "2"], "augment-thickness"),
+            (["--augment-pen", "1.5"], "augment-pen"),
             (["--bogus"], "unrecognized"),
             (["--resume", "/nonexistent/model.json"], "nonexistent"),
         ]
@@ -228,14 +229,14 @@ class TrainCommandTest(unittest.TestCase):
         # 60 samples (20 steps an epoch): the distortions cost milliseconds an image on CPython.
         distort = ["--augment", "2", "--augment-rotate", "12", "--augment-scale", "0.1",
                    "--augment-shear", "0.15", "--augment-elastic", "6", "--augment-elastic-sigma", "2",
-                   "--augment-thickness", "0.4", "--deskew", "--limit", "60"]
+                   "--augment-thickness", "0.4", "--augment-pen", "0.5", "--deskew", "--limit", "60"]
         status, _, err = self.train(*distort, model="whole.json")
         self.assertEqual(status, 0, err)
         meta = load_model(self.path("whole.json")).metadata
         self.assertIs(meta["deskew"], True)
         for given in ("--augment 2", "--augment-rotate 12.0", "--augment-scale 0.1", "--augment-shear 0.15",
                      "--augment-elastic 6.0", "--augment-elastic-sigma 2.0", "--augment-thickness 0.4",
-                     "--deskew"):
+                     "--augment-pen 0.5", "--deskew"):
             self.assertIn(given, meta["command"])
         config = meta["training"]["config"]
         self.assertEqual((config["augment_rotate"], config["augment_thickness"], config["deskew"]),

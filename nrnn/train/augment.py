@@ -73,6 +73,20 @@ pen width varies smoothly rather than in whole-pixel jumps.  (A fraction of
 a pixel is what a 28 x 28 image can show: an eroded MNIST stroke, two to
 three pixels wide, is mostly gone.)
 
+**Another pen**: MNIST's digits were scanned from pen strokes and smoothed,
+but people's come drawn with one round pen, of any width: a ballpoint photo
+is thinner than MNIST, a marker fatter, a canvas's lineWidth even along the
+whole stroke.  With probability p, the image is redrawn along its skeleton
+(the middle line of its strokes) by a round pen of radius r drawn uniformly
+in ``PEN_RADII`` (in the 56 x 56 pixels of ``nrnn.image.skeleton.redraw``:
+from a thin pen, about 1.5 of the 28 x 28 pixels wide, to a marker's 4.5),
+then prepared the MNIST way again::
+
+    redrawn = prepare(round pen of radius r along skeleton(I))
+
+The thickening above only shifts a stroke's edge by a fraction of a pixel;
+this gives the network whole strokes of every width, as people's pens make.
+
 Reproducible and resumable
 --------------------------
 All randomness comes from one ``PCG32`` per epoch (see training.py), through
@@ -101,6 +115,10 @@ True
 >>> augmenter = Augmenter(shift=2, rotate=15.0, scale=0.15, thickness=0.5)
 >>> augmenter.draws_per_image
 8
+>>> thin_pen = Augmenter(pen=1.0).apply(bar, Distortion(pen=1.0))
+>>> marker = Augmenter(pen=1.0).apply(bar, Distortion(pen=4.0))
+>>> [round(sum(row_of(thin_pen, 12)), 2), round(sum(row_of(marker, 12)), 2)]  # ink across row 12
+[2.0, 5.33]
 >>> distorted = augmenter(bar, PCG32(1))
 >>> len(distorted), round(sum(distorted), 3) == round(sum(augmenter(bar, PCG32(1))), 3)
 (784, True)
@@ -116,6 +134,10 @@ from nrnn.net.prng import PCG32
 CENTRE = (SIDE - 1) / 2.0  # 13.5: the middle of the frame, between pixels 13 and 14
 
 _TWO_TO_32 = 4294967296.0
+
+#: The pen radii a redrawn image gets (``Augmenter(pen=p)``), in the 56 x 56
+#: pixels of ``skeleton.redraw``: MNIST's own is about 2.5 (skeleton.PEN_RADIUS).
+PEN_RADII = (1.0, 4.0)
 
 
 def row_of(pixels: Sequence[float], row: int, side: int = SIDE) -> list[float]:
@@ -368,22 +390,26 @@ class Distortion:
     """The random choices for one image (see ``Augmenter.draw``).
 
     dx, dy: whole-pixel shift; rotation: degrees; scale: factor; shear: k;
-    thickness: u in [-1, 1]; noise: (noise_x, noise_y) for an elastic field, or None.
+    thickness: u in [-1, 1]; noise: (noise_x, noise_y) for an elastic field, or None;
+    pen: the radius of the pen the image is redrawn with, or 0.0 (not redrawn).
     """
 
-    __slots__ = ("dx", "dy", "rotation", "scale", "shear", "thickness", "noise")
+    __slots__ = ("dx", "dy", "rotation", "scale", "shear", "thickness", "noise", "pen")
 
     def __init__(self, dx: int = 0, dy: int = 0, rotation: float = 0.0, scale: float = 1.0, shear: float = 0.0,
-                 thickness: float = 0.0, noise: Optional[tuple[list[float], list[float]]] = None):
+                 thickness: float = 0.0, noise: Optional[tuple[list[float], list[float]]] = None,
+                 pen: float = 0.0):
         self.dx, self.dy = dx, dy
         self.rotation, self.scale, self.shear = rotation, scale, shear
         self.thickness = thickness
         self.noise = noise
+        self.pen = pen
 
     def __repr__(self):
-        return ("Distortion(dx=%d, dy=%d, rotation=%.3g, scale=%.3g, shear=%.3g, thickness=%.3g%s)"
+        return ("Distortion(dx=%d, dy=%d, rotation=%.3g, scale=%.3g, shear=%.3g, thickness=%.3g%s%s)"
                 % (self.dx, self.dy, self.rotation, self.scale, self.shear, self.thickness,
-                   ", elastic" if self.noise is not None else ""))
+                   ", elastic" if self.noise is not None else "",
+                   ", pen=%.3g" % self.pen if self.pen else ""))
 
 
 class Augmenter:
@@ -395,6 +421,8 @@ class Augmenter:
     shear: largest shear factor (k uniform in [-shear, shear]).
     elastic: alpha of the elastic distortion (0: none); sigma its smoothness.
     thickness: largest pen change (u uniform in [-thickness, thickness]).
+    pen: the probability that an image is redrawn with a round pen of a
+    random radius in ``PEN_RADII`` (0: never).
 
     ``augmenter(pixels, rng)`` returns a distorted copy; ``draw`` and
     ``apply`` do the same in two halves, so that a resumed epoch can draw
@@ -403,7 +431,8 @@ class Augmenter:
     """
 
     def __init__(self, shift: int = 0, rotate: float = 0.0, scale: float = 0.0, shear: float = 0.0,
-                 elastic: float = 0.0, sigma: float = 4.0, thickness: float = 0.0, side: int = SIDE):
+                 elastic: float = 0.0, sigma: float = 4.0, thickness: float = 0.0, pen: float = 0.0,
+                 side: int = SIDE):
         self.shift = shift
         self.rotate = rotate
         self.scale = scale
@@ -411,17 +440,20 @@ class Augmenter:
         self.elastic = elastic
         self.sigma = sigma
         self.thickness = thickness
+        self.pen = pen
         self.side = side
         self._kernel: Optional[list[float]] = gaussian_kernel(sigma) if elastic else None
 
     def __repr__(self):
-        return ("Augmenter(shift=%d, rotate=%g, scale=%g, shear=%g, elastic=%g, sigma=%g, thickness=%g)"
-                % (self.shift, self.rotate, self.scale, self.shear, self.elastic, self.sigma, self.thickness))
+        return ("Augmenter(shift=%d, rotate=%g, scale=%g, shear=%g, elastic=%g, sigma=%g, thickness=%g, pen=%g)"
+                % (self.shift, self.rotate, self.scale, self.shear, self.elastic, self.sigma, self.thickness,
+                   self.pen))
 
     @property
     def active(self) -> bool:
         """Does this augmenter change images at all?"""
-        return bool(self.shift or self.rotate or self.scale or self.shear or self.elastic or self.thickness)
+        return bool(self.shift or self.rotate or self.scale or self.shear or self.elastic or self.thickness
+                    or self.pen)
 
     @property
     def draws_per_image(self) -> int:
@@ -430,12 +462,16 @@ class Augmenter:
         A shift is two ``below`` calls (one ``next_u32`` each but for a
         rejection, which happens for fewer than 1 in 10^8 draws with ranges
         this small); every other range is one ``uniform`` (two
-        ``next_u32``); an elastic field is one ``next_u32`` per pixel and axis.
+        ``next_u32``); an elastic field is one ``next_u32`` per pixel and
+        axis; the pen two ``uniform``s (whether, and the radius), drawn
+        last, so that options without it draw as before.
         """
         count = 2 if self.shift else 0
         count += 2 * sum(1 for r in (self.rotate, self.scale, self.shear, self.thickness) if r)
         if self.elastic:
             count += 2 * self.side * self.side
+        if self.pen:
+            count += 4
         return count
 
     def draw(self, rng: PCG32) -> Distortion:
@@ -454,11 +490,19 @@ class Augmenter:
         if self.elastic:
             pixels = self.side * self.side
             distortion.noise = (draw_noise(rng, pixels), draw_noise(rng, pixels))
+        if self.pen:
+            redrawn = rng.uniform() < self.pen
+            radius = PEN_RADII[0] + (PEN_RADII[1] - PEN_RADII[0]) * rng.uniform()
+            distortion.pen = radius if redrawn else 0.0
         return distortion
 
     def apply(self, pixels: Sequence[float], distortion: Distortion) -> list[float]:
         """The image distorted as ``distortion`` says: strokes first, then the geometry."""
         side = self.side
+        if distortion.pen:
+            # Imported here: only runs that redraw load the image modules.
+            from nrnn.image.skeleton import redraw
+            pixels = redraw(pixels, distortion.pen)
         if distortion.thickness:
             pixels = thicken(pixels, distortion.thickness, side)
         geometric = (distortion.rotation or distortion.shear or distortion.scale != 1.0

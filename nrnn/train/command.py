@@ -153,6 +153,10 @@ def build_parser(prog: str = "python train.py") -> argparse.ArgumentParser:
     shapes.add_argument("--augment-thickness", type=_float, metavar="W",
                         help="thicken or thin the strokes by a random fraction in [-W, W] of a "
                              "one-pixel dilation or erosion, W <= 1 (default: 0; try 0.5)")
+    shapes.add_argument("--augment-pen", type=_float, metavar="P",
+                        help="redraw an image, with probability P, along the middle of its strokes "
+                             "with a round pen of random width, from a thin ballpoint to a marker "
+                             "(default: 0; try 0.3)")
     shapes.add_argument("--deskew", action="store_const", const=True,
                         help="stand every image upright (second-moment deskewing, nrnn/image/deskew.py) "
                              "in training and evaluation; the model records it and recognition "

@@ -44,6 +44,8 @@ class TrainingConfig:
     augment_elastic_sigma: its Gaussian's sigma in pixels.
     augment_thickness: largest random stroke thickening or thinning, as a
         fraction of a 3 x 3 dilation or erosion (0: none).
+    augment_pen: the probability that an image is redrawn along its
+        skeleton with a round pen of random width (0: never).
     deskew: deskew every image (training and test) before anything else;
         recorded in the model's metadata so recognition deskews too.
     drawn_styles: the fraction of training images replaced by a digit of the
@@ -70,6 +72,7 @@ class TrainingConfig:
     augment_elastic: float = 0.0
     augment_elastic_sigma: float = 4.0
     augment_thickness: float = 0.0
+    augment_pen: float = 0.0
     deskew: bool = False
     drawn_styles: float = 0.0
     init: str = "fan-in"
@@ -79,7 +82,7 @@ class TrainingConfig:
     # run's command (and model file) stays exactly what it was.
     _LATER_OPTIONS: ClassVar[tuple[str, ...]] = (
         "augment_rotate", "augment_scale", "augment_shear", "augment_elastic",
-        "augment_elastic_sigma", "augment_thickness", "drawn_styles")
+        "augment_elastic_sigma", "augment_thickness", "drawn_styles", "augment_pen")
 
     def __post_init__(self):
         self.sizes = list(self.sizes)  # a copy: the caller's list stays theirs
@@ -144,6 +147,7 @@ class TrainingConfig:
         number("augment-elastic (alpha)", self.augment_elastic, 0.0, 100.0)
         number("augment-elastic-sigma", self.augment_elastic_sigma, 0.0, 14.0, low_open=True)
         number("augment-thickness", self.augment_thickness, 0.0, 1.0)
+        number("augment-pen (probability)", self.augment_pen, 0.0, 1.0)
         number("drawn-styles (fraction)", self.drawn_styles, 0.0, 0.5)
         if type(self.deskew) is not bool:
             raise UsageError("deskew must be true or false, got %r" % (self.deskew,))
@@ -154,7 +158,8 @@ class TrainingConfig:
         """The Augmenter these options describe (it may do nothing: ``.active``)."""
         return Augmenter(shift=self.augment, rotate=self.augment_rotate, scale=self.augment_scale,
                          shear=self.augment_shear, elastic=self.augment_elastic,
-                         sigma=self.augment_elastic_sigma, thickness=self.augment_thickness)
+                         sigma=self.augment_elastic_sigma, thickness=self.augment_thickness,
+                         pen=self.augment_pen)
 
     def learning_rate_at(self, epoch: int) -> float:
         """eta for epoch ``epoch`` (0-based): eta_0 * decay**epoch."""
