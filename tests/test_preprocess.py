@@ -410,8 +410,12 @@ class Photos(unittest.TestCase):
                 with mock.patch.object(preprocess, "ZOOM_GAIN", float("inf")):  # no second reading
                     self.assertGreater(mean_difference(preprocess.prepare(image), reference), self.BOUND / 2,
                                        "the shrunk photo alone reads it well: the test proves nothing")
-        names = [name for name, _, _, _ in preprocess.prepare_stages(image)]
-        self.assertIn("photo ink, zoomed in", names)
+        stages = preprocess.prepare_stages(image)
+        self.assertIn("photo ink, zoomed in", [name for name, _, _, _ in stages])
+        # Every stage, before the zoom and after, is the size it says
+        # (predict.py --show-steps draws each one).
+        for name, width, height, values in stages:
+            self.assertEqual(len(values), width * height, name)
 
     def test_a_small_digit_in_a_thick_pen_is_read_once(self):
         # The same small digit with a 16-pixel pen: its strokes are still 4

@@ -564,7 +564,7 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     if found.ink is None:
         return stages, width, height, [0.0] * (width * height)
     ink = _flat(found.ink)
-    stages.append(("photo ink", width, height, lambda: ink))
+    stages.append(("photo ink", width, height, lambda ink=ink: ink))  # (ink is rebound below)
     zoomed = _zoom(image, found, width, height)
     if zoomed is None:
         return stages, width, height, ink
