@@ -5,8 +5,8 @@ widths); determinism and a fixed number of random draws per image."""
 import math
 import unittest
 
-from nrnn.net.prng import PCG32
 from nrnn.image.skeleton import redraw
+from nrnn.net.prng import PCG32
 from nrnn.train.augment import (
     PEN_RADII,
     Augmenter,
