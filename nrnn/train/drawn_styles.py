@@ -61,9 +61,9 @@ A habit's shape draws change the drawing: the flag of a 1, short and flat
 (a = 0) or long and steep (a = b = 1), starts here:
 
 >>> STYLES[1][0][1](0.0, 0.0, 0.5, 0.5)[0][0]
-(0.444, 0.113)
+(0.399, 0.135)
 >>> STYLES[1][0][1](1.0, 1.0, 0.5, 0.5)[0][0]
-(0.33, 0.483)
+(0.28, 0.57)
 """
 
 import math
@@ -156,10 +156,11 @@ def _dotted_zero(a: float, b: float, c: float, d: float) -> list[Stroke]:
 
 
 def _flagged_one(a: float, b: float, c: float, d: float) -> list[Stroke]:
-    """A stem and a flag down to the left: a sets the flag's length (0.15 to
-    0.5: from a tick to over half the stem), b its steepness (25 to 60
-    degrees below the horizontal: flatter, it would be a 7's bar)."""
-    length, angle = _between(0.15, 0.5, a), math.radians(_between(25, 60, b))
+    """A stem and a flag down to the left: a sets the flag's length (0.2 to
+    0.6: from a tick to two thirds of the stem, as many Europeans write
+    it), b its steepness (25 to 60 degrees below the horizontal: flatter,
+    it would be a 7's bar)."""
+    length, angle = _between(0.2, 0.6, a), math.radians(_between(25, 60, b))
     top = (0.58, 0.05)
     flag = (round(top[0] - length * math.cos(angle), 3), round(top[1] + length * math.sin(angle), 3))
     return [_joined([flag], line(top[0], top[1], 0.58, 0.95))]
