@@ -24,7 +24,6 @@ it.  The model cache and Python's bytecode cache are set up as in
 counted).
 """
 
-import argparse
 import os
 import shutil
 import statistics
@@ -32,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 
-from bench.bench_start import ROOT, interpreter, resource, run
+from bench.bench_start import ROOT, arguments, interpreter, resource, run
 
 PHASES = ("imports", "model", "decode", "prepare", "looks", "print")
 
@@ -89,11 +88,7 @@ def measure(python: str, image: str, repeat: int) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--python", action="append", help="interpreter(s) to time (default: this one)")
-    parser.add_argument("--image", default=os.path.join("data", "handwriting.png"))
-    args = parser.parse_args()
+    args = arguments(__doc__)
     pythons = args.python or [sys.executable]
     results = [measure(interpreter(python), args.image, args.repeat) for python in pythons]
     print("predict.py %s: CPU seconds a phase, median of %d runs" % (args.image, args.repeat))

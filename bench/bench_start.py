@@ -85,12 +85,18 @@ def measure(python, image, repeat):
         shutil.rmtree(folder, True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """The command line of this bench and of bench_phases (``doc``: the
+    module's docstring, whose first paragraph is the help's description)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--python", action="append", help="interpreter(s) to time (default: this one)")
     parser.add_argument("--image", default=os.path.join("data", "handwriting.png"))
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    args = arguments(__doc__)
     print("predict.py %s, median of %d runs (seconds; x = times the bare start)" % (args.image, args.repeat))
     print("wall: time to the answer; cpu: user + system time of the run")
     for python in args.python or [sys.executable]:

@@ -58,7 +58,7 @@ True
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import TypeVar, Union
+from typing import TypeVar
 
 from nrnn.net.prng import PCG32
 
@@ -93,13 +93,11 @@ def shuffled_samples(samples: Iterable[tuple], buffer_size: int, rng: PCG32) -> 
     if first is None:
         return
     samples = itertools.chain([first], samples)
-    if buffer_size <= 1:
-        yield from samples
-        return
     pixels = first[0]
-    buffer: Union[SampleBlock, list] = (SampleBlock(buffer_size, pixels=len(pixels))
-                                        if isinstance(pixels, bytes) else [])
-    yield from _through_buffer(samples, buffer, buffer_size, rng)
+    if buffer_size <= 1 or not isinstance(pixels, bytes):
+        yield from shuffled(samples, buffer_size, rng)
+        return
+    yield from _through_buffer(samples, SampleBlock(buffer_size, pixels=len(pixels)), buffer_size, rng)
 
 
 def _through_buffer(iterable: Iterable, buffer, buffer_size: int, rng: PCG32) -> Iterator:
