@@ -96,3 +96,24 @@ def padded(image: Image, pad: int = 40, level: int = 255, right: int = None) -> 
     rows = [pixel * pad + image.rgba[4 * y * image.width:4 * (y + 1) * image.width] + pixel * right
             for y in range(image.height)]
     return Image(image.width + pad + right, image.height, b"".join(rows), "padded.png")
+
+
+def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float = 14.0,
+                  paper: float = 205.0, desk: float = 85.0, darkness: float = 0.2,
+                  noise: float = 2.0, seed: int = 5) -> Image:
+    """A small sheet lying askew on a darker desk, the whole sheet in the
+    frame, a faint digit in its middle: the sheet's corners are what the
+    paper's square window cannot follow."""
+    import math
+    ink = coverage(digit, width, height, (95, 50, 145, 130), 7.0)
+    rng = random.Random(seed)
+    turn = math.radians(angle)
+    cos, sin = math.cos(turn), math.sin(turn)
+    levels = []
+    for y in range(height):
+        for x in range(width):
+            u = (x - width / 2) * cos + (y - height / 2) * sin
+            v = -(x - width / 2) * sin + (y - height / 2) * cos
+            level = paper - 20 * x / width if abs(u) < 75 and abs(v) < 60 else desk
+            levels.append(level * (1 - darkness * ink[y * width + x]) + rng.gauss(0, noise))
+    return gray_image(width, height, levels, "sheet.png")

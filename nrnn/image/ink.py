@@ -100,7 +100,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Callable, Optional
 
-from nrnn.image import morphology, paper_lines
+from nrnn.image import morphology, paper_lines, sheet
 
 __all__ = ["MIN_CONTRAST", "PIECE_SHARE", "InkFound", "polarities", "otsu_threshold",
            "stroke_width", "background_window", "background", "choose_components", "find_ink"]
@@ -116,6 +116,11 @@ MIN_CONTRAST = 12
 #: ... and so is ink whose strongest is under NOISE_RATIO times the paper's
 #: noise (the top-hat's median: most pixels are paper).
 NOISE_RATIO = 8
+
+#: ... but the photo is blank only if its strongest ink is under this many
+#: times the noise: a dim photo's grain lifts the noise, and a digit that
+#: plainly shows stands only 6-8 times above it.
+BLANK_RATIO = 5
 
 #: A piece with at least this share of the main piece's ink, near it, is part
 #: of the digit (a 5's cap, a 4's stem).
@@ -518,7 +523,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
               ("ink above the paper (%sthreshold %.0f of %.0f)"
                % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
-    if strongest < max(MIN_CONTRAST, NOISE_RATIO * noise):
+    if strongest < max(MIN_CONTRAST, BLANK_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = _above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
@@ -756,6 +761,11 @@ def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, 
                     for name, plane in channels().items()}
 
 
+def _painted(channels: Callable[[], dict[str, Rows]], on_desk: list[list[int]]):
+    """``channels`` with the desk painted over in each (see nrnn.image.sheet)."""
+    return lambda: {name: sheet.paint_desk(plane, on_desk) for name, plane in channels().items()}
+
+
 def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = None,
              ordered: Optional[Sequence[float]] = None) -> InkFound:
     """The digit's soft ink in a photo: an ``InkFound`` whose ``ink`` is rows
@@ -782,6 +792,15 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
                         for name, rows in found.stages]
         return found
     tiny = min(height, width) < TINY
+    # A photo of the whole sheet, the desk around it: the desk is painted
+    # over with the paper next to it (see nrnn.image.sheet), so its edges
+    # and corners cannot pass for ink.
+    on_desk = None if tiny else sheet.sheet_mask(gray, otsu_threshold(
+        ordered if ordered is not None else [v for row in gray for v in row]))
+    if on_desk is not None:
+        gray, ordered = sheet.paint_desk(gray, on_desk), None
+        if channels is not None:
+            channels = _painted(channels, on_desk)
 
     def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None) -> InkFound:
         order = polarities(plane, ordered)
@@ -798,6 +817,9 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         return choice
 
     best = read("gray", gray, ordered)
+    if on_desk is not None:
+        best.stages.insert(0, ("the sheet, the desk painted as paper",
+                               lambda painted=gray: [[v / 255.0 for v in row] for row in painted]))
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it

@@ -1,0 +1,174 @@
+"""The sheet on the desk: in a photo that shows the sheet's edges, only the sheet can hold the digit.
+
+People photograph a small note, an index card or a sheet held at arm's
+length, and the desk shows around it.  Ink is found as what stands out of
+the paper *around it* (``nrnn.image.ink``), and the paper is estimated by a
+grey-level opening with a square window: along the sheet's edges, and
+above all at its corners when it lies askew, the window cannot follow the
+sheet's outline, so slivers of desk stand out of the "paper" as strongly as
+ink does, and far more strongly than a faint pencil digit.  So before the
+ink is looked for, the desk is painted over with the paper next to it, and
+the photo reads as if the sheet filled the frame.
+
+How the sheet is found (``sheet_mask``)
+---------------------------------------
+1. Split the brightness at Otsu's threshold (the caller's ``level``): the
+   sheet is brighter than the desk around it.  The sheet is the largest
+   bright piece, with its holes (the digit, written darker on it) filled.
+2. The desk is what is left that touches the frame's border: a sheet
+   that fills the frame has no desk, and nothing changes.  It must be
+   broad (``BROAD``): a digit cropped tight touches the border with its
+   strokes, which are dark too, but narrow.
+3. The edge between them must be *sharp*.  A sheet's edge jumps from paper
+   to desk within a pixel or two of the working image; the edge of a
+   shadow, the other large darker thing in a photo of paper, fades over
+   many.  So across every point of the edge the brightness is compared one
+   pixel inside the sheet with one pixel out on the desk: the median of
+   those steps must be at least ``SHARP`` of the difference between the
+   sheet's and the desk's median brightness, and that difference at least
+   ``MIN_STEP`` levels.  A lighting gradient split in two, or a shadow,
+   fails this, and the photo is read as it is.
+
+How the desk is painted (``paint_desk``)
+----------------------------------------
+The sheet is shrunk by ``INSET`` pixels (its edge is a blend of paper and
+desk, and would pass for a dark rule), then each row is continued from
+the sheet outward: desk to the left of the sheet's first pixel takes that
+pixel's value, to the right of its last pixel that one's, gaps in between
+the value on their left.  Rows the sheet does not reach copy the nearest
+row that it does.  The paper's slow changes run on into the desk, so the
+opening sees no edge at all.
+"""
+
+from collections.abc import Sequence
+from typing import Optional
+
+from nrnn.image import morphology
+
+__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "sheet_mask", "paint_desk"]
+
+Rows = list[list[float]]
+Mask = list[list[int]]
+
+#: The median step across the sheet's edge, as a share of the sheet's and
+#: the desk's difference: a sheet's edge is sharp, a shadow's soft.
+SHARP = 0.7
+
+#: The sheet must be at least this many gray levels brighter than the desk.
+MIN_STEP = 20
+
+#: The sheet's outermost pixels (a blend with the desk) are painted over too.
+INSET = 2
+
+#: The desk must cover at least this share of the frame: a sliver is left to
+#: the ink finder's own handling of scenery along the border.
+MIN_DESK = 0.02
+
+#: ... and be broad: across most of it, at least this share of the frame's
+#: shorter side.  Strokes that touch the frame (a digit cropped tight) are
+#: dark and reach the border too, but they are at most a tenth of the
+#: digit's height wide.
+BROAD = 0.12
+
+
+def _median(values: list[float]) -> float:
+    values.sort()
+    return values[len(values) // 2]
+
+
+def _breadth(mask: Mask) -> float:
+    """The median, over the mask's pixels, of the shorter of the horizontal
+    and the vertical run through each: a stroke's width, a desk's breadth."""
+    across = morphology.run_lengths(mask)
+    down = list(zip(*morphology.run_lengths([list(c) for c in zip(*mask)])))
+    shorter = [min(a, b) for row, column in zip(across, down) for a, b in zip(row, column) if a]
+    return _median(shorter) if shorter else 0.0
+
+
+def _steps(gray: Sequence[Sequence[float]], sheet: Mask, broad: float) -> list[float]:
+    """Brightness one pixel inside the sheet minus the brighter of one
+    pixel and ``broad`` pixels out on the desk, wherever a row crosses
+    from the sheet onto more than ``broad`` pixels of desk.  A sheet's edge
+    steps down at once and stays down; a shadow's fades (one pixel out is
+    still bright), and a stroke that reaches the border, joined to the
+    desk by a shadow beside it, rises again beyond its width."""
+    far = max(2, int(broad))
+    steps = []
+    for values, flags in zip(gray, sheet):
+        width = len(flags)
+        runs = morphology.mask_runs(flags)
+        for k, (start, stop) in enumerate(runs):
+            if stop - start < 2:
+                continue
+            before = runs[k - 1][1] if k else 0
+            after = runs[k + 1][0] if k + 1 < len(runs) else width
+            if start - before > far:
+                steps.append(values[start + 1] - max(values[start - 2], values[start - far]))
+            if after - stop > far:
+                steps.append(values[stop - 2] - max(values[stop + 1], values[stop - 1 + far]))
+    return steps
+
+
+def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
+    """0/1 rows, 1 on the sheet (holes filled), if the photo shows a sheet
+    with sharp edges on a darker desk (see the module docstring); else None.
+    ``level``: Otsu's threshold of the brightness."""
+    height, width = len(gray), len(gray[0])
+    bright = [[1 if v > level else 0 for v in row] for row in gray]
+    pieces = morphology.components(bright)
+    if not pieces:
+        return None
+    sheet = [[0] * width for _ in range(height)]
+    for y, start, stop in pieces[0].runs:
+        sheet[y][start:stop] = [1] * (stop - start)
+    # What is not the sheet: the desk if it reaches the border, else a hole
+    # in the sheet (the digit, a dark mark on it).
+    desk = [[0] * width for _ in range(height)]
+    desk_pixels = 0
+    for piece in morphology.components([[1 - v for v in row] for row in sheet]):
+        target = desk if piece.touches_border(width, height) else sheet
+        for y, start, stop in piece.runs:
+            target[y][start:stop] = [1] * (stop - start)
+        if target is desk:
+            desk_pixels += piece.pixels
+    if desk_pixels < MIN_DESK * width * height or _breadth(desk) < BROAD * min(width, height):
+        return None
+    paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
+    desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
+    if paper - desk_level < MIN_STEP:
+        return None
+    # Across the edge both ways: along the rows, and along the columns.
+    broad = BROAD * min(width, height)
+    steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
+    if len(steps) < min(width, height) or _median(steps) < SHARP * (paper - desk_level):
+        return None
+    return sheet
+
+
+def paint_desk(plane: Sequence[Sequence[float]], sheet: Mask) -> Rows:
+    """``plane`` with everything off the sheet (shrunk by ``INSET``)
+    painted with the paper next to it (see the module docstring)."""
+    inner = [[int(v) for v in row] for row in morphology.min_filter(sheet, 2 * INSET + 1)]
+    painted: list[Optional[list[float]]] = []
+    for values, flags in zip(plane, inner):
+        runs = morphology.mask_runs(flags)
+        if not runs:
+            painted.append(None)
+            continue
+        row = list(values)
+        first, last = runs[0][0], runs[-1][1] - 1
+        row[:first] = [row[first]] * first
+        row[last + 1:] = [row[last]] * (len(row) - last - 1)
+        for (_, stop), (start, _) in zip(runs, runs[1:]):
+            row[stop:start] = [row[stop - 1]] * (start - stop)
+        painted.append(row)
+    reached = [y for y, row in enumerate(painted) if row is not None]
+    if not reached:
+        return [list(row) for row in plane]
+    out: Rows = []
+    for y, row in enumerate(painted):
+        if row is None:
+            nearest = min(reached, key=lambda r: abs(r - y))
+            row = list(painted[nearest])  # type: ignore[arg-type]
+        out.append(row)
+    return out

@@ -1,0 +1,65 @@
+"""Tests for nrnn/image/sheet.py: a sheet on a desk is found and its desk
+painted over; shadows, lighting and a sheet filling the frame are left alone."""
+
+import unittest
+from unittest import mock
+
+from nrnn.image import ink, sheet
+from tests import photos
+from tests.test_ink import rows_of
+
+
+def otsu(rows):
+    return ink.otsu_threshold([v for row in rows for v in row])
+
+
+class FindingTheSheet(unittest.TestCase):
+    def test_a_sheet_askew_on_a_desk_is_found_with_the_digit_on_it(self):
+        rows = rows_of(photos.sheet_on_desk(3))
+        found = sheet.sheet_mask(rows, otsu(rows))
+        self.assertIsNotNone(found)
+        # The sheet's middle (the digit too: a hole, filled) is sheet, the
+        # corners of the frame desk.
+        self.assertTrue(all(found[y][x] for y in range(60, 120) for x in range(100, 140)))
+        self.assertEqual([found[0][0], found[0][-1], found[-1][0], found[-1][-1]], [0, 0, 0, 0])
+
+    def test_a_soft_shadow_is_no_desk(self):
+        # The right third lies in a shadow 70 levels deep, whose edge fades
+        # over 6 pixels: darker and touching the border like a desk, not sharp.
+        rows = rows_of(photos.photo(7, noise=1.0))
+        self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
+
+    def test_paper_filling_the_frame_and_uneven_light_are_no_sheet(self):
+        for shadow in (False, True):
+            with self.subTest(shadow=shadow):
+                rows = rows_of(photos.photo(5, shadow=shadow))
+                self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
+        gradient = [[60.0 + x for x in range(200)] for _ in range(150)]  # a lamp on one side
+        self.assertIsNone(sheet.sheet_mask(gradient, otsu(gradient)))
+
+
+class PaintingTheDesk(unittest.TestCase):
+    def test_each_row_continues_the_sheet_outward(self):
+        plane = [[float(10 * y + x) for x in range(12)] for y in range(12)]
+        on_sheet = [[1 if 3 <= x < 9 and 2 <= y < 10 else 0 for x in range(12)] for y in range(12)]
+        painted = sheet.paint_desk(plane, on_sheet)
+        # Shrunk by INSET = 2: columns 5..6, rows 4..7 keep their values.
+        for y in range(4, 8):
+            self.assertEqual(painted[y], [10.0 * y + 5] * 6 + [10.0 * y + 6] * 6, y)
+        self.assertEqual(painted[0], painted[4])   # rows the sheet misses copy the nearest
+        self.assertEqual(painted[11], painted[7])
+
+    def test_the_digit_not_the_sheets_corners_is_the_ink(self):
+        rows = rows_of(photos.sheet_on_desk(3))
+        found = ink.find_ink(rows)
+        left, top, right, bottom = found.box
+        # The digit was drawn in (95, 50)-(145, 130) with a 7-pixel pen.
+        self.assertTrue(88 <= left and top >= 43 and right <= 152 and bottom <= 137, found.box)
+        self.assertTrue(any("desk painted" in name for name, _ in found.stages))
+        # Without the sheet, the corners of the desk win: the test can fail.
+        with mock.patch.object(sheet, "sheet_mask", return_value=None):
+            self.assertNotEqual(ink.find_ink(rows).box, found.box)
+
+
+if __name__ == "__main__":
+    unittest.main()
