@@ -304,6 +304,21 @@ class FindInk(unittest.TestCase):
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
 
+    def test_a_dim_grainy_photo_is_read_and_its_blank_paper_is_not(self):
+        # Paper at 95 levels, ink 30% darker, grain: the digit stands only
+        # 6-8 times above the paper's noise (the top-hat's median, 5), under
+        # NOISE_RATIO, and plainly shows: it must not be "blank".
+        def dim(digit):
+            cover = photos.coverage(digit, 200, 160, (70, 30, 130, 130), 9.0) if digit is not None else [0.0] * 32000
+            rng = random.Random(7)
+            return rows_of(photos.gray_image(200, 160, [(95 - 20 * (i % 200) / 200) * (1 - 0.3 * c) + rng.gauss(0, 2.0)
+                                                         for i, c in enumerate(cover)]))
+        found = ink.find_ink(dim(4))
+        self.assertIsNotNone(found.ink)
+        left, top, right, bottom = found.box
+        self.assertTrue(70 <= left and 30 <= top and right <= 130 and bottom <= 130, found.box)
+        self.assertIsNone(ink.find_ink(dim(None)).ink)
+
     def test_faint_colour_is_read_from_the_best_channel(self):
         image = photos.faint_blue(3)
         gray = rows_of(image)

@@ -47,7 +47,7 @@ The steps (``find_ink``), each with its reason
    widened the window, which lifts a strip narrower than it out of the
    paper), and never set under ``NOISE_RATIO / 2`` times
    the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
-   levels or ``NOISE_RATIO`` times the noise, the photo is blank.  If one
+   levels or ``BLANK_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (a line the lifting missed: a single one, or
    a bent one, which the digit crosses) holds most of the mask, the
    threshold is raised: Otsu again on what lies above it.
@@ -113,14 +113,15 @@ Rows = list[list[float]]
 #: pencil line in a photo may be only 15-25 levels darker than the paper.
 MIN_CONTRAST = 12
 
-#: ... and so is ink whose strongest is under NOISE_RATIO times the paper's
-#: noise (the top-hat's median: most pixels are paper).
-NOISE_RATIO = 8
-
-#: ... but the photo is blank only if its strongest ink is under this many
-#: times the noise: a dim photo's grain lifts the noise, and a digit that
-#: plainly shows stands only 6-8 times above it.
+#: ... and so is ink whose strongest is under BLANK_RATIO times the paper's
+#: noise (the top-hat's median: most pixels are paper).  Blank paper's
+#: grain stands about 3 times above that median; a digit in a dim photo,
+#: plainly visible, only 6 to 8 times (it was 8, and such photos were
+#: called blank).
 BLANK_RATIO = 5
+
+#: The threshold is never under NOISE_RATIO / 2 times the paper's noise.
+NOISE_RATIO = 8
 
 #: A piece with at least this share of the main piece's ink, near it, is part
 #: of the digit (a 5's cap, a 4's stem).
