@@ -18,7 +18,8 @@ How the sheet is found (``sheet_mask``)
 2. The desk is what is left that touches the frame's border: a sheet
    that fills the frame has no desk, and nothing changes.  It must be
    broad (``BROAD``): a digit cropped tight touches the border with its
-   strokes, which are dark too, but narrow.
+   strokes, which are dark too, but narrow.  The sheet must be broad too,
+   not a bright rule along an edge.
 3. The edge between them must be *sharp*.  A sheet's edge jumps from paper
    to desk within a pixel or two of the working image; the edge of a
    shadow, the other large darker thing in a photo of paper, fades over
@@ -131,14 +132,14 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
             target[y][start:stop] = [1] * (stop - start)
         if target is desk:
             desk_pixels += piece.pixels
-    if desk_pixels < MIN_DESK * width * height or _breadth(desk) < BROAD * min(width, height):
+    broad = BROAD * min(width, height)
+    if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad or _breadth(sheet) < broad:
         return None
     paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
     desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
     if paper - desk_level < MIN_STEP:
         return None
     # Across the edge both ways: along the rows, and along the columns.
-    broad = BROAD * min(width, height)
     steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
     if len(steps) < min(width, height) or _median(steps) < SHARP * (paper - desk_level):
         return None
