@@ -936,6 +936,34 @@ class PhotoStyle(NamedTuple):
     centred: bool = True
     pad: bool = False
     blur: tuple[int, int] = (1, 2)
+    desk: bool = False                            # the whole sheet, askew, on a desk
+
+
+def _on_desk(rng: PCG32, lit: Callable[[float, float], Colour], paper: Colour,
+             sheet: tuple[float, float, float, float, float]) -> Callable[[float, float], Colour]:
+    """The background of a sheet (width, height, centre x, centre y, turn
+    in radians) lying on a desk: ``lit`` paper inside, outside a darker desk
+    (wood, gray, black or a light table) under the same light, with a faint
+    grain."""
+    sheet_w, sheet_h, cx, cy, turn = sheet
+    cos_t, sin_t = math.cos(turn), math.sin(turn)
+    wood = _choose(rng, [(0.55, 0.38, 0.25), (0.35, 0.35, 0.37), (0.2, 0.2, 0.22), (0.6, 0.55, 0.5),
+                         (0.85, 0.85, 0.85)])
+    level = _between(rng, 0.25, 0.7) * _luma(paper)
+    desk = tuple(c * level / _luma(wood) for c in wood)
+    grain = _between(rng, 0.0, 0.06)
+    period = _between(rng, 0.02, 0.08)
+
+    def background(x: float, y: float) -> Colour:
+        u = (x - cx) * cos_t + (y - cy) * sin_t
+        v = (y - cy) * cos_t - (x - cx) * sin_t
+        light = lit(x, y)
+        if abs(u) < sheet_w / 2 and abs(v) < sheet_h / 2:
+            return light
+        shade = light[1] / paper[1] * (1.0 + grain * math.sin(y * period + 3.0 * math.sin(x * 0.01)))
+        return (desk[0] * shade, desk[1] * shade, desk[2] * shade)
+
+    return background
 
 
 def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: int = 4_000_000):
@@ -958,7 +986,16 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
             inner = (0, y0, width, y0 + inner_h)
     inner_w, inner_h = inner[2] - inner[0], inner[3] - inner[1]
     size = _between(rng, *style.digit) * inner_h
-    if style.centred:
+    sheet = None
+    if style.desk:  # a note or small sheet lying askew, all of it in the frame
+        sheet = (_between(rng, 0.45, 0.8) * width, _between(rng, 0.45, 0.8) * height,
+                 width * _between(rng, 0.4, 0.6), height * _between(rng, 0.4, 0.6),
+                 math.radians(_between(rng, -20, 20)))
+        size = _between(rng, 0.35, 0.6) * min(sheet[0], sheet[1])
+    if sheet is not None:
+        cx = sheet[2] + _between(rng, -0.1, 0.1) * sheet[0]
+        cy = sheet[3] + _between(rng, -0.1, 0.1) * sheet[1]
+    elif style.centred:
         cx = inner[0] + inner_w * _between(rng, 0.35, 0.65)
         cy = inner[1] + inner_h * _between(rng, 0.35, 0.65)
     else:
@@ -985,7 +1022,9 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     table = _between(rng, 0.2, 0.6) if _chance(rng, style.table) else 0.0
     lit = _lighting(rng, inner_w, inner_h, paper, _between(rng, *style.light),
                     vignette=_between(rng, 0.0, 0.3 if style.shadow else 0.12), shadow=shadow, table=table)
-    if style.pad:
+    if sheet is not None:
+        background = _on_desk(rng, lit, paper, sheet)
+    elif style.pad:
         def background(x, y, lit=lit):
             if inner[0] <= x < inner[2] and inner[1] <= y < inner[3]:
                 return lit(x - inner[0], y - inner[1])
@@ -1039,6 +1078,8 @@ PHOTO_STYLES = {
     "small_in_frame": PhotoStyle(size=(1600, 2300), digit=(0.08, 0.15), centred=False),
     "jpeg_phone": PhotoStyle(shadow=0.2),
     "jpeg_messenger": PhotoStyle(size=(640, 960), shadow=0.2),
+    "photo_dim": PhotoStyle(brightness=(60, 110), contrast=(15, 45), noise=(6.0, 12.0)),
+    "sheet_on_desk": PhotoStyle(size=(700, 1200), contrast=(30, 90), desk=True),
 }
 
 JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
@@ -1046,7 +1087,7 @@ JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
 #: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles"]
+         "styles", "photo_dim", "sheet_on_desk"]
 
 
 def jpeg_available() -> bool:

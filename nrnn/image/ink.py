@@ -80,11 +80,21 @@ blue pen on beige paper, similar brightness, different colour) is also read
 in the colour channel whose extremes stray furthest from its median, and
 that reading is kept if its ink stands clearly further out of the noise.
 
+A photo whose ink hardly stands out of its grain (under ``NOISE_RATIO``
+times the noise, or none found: a dim room, a phone's high ISO) is read
+once more with each pixel averaged with its 8 neighbours (``_box3``), and
+that reading is kept if its ink stands clearly further out of the noise:
+the grain falls about threefold, a stroke two pixels wide hardly at all.
+
 Before all this, flat margins are cut (``flat_margins``): whole rows and
 columns at the edges that are one flat colour, the frame around a photo
 pasted on a page or letterboxed by a phone's gallery.  Real paper is never
 that flat, ink never is, and such a frame would otherwise outvote the ink
-in step 1 and count as the "edge" in steps 4-7.
+in step 1 and count as the "edge" in steps 4-7.  Then, if the photo
+shows a whole sheet on a darker desk, the desk is painted over with the
+paper next to it (``nrnn.image.sheet``): the square window of step 4
+cannot follow an askew sheet's corners, and slivers of desk would stand
+out as strongly as ink.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -762,6 +772,17 @@ def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, 
                     for name, plane in channels().items()}
 
 
+def _box3(rows: Rows) -> Rows:
+    """Each value the mean of the 3 x 3 square around it (edges repeated)."""
+    def across(row):
+        padded = [row[0]] + list(row) + [row[-1]]
+        return [a + b + c for a, b, c in zip(padded, padded[1:], padded[2:])]
+    sums = [across(row) for row in rows]
+    padded = [sums[0]] + sums + [sums[-1]]
+    return [[(a + b + c) / 9.0 for a, b, c in zip(up, mid, down)]
+            for up, mid, down in zip(padded, padded[1:], padded[2:])]
+
+
 def _painted(channels: Callable[[], dict[str, Rows]], on_desk: list[list[int]]):
     """``channels`` with the desk painted over in each (see nrnn.image.sheet)."""
     return lambda: {name: sheet.paint_desk(plane, on_desk) for name, plane in channels().items()}
@@ -818,9 +839,6 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         return choice
 
     best = read("gray", gray, ordered)
-    if on_desk is not None:
-        best.stages.insert(0, ("the sheet, the desk painted as paper",
-                               lambda painted=gray: [[v / 255.0 for v in row] for row in painted]))
     if channels is not None and best.strength < LOW_CONTRAST:
         # Faint in gray: read the one channel whose few extreme percent
         # stray furthest from its median (cheap to measure), and keep it
@@ -830,6 +848,18 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         choice = read(name, planes[name])
         if choice.ink is not None and (best.ink is None or _clarity(choice) > 1.25 * _clarity(best)):
             best = choice
+    if best.ink is None or _clarity(best) < NOISE_RATIO:
+        # Grain (a dim photo): the paper's noise sets the threshold's
+        # floor, and faint strokes fall under it.  Averaging each pixel
+        # with its 8 neighbours cuts the grain about threefold and a
+        # stroke two pixels wide or more hardly at all: read that too, and
+        # keep it if its ink stands clearly further out of the noise.
+        smooth = read("gray smoothed", _box3(gray))
+        if smooth.ink is not None and (best.ink is None or _clarity(smooth) > 1.25 * _clarity(best)):
+            best = smooth
+    if on_desk is not None:
+        best.stages.insert(0, ("the sheet, the desk painted as paper",
+                               lambda painted=gray: [[v / 255.0 for v in row] for row in painted]))
     return best
 
 if __name__ == "__main__":

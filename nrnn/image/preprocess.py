@@ -45,7 +45,9 @@ first looks at the image and picks one (``choose_path``):
   is read once more, close up, from a crop of the full image around it
   (``_zoom``).  A drawing on uniform paper whose ink is
   too faint for the drawing reading (a pale pencil, a pen that only shows
-  in colour) gets this reading too, instead of "no ink found".
+  in colour) gets this reading too, instead of "no ink found", and so does
+  one whose "paper" is grain that the drawing reading stretched into ink
+  all over (``_grainy``: a dim, evenly lit photo).
 
 Shrinking comes first for big images (``nrnn.image.resample``, exact integer area
 averages over whole rows), so a 2000 x 2000 photo costs about as much as a
@@ -135,6 +137,10 @@ TINY_SIDE = 32
 PAPER_TOLERANCE = 3
 PAPER_SHARE = 0.5
 RING_SHARE = 0.95
+
+#: A "drawing" whose ink covers over this share of the ring inside its frame
+#: is a grainy photo (its grain stretched into ink): read as a photo.
+GRAIN_SHARE = 0.1
 
 
 #: ``plainly_uniform`` looks at images of at most this many pixels a side
@@ -282,6 +288,19 @@ def _ink_from_brightness(brightness: list[float], width: int, height: int) -> tu
         return width, height, [0.0] * (width * height)
     scaled = [v / strongest for v in ink]
     return width, height, _remove_faint_specks(scaled, width, height)
+
+
+def _grainy(ink: Sequence[float], width: int, height: int) -> bool:
+    """True if over ``GRAIN_SHARE`` of the ring just inside the ignored
+    frame is ink, however faint: a drawing's strokes cross its edge here
+    and there (its faint specks are gone), a dim photo's grain, stretched
+    with its faint digit and touching stronger grain, is ink everywhere."""
+    inset = int(min(width, height) * FRAME_FRACTION)
+    if min(width, height) - 2 * inset < 3:
+        return False
+    rows = [ink[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
+    ring = _ring(rows)
+    return sum(1 for v in ring if v) > GRAIN_SHARE * len(ring)
 
 
 def _remove_faint_specks(ink: list[float], width: int, height: int) -> list[float]:
@@ -550,13 +569,15 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
         drawn_width, drawn_height, ink = _ink_from_brightness(brightness, width, height)
         stages = [("brightness (a drawing: %s)" % why, drawn_width, drawn_height,
                    lambda: [v / 255.0 for v in brightness]), ("ink", drawn_width, drawn_height, lambda: ink)]
-        if any(ink) or why != "its paper is uniform":
+        grainy = why == "its paper is uniform" and _grainy(ink, drawn_width, drawn_height)
+        if (any(ink) and not grainy) or why != "its paper is uniform":
             return stages, drawn_width, drawn_height, ink
         # Evenly lit paper but no ink strong enough for a drawing: maybe a
-        # faint pencil, or a pale pen that only shows in one colour.
+        # faint pencil, or a pale pen that only shows in one colour.  Or
+        # grain all over (a dim photo): the drawing reading calls it ink.
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         ordered = None
-        why = "no ink strong enough for a drawing"
+        why = "its paper is grainy" if grainy else "no ink strong enough for a drawing"
     stages = [("brightness (a photo: %s)" % why, width, height, lambda: [v / 255.0 for v in gray])]
     found = _find_ink(width, height, gray, channels, ordered)
     for name, step in found.stages:
