@@ -7,6 +7,7 @@ area averages, centre of mass, rounded shift); each test says how.
 import gzip
 import json
 import platform
+import random
 import struct
 import unittest
 from unittest import mock
@@ -385,6 +386,31 @@ class Photos(unittest.TestCase):
             with self.subTest(digit=digit):
                 got = preprocess.prepare(photos.photo(digit, noise=1.5, seed=digit, **size))
                 self.assertLess(mean_difference(got, preprocess.prepare(photos.clean(digit, **size))), self.BOUND)
+
+    def test_a_dim_grainy_photo_is_read(self):
+        # Paper at 90 levels, ink 30% darker, grain of 4 levels: the grain
+        # lifts the threshold's floor over the ink; averaged with its
+        # neighbours (the smoothed reading) the digit stands out.
+        for digit in (2, 6, 9):
+            with self.subTest(digit=digit):
+                cover = photos.coverage(digit, 200, 160, (70, 30, 130, 130), 9.0)
+                rng = random.Random(digit)
+                image = photos.gray_image(200, 160, [90 * (1 - 0.3 * c) + rng.gauss(0, 4.0) for c in cover])
+                self.assertLess(mean_difference(preprocess.prepare(image),
+                                                preprocess.prepare(photos.clean(digit))), self.BOUND)
+
+    def test_an_evenly_lit_grainy_photo_is_no_drawing(self):
+        # Shrunk to 256 pixels a side the grain averages out and the paper
+        # looks uniform (a drawing); read as one, at 640 x 480, the grain
+        # stretched with the faint digit is ink everywhere and the digit
+        # shrinks to a dot in the 28x28.  Read as a photo instead.
+        size = dict(width=640, height=480, box=(260, 120, 380, 340), pen=16.0)
+        cover = photos.coverage(6, **size)
+        rng = random.Random(6)
+        image = photos.gray_image(640, 480, [90 * (1 - 0.3 * c) + rng.gauss(0, 4.0) for c in cover], "dim.png")
+        self.assertIn("grainy", preprocess.prepare_stages(image)[0][0])
+        self.assertLess(mean_difference(preprocess.prepare(image), preprocess.prepare(photos.clean(6, **size))),
+                        self.BOUND)
 
     def test_faint_blue_pen_is_read_in_colour(self):
         # Gray contrast ~14 levels: a drawing's reading finds nothing.
