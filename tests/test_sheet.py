@@ -4,7 +4,7 @@ painted over; shadows, lighting and a sheet filling the frame are left alone."""
 import unittest
 from unittest import mock
 
-from nrnn.image import ink, sheet
+from nrnn.image import ink, preprocess, sheet
 from tests import photos
 from tests.test_ink import rows_of
 
@@ -59,6 +59,21 @@ class PaintingTheDesk(unittest.TestCase):
         # Without the sheet, the corners of the desk win: the test can fail.
         with mock.patch.object(sheet, "sheet_mask", return_value=None):
             self.assertNotEqual(ink.find_ink(rows).box, found.box)
+
+
+class TheSheetIsNoDrawing(unittest.TestCase):
+    def test_a_sheet_on_a_uniform_desk_is_read_as_a_photo(self):
+        # A desk of one gray (a level of noise) makes most of the picture
+        # and its whole edge "uniform paper": read as a drawing, the sheet
+        # itself would be the ink (lighter than that paper).
+        image = photos.sheet_on_desk(5, noise=1.0)
+        stages = preprocess.prepare_stages(image)
+        self.assertIn("a sheet lies on a uniform desk", stages[0][0])
+        self.assertTrue(any("desk painted" in name for name, *_ in stages))
+        cover = photos.coverage(5, 240, 180, (95, 50, 145, 130), 7.0)
+        digit = photos.gray_image(240, 180, [255 * (1 - c) for c in cover])
+        difference = sum(abs(a - b) for a, b in zip(preprocess.prepare(image), preprocess.prepare(digit))) / 784
+        self.assertLess(difference, 0.06)
 
 
 if __name__ == "__main__":

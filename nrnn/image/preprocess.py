@@ -29,7 +29,9 @@ first looks at the image and picks one (``choose_path``):
   is uniform: at least ``PAPER_SHARE`` of all pixels and ``RING_SHARE`` of
   a ring just inside its frame are within ``PAPER_TOLERANCE`` gray levels
   of the median (for paper of one exact colour ``plainly_uniform`` sees
-  this without shrinking the image first).  Then ``drawing_ink`` does
+  this without shrinking the image first), and it is not a sheet lying on
+  a uniform desk (``nrnn.image.sheet``: the desk would pass for paper and
+  the sheet for ink).  Then ``drawing_ink`` does
   what nrnn always did: composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the (one, global)
   background, drop a thin frame (scanner edges), stretch so the strongest
@@ -78,6 +80,7 @@ from typing import Optional
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
+from nrnn.image import sheet
 from nrnn.image.gray import gray8
 from nrnn.image.png import Image
 from nrnn.image.resample import area_spans, fit_within, resize_rows, shrink_mix, shrink_plane
@@ -539,6 +542,11 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
     ring = _ring(inner)
     ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
     if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
+        # ... unless the uniform "paper" is a dark desk, and the sheet on it
+        # (bright, sharp-edged) would be read as the ink.
+        rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+        if sheet.sheet_mask(rows, photo_ink.otsu_threshold(ordered)) is not None:
+            return "photo", "a sheet lies on a uniform desk"
         return "drawing", "its paper is uniform"
     return "photo", ("its paper is not uniform: %.0f%% of pixels, %.0f%% of the edge within %d "
                      "levels of the median" % (100.0 * paper / len(gray),
