@@ -817,8 +817,8 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
     # A photo of the whole sheet, the desk around it: the desk is painted
     # over with the paper next to it (see nrnn.image.sheet), so its edges
     # and corners cannot pass for ink.
-    on_desk = None if tiny else sheet.sheet_mask(gray, otsu_threshold(
-        ordered if ordered is not None else [v for row in gray for v in row]))
+    on_desk = None if tiny else sheet.sheet_mask(gray, _otsu(_sorted_histogram(ordered)) if ordered is not None
+                                                 else otsu_threshold([v for row in gray for v in row]))
     if on_desk is not None:
         gray, ordered = sheet.paint_desk(gray, on_desk), None
         if channels is not None:

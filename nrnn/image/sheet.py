@@ -61,6 +61,11 @@ MIN_STEP = 20
 #: The sheet's outermost pixels (a blend with the desk) are painted over too.
 INSET = 2
 
+#: The desk must darken at least this share of the frame's edge
+#: (a sheet lying inside the frame: all of it; a sheet cut by the frame on
+#: three sides: a quarter or so).
+DESK_EDGE = 0.15
+
 #: The desk must cover at least this share of the frame: a sliver is left to
 #: the ink finder's own handling of scenery along the border.
 MIN_DESK = 0.02
@@ -115,6 +120,11 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     with sharp edges on a darker desk (see the module docstring); else None.
     ``level``: Otsu's threshold of the brightness."""
     height, width = len(gray), len(gray[0])
+    # The desk reaches the frame's edge: most photos, paper to the edge,
+    # end here, at the cost of one look along the edge.
+    edge = list(gray[0]) + list(gray[-1]) + [row[0] for row in gray] + [row[-1] for row in gray]
+    if sum(1 for v in edge if v <= level) < DESK_EDGE * len(edge):
+        return None
     bright = [[1 if v > level else 0 for v in row] for row in gray]
     pieces = morphology.components(bright)
     if not pieces:
