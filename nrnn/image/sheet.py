@@ -18,8 +18,10 @@ How the sheet is found (``sheet_mask``)
 2. The desk is what is left that touches the frame's border: a sheet
    that fills the frame has no desk, and nothing changes.  It must be
    broad (``BROAD``): a digit cropped tight touches the border with its
-   strokes, which are dark too, but narrow.  The sheet must be broad too,
-   not a bright rule along an edge.
+   strokes, which are dark too, but narrow.  The sheet must be large,
+   convex and mostly paper (``MIN_SHEET``, ``CONVEX``, ``MAX_MARKS``):
+   not a bright rule along an edge, nor a digit's thick light strokes on a
+   dark canvas.
 3. The edge between them must be *sharp*.  A sheet's edge jumps from paper
    to desk within a pixel or two of the working image; the edge of a
    shadow, the other large darker thing in a photo of paper, fades over
@@ -46,7 +48,7 @@ from typing import Optional
 
 from nrnn.image import morphology
 
-__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "sheet_mask", "paint_desk"]
+__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "sheet_mask", "paint_desk"]
 
 Rows = list[list[float]]
 Mask = list[list[int]]
@@ -60,6 +62,11 @@ MIN_STEP = 20
 
 #: The sheet's outermost pixels (a blend with the desk) are painted over too.
 INSET = 2
+
+#: The sheet (with the marks on it) covers at least MIN_SHEET of the frame,
+#: at least CONVEX of its convex hull, and the marks (the digit, darker than
+#: the sheet) at most MAX_MARKS of it.
+MIN_SHEET, CONVEX, MAX_MARKS = 0.15, 0.9, 0.3
 
 #: The desk must darken at least this share of the frame's edge
 #: (a sheet lying inside the frame: all of it; a sheet cut by the frame on
@@ -80,6 +87,35 @@ BROAD = 0.12
 def _median(values: list[float]) -> float:
     values.sort()
     return values[len(values) // 2]
+
+
+def _hull_area(mask: Mask) -> float:
+    """The area of the convex hull of the mask's pixels (as unit squares):
+    Andrew's monotone chain over each row's outermost pixel corners, then
+    the shoelace formula."""
+    points = []
+    for y, flags in enumerate(mask):
+        runs = morphology.mask_runs(flags)
+        if runs:
+            left, right = runs[0][0], runs[-1][1]
+            points += [(left, y), (left, y + 1), (right, y), (right, y + 1)]
+    points = sorted(set(points))
+    if len(points) < 3:
+        return 0.0
+
+    def turn(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    def chain(ordered):
+        hull: list[tuple[int, int]] = []
+        for point in ordered:
+            while len(hull) >= 2 and turn(hull[-2], hull[-1], point) <= 0:
+                hull.pop()
+            hull.append(point)
+        return hull[:-1]
+
+    hull = chain(points) + chain(points[::-1])
+    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(hull, hull[1:] + hull[:1]))) / 2.0
 
 
 def _breadth(mask: Mask) -> float:
@@ -135,15 +171,24 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     # What is not the sheet: the desk if it reaches the border, else a hole
     # in the sheet (the digit, a dark mark on it).
     desk = [[0] * width for _ in range(height)]
-    desk_pixels = 0
+    desk_pixels = marks = 0
     for piece in morphology.components([[1 - v for v in row] for row in sheet]):
         target = desk if piece.touches_border(width, height) else sheet
         for y, start, stop in piece.runs:
             target[y][start:stop] = [1] * (stop - start)
         if target is desk:
             desk_pixels += piece.pixels
+        else:
+            marks += piece.pixels
+    # A sheet is large, convex (a quadrilateral, perhaps cut by the frame)
+    # and mostly paper.  Thick light strokes on a dark canvas are a bright
+    # piece on a dark ground too, but small, or bent, or (a 0) mostly hole.
+    sheet_pixels = pieces[0].pixels + marks
+    if (sheet_pixels < MIN_SHEET * width * height or marks > MAX_MARKS * sheet_pixels
+            or sheet_pixels < CONVEX * _hull_area(sheet)):
+        return None
     broad = BROAD * min(width, height)
-    if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad or _breadth(sheet) < broad:
+    if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad:
         return None
     paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
     desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
