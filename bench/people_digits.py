@@ -939,31 +939,26 @@ class PhotoStyle(NamedTuple):
     desk: bool = False                            # the whole sheet, askew, on a desk
 
 
-def _on_desk(rng: PCG32, lit: Callable[[float, float], Colour], paper: Colour,
-             sheet: tuple[float, float, float, float, float]) -> Callable[[float, float], Colour]:
-    """The background of a sheet (width, height, centre x, centre y, turn
-    in radians) lying on a desk: ``lit`` paper inside, outside a darker desk
-    (wood, gray, black or a light table) under the same light, with a faint
-    grain."""
+def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, float],
+          width: int, height: int) -> tuple[Ink, Colour]:
+    """The desk around a sheet (width, height, centre x, centre y, turn in
+    radians) lying on it, as a layer over the paper like ink: covering all
+    but the sheet, its edge anti-aliased (a sheet's edge is straight and
+    sharp), in a colour darker than the paper (wood, gray, black or a light
+    table), relative to the paper as ink colours are."""
     sheet_w, sheet_h, cx, cy, turn = sheet
     cos_t, sin_t = math.cos(turn), math.sin(turn)
     wood = _choose(rng, [(0.55, 0.38, 0.25), (0.35, 0.35, 0.37), (0.2, 0.2, 0.22), (0.6, 0.55, 0.5),
                          (0.85, 0.85, 0.85)])
     level = _between(rng, 0.25, 0.7) * _luma(paper)
-    desk = tuple(c * level / _luma(wood) for c in wood)
-    grain = _between(rng, 0.0, 0.06)
-    period = _between(rng, 0.02, 0.08)
-
-    def background(x: float, y: float) -> Colour:
-        u = (x - cx) * cos_t + (y - cy) * sin_t
-        v = (y - cy) * cos_t - (x - cx) * sin_t
-        light = lit(x, y)
-        if abs(u) < sheet_w / 2 and abs(v) < sheet_h / 2:
-            return light
-        shade = light[1] / paper[1] * (1.0 + grain * math.sin(y * period + 3.0 * math.sin(x * 0.01)))
-        return (desk[0] * shade, desk[1] * shade, desk[2] * shade)
-
-    return background
+    relative = tuple(255.0 * c * level / _luma(wood) / p for c, p in zip(wood, paper))
+    cover: list[float] = []
+    for y in range(height):
+        dy = y + 0.5 - cy
+        cover += [_clamp(0.5 + max(abs((x + 0.5 - cx) * cos_t + dy * sin_t) - sheet_w / 2,
+                                   abs(dy * cos_t - (x + 0.5 - cx) * sin_t) - sheet_h / 2))
+                  for x in range(width)]
+    return Ink(0, 0, width, height, cover), relative
 
 
 def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: int = 4_000_000):
@@ -1022,9 +1017,7 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     table = _between(rng, 0.2, 0.6) if _chance(rng, style.table) else 0.0
     lit = _lighting(rng, inner_w, inner_h, paper, _between(rng, *style.light),
                     vignette=_between(rng, 0.0, 0.3 if style.shadow else 0.12), shadow=shadow, table=table)
-    if sheet is not None:
-        background = _on_desk(rng, lit, paper, sheet)
-    elif style.pad:
+    if style.pad:
         def background(x, y, lit=lit):
             if inner[0] <= x < inner[2] and inner[1] <= y < inner[3]:
                 return lit(x - inner[0], y - inner[1])
@@ -1049,7 +1042,10 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     # blur's loss, as far as black allows.
     ink_rgb = ink_colour(paper, hue, contrast / max(0.05, _peak(ink)))
     relative = tuple(255.0 * i / p for i, p in zip(ink_rgb, paper))
-    pixels = scene(width, height, background, [(ink, relative)], rng,
+    layers = [(ink, relative)]
+    if sheet is not None:
+        layers.append(_desk(rng, paper, sheet, width, height))
+    pixels = scene(width, height, background, layers, rng,
                    noise=_between(rng, *style.noise), lines=lines)
     if style.pad:  # the frame is exact white, without the photo's noise
         pixels = bytearray(pixels)

@@ -29,6 +29,17 @@ class FindingTheSheet(unittest.TestCase):
         rows = rows_of(photos.photo(7, noise=1.0))
         self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
 
+    def test_thick_light_strokes_on_a_dark_canvas_are_no_sheet(self):
+        # A canvas export, white on black, the strokes a brush 12% of the
+        # frame wide and reaching its edge: bright pieces with sharp edges
+        # on a broad dark ground, as a sheet on a desk, but bent, or
+        # mostly hole.
+        for digit in range(10):
+            with self.subTest(digit=digit):
+                cover = photos.coverage(digit, 120, 120, (15, 0, 105, 119), 15.0)
+                rows = [[255.0 * c for c in cover[y * 120:(y + 1) * 120]] for y in range(120)]
+                self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
+
     def test_paper_filling_the_frame_and_uneven_light_are_no_sheet(self):
         for shadow in (False, True):
             with self.subTest(shadow=shadow):

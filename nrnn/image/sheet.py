@@ -43,12 +43,13 @@ row that it does.  The paper's slow changes run on into the desk, so the
 opening sees no edge at all.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Optional
 
 from nrnn.image import morphology
 
-__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "sheet_mask", "paint_desk"]
+__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "CORNERS", "sheet_mask", "paint_desk"]
 
 Rows = list[list[float]]
 Mask = list[list[int]]
@@ -67,6 +68,10 @@ INSET = 2
 #: at least CONVEX of its convex hull, and the marks (the digit, darker than
 #: the sheet) at most MAX_MARKS of it.
 MIN_SHEET, CONVEX, MAX_MARKS = 0.15, 0.9, 0.3
+
+#: ... and its hull has corners: at least this share of the hull's whole
+#: turn is made at its four sharpest corners (a thick 0 is convex too).
+CORNERS = 0.5
 
 #: The desk must darken at least this share of the frame's edge
 #: (a sheet lying inside the frame: all of it; a sheet cut by the frame on
@@ -89,10 +94,9 @@ def _median(values: list[float]) -> float:
     return values[len(values) // 2]
 
 
-def _hull_area(mask: Mask) -> float:
-    """The area of the convex hull of the mask's pixels (as unit squares):
-    Andrew's monotone chain over each row's outermost pixel corners, then
-    the shoelace formula."""
+def _hull(mask: Mask) -> list[tuple[int, int]]:
+    """The convex hull of the mask's pixels (as unit squares), its corners
+    in order: Andrew's monotone chain over each row's outermost pixel corners."""
     points = []
     for y, flags in enumerate(mask):
         runs = morphology.mask_runs(flags)
@@ -101,7 +105,7 @@ def _hull_area(mask: Mask) -> float:
             points += [(left, y), (left, y + 1), (right, y), (right, y + 1)]
     points = sorted(set(points))
     if len(points) < 3:
-        return 0.0
+        return points
 
     def turn(o, a, b):
         return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
@@ -114,8 +118,22 @@ def _hull_area(mask: Mask) -> float:
             hull.append(point)
         return hull[:-1]
 
-    hull = chain(points) + chain(points[::-1])
-    return abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(hull, hull[1:] + hull[:1]))) / 2.0
+    return chain(points) + chain(points[::-1])
+
+
+def _hull_shape(mask: Mask) -> tuple[float, float]:
+    """(area, cornerness) of the mask's convex hull: its area (the
+    shoelace formula), and the share of its whole turn (360 degrees) made
+    at its four sharpest corners.  A quadrilateral turns at four corners
+    (its sides, however ragged, hardly turn); a round blob turns a little
+    everywhere."""
+    hull = _hull(mask)
+    sides = list(zip(hull, hull[1:] + hull[:1]))
+    area = abs(sum(a[0] * b[1] - b[0] * a[1] for a, b in sides)) / 2.0
+    headings = [math.atan2(b[1] - a[1], b[0] - a[0]) for a, b in sides]
+    turns = sorted(((after - before) % (2 * math.pi) for before, after in zip(headings, headings[1:] + headings[:1])),
+                   reverse=True)
+    return area, sum(turns[:4]) / (2 * math.pi) if turns else 0.0
 
 
 def _breadth(mask: Mask) -> float:
@@ -184,8 +202,10 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     # and mostly paper.  Thick light strokes on a dark canvas are a bright
     # piece on a dark ground too, but small, or bent, or (a 0) mostly hole.
     sheet_pixels = pieces[0].pixels + marks
-    if (sheet_pixels < MIN_SHEET * width * height or marks > MAX_MARKS * sheet_pixels
-            or sheet_pixels < CONVEX * _hull_area(sheet)):
+    if sheet_pixels < MIN_SHEET * width * height or marks > MAX_MARKS * sheet_pixels:
+        return None
+    hull_area, cornerness = _hull_shape(sheet)
+    if sheet_pixels < CONVEX * hull_area or cornerness < CORNERS:
         return None
     broad = BROAD * min(width, height)
     if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad:
