@@ -25,7 +25,9 @@ How a digit becomes a scene
    grid and interpolated (lighting gradient, vignetting, shadows, the table
    around the sheet), optionally with ruled or squared lines; ink multiplies
    the paper's reflectance (``paper * (1 - coverage * (1 - ink/paper))``),
-   so a shadow darkens ink and paper alike.  Camera blur is a [1 2 1] / 4
+   so a shadow darkens ink and paper alike.  A desk around a small sheet
+   is such a layer too, covering all but the sheet, so that the sheet's
+   edge is straight and sharp as a real one.  Camera blur is a [1 2 1] / 4
    filter on the coverage; sensor noise is added from a table of seeded
    Gaussian integers read at a random offset per row.
 3. *File.*  PNG (gray, RGB or RGBA) or, once ``nrnn.image.jpeg_encoder`` exists,

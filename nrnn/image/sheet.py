@@ -12,21 +12,26 @@ the photo reads as if the sheet filled the frame.
 
 How the sheet is found (``sheet_mask``)
 ---------------------------------------
-1. Split the brightness at Otsu's threshold (the caller's ``level``): the
-   sheet is brighter than the desk around it.  The sheet is the largest
+1. The desk reaches the frame: unless ``DESK_EDGE`` of the frame's edge is
+   darker than Otsu's threshold of the brightness (the caller's
+   ``level``), there is no desk, and most photos end here.  Split the
+   brightness at that threshold: the sheet is brighter than the desk.  The sheet is the largest
    bright piece, with its holes (the digit, written darker on it) filled.
 2. The desk is what is left that touches the frame's border: a sheet
    that fills the frame has no desk, and nothing changes.  It must be
    broad (``BROAD``): a digit cropped tight touches the border with its
    strokes, which are dark too, but narrow.  The sheet must be large,
-   convex and mostly paper (``MIN_SHEET``, ``CONVEX``, ``MAX_MARKS``):
-   not a bright rule along an edge, nor a digit's thick light strokes on a
-   dark canvas.
+   convex, mostly paper, and turn at four corners (``MIN_SHEET``,
+   ``CONVEX``, ``MAX_MARKS``, ``CORNERS``: a quadrilateral, perhaps cut by
+   the frame), not a bright rule along an edge, nor a digit's thick light
+   strokes on a dark canvas (small, bent, or round and mostly hole).
 3. The edge between them must be *sharp*.  A sheet's edge jumps from paper
    to desk within a pixel or two of the working image; the edge of a
    shadow, the other large darker thing in a photo of paper, fades over
-   many.  So across every point of the edge the brightness is compared one
-   pixel inside the sheet with one pixel out on the desk: the median of
+   many.  So wherever a row or column crosses from the sheet onto broad
+   desk, the brightness one pixel inside the sheet is compared with the
+   brighter of one pixel and ``BROAD`` out on the desk (a stroke reaching
+   the border rises again beyond its width): the median of
    those steps must be at least ``SHARP`` of the difference between the
    sheet's and the desk's median brightness, and that difference at least
    ``MIN_STEP`` levels.  A lighting gradient split in two, or a shadow,
@@ -49,7 +54,8 @@ from typing import Optional
 
 from nrnn.image import morphology
 
-__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "CORNERS", "sheet_mask", "paint_desk"]
+__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "CORNERS",
+           "sheet_mask", "paint_desk"]
 
 Rows = list[list[float]]
 Mask = list[list[int]]
@@ -242,9 +248,8 @@ def paint_desk(plane: Sequence[Sequence[float]], sheet: Mask) -> Rows:
     if not reached:
         return [list(row) for row in plane]
     out: Rows = []
-    for y, row in enumerate(painted):
-        if row is None:
-            nearest = min(reached, key=lambda r: abs(r - y))
-            row = list(painted[nearest])  # type: ignore[arg-type]
-        out.append(row)
+    for y, done in enumerate(painted):
+        if done is None:  # a row the sheet misses: the nearest row it reaches
+            done = list(painted[min(reached, key=lambda r: abs(r - y))] or ())
+        out.append(done)
     return out
