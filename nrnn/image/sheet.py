@@ -82,11 +82,11 @@ CORNERS = 0.5
 #: The desk must darken at least this share of the frame's edge
 #: (a sheet lying inside the frame: all of it; a sheet cut by the frame on
 #: three sides: a quarter or so).
-DESK_EDGE = 0.15
+DESK_EDGE = 0.03
 
 #: The desk must cover at least this share of the frame: a sliver is left to
 #: the ink finder's own handling of scenery along the border.
-MIN_DESK = 0.02
+MIN_DESK = 0.01
 
 #: ... and be broad: across most of it, at least this share of the frame's
 #: shorter side.  Strokes that touch the frame (a digit cropped tight) are
@@ -222,7 +222,7 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
         return None
     # Across the edge both ways: along the rows, and along the columns.
     steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
-    if len(steps) < min(width, height) or _median(steps) < SHARP * (paper - desk_level):
+    if len(steps) < min(width, height) / 4 or _median(steps) < SHARP * (paper - desk_level):
         return None
     return sheet
 
