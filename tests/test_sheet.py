@@ -23,6 +23,16 @@ class FindingTheSheet(unittest.TestCase):
         self.assertTrue(all(found[y][x] for y in range(60, 120) for x in range(100, 140)))
         self.assertEqual([found[0][0], found[0][-1], found[-1][0], found[-1][-1]], [0, 0, 0, 0])
 
+    def test_a_thumb_reaching_in_from_the_edge_is_desk(self):
+        # Far darker than the faint digit, it would set the threshold over
+        # it, its rim the only ink left.  Broad, sharp-edged, reaching the
+        # border: desk, painted over.
+        rows = rows_of(photos.thumb_at_the_edge(3))
+        self.assertIsNotNone(sheet.sheet_mask(rows, otsu(rows)))
+        left, top, right, bottom = ink.find_ink(rows).box
+        # The digit was drawn in (60, 50)-(110, 140) with a 7-pixel pen.
+        self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147, (left, top, right, bottom))
+
     def test_a_soft_shadow_is_no_desk(self):
         # The right third lies in a shadow 70 levels deep, whose edge fades
         # over 6 pixels: darker and touching the border like a desk, not sharp.

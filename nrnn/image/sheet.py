@@ -1,7 +1,7 @@
 """The sheet on the desk: in a photo that shows the sheet's edges, only the sheet can hold the digit.
 
 People photograph a small note, an index card or a sheet held at arm's
-length, and the desk shows around it.  Ink is found as what stands out of
+length, and the desk shows around it, or the thumb that holds the sheet.  Ink is found as what stands out of
 the paper *around it* (``nrnn.image.ink``), and the paper is estimated by a
 grey-level opening with a square window: along the sheet's edges, and
 above all at its corners when it lies askew, the window cannot follow the
@@ -31,7 +31,8 @@ How the sheet is found (``sheet_mask``)
    many.  So wherever a row or column crosses from the sheet onto broad
    desk, the brightness one pixel inside the sheet is compared with the
    brighter of one pixel and ``BROAD`` out on the desk (a stroke reaching
-   the border rises again beyond its width): the median of
+   the border rises again beyond its width), along at least ``MIN_EDGE``
+   of the frame's shorter side: the median of
    those steps must be at least ``SHARP`` of the difference between the
    sheet's and the desk's median brightness, and that difference at least
    ``MIN_STEP`` levels.  A lighting gradient split in two, or a shadow,
@@ -81,12 +82,16 @@ CORNERS = 0.5
 
 #: The desk must darken at least this share of the frame's edge
 #: (a sheet lying inside the frame: all of it; a sheet cut by the frame on
-#: three sides: a quarter or so).
+#: three sides: a quarter or so; a thumb holding the sheet: a few percent).
 DESK_EDGE = 0.03
 
 #: The desk must cover at least this share of the frame: a sliver is left to
 #: the ink finder's own handling of scenery along the border.
 MIN_DESK = 0.01
+
+#: The sheet's edge onto broad desk must be at least this share of the
+#: frame's shorter side long (counted in crossings of rows and columns).
+MIN_EDGE = 0.25
 
 #: ... and be broad: across most of it, at least this share of the frame's
 #: shorter side.  Strokes that touch the frame (a digit cropped tight) are
@@ -222,7 +227,7 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
         return None
     # Across the edge both ways: along the rows, and along the columns.
     steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
-    if len(steps) < min(width, height) / 4 or _median(steps) < SHARP * (paper - desk_level):
+    if len(steps) < MIN_EDGE * min(width, height) or _median(steps) < SHARP * (paper - desk_level):
         return None
     return sheet
 
