@@ -556,6 +556,26 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
         threshold = raised
         mask = _above(top_hat, threshold)
         pieces = morphology.components(mask, top_hat)
+    # A pen lying across the sheet from its edge, far darker than a faint
+    # digit: Otsu's threshold falls between it and all the rest, and the
+    # digit falls under it.  If all that is left touches the border, the
+    # threshold is measured again without it (and a rim of two pixels
+    # around it); a digit that then stands out of the noise, away from the
+    # border, is the ink.
+    if band and pieces and all(piece.touches_border(width, height) for piece in pieces):
+        intruders = [[0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
+        for piece in pieces:
+            for y, start, stop in piece.runs:
+                left, right = max(0, start - 2), min(width, stop + 2)
+                for row in intruders[max(0, y - 2):y + 3]:
+                    row[left:right] = [1] * (right - left)
+        retry, retry_strongest, retry_noise = _threshold(top_hat, band, intruders)
+        if retry_strongest >= max(MIN_CONTRAST, BLANK_RATIO * retry_noise):
+            retry_mask = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
+                          for row, skip in zip(top_hat, intruders)]
+            retry_pieces = morphology.components(retry_mask, top_hat)
+            if any(not piece.touches_border(width, height) for piece in retry_pieces):
+                threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one
