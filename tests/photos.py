@@ -119,13 +119,16 @@ def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float 
     return gray_image(width, height, levels, "sheet.png")
 
 
-def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int = 3) -> Image:
+def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int = 3,
+                      thumb=(150, -10, 165, 22, 17)) -> Image:
     """A faint digit (15% darker than the paper) and a thumb holding the
-    sheet: a dark rounded bar (level 55) reaching in from the top edge."""
+    sheet: a dark rounded bar (level 55) reaching in from the top edge,
+    ``thumb`` = (x0, y0, x1, y1, radius) its axis and half-width (a thinner
+    one is a pen)."""
     import math
     ink = coverage(digit, width, height, (60, 50, 110, 140), 7.0)
     rng = random.Random(seed)
-    x0, y0, x1, y1, radius = 150, -10, 165, 22, 17
+    x0, y0, x1, y1, radius = thumb
     dx, dy = x1 - x0, y1 - y0
     levels = []
     for y in range(height):

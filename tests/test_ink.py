@@ -301,6 +301,16 @@ class FindInk(unittest.TestCase):
                 rows = rows_of(photos.photo(7, shadow=False, darkness=0.3, table=table, noise=1.5, seed=4))
                 self.assertEqual(ink._find_in(rows, "dark").band, 0.0)
 
+    def test_a_pen_reaching_in_from_the_edge_does_not_hide_a_faint_digit(self):
+        # A pen 7 pixels wide, level 55, from the top edge: too narrow to be
+        # desk (nrnn.image.sheet), and so much darker than the digit that
+        # Otsu's threshold lies between them.  Measured again without what
+        # touches the border, the threshold finds the digit.
+        image = photos.thumb_at_the_edge(3, thumb=(140, -10, 185, 60, 3.5))
+        left, top, right, bottom = ink.find_ink(rows_of(image)).box
+        # The digit was drawn in (60, 50)-(110, 140) with a 7-pixel pen.
+        self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147, (left, top, right, bottom))
+
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)
 

@@ -51,6 +51,10 @@ The steps (``find_ink``), each with its reason
    piece spanning the frame (a line the lifting missed: a single one, or
    a bent one, which the digit crosses) holds most of the mask, the
    threshold is raised: Otsu again on what lies above it.
+   If all that is then left in the mask touches the border (a pen lying
+   across the sheet from its edge, far darker than a faint digit), the
+   threshold is measured again without it, and a digit that then stands
+   out, away from the border, is kept instead.
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
