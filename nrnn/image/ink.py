@@ -567,12 +567,12 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     # around it); a digit that then stands out of the noise, away from the
     # border, is the ink.
     if band and pieces and all(piece.touches_border(width, height) for piece in pieces):
-        intruders = [[0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
+        intruders: Rows = [[0.0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
         for piece in pieces:
             for y, start, stop in piece.runs:
                 left, right = max(0, start - 2), min(width, stop + 2)
-                for row in intruders[max(0, y - 2):y + 3]:
-                    row[left:right] = [1] * (right - left)
+                for line in intruders[max(0, y - 2):y + 3]:
+                    line[left:right] = [1.0] * (right - left)
         retry, retry_strongest, retry_noise = _threshold(top_hat, band, intruders)
         if retry_strongest >= max(MIN_CONTRAST, BLANK_RATIO * retry_noise):
             retry_mask = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
