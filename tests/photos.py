@@ -48,10 +48,12 @@ def paper_level(x: int, y: int, width: int, height: int, shadow: bool) -> float:
 
 def photo(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130), pen: float = 9.0,
           shadow: bool = True, noise: float = 3.0, darkness: float = 0.6, seed: int = 1,
-          table: int = 0) -> Image:
+          table: int = 0, fold: float = None) -> Image:
     """The digit photographed: ink = paper * (1 - darkness * coverage), plus
     noise; with ``table`` > 0, the sheet ends that many pixels from the left
-    edge and a dark table (level 70) shows beyond it."""
+    edge and a dark table (level 70) shows beyond it; with ``fold`` (a row),
+    a fold about two pixels wide crosses the sheet there, a little askew,
+    as dark in its middle as ink of darkness 0.6."""
     ink = coverage(digit, width, height, box, pen)
     rng = random.Random(seed)
     levels = []
@@ -60,6 +62,8 @@ def photo(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130
             paper = paper_level(x, y, width, height, shadow)
             if table and x < table - 0.05 * (y - height / 2):  # the sheet's edge, a little askew
                 paper = 70.0
+            if fold is not None:
+                paper *= 1 - 0.6 * max(0.0, 1 - abs(y - fold - 0.03 * x) / 1.5)
             levels.append(paper * (1 - darkness * ink[y * width + x]) + rng.gauss(0, noise))
     return gray_image(width, height, levels, "photo.png")
 
@@ -100,10 +104,11 @@ def padded(image: Image, pad: int = 40, level: int = 255, right: int = None) -> 
 
 def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float = 14.0,
                   paper: float = 205.0, desk: float = 85.0, darkness: float = 0.2,
-                  noise: float = 2.0, seed: int = 5) -> Image:
+                  noise: float = 2.0, seed: int = 5, half: tuple = (75, 60)) -> Image:
     """A small sheet lying askew on a darker desk, the whole sheet in the
     frame, a faint digit in its middle: the sheet's corners are what the
-    paper's square window cannot follow."""
+    paper's square window cannot follow.  ``half``: half the sheet's
+    width and height."""
     import math
     ink = coverage(digit, width, height, (95, 50, 145, 130), 7.0)
     rng = random.Random(seed)
@@ -114,7 +119,7 @@ def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float 
         for x in range(width):
             u = (x - width / 2) * cos + (y - height / 2) * sin
             v = -(x - width / 2) * sin + (y - height / 2) * cos
-            level = paper - 20 * x / width if abs(u) < 75 and abs(v) < 60 else desk
+            level = paper - 20 * x / width if abs(u) < half[0] and abs(v) < half[1] else desk
             levels.append(level * (1 - darkness * ink[y * width + x]) + rng.gauss(0, noise))
     return gray_image(width, height, levels, "sheet.png")
 

@@ -227,6 +227,18 @@ class Polarities(unittest.TestCase):
         paper.noise = stroke.noise
         self.assertIs(ink._better(stroke, paper, confident=True), paper)
 
+    def test_the_slits_of_a_fat_digit_lose_when_the_vote_was_clear(self):
+        # A fat marker's 6 (dark, thinness 0.42) and the slits between its
+        # strokes (light): three times thinner, a little clearer, with the
+        # 6's ink on three sides.  When the percentile vote clearly chose
+        # the 6's polarity, its holes and bays cannot overturn it.
+        six = finding(80, 80, [(20, 10, 60, 70)], 0.42)
+        slits = finding(80, 80, [(30, 20, 50, 22), (30, 20, 32, 50), (38, 40, 50, 42)], 0.12)
+        slits.noise = 1.9  # 1.05 times the 6's clarity
+        self.assertIs(ink._better(six, slits, confident=True), six)
+        slits.noise = 1.3  # 1.5 times
+        self.assertIs(ink._better(six, slits, confident=True), six)
+
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.
@@ -262,6 +274,19 @@ class FindInk(unittest.TestCase):
         self.assertLessEqual(abs(top - min(ys)), 3, found.box)
         self.assertLessEqual(abs(bottom - max(ys)), 3, found.box)
         self.assertTrue(all(0.0 <= v <= 1.0 for row in found.ink for v in row))
+
+    def test_strokes_wider_than_the_window_are_kept_whole(self):
+        # A marker's strokes a quarter of the frame wide: the window, held
+        # to WINDOW_MAX of the frame, cannot lift them out of the paper, and
+        # a square of the digit went missing (an 8 lost 60% of its ink).
+        for digit, pen, width in ((8, 24, 100), (6, 24, 100), (4, 30, 120)):
+            with self.subTest(digit=digit, pen=pen):
+                box = (15, 30, width - 15, 130)
+                image = photos.photo(digit, width=width, box=box, pen=pen, shadow=False, seed=2)
+                found = ink.find_ink(rows_of(image))
+                drawn = [i for i, c in enumerate(photos.coverage(digit, width, 160, box, pen)) if c > 0.5]
+                seen = [v for row in found.ink for v in row]
+                self.assertGreater(sum(1 for i in drawn if seen[i] > 0.5), 0.95 * len(drawn))
 
     def test_shadowed_photo_box_is_the_digits(self):
         # The digit was drawn in the box (70, 30)-(130, 130); the shadow
@@ -310,6 +335,16 @@ class FindInk(unittest.TestCase):
         left, top, right, bottom = ink.find_ink(rows_of(image)).box
         # The digit was drawn in (60, 50)-(110, 140) with a 7-pixel pen.
         self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147, (left, top, right, bottom))
+
+    def test_a_fold_across_the_sheet_darker_than_a_faint_digit(self):
+        # One straight line, no family: it runs on past the digit on both
+        # sides, so it is lifted like a ruled line; left in, it was the
+        # darkest "ink" and the digit fell under the threshold, or it was
+        # kept with the digit, a bar over it.
+        for fold, digit in ((18, 7), (80, 1), (80, 0)):
+            with self.subTest(fold=fold, digit=digit):
+                image = photos.photo(digit, shadow=False, darkness=0.3, fold=fold, noise=2.0, seed=5)
+                self.assertBoxIsTheDigits(ink.find_ink(rows_of(image)), digit)
 
     def test_blank_paper_with_a_shadow_has_no_ink(self):
         self.assertIsNone(ink.find_ink(rows_of(photos.blank())).ink)

@@ -107,6 +107,31 @@ class FindLines(unittest.TestCase):
         mask = [[1 if 98 <= x <= 101 and 5 <= y < 155 else 0 for x in range(WIDTH)] for y in range(HEIGHT)]
         self.assertEqual(paper_lines.find_lines([list(c) for c in zip(*mask)]), [])
 
+    def test_a_line_alone_beside_a_digit_is_a_fold(self):
+        # One line across the frame (a fold, a margin line), a digit below
+        # it and one crossing it: the line runs on past the digit on both
+        # sides, so it is found though it has no family.
+        for top in (60, 20):
+            with self.subTest(top=top):
+                mask = [[0] * WIDTH for _ in range(HEIGHT)]
+                draw_line(mask, 40, 0.02)
+                for y in range(top, top + 70):
+                    mask[y][95:99] = [1] * 4
+                lines = paper_lines.find_lines(mask)
+                self.assertEqual(len(lines), 1, lines)
+                self.assertLessEqual(abs(lines[0].offset - 40), 1.0)
+
+    def test_a_sevens_bar_in_a_close_up_is_no_fold(self):
+        # A 7 filling the frame: its bar is one long straight thin line,
+        # but it ends where the stem begins.
+        mask = [[0] * WIDTH for _ in range(HEIGHT)]
+        for x in range(12, WIDTH - 12):
+            mask[10][x] = mask[11][x] = 1
+        for y in range(10, HEIGHT - 5):
+            x = WIDTH - 13 - (y - 10) * 60 // HEIGHT
+            mask[y][x - 1:x + 2] = [1] * 3
+        self.assertEqual(paper_lines.find_lines(mask), [])
+
     def test_rows_of_wide_blobs_are_no_lines(self):
         # The bright cells of squared paper (what the other polarity sees):
         # 14-pixel squares in rows, long and parallel, but wide.

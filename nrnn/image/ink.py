@@ -32,7 +32,12 @@ The steps (``find_ink``), each with its reason
    changes and the shadows.  Why these sizes: narrower than ~3 strokes and a
    thick stroke or a loop's inside survives as "paper"; wider than ~30% and
    it can no longer follow a shadow's edge.  Ink = x - paper (the top-hat):
-   strokes on a background that is 0 everywhere, shadow or not.
+   strokes on a background that is 0 everywhere, shadow or not.  Strokes
+   wider than the window (a fat marker in a tight crop, where the window is
+   held to 30%; the junction of two thick strokes) stay in the "paper" as a
+   bump: where the paper stands out of the paper around it, and over a
+   window four times as wide, as strongly as ink, touching the ink and
+   away from the border, it is ink (``_fat_strokes``).
    Printed lines of ruled or squared paper are thin, so they stay in the
    top-hat with the strokes: found by their shape (families of long,
    straight, thin lines across the frame) and lifted off, strokes lying
@@ -67,7 +72,10 @@ The steps (``find_ink``), each with its reason
    or the bright rim of the sheet along the edge.  So a finding lying
    inside the other's box, with the other's ink on three or four sides of
    it, loses (it is the digit's holes and bays), unless it stands much
-   further out of its paper's noise; a finding whose digit
+   further out of its paper's noise or is much thinner (a thin digit amid
+   the cells of squared paper), and never when the percentile vote
+   clearly chose the other (the slits between a fat marker's strokes are
+   thin and as clear as the strokes); a finding whose digit
    hugs the border loses to one whose digit does not; then one whose ink
    stands much further out of its paper's noise (the wrong polarity finds
    the paper beside thick strokes, uneven under a shadow); then the thinner
@@ -473,6 +481,51 @@ def _scenery(mask: Sequence[Sequence[int]], band: int,
     return found
 
 
+def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
+                 top_hat: Rows) -> tuple[Rows, bool]:
+    """``paper`` with the ink it kept taken out (see ``_find_in``), and
+    whether it had any.
+
+    The opening keeps everything wider than its window as paper.  The
+    paper seen through a window four times as wide lies under it.  Where
+    the two differ by more than ``threshold``, in a piece that does not
+    touch the border (a shadow's body reaches in from the edge), that
+    touches the ink already found, and that stands out of the narrower
+    paper around it by as much (a bump in it, not a dip of the wider paper
+    beside a dark thing, which no wide window can avoid), the narrower
+    window kept a piece of the digit.
+    """
+    height, width = len(bright), len(bright[0])
+    wider = _odd(min(4 * window, min(width, height)))
+    if wider <= window:
+        return paper, False
+    wide_paper = background(bright, wider)
+    kept_ink = morphology.dilate(_above(top_hat, threshold), 3)
+    lifted = [list(row) for row in paper]
+    fat = False
+    for piece in morphology.components(_above(_top_hat(paper, wide_paper), threshold)):
+        if piece.touches_border(width, height):
+            continue
+        if not any(any(kept_ink[y][start:stop]) for y, start, stop in piece.runs):
+            continue
+        # The ring of paper two pixels around the piece, in its box grown by two.
+        left, top = piece.left - 2, piece.top - 2
+        inside = [[0] * (piece.width + 4) for _ in range(piece.height + 4)]
+        for y, start, stop in piece.runs:
+            inside[y - top][start - left:stop - left] = [1] * (stop - start)
+        grown = morphology.dilate(inside, 5)
+        ring = sorted(paper[top + j][left + i] for j, (row, near) in enumerate(zip(inside, grown))
+                      for i, (a, b) in enumerate(zip(row, near)) if b and not a
+                      and 0 <= top + j < height and 0 <= left + i < width)
+        level = sorted(v for y, start, stop in piece.runs for v in paper[y][start:stop])
+        if not ring or _percentile(level, 0.5) - _percentile(ring, 0.5) <= threshold:
+            continue
+        fat = True
+        for y, start, stop in piece.runs:
+            lifted[y][start:stop] = wide_paper[y][start:stop]
+    return (lifted, True) if fat else (paper, False)
+
+
 def _find_in(plane: Rows, polarity: str) -> InkFound:
     height, width = len(plane), len(plane[0])
     shorter = min(width, height)
@@ -508,6 +561,16 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
             scenery = grown if scenery is None else [[a or b for a, b in zip(old, new)]
                                                      for old, new in zip(scenery, grown)]
             threshold, strongest, noise = _threshold(top_hat, band, scenery)
+    # Strokes wider than the window (a fat marker in a tight crop, where
+    # the window is held to WINDOW_MAX of the frame; a junction of thick
+    # strokes) are left in the paper, and a square of the digit goes
+    # missing.  Where the paper itself stands out as strongly as ink over
+    # the paper of a window twice as wide, away from the border and
+    # touching the ink, it is ink: the paper there is the wider window's.
+    paper, fat = _fat_strokes(bright, paper, window, threshold, top_hat)
+    if fat:
+        top_hat = _top_hat(bright, paper)
+        threshold, strongest, noise = _threshold(top_hat, band, scenery)
     # Lines of ruled or squared paper are thin, so the opening leaves them
     # in the top-hat with the strokes.  Found by their shape (straight,
     # spanning the frame, parallel) in everything that stands out of the
@@ -655,40 +718,44 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
     ``first`` is the percentile vote's choice; ``confident`` says whether
-    the vote was clear (one side strayed twice as far).  First, a finding
-    whose box lies strictly inside the other's, covering at least
-    ``HOLE_SHARE`` of it, loses if the other's ink lies on three or four
-    sides of it: it is a hole or a bay of the digit (a 0's inside, a 5's
-    bowl), "ink" of the opposite polarity; unless it is ``CLEARLY_THINNER``
-    than the other (a hole is a blob; a thin digit amid the bright cells of
-    squared paper is the digit).  (Paper that only lies beside a
-    stroke, between it and a shadow, is on one or two sides; the rim of a
-    shadow arching over the digit is many times its size.  And a finding
-    ``CLEARER`` times clearer than the one around it is no hole: it is the
-    ink, the other the paper around thick strokes.)  Then a finding whose digit hugs the border (``edge``)
-    loses to one whose digit does not: it is scenery, the sheet's edge seen
-    as a bright line, a strip of table.  Then a finding whose ink stands
-    ``CLEARER`` times further out of its paper's noise wins (``_clarity``):
-    the wrong polarity reads the paper beside thick strokes, whose
-    unevenness (a shadow's slope) makes its noise.  Then a confident vote is
-    overturned only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made of strokes,
-    while the wrong polarity finds blobs of paper (between strokes and a
-    shadow).  An unsure vote is settled by: thinner by ``THINNER``; else
-    less of the mask in the border band (by 0.05); else ``first``.
+    the vote was clear (one side strayed twice as far).
+
+    First, a finding whose box lies strictly inside the other's, covering
+    at least ``HOLE_SHARE`` of it, loses if the other's ink lies on three
+    or four sides of it: it is a hole or a bay of the digit (a 0's inside,
+    a 5's bowl), "ink" of the opposite polarity.  (Paper that only lies
+    beside a stroke, between it and a shadow, is on one or two sides; the
+    rim of a shadow arching over the digit is many times its size.)  It
+    does not lose if it stands ``CLEARER`` times further out of its
+    paper's noise (it is the ink, the other the paper around thick
+    strokes), or is ``CLEARLY_THINNER`` (a hole is a blob; a thin digit
+    amid the bright cells of squared paper is the digit); but it always
+    loses to the clear vote's choice: the slits between a fat marker's
+    strokes are thin and as clear as the strokes, while the cells around a
+    digit on squared paper are never the vote's choice (most of the
+    picture is paper, and the ink strays from it).
+
+    Then a finding whose digit hugs the border (``edge``) loses to one
+    whose digit does not: it is scenery, the sheet's edge seen as a bright
+    line, a strip of table.  Then a finding whose ink stands ``CLEARER``
+    times further out of its paper's noise wins (``_clarity``): the wrong
+    polarity reads the paper beside thick strokes, whose unevenness (a
+    shadow's slope) makes its noise.  Then a confident vote is overturned
+    only by a finding ``CLEARLY_THINNER`` times thinner: a digit is made
+    of strokes, while the wrong polarity finds blobs of paper (between
+    strokes and a shadow).  An unsure vote is settled by: thinner by
+    ``THINNER``; else less of the mask in the border band (by 0.05); else
+    ``first``.
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
-        # (Not when the inner finding stands CLEARER times further out of
-        # its paper's noise: it is the ink, and the outer one the paper
-        # around it, see below.  Nor when it is CLEARLY_THINNER: a hole is
-        # a blob of paper, no thinner than the strokes around it; a digit
-        # many times thinner than what surrounds it is the digit, as on
-        # squared paper, whose cells around it are bright blobs.)
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
-                and _sides(outer, inner) >= 3 and _clarity(inner) < CLEARER * _clarity(outer)
-                and inner.thinness * CLEARLY_THINNER > outer.thinness):
+                and _sides(outer, inner) >= 3
+                and ((confident and outer is first)
+                     or (_clarity(inner) < CLEARER * _clarity(outer)
+                         and inner.thinness * CLEARLY_THINNER > outer.thinness))):
             return outer
     if first.edge != second.edge:
         return second if first.edge else first

@@ -30,12 +30,18 @@ So (``remove_lines``):
    line's own slope and place are refined (perspective makes lines
    converge): a small Hough transform within 2 degrees, then least
    squares.  Fewer than ``MIN_LINES`` lines: no family (one long straight
-   thing may be a digit's stroke in a close-up; paper repeats its lines).
+   thing may be a digit's stroke in a close-up; paper repeats its lines);
+   except one line alone that runs unbroken across most of the frame and
+   on well past everything else on both sides (a fold in the sheet, a
+   margin line, the one rule of a ruled page in the frame), which a
+   digit's stroke never does: a 7's bar or a 1's stem ends where the
+   digit ends.
 4. For each line: its cross-section (the median, along the line, of the
    values at each distance from it) gives the band it covers, and its
    strength along the way (the median over blocks, which a stroke
    crossing it cannot move).  Inside the band, a pixel ``DARKER`` times
-   stronger than the line there, and out of the noise once the line is
+   stronger than the line there (its cross-section read between rows
+   where the line's centre falls between two), and out of the noise once the line is
    taken off it, is a stroke lying on the line, kept; every other pixel
    becomes the lesser of what lies just outside the band on its two
    sides (never more than it was): paper beside a bare line (so the line
@@ -65,7 +71,8 @@ from itertools import repeat
 
 from nrnn.image import morphology
 
-__all__ = ["MAX_TILT", "SPAN", "REACH", "MIN_LINES", "DARKER", "Line", "find_lines", "remove_lines"]
+__all__ = ["MAX_TILT", "SPAN", "REACH", "MIN_LINES", "ALONE_SPAN", "ALONE_BEYOND", "DARKER", "Line",
+           "find_lines", "remove_lines"]
 
 Rows = list[list[float]]
 
@@ -82,6 +89,13 @@ REACH = 0.2
 
 #: A family of lines has at least this many (paper repeats its lines).
 MIN_LINES = 2
+
+#: A line alone is lifted only if it covers this share of its length in
+#: the frame (a fold or a margin line crosses the sheet unbroken; paper
+#: repeats its lines, so a family may be broken or faded), and runs on
+#: past all else in the mask (but a twentieth of it, specks), on both
+#: sides, by this share of its length: a digit lies beside it or across it.
+ALONE_SPAN, ALONE_BEYOND = 0.7, 0.1
 
 #: A pixel on a line this many times stronger than the line there (and
 #: standing out of the noise by more than the line) is a stroke on it.
@@ -192,13 +206,16 @@ def _fit(points: Sequence[tuple[int, int]], offset: float, slope: float) -> tupl
 def find_lines(mask: Sequence[Sequence[int]]) -> list[Line]:
     """The near-horizontal lines of one family in a 0/1 ``mask`` (rows),
     top to bottom: steps 2 and 3 of the module docstring.  [] if there
-    are fewer than ``MIN_LINES``.
+    are fewer than ``MIN_LINES``, but for a line alone that runs on past
+    all else (``ALONE_SPAN``, ``ALONE_BEYOND``).
 
     >>> mask = [[1 if y in (3, 9) else 0 for x in range(30)] for y in range(14)]
     >>> find_lines(mask)
     [Line(offset=3.0, slope=0.000), Line(offset=9.0, slope=0.000)]
-    >>> find_lines([[1 if y == 3 else 0 for x in range(30)] for y in range(14)])   # one: no family
+    >>> find_lines([[1 if y == 3 else 0 for x in range(30)] for y in range(14)])   # one, and nothing else
     []
+    >>> find_lines([[1 if y == 3 or (x == 15 and 6 < y < 12) else 0 for x in range(30)] for y in range(14)])
+    [Line(offset=3.0, slope=0.000)]
     """
     return _find_lines(_points(mask), len(mask[0]), len(mask))
 
@@ -236,6 +253,7 @@ def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[
             for offset in counts}
     middle = (width - 1) / 2
     lines: list[Line] = []
+    spans: list = []  # per line: its first and last column, if it covers ALONE_SPAN of its chord
     refined: set[int] = set()  # offsets already looked at closely
     for offset in sorted(near, key=lambda o: (-near[o], o)):
         # Where a line crosses the middle column: lines are told apart
@@ -297,6 +315,17 @@ def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[
         if min(covered) > first + REACH * length or max(covered) < last - REACH * length:
             continue
         lines.append(Line(line_offset, line_slope))
+        spans.append((min(covered), max(covered)) if len(covered) >= ALONE_SPAN * length else None)
+    if len(lines) == 1 and spans[0] is not None:
+        # One line alone (a fold, a margin line, the one rule of a ruled
+        # page in the frame), if it runs on well past both sides of all
+        # else: a digit's own long straight stroke (a 7's bar, a 1 in a
+        # close-up) ends where the digit does.
+        line, (start, stop) = lines[0], spans[0]
+        rest = sorted(x for x, y in points if abs(y - line.offset - line.slope * x) > 2.5)
+        beyond = ALONE_BEYOND * (stop - start)
+        if rest and start + beyond <= rest[len(rest) // 20] and rest[-1 - len(rest) // 20] <= stop - beyond:
+            return lines
     if len(lines) < MIN_LINES:
         return []
     return sorted(lines, key=lambda line: line.offset)
@@ -305,6 +334,19 @@ def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[
 def _median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+def _between(section: dict[int, float], at: float, reach: int) -> float:
+    """The cross-section at a distance ``at`` between its whole rows, by
+    linear interpolation (held at its ends).
+
+    >>> _between({-1: 10.0, 0: 50.0, 1: 10.0}, -0.5, 1), _between({-1: 10.0, 0: 50.0, 1: 10.0}, 2.0, 1)
+    (30.0, 10.0)
+    """
+    at = min(max(at, -reach), reach)
+    low = min(math.floor(at), reach - 1)
+    part = at - low
+    return section[low] * (1 - part) + section[low + 1] * part
 
 
 def _lift(rows: Rows, line: Line, floor: float) -> None:
@@ -354,11 +396,15 @@ def _lift(rows: Rows, line: Line, floor: float) -> None:
         # running beside the line would be smeared across it.)
         beside = [v for v in (at(x, top - 1), at(x, bottom + 1)) if v is not None]
         outside = min(beside) if beside else 0.0
+        # The line's true centre lies ``phase`` rows off the row it was
+        # rounded to (a line between two rows is as strong in both): the
+        # cross-section is read that far off, between its rows.
+        phase = line.offset + line.slope * x - centre
         for u in range(top, bottom + 1):
             y = centre + u
             if not 0 <= y < height:
                 continue
-            expected = section[u] * scale
+            expected = _between(section, u - phase, reach) * scale
             value = rows[y][x]
             if value > DARKER * expected and value - expected > floor:
                 continue  # a stroke lying on the line: darker than the line
