@@ -96,7 +96,9 @@ A photo whose ink hardly stands out of its grain (under ``NOISE_RATIO``
 times the noise, or none found: a dim room, a phone's high ISO) is read
 once more with each pixel averaged with its 8 neighbours (``_box3``), and
 that reading is kept if its ink stands clearly further out of the noise:
-the grain falls about threefold, a stroke two pixels wide hardly at all.
+the grain falls about threefold, a stroke two pixels wide hardly at all (a
+stroke one pixel wide to a third: there only half of ``MIN_CONTRAST`` is
+asked of the ink).
 
 Before all this, flat margins are cut (``flat_margins``): whole rows and
 columns at the edges that are one flat colour, the frame around a photo
@@ -553,7 +555,9 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
     return (lifted, True) if fat else (paper, False)
 
 
-def _find_in(plane: Rows, polarity: str) -> InkFound:
+def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFound:
+    """One polarity's finding in ``plane`` (steps 2-6 and 8 of the module
+    docstring); ink whose strongest is under ``least`` levels is none."""
     height, width = len(plane), len(plane[0])
     shorter = min(width, height)
     band = 0 if shorter < TINY else max(1, int(BAND * shorter))
@@ -628,7 +632,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
     stages = [("paper (%s ink, window %d px)" % (polarity, window), shown_paper),
               ("ink above the paper (%sthreshold %.0f of %.0f)"
                % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
-    if strongest < max(MIN_CONTRAST, BLANK_RATIO * noise):
+    if strongest < max(least, BLANK_RATIO * noise):
         return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = _above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
@@ -664,7 +668,7 @@ def _find_in(plane: Rows, polarity: str) -> InkFound:
                 for line in intruders[max(0, y - 2):y + 3]:
                     line[left:right] = [1.0] * (right - left)
         retry, retry_strongest, retry_noise = _threshold(top_hat, band, intruders)
-        if retry_strongest >= max(MIN_CONTRAST, BLANK_RATIO * retry_noise):
+        if retry_strongest >= max(least, BLANK_RATIO * retry_noise):
             retry_mask = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
                           for row, skip in zip(top_hat, intruders)]
             retry_pieces = morphology.components(retry_mask, top_hat)
@@ -942,9 +946,10 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         if channels is not None:
             channels = _painted(channels, on_desk)
 
-    def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None) -> InkFound:
+    def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None,
+             least: float = MIN_CONTRAST) -> InkFound:
         order = polarities(plane, ordered)
-        choice = _find_in(plane, order[0])
+        choice = _find_in(plane, order[0], least)
         confident = len(order) == 1
         # A clear vote whose finding looks like a digit (strokes, away from
         # the border) is not second-guessed: that saves half the work.
@@ -952,7 +957,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
                    and choice.band <= SETTLED_BAND)
         if not tiny and not settled:
             other = "light" if order[0] == "dark" else "dark"
-            choice = _better(choice, _find_in(plane, other), confident)
+            choice = _better(choice, _find_in(plane, other, least), confident)
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
@@ -972,7 +977,9 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         # with its 8 neighbours cuts the grain about threefold and a
         # stroke two pixels wide or more hardly at all: read that too, and
         # keep it if its ink stands clearly further out of the noise.
-        smooth = read("gray smoothed", _box3(gray))
+        # (A stroke a pixel or two wide keeps a half to a third of its
+        # strength: half the contrast is asked of it.)
+        smooth = read("gray smoothed", _box3(gray), least=MIN_CONTRAST / 2)
         if smooth.ink is not None and (best.ink is None or _clarity(smooth) > 1.25 * _clarity(best)):
             best = smooth
     if on_desk is not None:
