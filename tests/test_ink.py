@@ -1,6 +1,7 @@
 """Tests for nrnn/image/ink.py: each step of reading ink from a photo, on inputs
 whose answer is known (worked by hand, or by an independent method)."""
 
+import math
 import random
 import unittest
 
@@ -287,6 +288,30 @@ class FindInk(unittest.TestCase):
                 drawn = [i for i, c in enumerate(photos.coverage(digit, width, 160, box, pen)) if c > 0.5]
                 seen = [v for row in found.ink for v in row]
                 self.assertGreater(sum(1 for i in drawn if seen[i] > 0.5), 0.95 * len(drawn))
+
+    def test_a_glare_is_no_fat_stroke(self):
+        # A disc of ink 44 pixels wide and a glare as wide (its middle
+        # burnt flat), each crossed by a thin stroke, on paper seen through
+        # a 19-pixel window: both stay in the paper as a bump.  The disc's
+        # edge is sharp, so it is ink; the glare fades, so it stays paper.
+        def plane(sharp):
+            rows = []
+            for y in range(120):
+                row = []
+                for x in range(160):
+                    d = math.hypot(x - 80, y - 60)
+                    blob = 80.0 * (d < 22) if sharp else min(80.0, 200.0 * math.exp(-d * d / (2 * 14 ** 2)))
+                    stroke = 80.0 if 40 <= y <= 42 and 20 <= x <= 140 else 0.0
+                    row.append(20.0 + max(blob, stroke))
+                rows.append(row)
+            return rows
+        for sharp in (True, False):
+            with self.subTest(sharp=sharp):
+                bright = plane(sharp)
+                paper = ink.background(bright, 19)
+                lifted, fat = ink._fat_strokes(bright, paper, 19, 25.0, ink._top_hat(bright, paper))
+                self.assertEqual(fat, sharp)
+                self.assertEqual(lifted[60][80] < paper[60][80] - 40, sharp)
 
     def test_shadowed_photo_box_is_the_digits(self):
         # The digit was drawn in the box (70, 30)-(130, 130); the shadow

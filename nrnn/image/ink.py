@@ -36,8 +36,9 @@ The steps (``find_ink``), each with its reason
    wider than the window (a fat marker in a tight crop, where the window is
    held to 30%; the junction of two thick strokes) stay in the "paper" as a
    bump: where the paper stands out of the paper around it, and over a
-   window four times as wide, as strongly as ink, touching the ink and
-   away from the border, it is ink (``_fat_strokes``).
+   window four times as wide, as strongly as ink, touching the ink, away
+   from the border, with a sharp edge (a glare fades), it is ink
+   (``_fat_strokes``).
    Printed lines of ruled or squared paper are thin, so they stay in the
    top-hat with the strokes: found by their shape (families of long,
    straight, thin lines across the frame) and lifted off, strokes lying
@@ -188,6 +189,11 @@ EDGE_REACH = 0.5
 #: at least this share of the digit's box; a finding far smaller than the
 #: one around it is not its hole.
 HOLE_SHARE = 0.05
+
+#: A stroke wider than the window has a sharp edge somewhere: this
+#: percentile of the falls in brightness across the ends of its runs (two
+#: pixels out) is over the threshold (``_fat_strokes``); a glare fades.
+SHARP_EDGE = 0.9
 
 #: Of two polarities' findings, one whose ink stands this many times
 #: further out of its paper's noise (``_clarity``) is the ink: the other
@@ -514,8 +520,9 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
     that does not touch the border (a shadow's body reaches in from the
     edge), that touches the ink already found, and that stands out of the
     narrower paper around it by as much (a bump in it, not a dip of the
-    wider paper beside a dark thing, which no wide window can avoid), the
-    narrower window kept a piece of the digit.
+    wider paper beside a dark thing, which no wide window can avoid), and
+    whose edge is sharp (``SHARP_EDGE``: a glare's fades), the narrower
+    window kept a piece of the digit.
     """
     height, width = len(bright), len(bright[0])
     wider = _odd(min(4 * window, min(width, height)))
@@ -548,6 +555,15 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
                       and 0 <= top + j < height and 0 <= left + i < width)
         level = sorted(v for y, start, stop in piece.runs for v in paper[y][start:stop])
         if not ring or _percentile(level, 0.5) - _percentile(ring, 0.5) <= threshold:
+            continue
+        # And a stroke's edge is sharp: across the piece's ends, two pixels
+        # out, the brightness falls by as much, somewhere along its edge
+        # (where it meets paper, not the rest of the stroke).  A glare, a
+        # soft shadow, fade slowly.
+        steps = sorted([bright[y][start] - bright[y][start - 2] for y, start, stop in piece.runs if start >= 2]
+                       + [bright[y][stop - 1] - bright[y][stop + 1] for y, start, stop in piece.runs
+                          if stop + 1 < width])
+        if not steps or _percentile(steps, SHARP_EDGE) <= threshold:
             continue
         fat = True
         for y, start, stop in piece.runs:
