@@ -39,6 +39,16 @@ class FindingTheSheet(unittest.TestCase):
         rows = rows_of(photos.photo(7, noise=1.0))
         self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
 
+    def test_the_darker_side_of_a_fold_holding_the_digit_is_no_desk(self):
+        # A fold down the sheet, its right side 25 levels darker with a
+        # sharp step: broad, reaching the border, like a desk; but the
+        # digit is written on it, and painting it over would erase it.
+        cover = photos.coverage(7, 200, 160, (120, 40, 170, 120), 5.0)
+        rows = [[(215.0 if x < 90 else 190.0) - 25.0 * cover[y * 200 + x] for x in range(200)] for y in range(160)]
+        self.assertIsNone(sheet.sheet_mask(rows, otsu(rows)))
+        left, top, right, bottom = ink.find_ink(rows).box
+        self.assertTrue(115 <= left and 35 <= top and right <= 175 and bottom <= 125, (left, top, right, bottom))
+
     def test_thick_light_strokes_on_a_dark_canvas_are_no_sheet(self):
         # A canvas export, white on black, the strokes a brush 12% of the
         # frame wide and reaching its edge: bright pieces with sharp edges

@@ -37,6 +37,9 @@ How the sheet is found (``sheet_mask``)
    sheet's and the desk's median brightness, and that difference at least
    ``MIN_STEP`` levels.  A lighting gradient split in two, or a shadow,
    fails this, and the photo is read as it is.
+4. Nothing is written on the desk (``DESK_MARKS``): the darker side of a
+   fold or of a hard-edged shadow across the sheet passes every test
+   above, and may hold the digit.
 
 How the desk is painted (``paint_desk``)
 ----------------------------------------
@@ -55,7 +58,7 @@ from typing import Optional
 
 from nrnn.image import morphology
 
-__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "CORNERS",
+__all__ = ["SHARP", "MIN_STEP", "INSET", "BROAD", "MIN_SHEET", "CONVEX", "MAX_MARKS", "CORNERS", "DESK_MARKS",
            "sheet_mask", "paint_desk"]
 
 Rows = list[list[float]]
@@ -92,6 +95,10 @@ MIN_DESK = 0.01
 #: The sheet's edge onto broad desk must be at least this share of the
 #: frame's shorter side long (counted in crossings of rows and columns).
 MIN_EDGE = 0.25
+
+#: The desk is bare: at most this share of it is darker than the desk by
+#: half the sheet's step onto it (writing, on the darker side of a fold).
+DESK_MARKS = 0.005
 
 #: ... and be broad: across most of it, at least this share of the frame's
 #: shorter side.  Strokes that touch the frame (a digit cropped tight) are
@@ -224,6 +231,12 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
     desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
     if paper - desk_level < MIN_STEP:
+        return None
+    # Nothing is written on a desk: a fold or a hard-edged shadow across
+    # the sheet, whose darker side holds the digit, is no desk.
+    written = desk_level - (paper - desk_level) / 2
+    writing = sum(1 for row, flags in zip(gray, desk) for v, f in zip(row, flags) if f and v < written)
+    if writing > DESK_MARKS * desk_pixels:
         return None
     # Across the edge both ways: along the rows, and along the columns.
     steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
