@@ -612,8 +612,9 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     # the window is held to WINDOW_MAX of the frame; a junction of thick
     # strokes) are left in the paper, and a square of the digit goes
     # missing.  Where the paper itself stands out as strongly as ink over
-    # the paper of a window twice as wide, away from the border and
-    # touching the ink, it is ink: the paper there is the wider window's.
+    # the paper of a window four times as wide, away from the border,
+    # touching the ink and with a sharp edge, it is ink: the paper there
+    # is the wider window's.
     paper, fat = _fat_strokes(bright, paper, window, threshold, top_hat)
     if fat:
         top_hat = _top_hat(bright, paper)

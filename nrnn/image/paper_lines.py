@@ -68,6 +68,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from itertools import repeat
+from typing import Optional
 
 from nrnn.image import morphology
 
@@ -253,7 +254,8 @@ def _find_lines(points: list[tuple[int, int]], width: int, height: int) -> list[
             for offset in counts}
     middle = (width - 1) / 2
     lines: list[Line] = []
-    spans: list = []  # per line: its first and last column, if it covers ALONE_SPAN of its chord
+    # Per line: its first and last column, if it covers ALONE_SPAN of its chord.
+    spans: list[Optional[tuple[int, int]]] = []
     refined: set[int] = set()  # offsets already looked at closely
     for offset in sorted(near, key=lambda o: (-near[o], o)):
         # Where a line crosses the middle column: lines are told apart
