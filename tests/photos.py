@@ -125,11 +125,11 @@ def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float 
 
 
 def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int = 3,
-                      thumb=(150, -10, 165, 22, 17)) -> Image:
+                      thumb=(150, -10, 165, 22, 17), darkness: float = 0.15) -> Image:
     """A faint digit (15% darker than the paper) and a thumb holding the
     sheet: a dark rounded bar (level 55) reaching in from the top edge,
     ``thumb`` = (x0, y0, x1, y1, radius) its axis and half-width (a thinner
-    one is a pen)."""
+    one is a pen, and one with both ends inside a pen lying on the sheet)."""
     import math
     ink = coverage(digit, width, height, (60, 50, 110, 140), 7.0)
     rng = random.Random(seed)
@@ -140,6 +140,6 @@ def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int
         for x in range(width):
             t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)))
             thumb = max(0.0, min(1.0, radius + 0.5 - math.hypot(x - x0 - t * dx, y - y0 - t * dy)))
-            level = (210 - 20 * x / width) * (1 - 0.15 * ink[y * width + x])
+            level = (210 - 20 * x / width) * (1 - darkness * ink[y * width + x])
             levels.append(level * (1 - thumb) + 55 * thumb + rng.gauss(0, 1.5))
     return gray_image(width, height, levels, "thumb.png")

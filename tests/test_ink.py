@@ -138,6 +138,28 @@ class Pieces(unittest.TestCase):
         mask = self.mask_with(body, cap, speck, line, rim)
         self.assertEqual(self.kept(mask), [body, cap])
 
+    def test_a_pen_is_a_bar_a_digit_is_not(self):
+        bar = self.mask_with((20, 30, 79, 37))                   # 60 x 8
+        (piece,) = morphology.components(bar)
+        self.assertAlmostEqual(ink._bar_width(piece), 8.0, delta=0.5)
+        slanted = [[1 if abs(y - 10 - 0.5 * x) <= 4 and 10 <= x <= 120 else 0 for x in range(140)]
+                   for y in range(80)]                            # 9 rows tall, at 27 degrees
+        (piece,) = morphology.components(slanted)
+        self.assertAlmostEqual(ink._bar_width(piece), 9 / math.hypot(1, 0.5), delta=0.8)
+        seven = self.mask_with((30, 20, 60, 23), (57, 24, 60, 70))  # bar and stem, joined
+        short = self.mask_with((20, 30, 49, 39))                  # 30 x 10: too short
+        for mask in (seven, short):
+            (piece,) = morphology.components(mask)
+            self.assertEqual(ink._bar_width(piece), 0.0)
+
+    def test_a_pen_beside_the_digit_is_left_out(self):
+        pen = (60, 10, 71, 75)                 # 12 x 66: 792 pixels, a bar
+        bar, stem = (10, 20, 35, 22), (33, 23, 35, 60)  # a 7 drawn 3 pixels wide: 189 pixels
+        self.assertEqual(self.kept(self.mask_with(pen, bar, stem)), [(10, 20, 35, 60)])  # one piece
+        # A digit as thick as the bar is no reason to doubt it.
+        thick = (10, 20, 21, 40)
+        self.assertEqual(self.main(self.mask_with(pen, thick)), pen)
+
     def test_small_piece_inside_the_box_is_kept_a_far_one_is_not(self):
         bar, stem = (30, 20, 50, 22), (48, 24, 50, 60)   # a 7 drawn in two strokes
         crumb, far = (46, 40, 46, 41), (90, 5, 91, 5)     # 2 pixels each
@@ -360,6 +382,28 @@ class FindInk(unittest.TestCase):
         left, top, right, bottom = ink.find_ink(rows_of(image)).box
         # The digit was drawn in (60, 50)-(110, 140) with a 7-pixel pen.
         self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147, (left, top, right, bottom))
+
+    def test_a_pen_lying_in_the_picture_is_not_the_digit(self):
+        # A pen 17-19 pixels wide, level 55, both ends inside the picture:
+        # the piece with the most ink, a straight bar.  Beside a digit
+        # written 7 pixels wide, it is left out; beside a faint one, which
+        # falls under the threshold the pen sets, the threshold is measured
+        # again without it.
+        for digit in (1, 3, 7):
+            for pen in ((150, 20, 175, 140, 9), (130, 150, 190, 30, 8)):
+                for darkness in (0.15, 0.5):
+                    with self.subTest(digit=digit, pen=pen, darkness=darkness):
+                        image = photos.thumb_at_the_edge(digit, thumb=pen, darkness=darkness)
+                        left, top, right, bottom = ink.find_ink(rows_of(image)).box
+                        self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147,
+                                        (left, top, right, bottom))
+
+    def test_a_digit_one_alone_is_no_pen(self):
+        # A 1 is a straight bar too: with nothing else on the sheet but
+        # its grain and a shadow, it is the digit, thin or fat.
+        for pen in (9.0, 18.0):
+            with self.subTest(pen=pen):
+                self.assertBoxIsTheDigits(ink.find_ink(rows_of(photos.photo(1, pen=pen))), 1, pen=pen)
 
     def test_a_fold_across_the_sheet_darker_than_a_faint_digit(self):
         # One straight line, no family: it runs on past the digit on both

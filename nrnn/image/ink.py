@@ -60,14 +60,19 @@ The steps (``find_ink``), each with its reason
    If all that is then left in the mask touches the border (a pen lying
    across the sheet from its edge, far darker than a faint digit), the
    threshold is measured again without it, and a digit that then stands
-   out, away from the border, is kept instead.
+   out, away from the border, is kept instead.  So with a pen lying wholly
+   inside the picture, a straight bar (``_bar_width``), if the digit found
+   without it is made of strokes ``PEN_THICKER`` times thinner (a 1 alone
+   is a bar too).
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
-   finger).  Nearby pieces with at least ``PIECE_SHARE`` of its ink are kept
-   (a 5's cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces
-   inside its box (a stroke broken by the threshold).  The rest goes: specks,
-   a ruled line across the frame, the desk.
+   finger), and a straight bar not at all when another piece of some ink
+   has strokes ``PEN_THICKER`` times thinner (a pen lying in the picture).
+   Nearby pieces with at least ``PIECE_SHARE`` of its ink are kept (a 5's
+   cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces inside
+   its box (a stroke broken by the threshold).  The rest goes: specks, a
+   ruled line across the frame, the desk.
 7. Which polarity (``_better``): the wrong one finds the paper *between*
    the strokes: a loop's inside, the gap between a stroke and a shadow,
    or the bright rim of the sheet along the edge.  So a finding lying
@@ -121,6 +126,7 @@ pure Python, and 256 pixels are plenty for a 20 x 20 digit.
 """
 
 import bisect
+import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import Callable, Optional
@@ -151,6 +157,15 @@ NOISE_RATIO = 8
 #: A piece with at least this share of the main piece's ink, near it, is part
 #: of the digit (a 5's cap, a 4's stem).
 PIECE_SHARE = 0.10
+
+#: A pen lying in the picture: a straight bar PEN_LONG times longer than
+#: wide, filling PEN_FILL of its rectangle, at least PEN_WIDE of the
+#: frame's shorter side wide (a 1 written with a ballpoint is a bar too,
+#: but a thin one), and PEN_THICKER times thicker than the strokes of a
+#: piece with PEN_SHARE of its ink and PEN_REACH of its length, which is
+#: the digit (not a remnant of a ruled line).
+PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
+PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
 
 #: Background window, as fractions of the shorter side, and in stroke widths.
 WINDOW_MIN, WINDOW_MAX, WINDOW_STROKES = 0.15, 0.30, 3
@@ -385,7 +400,9 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     rim or a strip of table hugs the edge, a digit the frame cuts reaches
     into the picture); a piece spanning 90% of
     the width or height and touching the border (a ruled line, a sheet's
-    edge) is never the digit if anything else is there.  Kept with it:
+    edge) is never the digit if anything else is there; nor is a straight
+    bar (a pen) when a piece with ``PEN_SHARE`` of its ink has strokes
+    ``PEN_THICKER`` times thinner.  Kept with it:
     pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
     its ink, and smaller pieces inside its box, unless they touch the border.
     """
@@ -403,6 +420,15 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
 
     candidates = [piece for piece in pieces if not spanning(piece)] or list(pieces)
     main = max(candidates, key=score)
+    # A pen (a pencil, a ruler) lying in the picture: a straight bar with
+    # both ends inside, many times thicker than the strokes of another
+    # sizable piece.  That piece is the digit.
+    if not main.touches_border(width, height) and _pen_width(main, width, height):
+        if any(piece is not main and piece.mass >= PEN_SHARE * main.mass
+               and not piece.touches_border(width, height) and _beside_pen(piece, main, width, height)
+               for piece in candidates):
+            candidates = [piece for piece in candidates if piece is not main]
+            main = max(candidates, key=score)
     margin = 0.3 * max(main.width, main.height) + stroke
     kept = [main]
     for piece in candidates:
@@ -417,6 +443,60 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
         if near and (piece.mass >= PIECE_SHARE * main.mass or (inside and piece.pixels >= 2)):
             kept.append(piece)
     return kept
+
+
+def _bar_width(piece: morphology.Component) -> float:
+    """The width of ``piece`` if it is a straight bar (a pen), else 0.
+
+    From its second moments: a filled rectangle L long and w wide has
+    variance L^2 / 12 along its axis and w^2 / 12 across; a bar is at least
+    ``PEN_LONG`` times longer than wide and fills most of that rectangle
+    (a digit's strokes, bent, fill little of theirs).
+    """
+    n = piece.pixels
+    if n < 20:
+        return 0.0
+    sx = sy = sxx = syy = sxy = 0.0
+    for y, start, stop in piece.runs:
+        count = stop - start
+        xs = (start + stop - 1) * count / 2  # sum of x over the run
+        xxs = sum(x * x for x in range(start, stop))
+        sx += xs
+        sy += y * count
+        sxx += xxs
+        syy += y * y * count
+        sxy += y * xs
+    mx, my = sx / n, sy / n
+    vxx, vyy, vxy = sxx / n - mx * mx, syy / n - my * my, sxy / n - mx * my
+    half, spread = (vxx + vyy) / 2, math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy)
+    length, across = math.sqrt(12 * (half + spread)), math.sqrt(12 * max(half - spread, 0.0) + 1)
+    if length < PEN_LONG * across or n < PEN_FILL * length * across:
+        return 0.0
+    return n / length
+
+
+def _pen_width(piece: morphology.Component, width: int, height: int) -> float:
+    """The width of ``piece`` if it may be a pen lying in the picture (a
+    straight bar at least ``PEN_WIDE`` of the shorter side wide), else 0."""
+    bar = _bar_width(piece)
+    thick = max(bar, _piece_stroke(piece)) if bar else 0.0
+    return thick if thick >= PEN_WIDE * min(width, height) else 0.0
+
+
+def _beside_pen(piece: morphology.Component, pen: morphology.Component, width: int, height: int) -> bool:
+    """Whether ``piece`` is a digit beside the bar ``pen``: strokes
+    ``PEN_THICKER`` times thinner, a size of at least ``PEN_REACH`` of its
+    length."""
+    return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
+            and _piece_stroke(piece) * PEN_THICKER <= _pen_width(pen, width, height))
+
+
+def _piece_stroke(piece: morphology.Component) -> float:
+    """``stroke_width`` of one piece, on a mask of its box."""
+    mask = [[0] * piece.width for _ in range(piece.height)]
+    for y, start, stop in piece.runs:
+        mask[y - piece.top][start - piece.left:stop - piece.left] = [1] * (stop - start)
+    return stroke_width(mask)
 
 
 class InkFound:
@@ -677,7 +757,12 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     # threshold is measured again without it (and a rim of two pixels
     # around it); a digit that then stands out of the noise, away from the
     # border, is the ink.
-    if band and pieces and all(piece.touches_border(width, height) for piece in pieces):
+    # So with a pen lying wholly inside the picture, a straight bar
+    # (``_bar_width``): then the digit found without it must be made of
+    # strokes PEN_THICKER times thinner (a digit 1 alone is a bar too,
+    # and without it there is only grain, or a smudge).
+    pens = [piece for piece in pieces if not piece.touches_border(width, height) and _pen_width(piece, width, height)]
+    if band and pieces and all(piece.touches_border(width, height) or piece in pens for piece in pieces):
         intruders: Rows = [[0.0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
         for piece in pieces:
             for y, start, stop in piece.runs:
@@ -689,7 +774,13 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
             retry_mask = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
                           for row, skip in zip(top_hat, intruders)]
             retry_pieces = morphology.components(retry_mask, top_hat)
-            if any(not piece.touches_border(width, height) for piece in retry_pieces):
+            inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
+            if pens and inside:
+                digit = max(inside, key=lambda piece: piece.pixels)
+                if not all(digit.pixels >= PEN_SHARE * pen.pixels and _beside_pen(digit, pen, width, height)
+                           for pen in pens):
+                    inside = []
+            if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
