@@ -460,7 +460,7 @@ def _bar_width(piece: morphology.Component) -> float:
     for y, start, stop in piece.runs:
         count = stop - start
         xs = (start + stop - 1) * count / 2  # sum of x over the run
-        xxs = sum(x * x for x in range(start, stop))
+        xxs = _squares(stop - 1) - _squares(start - 1)  # and of x * x
         sx += xs
         sy += y * count
         sxx += xxs
@@ -473,6 +473,11 @@ def _bar_width(piece: morphology.Component) -> float:
     if length < PEN_LONG * across or n < PEN_FILL * length * across:
         return 0.0
     return n / length
+
+
+def _squares(n: int) -> int:
+    """0^2 + 1^2 + ... + n^2 (0 for n < 1)."""
+    return n * (n + 1) * (2 * n + 1) // 6 if n > 0 else 0
 
 
 def _pen_width(piece: morphology.Component, width: int, height: int) -> float:
@@ -761,8 +766,8 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     # (``_bar_width``): then the digit found without it must be made of
     # strokes PEN_THICKER times thinner (a digit 1 alone is a bar too,
     # and without it there is only grain, or a smudge).
-    pens = [piece for piece in pieces if not piece.touches_border(width, height) and _pen_width(piece, width, height)]
-    if band and pieces and all(piece.touches_border(width, height) or piece in pens for piece in pieces):
+    pens = [piece for piece in pieces if not piece.touches_border(width, height)]
+    if band and pieces and all(_pen_width(piece, width, height) for piece in pens):
         intruders: Rows = [[0.0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
         for piece in pieces:
             for y, start, stop in piece.runs:
