@@ -132,6 +132,11 @@ class Components(unittest.TestCase):
         inner = morphology.components([[0, 0, 0], [0, 1, 0], [0, 0, 0]])[0]
         self.assertFalse(inner.touches_border(3, 3))
 
+    def test_box_mask_is_the_piece_in_its_box(self):
+        (u,) = morphology.components([[0, 0, 0, 0, 0], [0, 1, 0, 1, 0], [0, 1, 1, 1, 0]])
+        self.assertEqual(u.box_mask(), [[1, 0, 1], [1, 1, 1]])
+        self.assertEqual(u.box_mask(1), [[0, 0, 0, 0, 0], [0, 1, 0, 1, 0], [0, 1, 1, 1, 0], [0, 0, 0, 0, 0]])
+
     def test_a_u_shape_is_one_piece(self):
         # Two runs that only meet at the bottom: union-find must merge them.
         mask = [[1, 0, 0, 1], [1, 0, 0, 1], [1, 1, 1, 1]]

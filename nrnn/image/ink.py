@@ -498,10 +498,7 @@ def _beside_pen(piece: morphology.Component, pen: morphology.Component, width: i
 
 def _piece_stroke(piece: morphology.Component) -> float:
     """``stroke_width`` of one piece, on a mask of its box."""
-    mask = [[0] * piece.width for _ in range(piece.height)]
-    for y, start, stop in piece.runs:
-        mask[y - piece.top][start - piece.left:stop - piece.left] = [1] * (stop - start)
-    return stroke_width(mask)
+    return stroke_width(piece.box_mask())
 
 
 class InkFound:
@@ -631,9 +628,7 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
             continue
         # The ring of paper two pixels around the piece, in its box grown by two.
         left, top = piece.left - 2, piece.top - 2
-        inside = [[0] * (piece.width + 4) for _ in range(piece.height + 4)]
-        for y, start, stop in piece.runs:
-            inside[y - top][start - left:stop - left] = [1] * (stop - start)
+        inside = piece.box_mask(2)
         grown = morphology.dilate(inside, 5)
         ring = sorted(paper[top + j][left + i] for j, (row, near) in enumerate(zip(inside, grown))
                       for i, (a, b) in enumerate(zip(row, near)) if b and not a

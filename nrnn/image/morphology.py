@@ -247,6 +247,15 @@ class Component:
     def touches_border(self, width: int, height: int) -> bool:
         return self.left == 0 or self.top == 0 or self.right == width - 1 or self.bottom == height - 1
 
+    def box_mask(self, margin: int = 0) -> list[list[int]]:
+        """A 0/1 mask of the piece in its box grown by ``margin`` on every
+        side: row 0, column 0 is (left - margin, top - margin)."""
+        left, top = self.left - margin, self.top - margin
+        mask = [[0] * (self.width + 2 * margin) for _ in range(self.height + 2 * margin)]
+        for y, start, stop in self.runs:
+            mask[y - top][start - left:stop - left] = [1] * (stop - start)
+        return mask
+
 
 def components(mask: Sequence[Sequence[int]],
                weights: Optional[Sequence[Sequence[float]]] = None) -> list[Component]:
