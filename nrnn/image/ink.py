@@ -423,9 +423,10 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     # A pen (a pencil, a ruler) lying in the picture: a straight bar with
     # both ends inside, many times thicker than the strokes of another
     # sizable piece.  That piece is the digit.
-    if not main.touches_border(width, height) and _pen_width(main, width, height):
+    thick = 0.0 if main.touches_border(width, height) else _pen_width(main, width, height)
+    if thick:
         if any(piece is not main and piece.mass >= PEN_SHARE * main.mass
-               and not piece.touches_border(width, height) and _beside_pen(piece, main, width, height)
+               and not piece.touches_border(width, height) and _beside_pen(piece, main, thick)
                for piece in candidates):
             candidates = [piece for piece in candidates if piece is not main]
             main = max(candidates, key=score)
@@ -488,12 +489,12 @@ def _pen_width(piece: morphology.Component, width: int, height: int) -> float:
     return thick if thick >= PEN_WIDE * min(width, height) else 0.0
 
 
-def _beside_pen(piece: morphology.Component, pen: morphology.Component, width: int, height: int) -> bool:
-    """Whether ``piece`` is a digit beside the bar ``pen``: strokes
-    ``PEN_THICKER`` times thinner, a size of at least ``PEN_REACH`` of its
-    length."""
+def _beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float) -> bool:
+    """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
+    wide: strokes ``PEN_THICKER`` times thinner, a size of at least
+    ``PEN_REACH`` of its length."""
     return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
-            and _piece_stroke(piece) * PEN_THICKER <= _pen_width(pen, width, height))
+            and _piece_stroke(piece) * PEN_THICKER <= thick)
 
 
 def _piece_stroke(piece: morphology.Component) -> float:
@@ -777,8 +778,8 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
             inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
             if pens and inside:
                 digit = max(inside, key=lambda piece: piece.pixels)
-                if not all(digit.pixels >= PEN_SHARE * pen.pixels and _beside_pen(digit, pen, width, height)
-                           for pen in pens):
+                if not all(digit.pixels >= PEN_SHARE * pen.pixels
+                           and _beside_pen(digit, pen, _pen_width(pen, width, height)) for pen in pens):
                     inside = []
             if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
