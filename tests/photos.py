@@ -143,3 +143,27 @@ def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int
             level = (210 - 20 * x / width) * (1 - darkness * ink[y * width + x])
             levels.append(level * (1 - thumb) + 55 * thumb + rng.gauss(0, 1.5))
     return gray_image(width, height, levels, "thumb.png")
+
+
+def hard_shadow(digit: int, width: int = 200, height: int = 160, box=(70, 30, 130, 130), pen: float = 9.0,
+                angle: float = 30.0, past: float = 10.0, strength: float = 0.5, soft: float = 3.0,
+                darkness: float = 0.6, seed: int = 4) -> Image:
+    """The phone's shadow, hard-edged, over most of the sheet: its straight
+    edge runs ``past`` pixels beyond the box's centre, at ``angle`` degrees
+    from level, turned so the shadow covers the larger part of the frame;
+    it takes ``strength`` of the light, over ``soft`` pixels."""
+    import math
+    ink = coverage(digit, width, height, box, pen)
+    rng = random.Random(seed)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    nx, ny = -math.sin(math.radians(angle)), math.cos(math.radians(angle))
+    if (width / 2 - cx) * nx + (height / 2 - cy) * ny < 0:
+        nx, ny = -nx, -ny  # towards the frame's middle: the shadow is the larger part
+    levels = []
+    for y in range(height):
+        for x in range(width):
+            into = (x - cx) * nx + (y - cy) * ny + past  # > 0: in the shadow
+            light = 1 - strength * min(1.0, max(0.0, 0.5 + into / soft))
+            paper = (210 - 20 * x / width) * light
+            levels.append(paper * (1 - darkness * ink[y * width + x]) + rng.gauss(0, 2.0))
+    return gray_image(width, height, levels, "shadow.png")

@@ -311,6 +311,32 @@ class FindInk(unittest.TestCase):
                 seen = [v for row in found.ink for v in row]
                 self.assertGreater(sum(1 for i in drawn if seen[i] > 0.5), 0.95 * len(drawn))
 
+    def test_a_hard_shadow_over_most_of_the_sheet_does_not_decide_the_polarity(self):
+        # The phone's shadow, hard-edged, over more than half the sheet,
+        # its edge through the digit: the median pixel is shadowed paper,
+        # the lit paper strays from it further than the ink, and the
+        # percentile vote said "light ink", clearly.  What it read was the
+        # lit paper between the strokes and the shadow's edge.  The photo
+        # less its slow light (``_detail``) shows no such lean, so the vote
+        # is unsure and both polarities are read.
+        for digit in (2, 3, 5):
+            for angle in (0, 30, 60, 100, 150):
+                with self.subTest(digit=digit, angle=angle):
+                    found = ink.find_ink(rows_of(photos.hard_shadow(digit, angle=angle, past=0)))
+                    self.assertBoxIsTheDigits(found, digit)
+
+    def test_ink_in_a_shadow_is_as_dark_as_in_the_light(self):
+        # Light multiplies: half the light, half the gray levels between
+        # ink and paper.  The soft ink is measured against the paper's own
+        # brightness, so the half of the digit in the shadow is not fainter.
+        for digit in (4, 7, 0):
+            with self.subTest(digit=digit):
+                found = ink.find_ink(rows_of(photos.hard_shadow(digit, angle=0, past=0)))
+                cover = photos.coverage(digit, 200, 160, (70, 30, 130, 130), 9.0)
+                lit = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 < 76]
+                shaded = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 > 84]
+                self.assertAlmostEqual(sum(shaded) / len(shaded), sum(lit) / len(lit), delta=0.05)
+
     def test_a_glare_is_no_fat_stroke(self):
         # A disc of ink 44 pixels wide and a glare as wide (its middle
         # burnt flat), each crossed by a thin stroke, on paper seen through

@@ -49,6 +49,32 @@ class FindingTheSheet(unittest.TestCase):
         left, top, right, bottom = ink.find_ink(rows).box
         self.assertTrue(115 <= left and 35 <= top and right <= 175 and bottom <= 125, (left, top, right, bottom))
 
+    def test_a_hard_shadow_the_digit_reaches_is_no_desk(self):
+        # The phone's shadow over the bottom of the sheet, its edge sharp
+        # and straight like a desk's, the digit standing on it: joined to
+        # the "desk", the digit would be painted over with it.  A stroke is
+        # narrow, a desk broad: what joins the desk narrowly, away from the
+        # frame's border, is the digit.
+        for digit in (1, 4, 7):
+            with self.subTest(digit=digit):
+                rows = rows_of(photos.hard_shadow(digit, angle=0, past=-40, soft=1.0))
+                self.assertTrue(sheet.sheet_mask(rows, otsu(rows)) is None, "painted as desk")
+                left, top, right, bottom = ink.find_ink(rows).box
+                self.assertTrue(60 <= left and 20 <= top and right <= 140 and bottom <= 140,
+                                (left, top, right, bottom))
+
+    def test_strokes_joined_to_the_desk_are_told_from_a_thumb(self):
+        desk = [[1 if y >= 40 else 0 for x in range(100)] for y in range(60)]
+        self.assertFalse(sheet._strokes_on(desk, 12))
+        thumb = [row[:] for row in desk]
+        for y in range(0, 40):
+            thumb[y][40:60] = [1] * 20  # 20 wide, reaching the border: broad
+        self.assertFalse(sheet._strokes_on(thumb, 12))
+        stroke = [row[:] for row in desk]
+        for y in range(10, 40):
+            stroke[y][50:53] = [1] * 3  # 3 wide, standing on the desk
+        self.assertTrue(sheet._strokes_on(stroke, 12))
+
     def test_thick_light_strokes_on_a_dark_canvas_are_no_sheet(self):
         # A canvas export, white on black, the strokes a brush 12% of the
         # frame wide and reaching its edge: bright pieces with sharp edges

@@ -18,7 +18,9 @@ The steps (``find_ink``), each with its reason
    darkest and lightest pixel, so one glint or one black corner cannot
    decide it.  This is only a first vote: both polarities are read (step
    7), because a white frame around a gray photo, or a large shadow, can
-   outvote the ink.
+   outvote the ink.  A clear vote is checked on the photo less its slow
+   light (``_vote``): under a hard shadow over most of the sheet the lit
+   paper, not the ink, strays furthest from the median.
 2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
    light ink.  Everything below is written once, for bright ink.
 3. Stroke width (``stroke_width``): threshold a first, rough top-hat (step
@@ -91,7 +93,10 @@ The steps (``find_ink``), each with its reason
    scenery hugging the border, which is there by its nature, not counted).
 8. Soft ink: MNIST digits are gray strokes with soft edges, not a 0/1 mask.
    Inside the kept pieces (grown by a pixel to keep the anti-aliased rim)
-   the output is the top-hat, stretched so strong ink is 1.0; outside, 0.
+   the output is the top-hat over the paper's brightness there, stretched
+   so strong ink is 1.0; outside, 0.  Light multiplies: in a shadow the
+   ink stands out by fewer gray levels but by the same share of its
+   paper, so the half of a digit under a shadow is not fainter.
 
 A colour photo whose gray ink is faint (under ``LOW_CONTRAST``: a pale
 blue pen on beige paper, similar brightness, different colour) is also read
@@ -186,6 +191,16 @@ THINNER, CLEARLY_THINNER = 1.5, 3.0
 #: of its mask in the border band.
 SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
 
+#: A clear percentile vote is checked on the photo less its slow light: each
+#: pixel less the mean of a square VOTE_WINDOW of the shorter side wide
+#: around it.  There the ink's side must still stray VOTE_LEAN times as far
+#: as the other, or both polarities are read (``_vote``).
+VOTE_WINDOW, VOTE_LEAN = 0.5, 1.4
+
+#: The soft ink is the top-hat over the paper's brightness, never over less
+#: than this many gray levels (a black paper would make noise of it).
+DIMMEST = 16.0
+
 #: At most this many times the threshold is raised to cut ruled lines away.
 RAISES = 2
 
@@ -257,6 +272,28 @@ def polarities(gray: Rows, ordered: Optional[Sequence[float]] = None) -> list[st
         return ["dark"]
     if light >= 2 * dark:
         return ["light"]
+    return ["dark", "light"] if dark >= light else ["light", "dark"]
+
+
+def _vote(plane: Rows, ordered: Optional[Sequence[float]] = None) -> list[str]:
+    """``polarities``, a clear vote checked on the photo less its slow light.
+
+    A hard shadow over more than half the sheet makes shadowed paper the
+    median pixel: the lit paper strays from it far more than the ink does,
+    and the vote says "light ink", clearly.  Less its slow light
+    (``_detail``), the shadow's edge strays as far either way and the ink
+    still one way.  So a clear vote stands only if there the ink's side
+    strays ``VOTE_LEAN`` times as far as the other; else both polarities
+    are read, the side that strays further there first.
+    """
+    order = polarities(plane, ordered)
+    if len(order) == 2:
+        return order
+    height, width = len(plane), len(plane[0])
+    dark, light = _spreads(_detail(plane, int(VOTE_WINDOW * min(width, height))))
+    ink, other = (dark, light) if order[0] == "dark" else (light, dark)
+    if ink >= VOTE_LEAN * other:
+        return order
     return ["dark", "light"] if dark >= light else ["light", "dark"]
 
 
@@ -808,12 +845,23 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
-    levels: list[float] = []  # the top-hat under the kept pieces, a run at a time
+    # Light multiplies: ink in a shadow stands out of its paper by as large
+    # a share of the paper's brightness as ink in the light, but by fewer
+    # gray levels.  So the soft ink is the top-hat over the paper's own
+    # brightness there (the paper's gray: 255 - paper for dark ink), and a
+    # digit that a shadow's edge crosses comes out as dark on both sides.
+    def contrast(y: int, start: int, stop: int) -> list[float]:
+        papers = paper[y][start:stop]
+        if polarity == "dark":
+            papers = [255.0 - p for p in papers]
+        return [v / max(p, DIMMEST) for v, p in zip(top_hat[y][start:stop], papers)]
+
+    levels: list[float] = []  # the contrast under the kept pieces, a run at a time
     for piece in kept:
         for y, start, stop in piece.runs:
-            levels += top_hat[y][start:stop]
+            levels += contrast(y, start, stop)
     levels.sort()
-    strong = max(_percentile(levels, 0.9), 1.0)
+    strong = max(_percentile(levels, 0.9), 1e-6)
     # Grown by a pixel each way (8 neighbours), run by run: the stroke's
     # anti-aliased rim is part of it.
     rim = [[0] * width for _ in range(height)]
@@ -823,9 +871,9 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
             for row in rim[max(0, y - 1):y + 2]:
                 row[left:right] = [1] * (right - left)
     ink = [[0.0] * width for _ in range(height)]
-    for y, (values, flags) in enumerate(zip(top_hat, rim)):
+    for y, flags in enumerate(rim):
         for start, stop in morphology.mask_runs(flags):  # only the grown pixels are looked at
-            ink[y][start:stop] = [min(1.0, v / strong) for v in values[start:stop]]
+            ink[y][start:stop] = [min(1.0, v / strong) for v in contrast(y, start, stop)]
     main = kept[0]
     edge = bool(band) and main.touches_border(width, height) and (
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
@@ -1003,6 +1051,40 @@ def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, 
                     for name, plane in channels().items()}
 
 
+def _detail(plane: Rows, window: int) -> Rows:
+    """Each value less the mean of the ``window`` x ``window`` square
+    around it (cut at the edges): the photo without its slow light.  A
+    shadow's edge leaves a dip on one side and a bump as large on the
+    other; ink leaves a dip.  The means come from a summed-area table
+    (each entry the sum of everything above and left of it), four lookups
+    a pixel whatever the window.
+
+    >>> _detail([[10.0, 10.0, 10.0], [10.0, 10.0, 10.0]], 3)
+    [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> [round(v, 2) for v in _detail([[0.0, 0.0, 90.0, 90.0]], 3)[0]]
+    [0.0, -30.0, 30.0, 0.0]
+    """
+    height, width = len(plane), len(plane[0])
+    half = window // 2
+    table = [[0.0] * (width + 1)]  # table[y][x]: the sum of plane[:y][:x]
+    for row in plane:
+        total, sums = 0.0, [0.0]
+        for v in row:
+            total += v
+            sums.append(total)
+        table.append([above + here for above, here in zip(table[-1], sums)])
+    starts = [max(0, x - half) for x in range(width)]
+    stops = [min(width, x + half + 1) for x in range(width)]
+    out = []
+    for y, row in enumerate(plane):
+        top, bottom = max(0, y - half), min(height, y + half + 1)
+        # column[x]: the sum of plane[top:bottom] left of x
+        column = [lower - upper for upper, lower in zip(table[top], table[bottom])]
+        out.append([v - (column[stop] - column[start]) / ((bottom - top) * (stop - start))
+                    for v, start, stop in zip(row, starts, stops)])
+    return out
+
+
 def _box3(rows: Rows) -> Rows:
     """Each value the mean of the 3 x 3 square around it (edges repeated)."""
     def across(row):
@@ -1057,7 +1139,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
 
     def read(name: str, plane: Rows, ordered: Optional[Sequence[float]] = None,
              least: float = MIN_CONTRAST) -> InkFound:
-        order = polarities(plane, ordered)
+        order = polarities(plane, ordered) if tiny else _vote(plane, ordered)
         choice = _find_in(plane, order[0], least)
         confident = len(order) == 1
         # A clear vote whose finding looks like a digit (strokes, away from

@@ -39,7 +39,10 @@ How the sheet is found (``sheet_mask``)
    fails this, and the photo is read as it is.
 4. Nothing is written on the desk (``DESK_MARKS``): the darker side of a
    fold or of a hard-edged shadow across the sheet passes every test
-   above, and may hold the digit.
+   above, and may hold the digit.  Nor does the digit stand on it
+   (``_strokes_on``): a digit that reaches the shadow's edge joins the
+   "desk", and would be painted over with it; a desk is broad, a stroke
+   is not.
 
 How the desk is painted (``paint_desk``)
 ----------------------------------------
@@ -187,6 +190,21 @@ def _steps(gray: Sequence[Sequence[float]], sheet: Mask, broad: float) -> list[f
     return steps
 
 
+def _strokes_on(desk: Mask, broad: float) -> bool:
+    """Whether a stroke stands on the desk.  A desk, a thumb, are
+    ``broad``: an opening that wide keeps them.  What it removes is
+    narrow: along the border, the thin wedge of desk where the frame cuts
+    a sheet's corner; away from it, and at least that long, a stroke of
+    the digit reaching the "desk", which is then a hard shadow's darker
+    side (or a fold's) and must not be painted over."""
+    height, width = len(desk), len(desk[0])
+    size = max(3, int(broad) | 1)
+    kept = morphology.opening(desk, size)
+    thin = [[1 if d and not k else 0 for d, k in zip(row, wide)] for row, wide in zip(desk, kept)]
+    return any(max(piece.width, piece.height) >= size and not piece.touches_border(width, height)
+               for piece in morphology.components(thin))
+
+
 def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     """0/1 rows, 1 on the sheet (holes filled), if the photo shows a sheet
     with sharp edges on a darker desk (see the module docstring); else None.
@@ -227,6 +245,8 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
         return None
     broad = BROAD * min(width, height)
     if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad:
+        return None
+    if _strokes_on(desk, broad):
         return None
     paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
     desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
