@@ -18,9 +18,9 @@ The steps (``find_ink``), each with its reason
    darkest and lightest pixel, so one glint or one black corner cannot
    decide it.  This is only a first vote: both polarities are read (step
    7), because a white frame around a gray photo, or a large shadow, can
-   outvote the ink.  A clear vote is checked on the photo less its slow
-   light (``_vote``): under a hard shadow over most of the sheet the lit
-   paper, not the ink, strays furthest from the median.
+   outvote the ink.  A clear vote for light ink is checked on the photo
+   less its slow light (``_vote``): under a hard shadow over most of the
+   sheet the lit paper, not the ink, strays furthest from the median.
 2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
    light ink.  Everything below is written once, for bright ink.
 3. Stroke width (``stroke_width``): threshold a first, rough top-hat (step
@@ -191,10 +191,10 @@ THINNER, CLEARLY_THINNER = 1.5, 3.0
 #: of its mask in the border band.
 SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
 
-#: A clear percentile vote is checked on the photo less its slow light: each
-#: pixel less the mean of a square VOTE_WINDOW of the shorter side wide
-#: around it.  There the ink's side must still stray VOTE_LEAN times as far
-#: as the other, or both polarities are read (``_vote``).
+#: A clear percentile vote for light ink is checked on the photo less its
+#: slow light: each pixel less the mean of a square VOTE_WINDOW of the
+#: shorter side wide around it.  There the light side must still stray
+#: VOTE_LEAN times as far as the dark, or both polarities are read (``_vote``).
 VOTE_WINDOW, VOTE_LEAN = 0.5, 1.4
 
 #: The soft ink is the top-hat over the paper's brightness, never over less
@@ -276,23 +276,28 @@ def polarities(gray: Rows, ordered: Optional[Sequence[float]] = None) -> list[st
 
 
 def _vote(plane: Rows, ordered: Optional[Sequence[float]] = None) -> list[str]:
-    """``polarities``, a clear vote checked on the photo less its slow light.
+    """``polarities``, a clear vote for light ink checked on the photo less
+    its slow light.
 
     A hard shadow over more than half the sheet makes shadowed paper the
     median pixel: the lit paper strays from it far more than the ink does,
     and the vote says "light ink", clearly.  Less its slow light
     (``_detail``), the shadow's edge strays as far either way and the ink
-    still one way.  So a clear vote stands only if there the ink's side
-    strays ``VOTE_LEAN`` times as far as the other; else both polarities
-    are read, the side that strays further there first.
+    still one way.  So a clear vote for light ink stands only if there the
+    light side strays ``VOTE_LEAN`` times as far as the dark; else both
+    polarities are read, the side that strays further there first.  (A
+    clear vote for dark ink stands: a shadow over less than half the sheet
+    only adds to the dark side; checked too, it lost five of the
+    benchmark's 3,000 photos and saved none, small digits whose ink is
+    hardly 2% of the picture, where the few percent the vote looks at
+    are the strokes' rims.)
     """
     order = polarities(plane, ordered)
-    if len(order) == 2:
+    if order != ["light"]:
         return order
     height, width = len(plane), len(plane[0])
     dark, light = _spreads(_detail(plane, int(VOTE_WINDOW * min(width, height))))
-    ink, other = (dark, light) if order[0] == "dark" else (light, dark)
-    if ink >= VOTE_LEAN * other:
+    if light >= VOTE_LEAN * dark:
         return order
     return ["dark", "light"] if dark >= light else ["light", "dark"]
 
