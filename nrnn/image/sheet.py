@@ -246,8 +246,6 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     broad = BROAD * min(width, height)
     if desk_pixels < MIN_DESK * width * height or _breadth(desk) < broad:
         return None
-    if _strokes_on(desk, broad):
-        return None
     paper = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if f])
     desk_level = _median([v for row, flags in zip(gray, sheet) for v, f in zip(row, flags) if not f])
     if paper - desk_level < MIN_STEP:
@@ -261,6 +259,9 @@ def sheet_mask(gray: Sequence[Sequence[float]], level: float) -> Optional[Mask]:
     # Across the edge both ways: along the rows, and along the columns.
     steps = _steps(gray, sheet, broad) + _steps([list(c) for c in zip(*gray)], [list(c) for c in zip(*sheet)], broad)
     if len(steps) < MIN_EDGE * min(width, height) or _median(steps) < SHARP * (paper - desk_level):
+        return None
+    # Last, as it costs the most: no stroke stands on the desk.
+    if _strokes_on(desk, broad):
         return None
     return sheet
 
