@@ -51,7 +51,7 @@ class ReadmeLibraryTest(unittest.TestCase):
                 exec(compile(block, "README.md (Using the library)", "exec"), namespace)
             outputs.append(printed.getvalue().splitlines())
         # Block 1: the shipped model reads the sample 3, as its comments say.
-        self.assertEqual(outputs[0], ["3 [3, 9, 5]", "0.997"])
+        self.assertEqual(outputs[0], ["3 [3, 5, 9]", "0.997"])
         self.assertEqual(namespace["network"].sizes, [784, 30, 10])  # block 2 replaced it
         # Block 2: two epochs, each printed by progress=print, then predict and score.
         history = namespace["history"]
