@@ -167,3 +167,25 @@ def hard_shadow(digit: int, width: int = 200, height: int = 160, box=(70, 30, 13
             paper = (210 - 20 * x / width) * light
             levels.append(paper * (1 - darkness * ink[y * width + x]) + rng.gauss(0, 2.0))
     return gray_image(width, height, levels, "shadow.png")
+
+
+def glare(digit: int, width: int = 256, height: int = 192, box=(108, 66, 148, 126), pen: float = 3.0,
+          at=(0.0, 0.0), radius: float = 45.0, gain: float = 60.0, darkness: float = 0.6,
+          seed: int = 5) -> Image:
+    """A lamp's reflection on the paper: a round bright spot ``radius``
+    pixels wide (a little flattened), centred ``at`` (a fraction of the
+    box's size) from the middle of a thin digit, adding up to ``gain``
+    levels to paper and ink alike and burning the paper white where it
+    passes 255."""
+    import math
+    ink = coverage(digit, width, height, box, pen)
+    rng = random.Random(seed)
+    cx = (box[0] + box[2]) / 2 + at[0] * (box[2] - box[0])
+    cy = (box[1] + box[3]) / 2 + at[1] * (box[3] - box[1])
+    levels = []
+    for y in range(height):
+        for x in range(width):
+            paper = 200 - 20 * x / width
+            spot = gain * math.exp(-((x - cx) ** 2 + (1.5 * (y - cy)) ** 2) / radius ** 2)
+            levels.append(paper * (1 - darkness * ink[y * width + x]) + spot + rng.gauss(0, 2.0))
+    return gray_image(width, height, levels, "glare.png")

@@ -192,15 +192,20 @@ class Margins(unittest.TestCase):
         self.assertEqual(ink.flat_margins(rows_of(photos.clean(4))), (0, 0, 200, 160))
 
 
-def finding(width, height, boxes, thinness, edge=False):
+def finding(width, height, boxes, thinness, edge=False, fall=None):
     """An ``InkFound`` whose ink is 1.0 in the given (left, top, right,
-    bottom) boxes, its box theirs, with the given thinness."""
+    bottom) boxes, its box theirs, with the given thinness; cut at a
+    threshold of 20 levels, and with ``fall`` given, the brightness falls
+    by that much two pixels out from each box's left and right side."""
     rows = [[0.0] * width for _ in range(height)]
+    falls = []
     for left, top, right, bottom in boxes:
         for y in range(top, bottom + 1):
             rows[y][left:right + 1] = [1.0] * (right - left + 1)
+            if fall is not None:
+                falls += [(left - 2, y, fall), (right + 2, y, fall)]
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-    return ink.InkFound(rows, [], 0.0, 50.0, box, thinness, 2.0, edge)
+    return ink.InkFound(rows, [], 0.0, 50.0, box, thinness, 2.0, edge, threshold=20.0, falls=falls)
 
 
 class Polarities(unittest.TestCase):
@@ -261,6 +266,28 @@ class Polarities(unittest.TestCase):
         self.assertIs(ink._better(six, slits, confident=True), six)
         slits.noise = 1.3  # 1.5 times
         self.assertIs(ink._better(six, slits, confident=True), six)
+
+    def test_a_glare_around_the_digit_loses_by_its_fading_edge(self):
+        # A glare read as light ink: a blob around a thin 7 (dark), on all
+        # four sides of it, fatter, as clear, and the vote's clear choice,
+        # just like a fat marker's 6 around its slits.  But two pixels out
+        # from its edge, away from the 7, the brightness has fallen by 4
+        # levels (the threshold is 20): it fades; the 7's edge falls by 60.
+        seven = finding(100, 100, [(40, 30, 60, 33), (56, 30, 59, 70)], 0.08, fall=60.0)
+        glare = finding(100, 100, [(20, 15, 39, 85), (61, 15, 80, 85), (40, 15, 60, 29), (40, 71, 60, 85)],
+                        0.3, fall=4.0)
+        self.assertTrue(ink._fades(glare, seven))
+        self.assertFalse(ink._fades(seven, glare))
+        for confident in (True, False):
+            self.assertIs(ink._better(glare, seven, confident), seven)
+        # With a sharp edge it is a fat digit around its slits: it wins.
+        marker = finding(100, 100, [(20, 15, 39, 85), (61, 15, 80, 85), (40, 15, 60, 29), (40, 71, 60, 85)],
+                         0.3, fall=60.0)
+        self.assertIs(ink._better(marker, seven, confident=True), marker)
+        # A loop's inside has no edge away from the digit around it: its
+        # edge says nothing, whatever it is.
+        hole = finding(100, 100, [(42, 34, 55, 69)], 0.3, fall=4.0)
+        self.assertFalse(ink._fades(hole, glare))
 
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
@@ -336,6 +363,24 @@ class FindInk(unittest.TestCase):
                 lit = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 < 76]
                 shaded = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 > 84]
                 self.assertAlmostEqual(sum(shaded) / len(shaded), sum(lit) / len(lit), delta=0.05)
+
+    def test_a_glare_around_the_digit_is_not_its_ink(self):
+        # A lamp's reflection on the paper, burnt white in its middle,
+        # around a thin digit: the few brightest percent are glare, so the
+        # percentile vote says "light ink", clearly, and the light reading
+        # finds the glare with the strokes as its holes, four-sided like a
+        # 0's ring around its hole.  The glare's edge fades away from the
+        # digit, the strokes' does not: the dark reading wins.
+        for radius, gain in ((45, 60), (35, 80)):
+            for digit in range(10):
+                with self.subTest(digit=digit, radius=radius, gain=gain):
+                    found = ink.find_ink(rows_of(photos.glare(digit, radius=radius, gain=gain)))
+                    truth = [i for i, c in enumerate(photos.coverage(digit, 256, 192, (108, 66, 148, 126), 3.0))
+                             if c > 0.5]
+                    xs, ys = [i % 256 for i in truth], [i // 256 for i in truth]
+                    left, top, right, bottom = found.box
+                    self.assertLessEqual(max(abs(left - min(xs)), abs(right - max(xs)),
+                                             abs(top - min(ys)), abs(bottom - max(ys))), 3, found.box)
 
     def test_a_glare_is_no_fat_stroke(self):
         # A disc of ink 44 pixels wide and a glare as wide (its middle

@@ -77,7 +77,11 @@ The steps (``find_ink``), each with its reason
    ruled line across the frame, the desk.
 7. Which polarity (``_better``): the wrong one finds the paper *between*
    the strokes: a loop's inside, the gap between a stroke and a shadow,
-   or the bright rim of the sheet along the edge.  So a finding lying
+   or the bright rim of the sheet along the edge, or a lamp's glare on the
+   paper around the digit.  First, a finding whose edge fades, away from
+   the other's box, loses to one whose edge does not (``_fades``): ink
+   has an edge, the paper under a glare or beside a soft shadow only
+   brightens slowly.  Then a finding lying
    inside the other's box, with the other's ink on three or four sides of
    it, loses (it is the digit's holes and bays), unless it stands much
    further out of its paper's noise or is much thinner (a thin digit amid
@@ -220,10 +224,14 @@ EDGE_REACH = 0.5
 #: one around it is not its hole.
 HOLE_SHARE = 0.05
 
-#: A stroke wider than the window has a sharp edge somewhere: this
-#: percentile of the falls in brightness across the ends of its runs (two
-#: pixels out) is over the threshold (``_fat_strokes``); a glare fades.
+#: A stroke has a sharp edge: this percentile of the falls in brightness
+#: across the ends of its runs (two pixels out) is over the threshold
+#: (``_fat_strokes``, ``_fades``); a glare fades.
 SHARP_EDGE = 0.9
+
+#: A finding's edge is judged (``_fades``) at the ends of its runs more than
+#: FADE_GAP pixels outside the other finding's box, if there are FADE_ENDS.
+FADE_GAP, FADE_ENDS = 3, 8
 
 #: Of two polarities' findings, one whose ink stands this many times
 #: further out of its paper's noise (``_clarity``) is the ink: the other
@@ -551,6 +559,10 @@ class InkFound:
     stages:   (name, function giving rows in [0, 1]) to show how it was
               found; drawn only when asked for (most readings never are)
     band:     share of the thresholded mask in the border band (scenery left out)
+    threshold: the threshold the mask was cut at, gray levels over the paper
+    falls:    (x, y, fall) at each end of the kept pieces' runs: how far the
+              brightness falls (bright ink's) from the run's end pixel to
+              (x, y), two pixels out (``_fades``)
     strength: the strongest ink (top-hat) away from the border, gray levels
     noise:    the paper's noise there (the top-hat's median), gray levels
     edge:     the main piece hugs the border: touches it and spans the frame
@@ -562,9 +574,11 @@ class InkFound:
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
                  box: Optional[tuple[int, int, int, int]] = None, thinness: float = 1.0,
-                 noise: float = 0.0, edge: bool = False):
+                 noise: float = 0.0, edge: bool = False, threshold: float = 0.0,
+                 falls: Sequence[tuple[int, int, float]] = ()):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
         self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
+        self.threshold, self.falls = threshold, falls
 
 
 def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> list[float]:
@@ -882,7 +896,13 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     main = kept[0]
     edge = bool(band) and main.touches_border(width, height) and (
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
-    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge)
+    # How sharp the pieces' edge is (``_fades``): the fall in brightness
+    # from each end of their runs to two pixels out, and where.
+    falls = ([(start - 2, y, bright[y][start] - bright[y][start - 2])
+              for piece in kept for y, start, stop in piece.runs if start >= 2]
+             + [(stop + 1, y, bright[y][stop - 1] - bright[y][stop + 1])
+                for piece in kept for y, start, stop in piece.runs if stop + 1 < width])
+    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls)
 
 
 def _encloses(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
@@ -907,13 +927,40 @@ def _sides(outer: InkFound, inner: InkFound) -> int:
     return sum((any(row[:left]), any(row[right + 1:]), any(column[:top]), any(column[bottom + 1:])))
 
 
+def _fades(found: InkFound, other: InkFound) -> bool:
+    """True if ``found``'s edge fades where it is not next to ``other``.
+
+    A stroke has an edge: two pixels out from the end of a run of ink, the
+    brightness has fallen to the paper's, by more than the threshold the
+    ink was cut at (``SHARP_EDGE`` of the ends do).  A lamp's glare on the
+    paper, read as light ink, brightens the paper slowly: across its rim
+    the brightness hardly falls.  Its edge is sharp only where the other
+    polarity's strokes cut into it, so the ends inside ``other``'s box
+    (grown by ``FADE_GAP``) are not counted; and with fewer than
+    ``FADE_ENDS`` left (a finding inside the other's box: a loop's
+    inside) nothing is said.
+    """
+    if other.box is None:
+        return False
+    left, top, right, bottom = other.box
+    falls = sorted(fall for x, y, fall in found.falls
+                   if not (left - FADE_GAP <= x <= right + FADE_GAP and top - FADE_GAP <= y <= bottom + FADE_GAP))
+    return len(falls) >= FADE_ENDS and _percentile(falls, SHARP_EDGE) < found.threshold
+
+
 def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
     ``first`` is the percentile vote's choice; ``confident`` says whether
     the vote was clear (one side strayed twice as far).
 
-    First, a finding whose box lies strictly inside the other's, covering
+    First, a finding whose edge fades away from the other (``_fades``)
+    loses to one whose edge does not: it is the paper brightened by a
+    lamp's glare or the phone's flash around the digit, whose strokes
+    are the other's ink.  (However clear the vote: a glare is what the
+    light side's few percent are.)
+
+    Then a finding whose box lies strictly inside the other's, covering
     at least ``HOLE_SHARE`` of it, loses if the other's ink lies on three
     or four sides of it: it is a hole or a bay of the digit (a 0's inside,
     a 5's bowl), "ink" of the opposite polarity.  (Paper that only lies
@@ -942,6 +989,9 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
+    first_fades, second_fades = _fades(first, second), _fades(second, first)
+    if first_fades != second_fades:
+        return second if first_fades else first
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
