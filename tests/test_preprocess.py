@@ -249,6 +249,14 @@ class InkExtraction(unittest.TestCase):
             preprocess.prepare(transparent)
 
 
+def inverted(image):
+    """``image`` with its colours inverted (white ink on black), alpha kept."""
+    rgba = bytearray(image.rgba)
+    for channel in range(3):
+        rgba[channel::4] = bytes(255 - v for v in rgba[channel::4])
+    return png.Image(image.width, image.height, bytes(rgba), "inverted-" + image.name)
+
+
 def mean_difference(a, b):
     return sum(abs(x - y) for x, y in zip(a, b)) / len(a)
 
@@ -345,6 +353,34 @@ class PathChoice(unittest.TestCase):
                     self.assertTrue(preprocess.plainly_uniform(image))
                 if preprocess.plainly_uniform(image):
                     self.assertEqual((path, why), ("drawing", "its paper is uniform"))
+
+    def test_a_digit_drawn_past_the_canvas_edges_is_a_drawing(self):
+        # Drawn big, the strokes run off the canvas: the ring inside the
+        # frame is no longer plain paper, and the photo reading, which
+        # leaves out what hugs the border, read the paper between the
+        # strokes.  But paper and ink are two exact colours.
+        for digit in range(10):
+            for light in (False, True):
+                image = photos.clean(digit, width=200, height=200, box=(-30, -40, 230, 240), pen=18.0)
+                if light:
+                    image = inverted(image)
+                with self.subTest(digit=digit, light=light):
+                    gray_width, gray_height, gray, _ = preprocess._opaque_planes(image, preprocess.PHOTO_SIDE)
+                    self.assertEqual(preprocess.choose_path(image, gray, gray_width, gray_height),
+                                     ("drawing", preprocess.DRAWN_TO_THE_EDGE))
+                    self.assertEqual(preprocess.prepare(image), preprocess.to_mnist(*preprocess.drawing_ink(image)))
+
+    def test_bars_the_colour_of_the_ink_are_a_frame(self):
+        # A drawing letterboxed in black bars, black ink: the ring is two
+        # exact colours too, but a whole edge is "ink".  Read as a photo,
+        # whose flat margins are cut, it reads like the drawing.
+        for digit in (2, 7):
+            with self.subTest(digit=digit):
+                image = photos.padded(photos.clean(digit), level=0)
+                gray = [float(v) for v in gray8(image)]
+                self.assertEqual(preprocess.choose_path(image, gray, image.width, image.height)[0], "photo")
+                self.assertLess(mean_difference(preprocess.prepare(image), preprocess.prepare(photos.clean(digit))),
+                                0.06)
 
     def test_uneven_light_and_noise_make_a_photo(self):
         for image in (photos.photo(2), photos.photo(2, shadow=False), photos.padded(photos.clean(2), level=90)):

@@ -1022,9 +1022,9 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
 def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> tuple[int, int, int, int]:
     """(left, top, right, bottom), right and bottom exclusive: the part of
     the image inside its flat margins.  A margin is a run of whole rows (or
-    columns) at an edge whose every pixel lies within ``tolerance`` levels
-    of its first one and more than ``MIN_CONTRAST`` levels from the
-    image's median: a frame of one colour around a pasted photo, a
+    columns) at an edge, each flat (all its pixels within ``tolerance``
+    levels) and the colour of the outermost, more than ``MIN_CONTRAST``
+    levels from the image's median: a frame of one colour around a pasted photo, a
     letterbox, cut with one line more (where frame and photo blend).  No
     ink can be there (ink differs from its paper), so cutting them loses
     nothing, and real paper, lit unevenly and noisy, is almost never that
@@ -1042,10 +1042,13 @@ def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> tuple[int, int, 
         return max(line) - min(line) <= tolerance
 
     def first_uneven(lines):
-        count = 0
+        # The frame is one colour: a flat line of another colour after it
+        # (a drawing's paper inside a letterbox) is the picture's own.
+        count, colour = 0, None
         for line in lines:
-            if not flat(line):
+            if not flat(line) or (colour is not None and abs(line[0] - colour) > tolerance):
                 break
+            colour = line[0] if colour is None else colour
             count += 1
         return count
 

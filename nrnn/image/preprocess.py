@@ -521,6 +521,34 @@ def plainly_uniform(image: Image) -> bool:
     return 2 * plain >= small_width * small_height + 4
 
 
+#: ``choose_path``'s reason for a drawing whose strokes cross its frame.
+DRAWN_TO_THE_EDGE = "its paper and ink are two exact colours, the ink reaching its edge"
+
+
+def _drawn_to_the_edge(gray: Sequence[float], width: int, height: int, ordered: Sequence[float],
+                       median: float, ring: Sequence[float]) -> bool:
+    """True if a picture whose ring is not plain paper is still a drawing:
+    a digit drawn big, its strokes running into the frame.
+
+    A drawing's paper is one exact value, and so is the core of its
+    strokes: a paint program's or a canvas's solid colour.  A photo has
+    neither (grain, uneven light, a JPEG's ripples), so: at least
+    ``PAPER_SHARE`` of the picture is exactly the paper's value, and
+    ``RING_SHARE`` of the ring is exactly the paper's or the ink's (the
+    value furthest from the paper).  But no whole edge row or column may
+    be ink: a drawing letterboxed by bars the ink's colour is a frame
+    around a picture, for the photo reading to cut (its flat margins).
+    """
+    exact = bisect.bisect_right(ordered, median) - bisect.bisect_left(ordered, median)
+    ink = ordered[0] if median - ordered[0] >= ordered[-1] - median else ordered[-1]
+    if exact < PAPER_SHARE * len(ordered) or abs(ink - median) <= PAPER_TOLERANCE:
+        return False
+    if sum(1 for v in ring if v == median or v == ink) < RING_SHARE * len(ring):
+        return False
+    edges = [gray[:width], gray[(height - 1) * width:], gray[::width], gray[width - 1::width]]
+    return not any(all(v == ink for v in edge) for edge in edges)
+
+
 def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
                 ordered: Optional[Sequence[float]] = None) -> tuple[str, str]:
     """("drawing" or "photo", why): which ink finder reads ``image``.
@@ -541,13 +569,19 @@ def choose_path(image: Image, gray: Sequence[float], width: int, height: int,
     inner = [gray[y * width + inset:(y + 1) * width - inset] for y in range(inset, height - inset)]
     ring = _ring(inner)
     ring_paper = sum(1 for v in ring if abs(v - median) <= PAPER_TOLERANCE)
-    if paper >= PAPER_SHARE * len(gray) and ring_paper >= RING_SHARE * len(ring):
+    why = None
+    if paper >= PAPER_SHARE * len(gray):
+        if ring_paper >= RING_SHARE * len(ring):
+            why = "its paper is uniform"
+        elif _drawn_to_the_edge(gray, width, height, ordered, median, ring):
+            why = DRAWN_TO_THE_EDGE
+    if why is not None:
         # ... unless the uniform "paper" is a dark desk, and the sheet on it
         # (bright, sharp-edged) would be read as the ink.
         rows = [gray[y * width:(y + 1) * width] for y in range(height)]
         if sheet.sheet_mask(rows, photo_ink.otsu_threshold(ordered)) is not None:
             return "photo", "a sheet lies on a uniform desk"
-        return "drawing", "its paper is uniform"
+        return "drawing", why
     return "photo", ("its paper is not uniform: %.0f%% of pixels, %.0f%% of the edge within %d "
                      "levels of the median" % (100.0 * paper / len(gray),
                                                100.0 * ring_paper / max(1, len(ring)), PAPER_TOLERANCE))
@@ -569,6 +603,12 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
         width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
         ordered = sorted(gray)  # for the paper's median here, and the ink's polarity in find_ink
         path, why = choose_path(image, gray, width, height, ordered)
+        inner = _framed_drawing(image, gray, width, height) if path == "photo" else None
+        if inner is not None:
+            stages, inner_width, inner_height, ink = _stages(inner)
+            framed = ("brightness (a drawing in a frame of one colour, cut off)", width, height,
+                      lambda: [v / 255.0 for v in gray])
+            return [framed] + stages, inner_width, inner_height, ink
     if path == "drawing":
         if max(image.width, image.height) <= DRAWING_SIDE:
             width, height, brightness = image.width, image.height, _brightness(image)
@@ -605,6 +645,35 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     ink = _flat(close.ink)
     stages.append(("photo ink, zoomed in", crop_width, crop_height, lambda: ink))
     return stages, crop_width, crop_height, ink
+
+
+def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int) -> Optional[Image]:
+    """The drawing inside a flat frame around ``image``, or None.
+
+    A drawing letterboxed by a gallery app, or pasted on a page of
+    another colour, has a frame: whole rows and columns of one colour at
+    its edges (``nrnn.image.ink.flat_margins`` on ``gray``, the image
+    shrunk to ``width`` x ``height``).  The frame is no paper, so
+    ``choose_path`` calls it a photo; the photo reading would cut the
+    frame, but then read a noiseless drawing as a photo.  So the frame is
+    cut from the image itself (its margins mapped back to its pixels,
+    rounded inward) and the part inside is returned if ``choose_path``
+    calls it a drawing.
+    """
+    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+    left, top, right, bottom = photo_ink.flat_margins(rows)
+    if (left, top, right, bottom) == (0, 0, width, height):
+        return None
+    across, down = image.width / width, image.height / height
+    left, right = math.ceil(left * across), int(right * across)
+    top, bottom = math.ceil(top * down), int(bottom * down)
+    if right - left < 3 or bottom - top < 3:
+        return None
+    inner = _crop(image, left, top, right, bottom)
+    inner_width, inner_height, inner_gray, _ = _opaque_planes(inner, PHOTO_SIDE)
+    if choose_path(inner, inner_gray, inner_width, inner_height)[0] != "drawing":
+        return None
+    return inner
 
 
 def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
