@@ -660,7 +660,7 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
     rounded inward) and the part inside is returned if ``choose_path``
     calls it a drawing.
     """
-    rows = [gray[y * width:(y + 1) * width] for y in range(height)]
+    rows = [list(gray[y * width:(y + 1) * width]) for y in range(height)]
     left, top, right, bottom = photo_ink.flat_margins(rows)
     if (left, top, right, bottom) == (0, 0, width, height):
         return None
