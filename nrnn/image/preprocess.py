@@ -655,25 +655,26 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
     its edges (``nrnn.image.ink.flat_margins`` on ``gray``, the image
     shrunk to ``width`` x ``height``).  The frame is no paper, so
     ``choose_path`` calls it a photo; the photo reading would cut the
-    frame, but then read a noiseless drawing as a photo.  So the frame is
-    cut from the image itself (its margins mapped back to its pixels,
-    rounded inward) and the part inside is returned if ``choose_path``
-    calls it a drawing.
+    frame, but then read a noiseless drawing as a photo.  So if
+    ``choose_path`` calls the shrunk picture inside the frame a drawing,
+    the frame is cut from the image itself (its margins mapped back to its
+    pixels, rounded inward) and the part inside is returned.
     """
     rows = [list(gray[y * width:(y + 1) * width]) for y in range(height)]
     left, top, right, bottom = photo_ink.flat_margins(rows)
     if (left, top, right, bottom) == (0, 0, width, height):
+        return None
+    # Asked of the shrunk picture first: a photo in a frame (the usual
+    # case) costs no second shrinking.
+    inside = [v for row in rows[top:bottom] for v in row[left:right]]
+    if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
         return None
     across, down = image.width / width, image.height / height
     left, right = math.ceil(left * across), int(right * across)
     top, bottom = math.ceil(top * down), int(bottom * down)
     if right - left < 3 or bottom - top < 3:
         return None
-    inner = _crop(image, left, top, right, bottom)
-    inner_width, inner_height, inner_gray, _ = _opaque_planes(inner, PHOTO_SIDE)
-    if choose_path(inner, inner_gray, inner_width, inner_height)[0] != "drawing":
-        return None
-    return inner
+    return _crop(image, left, top, right, bottom)
 
 
 def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
