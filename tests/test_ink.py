@@ -191,6 +191,12 @@ class Margins(unittest.TestCase):
         # edge (a faint drawing is read as a photo).
         self.assertEqual(ink.flat_margins(rows_of(photos.clean(4))), (0, 0, 200, 160))
 
+    def test_a_margin_is_one_colour(self):
+        # Black bars around a clean drawing: the bars (and one line more)
+        # are the frame; the drawing's white paper inside, flat too, is not.
+        image = photos.padded(photos.clean(4), pad=12, level=0)
+        self.assertEqual(ink.flat_margins(rows_of(image)), (13, 0, 211, 160))
+
 
 def finding(width, height, boxes, thinness, edge=False, fall=None):
     """An ``InkFound`` whose ink is 1.0 in the given (left, top, right,
