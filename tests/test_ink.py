@@ -198,6 +198,19 @@ class Margins(unittest.TestCase):
         self.assertEqual(ink.flat_margins(rows_of(image)), (13, 0, 211, 160))
 
 
+def box_blurred(rows, radius, passes=3):
+    """``rows`` blurred by ``passes`` box filters ``2 * radius + 1`` wide,
+    across and down (cut at the edges): close to a Gaussian, a lens out of
+    focus."""
+    def blur(line):
+        return [sum(line[max(0, i - radius):i + radius + 1]) / len(line[max(0, i - radius):i + radius + 1])
+                for i in range(len(line))]
+    for _ in range(passes):
+        rows = [blur(row) for row in rows]
+        rows = [list(row) for row in zip(*[blur(list(column)) for column in zip(*rows)])]
+    return rows
+
+
 def finding(width, height, boxes, thinness, edge=False, fall=None):
     """An ``InkFound`` whose ink is 1.0 in the given (left, top, right,
     bottom) boxes, its box theirs, with the given thinness; cut at a
@@ -295,6 +308,17 @@ class Polarities(unittest.TestCase):
         hole = finding(100, 100, [(42, 34, 55, 69)], 0.3, fall=4.0)
         self.assertFalse(ink._fades(hole, glare))
 
+    def test_a_blurred_digit_does_not_lose_to_its_loop(self):
+        # Out of focus, a 0's edge fades away from its hole as a glare's
+        # does; but so does the hole's own edge (the same blurred strokes):
+        # with no sharp edge to lose to, the hole is a hole.
+        ring = finding(60, 60, [(10, 10, 40, 14), (10, 46, 40, 50), (10, 10, 14, 50), (36, 10, 40, 50)], 0.12,
+                       fall=10.0)
+        hole = finding(60, 60, [(15, 15, 35, 45)], 0.15, fall=10.0)
+        self.assertTrue(ink._fades(ring, hole))
+        self.assertFalse(ink._sharp(hole))
+        self.assertIs(ink._better(hole, ring, confident=True), ring)
+
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.
@@ -369,6 +393,16 @@ class FindInk(unittest.TestCase):
                 lit = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 < 76]
                 shaded = [found.ink[i // 200][i % 200] for i, c in enumerate(cover) if c > 0.9 and i // 200 > 84]
                 self.assertAlmostEqual(sum(shaded) / len(shaded), sum(lit) / len(lit), delta=0.05)
+
+    def test_a_blurred_digit_is_found_whole(self):
+        # Out of focus (three box blurs of radius 2 or 4: strokes 9 pixels
+        # wide fade over 10 to 20), a digit's edge fades like a glare's.
+        # Its loops and bays, the other polarity, must not win for it.
+        for digit in (0, 6, 8, 4):
+            for radius in (2, 4):
+                with self.subTest(digit=digit, radius=radius):
+                    rows = box_blurred(rows_of(photos.photo(digit, shadow=False)), radius)
+                    self.assertBoxIsTheDigits(ink.find_ink(rows), digit)
 
     def test_a_glare_around_the_digit_is_not_its_ink(self):
         # A lamp's reflection on the paper, burnt white in its middle,

@@ -79,8 +79,8 @@ The steps (``find_ink``), each with its reason
    the strokes: a loop's inside, the gap between a stroke and a shadow,
    or the bright rim of the sheet along the edge, or a lamp's glare on the
    paper around the digit.  First, a finding whose edge fades, away from
-   the other's box, loses to one whose edge does not (``_fades``): ink
-   has an edge, the paper under a glare or beside a soft shadow only
+   the other's box, loses to one whose edge is sharp (``_fades``,
+   ``_sharp``): ink in focus has an edge, the paper under a glare only
    brightens slowly.  Then a finding lying
    inside the other's box, with the other's ink on three or four sides of
    it, loses (it is the digit's holes and bays), unless it stands much
@@ -232,6 +232,10 @@ SHARP_EDGE = 0.9
 #: A finding's edge is judged (``_fades``) at the ends of its runs more than
 #: FADE_GAP pixels outside the other finding's box, if there are FADE_ENDS.
 FADE_GAP, FADE_ENDS = 3, 8
+
+#: ... and it loses only to a finding whose edge falls by this many times
+#: its threshold (``_sharp``).
+SHARPER = 1.5
 
 #: Of two polarities' findings, one whose ink stands this many times
 #: further out of its paper's noise (``_clarity``) is the ink: the other
@@ -948,6 +952,16 @@ def _fades(found: InkFound, other: InkFound) -> bool:
     return len(falls) >= FADE_ENDS and _percentile(falls, SHARP_EDGE) < found.threshold
 
 
+def _sharp(found: InkFound) -> bool:
+    """True if ``found``'s edge is clearly sharp: ``SHARP_EDGE`` of the
+    falls across it (``InkFound.falls``) reach ``SHARPER`` times its
+    threshold.  Strokes photographed in focus do (about twice); blurred
+    ones, and a loop's inside between them, fall by less than the
+    threshold."""
+    falls = sorted(fall for _, _, fall in found.falls)
+    return len(falls) >= FADE_ENDS and _percentile(falls, SHARP_EDGE) >= SHARPER * found.threshold
+
+
 def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """Of two polarities' findings, the likelier digit (module docstring, step 7).
 
@@ -955,10 +969,12 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     the vote was clear (one side strayed twice as far).
 
     First, a finding whose edge fades away from the other (``_fades``)
-    loses to one whose edge does not: it is the paper brightened by a
-    lamp's glare or the phone's flash around the digit, whose strokes
-    are the other's ink.  (However clear the vote: a glare is what the
-    light side's few percent are.)
+    loses to one whose edge is sharp (``_sharp``): it is the paper
+    brightened by a lamp's glare or the phone's flash around the digit,
+    whose strokes are the other's ink.  (However clear the vote: a glare
+    is what the light side's few percent are.  And only to a sharp edge:
+    in a blurred photo the digit's edge fades too, and a 6's loop, inside
+    the digit's box, has no edge of its own to judge.)
 
     Then a finding whose box lies strictly inside the other's, covering
     at least ``HOLE_SHARE`` of it, loses if the other's ink lies on three
@@ -989,9 +1005,9 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     """
     if first.ink is None or second.ink is None:
         return first if second.ink is None else second
-    first_fades, second_fades = _fades(first, second), _fades(second, first)
-    if first_fades != second_fades:
-        return second if first_fades else first
+    for fading, other in ((first, second), (second, first)):
+        if _fades(fading, other) and _sharp(other) and not _fades(other, fading):
+            return other
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
