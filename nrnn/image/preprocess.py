@@ -31,7 +31,10 @@ first looks at the image and picks one (``choose_path``):
   of the median (for paper of one exact colour ``plainly_uniform`` sees
   this without shrinking the image first), and it is not a sheet lying on
   a uniform desk (``nrnn.image.sheet``: the desk would pass for paper and
-  the sheet for ink).  Then ``drawing_ink`` does
+  the sheet for ink); or its paper and ink are two exact colours, the ink
+  reaching the frame (``_drawn_to_the_edge``: a digit drawn past the
+  canvas's edges).  A drawing in a flat frame of one colour (letterboxed)
+  is cut out of the frame first (``_framed_drawing``).  Then ``drawing_ink`` does
   what nrnn always did: composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the (one, global)
   background, drop a thin frame (scanner edges), stretch so the strongest
