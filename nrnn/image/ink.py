@@ -650,6 +650,16 @@ def _pooled(rows: Rows, pick) -> Rows:
     return blocks
 
 
+def _edge_falls(bright: Rows, runs, width: int) -> list[tuple[int, int, float]]:
+    """(x, y, fall) at each end of ``runs`` ((y, start, stop) of ink in
+    ``bright``, the ink bright): how far the brightness falls from the
+    run's end pixel to (x, y), two pixels out.  Across a stroke's edge it
+    falls to the paper's; across a glare's rim, hardly."""
+    return ([(start - 2, y, bright[y][start] - bright[y][start - 2]) for y, start, stop in runs if start >= 2]
+            + [(stop + 1, y, bright[y][stop - 1] - bright[y][stop + 1]) for y, start, stop in runs
+               if stop + 1 < width])
+
+
 def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
                  top_hat: Rows) -> tuple[Rows, bool]:
     """``paper`` with the ink it kept taken out (see ``_find_in``), and
@@ -701,9 +711,7 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
         # out, the brightness falls by as much, somewhere along its edge
         # (where it meets paper, not the rest of the stroke).  A glare, a
         # soft shadow, fade slowly.
-        steps = sorted([bright[y][start] - bright[y][start - 2] for y, start, stop in piece.runs if start >= 2]
-                       + [bright[y][stop - 1] - bright[y][stop + 1] for y, start, stop in piece.runs
-                          if stop + 1 < width])
+        steps = sorted(fall for _, _, fall in _edge_falls(bright, piece.runs, width))
         if not steps or _percentile(steps, SHARP_EDGE) <= threshold:
             continue
         fat = True
@@ -900,12 +908,8 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     main = kept[0]
     edge = bool(band) and main.touches_border(width, height) and (
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
-    # How sharp the pieces' edge is (``_fades``): the fall in brightness
-    # from each end of their runs to two pixels out, and where.
-    falls = ([(start - 2, y, bright[y][start] - bright[y][start - 2])
-              for piece in kept for y, start, stop in piece.runs if start >= 2]
-             + [(stop + 1, y, bright[y][stop - 1] - bright[y][stop + 1])
-                for piece in kept for y, start, stop in piece.runs if stop + 1 < width])
+    # How sharp the pieces' edge is (``_fades``), and where.
+    falls = _edge_falls(bright, [run for piece in kept for run in piece.runs], width)
     return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls)
 
 
