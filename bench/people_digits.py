@@ -939,6 +939,7 @@ class PhotoStyle(NamedTuple):
     pad: bool = False
     blur: tuple[int, int] = (1, 2)
     desk: bool = False                            # the whole sheet, askew, on a desk
+    box: bool = False                             # a printed box (a form's field) around the digit
 
 
 def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, float],
@@ -961,6 +962,50 @@ def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, fl
                                    abs(dy * cos_t - (x + 0.5 - cx) * sin_t) - sheet_h / 2))
                   for x in range(width)]
     return Ink(0, 0, width, height, cover), relative
+
+
+def _printed_box(rng: PCG32, digit_box: tuple[int, int, int, int], angle: float,
+                 width: int, height: int) -> Ink:
+    """A form's printed box around the digit (``digit_box``: its ink's left,
+    top, right, bottom), turned by ``angle`` degrees with the page: a
+    hollow rectangle, its sides at random distances from the ink (people
+    rarely write centred), and sometimes a row of empty cells beside it,
+    sharing their sides, as on a form where each digit has its own box.
+
+    Coverage is that of a line ``line`` pixels wide along the outline: in
+    the box's own coordinates (u along the row, v across) the distance to
+    the nearest side, clamped into a one-pixel anti-aliased edge.
+    """
+    left, top, right, bottom = digit_box
+    cx, cy = (left + right) / 2.0, (top + bottom) / 2.0
+    size = max(right - left, bottom - top, 1)
+    half_w, half_h = (right - left) / 2.0, (bottom - top) / 2.0
+    cell_left = -half_w - _between(rng, 0.08, 0.45) * size
+    cell_right = half_w + _between(rng, 0.08, 0.45) * size
+    cell_top = -half_h - _between(rng, 0.06, 0.3) * size
+    cell_bottom = half_h + _between(rng, 0.06, 0.3) * size
+    cell = cell_right - cell_left
+    before, after = (rng.below(3), rng.below(3)) if _chance(rng, 0.4) else (0, 0)
+    row_left, row_right = cell_left - before * cell, cell_right + after * cell
+    line = _between(rng, 1.0, 3.0) * max(1.0, size / 200.0)
+    turn = math.radians(angle)
+    cos_t, sin_t = math.cos(turn), math.sin(turn)
+    reach = math.hypot(max(-row_left, row_right), max(-cell_top, cell_bottom)) + line + 2
+    x0, x1 = max(0, int(cx - reach)), min(width, int(cx + reach) + 1)
+    y0, y1 = max(0, int(cy - reach)), min(height, int(cy + reach) + 1)
+    far = 1e9
+    cover: list[float] = []
+    for y in range(y0, y1):
+        dy = y + 0.5 - cy
+        for x in range(x0, x1):
+            dx = x + 0.5 - cx
+            u, v = dx * cos_t + dy * sin_t, dy * cos_t - dx * sin_t
+            across = (min(abs(v - cell_top), abs(v - cell_bottom))
+                      if row_left - line <= u <= row_right + line else far)
+            k = min(after + 1, max(-before, round((u - cell_left) / cell)))
+            along = abs(u - cell_left - k * cell) if cell_top - line <= v <= cell_bottom + line else far
+            cover.append(_clamp(line / 2.0 - min(across, along) + 0.5))
+    return Ink(x0, y0, x1 - x0, y1 - y0, cover)
 
 
 def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: int = 4_000_000):
@@ -1045,6 +1090,12 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
     ink_rgb = ink_colour(paper, hue, contrast / max(0.05, _peak(ink)))
     relative = tuple(255.0 * i / p for i, p in zip(ink_rgb, paper))
     layers = [(ink, relative)]
+    if style.box:  # printed: black, gray, blue or red, lighter or darker than the writing
+        box = blur(_printed_box(rng, ink_box(ink), place.angle * _between(rng, 0.3, 1.0), width, height),
+                   rng.below(2) + 1)
+        box_hue = _choose(rng, [(0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.3, 0.45, 0.8), (0.85, 0.35, 0.35)])
+        box_rgb = ink_colour(paper, box_hue, contrast * _between(rng, 0.5, 1.3) / max(0.05, _peak(box)))
+        layers.append((box, tuple(255.0 * i / p for i, p in zip(box_rgb, paper))))
     if sheet is not None:
         layers.append(_desk(rng, paper, sheet, width, height))
     pixels = scene(width, height, background, layers, rng,
@@ -1078,6 +1129,7 @@ PHOTO_STYLES = {
     "jpeg_messenger": PhotoStyle(size=(640, 960), shadow=0.2),
     "photo_dim": PhotoStyle(brightness=(60, 110), contrast=(15, 45), noise=(6.0, 12.0)),
     "sheet_on_desk": PhotoStyle(size=(700, 1200), contrast=(30, 90), desk=True),
+    "boxed": PhotoStyle(digit=(0.18, 0.35), box=True),
 }
 
 JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
@@ -1085,7 +1137,7 @@ JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
 #: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles", "photo_dim", "sheet_on_desk"]
+         "styles", "photo_dim", "sheet_on_desk", "boxed"]
 
 
 def jpeg_available() -> bool:
