@@ -189,3 +189,35 @@ def glare(digit: int, width: int = 256, height: int = 192, box=(108, 66, 148, 12
             spot = gain * math.exp(-((x - cx) ** 2 + (1.5 * (y - cy)) ** 2) / radius ** 2)
             levels.append(paper * (1 - darkness * ink[y * width + x]) + spot + rng.gauss(0, 2.0))
     return gray_image(width, height, levels, "glare.png")
+
+
+def boxed(digit: int, width: int = 256, height: int = 192, box=(108, 56, 148, 136), pen: float = 3.0,
+          margin: float = 14.0, cells: tuple = (0, 0), line: float = 2.0, angle: float = 0.0,
+          line_darkness: float = 0.5, seed: int = 6) -> Image:
+    """The digit written in a form's printed box: a rectangle ``margin``
+    pixels out from ``box`` (wider at the sides, where people leave room),
+    its lines ``line`` wide and ``line_darkness`` dark, turned ``angle``
+    degrees with the page; ``cells`` = (before, after) empty cells beside
+    it in a row, sharing its sides.  On paper lit from the left, with noise."""
+    import math
+    ink = coverage(digit, width, height, box, pen)
+    rng = random.Random(seed)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    half_w, half_h = (box[2] - box[0]) / 2 + 1.5 * margin, (box[3] - box[1]) / 2 + margin
+    cell = 2 * half_w
+    before, after = cells
+    cos_t, sin_t = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    levels = []
+    for y in range(height):
+        for x in range(width):
+            dx, dy = x + 0.5 - cx, y + 0.5 - cy
+            u, v = dx * cos_t + dy * sin_t, dy * cos_t - dx * sin_t
+            across = (abs(abs(v) - half_h) if -half_w - before * cell - line <= u <= half_w + after * cell + line
+                      else 1e9)
+            k = min(after + 1, max(-before, round((u + half_w) / cell)))
+            along = abs(u + half_w - k * cell) if abs(v) <= half_h + line else 1e9
+            printed = min(1.0, max(0.0, line / 2 - min(across, along) + 0.5))
+            paper = 205 - 25 * x / width
+            levels.append(paper * (1 - 0.6 * ink[y * width + x]) * (1 - line_darkness * printed)
+                          + rng.gauss(0, 2.0))
+    return gray_image(width, height, levels, "boxed.png")

@@ -422,6 +422,41 @@ class FindInk(unittest.TestCase):
                     self.assertLessEqual(max(abs(left - min(xs)), abs(right - max(xs)),
                                              abs(top - min(ys)), abs(bottom - max(ys))), 3, found.box)
 
+    def test_a_printed_box_around_the_digit_is_left_out(self):
+        # A form's field: a printed box around the digit, alone or in a
+        # row of cells, square or turned with the page.  The box is often
+        # the piece with the most ink; kept, the digit shrinks to a few
+        # pixels inside a rectangle.  The digit is what the box frames.
+        # (With a thick 1, the 1 is a straight bar like a pen, and the box
+        # a thin-stroked piece beside it: the box must not make it a pen.
+        # With a tight box, the paper inside it stands out as light ink
+        # between its lines: the dark reading, which found the frame, wins.)
+        for digit in range(10):
+            for pen, margin, cells, angle in ((3.0, 6.0, (0, 0), 0.0), (3.0, 14.0, (0, 0), 6.0),
+                                              (8.0, 6.0, (0, 0), 6.0), (8.0, 14.0, (0, 0), 0.0),
+                                              (3.0, 14.0, (1, 1), 0.0), (8.0, 6.0, (1, 1), 0.0)):
+                with self.subTest(digit=digit, pen=pen, margin=margin, cells=cells, angle=angle):
+                    found = ink.find_ink(rows_of(photos.boxed(digit, pen=pen, margin=margin,
+                                                              cells=cells, angle=angle)))
+                    truth = [i for i, c in enumerate(photos.coverage(digit, 256, 192, (108, 56, 148, 136), pen))
+                             if c > 0.5]
+                    xs, ys = [i % 256 for i in truth], [i // 256 for i in truth]
+                    left, top, right, bottom = found.box
+                    self.assertLessEqual(max(abs(left - min(xs)), abs(right - max(xs)),
+                                             abs(top - min(ys)), abs(bottom - max(ys))), 3, found.box)
+                    self.assertIsNotNone(found.frame)
+
+    def test_a_ring_around_a_speck_is_no_frame(self):
+        # A 0 with a dot in it (a dotted zero) and a 0 around a speck of
+        # noise: the ring is the digit, not a frame, for the dot is far
+        # under FRAMED_SIZE of the ring.
+        rows = [[1 if 36 <= (x - 20) ** 2 + (y - 20) ** 2 <= 100 else 0 for x in range(41)] for y in range(41)]
+        for y in range(18, 23):
+            rows[y][18:23] = [1] * 5
+        ring, dot = morphology.components(rows)
+        self.assertFalse(ink._frames(ring, dot))
+        self.assertEqual(ink.choose_components([ring, dot], 41, 41), [ring, dot])
+
     def test_a_glare_is_no_fat_stroke(self):
         # A disc of ink 44 pixels wide and a glare as wide (its middle
         # burnt flat), each crossed by a thin stroke, on paper seen through

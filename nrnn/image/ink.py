@@ -70,7 +70,10 @@ The steps (``find_ink``), each with its reason
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
    finger), and a straight bar not at all when another piece of some ink
-   has strokes ``PEN_THICKER`` times thinner (a pen lying in the picture).
+   has strokes ``PEN_THICKER`` times thinner (a pen lying in the picture),
+   nor an outline with ink on all four sides of a sizable piece
+   (``_frames``: a form's printed box, a circle drawn round the digit):
+   the digit is what it frames.
    Nearby pieces with at least ``PIECE_SHARE`` of its ink are kept (a 5's
    cap, a 4's stem, a 7's crossbar drawn apart); so are small pieces inside
    its box (a stroke broken by the threshold).  The rest goes: specks, a
@@ -81,7 +84,9 @@ The steps (``find_ink``), each with its reason
    paper around the digit.  First, a finding whose edge fades, away from
    the other's box, loses to one whose edge is sharp (``_fades``,
    ``_sharp``): ink in focus has an edge, the paper under a glare only
-   brightens slowly.  Then a finding lying
+   brightens slowly.  Then a finding framed by a printed box beats one
+   inside that box (the paper between the box's lines and the strokes,
+   standing out as light ink).  Then a finding lying
    inside the other's box, with the other's ink on three or four sides of
    it, loses (it is the digit's holes and bays), unless it stands much
    further out of its paper's noise or is much thinner (a thin digit amid
@@ -175,6 +180,13 @@ PIECE_SHARE = 0.10
 #: the digit (not a remnant of a ruled line).
 PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
 PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
+
+#: A frame (a form's printed box, a circle drawn round the digit): a piece
+#: with ink left, right, above and below another, covering at most
+#: FRAME_FILL of its own box (an outline), while the piece inside is at
+#: least FRAMED_SIZE of the frame's shorter side (a digit, not a speck or
+#: the dot in a dotted zero).  The piece inside is the digit.
+FRAME_FILL, FRAMED_SIZE = 0.25, 0.3
 
 #: Background window, as fractions of the shorter side, and in stroke widths.
 WINDOW_MIN, WINDOW_MAX, WINDOW_STROKES = 0.15, 0.30, 3
@@ -456,9 +468,12 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     the width or height and touching the border (a ruled line, a sheet's
     edge) is never the digit if anything else is there; nor is a straight
     bar (a pen) when a piece with ``PEN_SHARE`` of its ink has strokes
-    ``PEN_THICKER`` times thinner.  Kept with it:
+    ``PEN_THICKER`` times thinner; nor is a frame around another piece
+    (``_frames``: a form's printed box, a circle drawn round the digit),
+    which the piece inside it is.  Kept with it:
     pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
-    its ink, and smaller pieces inside its box, unless they touch the border.
+    its ink, and smaller pieces inside its box, unless they touch the border
+    or frame it.
     """
     if not pieces:
         return []
@@ -481,13 +496,20 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     if thick:
         if any(piece is not main and piece.mass >= PEN_SHARE * main.mass
                and not piece.touches_border(width, height) and _beside_pen(piece, main, thick)
+               and not _frames(piece, main)
                for piece in candidates):
             candidates = [piece for piece in candidates if piece is not main]
             main = max(candidates, key=score)
+    # A box or a circle around the digit: the digit is what it frames.
+    framed = [piece for piece in candidates if _frames(main, piece)]
+    while framed:
+        candidates = [piece for piece in candidates if piece is not main]
+        main = max(framed, key=score)
+        framed = [piece for piece in candidates if _frames(main, piece)]
     margin = 0.3 * max(main.width, main.height) + stroke
     kept = [main]
     for piece in candidates:
-        if piece is main:
+        if piece is main or _frames(piece, main):
             continue
         if piece.touches_border(width, height) and not tiny and not main.touches_border(width, height):
             continue
@@ -498,6 +520,41 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
         if near and (piece.mass >= PIECE_SHARE * main.mass or (inside and piece.pixels >= 2)):
             kept.append(piece)
     return kept
+
+
+def _frames(frame: morphology.Component, piece: morphology.Component) -> bool:
+    """Whether ``frame`` is a box or a ring around ``piece``: an outline
+    (at most ``FRAME_FILL`` of its box inked) with ink on the lines through
+    ``piece``'s centre on all four sides of ``piece``'s box, and ``piece``
+    at least ``FRAMED_SIZE`` of its shorter side.
+
+    >>> rows = [[1] * 20] + [[1] + [0] * 18 + [1] for _ in range(18)] + [[1] * 20]
+    >>> for y in range(6, 14):
+    ...     rows[y][9] = 1                      # a 1 in a box
+    >>> frame, one = morphology.components(rows)
+    >>> _frames(frame, one), _frames(one, frame)
+    (True, False)
+    >>> for y in range(1, 19):
+    ...     rows[y][19] = 0                     # the box open on its right
+    >>> frame, one = morphology.components(rows)
+    >>> _frames(frame, one)
+    False
+    """
+    if (piece.left <= frame.left or piece.right >= frame.right or piece.top <= frame.top
+            or piece.bottom >= frame.bottom
+            or max(piece.width, piece.height) < FRAMED_SIZE * min(frame.width, frame.height)
+            or frame.pixels > FRAME_FILL * frame.width * frame.height):
+        return False
+    cx, cy = (piece.left + piece.right) // 2, (piece.top + piece.bottom) // 2
+    left = right = above = below = False
+    for y, start, stop in frame.runs:
+        if y == cy:
+            left = left or start < piece.left
+            right = right or stop > piece.right + 1
+        if start <= cx < stop:
+            above = above or y < piece.top
+            below = below or y > piece.bottom
+    return left and right and above and below
 
 
 def _bar_width(piece: morphology.Component) -> float:
@@ -572,6 +629,8 @@ class InkFound:
     edge:     the main piece hugs the border: touches it and spans the frame
               or lies mostly in the border band (never in tiny images)
     box:      (left, top, right, bottom) of the kept pieces, inclusive
+    frame:    the box of a frame around them that was left out (a form's
+              printed box, ``_frames``), or None
     thinness: the kept pieces' stroke width over their box's longer side
               (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
     """
@@ -579,10 +638,11 @@ class InkFound:
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
                  box: Optional[tuple[int, int, int, int]] = None, thinness: float = 1.0,
                  noise: float = 0.0, edge: bool = False, threshold: float = 0.0,
-                 falls: Sequence[tuple[int, int, float]] = ()):
+                 falls: Sequence[tuple[int, int, float]] = (),
+                 frame: Optional[tuple[int, int, int, int]] = None):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
         self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
-        self.threshold, self.falls = threshold, falls
+        self.threshold, self.falls, self.frame = threshold, falls, frame
 
 
 def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> list[float]:
@@ -910,12 +970,19 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
         _spanning(main, width, height) or _reach(main, width, height, band) < EDGE_REACH)
     # How sharp the pieces' edge is (``_fades``), and where.
     falls = _edge_falls(bright, [run for piece in kept for run in piece.runs], width)
-    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls)
+    frame = next(((piece.left, piece.top, piece.right, piece.bottom) for piece in pieces
+                  if _frames(piece, main)), None)
+    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls, frame)
 
 
 def _encloses(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
     """True if ``inner`` lies strictly inside ``outer`` (a gap on every side)."""
     return outer[0] < inner[0] and outer[1] < inner[1] and inner[2] < outer[2] and inner[3] < outer[3]
+
+
+def _within(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    """True if ``inner`` lies inside ``outer`` (edges may touch)."""
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
 def _area(box: tuple[int, int, int, int]) -> int:
@@ -980,6 +1047,11 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     in a blurred photo the digit's edge fades too, and a 6's loop, inside
     the digit's box, has no edge of its own to judge.)
 
+    Then a finding framed by a box (``frame``: a form's printed box) wins
+    over one lying inside that box: the paper inside a box narrower than
+    the background window stands out as light "ink" between the box's dark
+    lines, with the digit as its holes.
+
     Then a finding whose box lies strictly inside the other's, covering
     at least ``HOLE_SHARE`` of it, loses if the other's ink lies on three
     or four sides of it: it is a hole or a bay of the digit (a 0's inside,
@@ -1012,6 +1084,9 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     for fading, other in ((first, second), (second, first)):
         if _fades(fading, other) and _sharp(other) and not _fades(other, fading):
             return other
+    for framed, other in ((first, second), (second, first)):
+        if framed.frame is not None and other.box is not None and _within(other.box, framed.frame):
+            return framed
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
