@@ -188,6 +188,10 @@ PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
 #: the dot in a dotted zero).  The piece inside is the digit.
 FRAME_FILL, FRAMED_SIZE = 0.25, 0.3
 
+#: The sides of a printed cell in a row of them: pieces left and right of
+#: the digit, SIDE_OUTSIDE of their ink beyond its box's columns.
+SIDE_OUTSIDE = 0.75
+
 #: Background window, as fractions of the shorter side, and in stroke widths.
 WINDOW_MIN, WINDOW_MAX, WINDOW_STROKES = 0.15, 0.30, 3
 
@@ -494,9 +498,11 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     # sizable piece.  That piece is the digit.
     thick = 0.0 if main.touches_border(width, height) else _pen_width(main, width, height)
     if thick:
+        # (Not a pen: a thick 1 in a printed box or cell, beside its sides.)
+        sides = _cell_sides(main, candidates, stroke)
         if any(piece is not main and piece.mass >= PEN_SHARE * main.mass
                and not piece.touches_border(width, height) and _beside_pen(piece, main, thick)
-               and not _frames(piece, main)
+               and not _frames(piece, main) and piece not in sides
                for piece in candidates):
             candidates = [piece for piece in candidates if piece is not main]
             main = max(candidates, key=score)
@@ -507,9 +513,10 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
         main = max(framed, key=score)
         framed = [piece for piece in candidates if _frames(main, piece)]
     margin = 0.3 * max(main.width, main.height) + stroke
+    sides = _cell_sides(main, candidates, stroke)
     kept = [main]
     for piece in candidates:
-        if piece is main or _frames(piece, main):
+        if piece is main or _frames(piece, main) or piece in sides:
             continue
         if piece.touches_border(width, height) and not tiny and not main.touches_border(width, height):
             continue
@@ -520,6 +527,29 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
         if near and (piece.mass >= PIECE_SHARE * main.mass or (inside and piece.pixels >= 2)):
             kept.append(piece)
     return kept
+
+
+def _cell_sides(main: morphology.Component, pieces: Sequence[morphology.Component],
+                stroke: float) -> list[morphology.Component]:
+    """The two sides of a printed cell around ``main``, if ``pieces`` hold
+    them: a piece left of it and a piece right of it (``SIDE_OUTSIDE`` of
+    their ink beyond its columns), each reaching past its top and its
+    bottom by more than a stroke.  (A row of cells across the page: the
+    ruled-line step lifts the long lines along it, and what stays is each
+    cell's sides, with stubs of those lines.  No digit breaks into a piece
+    and two taller ones on either side of it.)
+    """
+    def outside(piece, left_of):
+        if piece is main or piece.top >= main.top - stroke or piece.bottom <= main.bottom + stroke:
+            return False
+        if left_of:
+            beyond = sum(max(0, min(stop, main.left) - start) for _, start, stop in piece.runs)
+        else:
+            beyond = sum(max(0, stop - max(start, main.right + 1)) for _, start, stop in piece.runs)
+        return beyond >= SIDE_OUTSIDE * piece.pixels
+    left = [piece for piece in pieces if outside(piece, True)]
+    right = [piece for piece in pieces if outside(piece, False)]
+    return left + right if left and right else []
 
 
 def _frames(frame: morphology.Component, piece: morphology.Component) -> bool:
