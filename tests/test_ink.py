@@ -320,11 +320,12 @@ class Polarities(unittest.TestCase):
         self.assertIs(ink._better(hole, ring, confident=True), ring)
 
     def test_the_digit_in_a_printed_box_beats_the_paper_inside_it(self):
-        # A tight box (dark) around a 0: the paper inside it stands out as
-        # light ink, the 0 and its hole as its holes, on all four sides of
-        # the 0, and the clear vote chose it.  The dark reading found the
-        # box as a frame around the 0, and the paper lies inside that frame.
-        zero = finding(100, 100, [(40, 30, 60, 33), (40, 67, 60, 70), (40, 30, 43, 70), (57, 30, 60, 70)], 0.1)
+        # A tight box (dark) around a fat marker's 0: the paper inside it
+        # stands out as light ink, the 0 and its hole as its holes, on all
+        # four sides of the 0, as thin as the 0's strokes, and the clear
+        # vote chose it.  The dark reading found the box as a frame around
+        # the 0, and the paper lies inside that frame.
+        zero = finding(100, 100, [(40, 30, 60, 33), (40, 67, 60, 70), (40, 30, 43, 70), (57, 30, 60, 70)], 0.3)
         paper = finding(100, 100, [(33, 18, 67, 29), (33, 71, 67, 82), (33, 18, 39, 82), (61, 18, 67, 82),
                                    (44, 34, 56, 66)], 0.25)
         self.assertIs(ink._better(paper, zero, confident=True), paper)  # without the frame: a 0's ring
@@ -335,7 +336,7 @@ class Polarities(unittest.TestCase):
         # A faint 0 under a soft shadow: the light reading finds its hole,
         # a blob, and around the 0 a ring of lit paper, a "frame".  The 0
         # lies inside that frame, but it is the strokes and the hole the
-        # blob: a frame wins only over a finding fatter than its own.
+        # blob: a frame does not win over a finding clearly thinner.
         ring = finding(80, 80, [(10, 10, 50, 13), (10, 47, 50, 50), (10, 10, 13, 50), (47, 10, 50, 50)], 0.06)
         hole = finding(80, 80, [(14, 14, 46, 46)], 0.22)
         hole.frame = (10, 4, 60, 50)

@@ -84,9 +84,9 @@ The steps (``find_ink``), each with its reason
    paper around the digit.  First, a finding whose edge fades, away from
    the other's box, loses to one whose edge is sharp (``_fades``,
    ``_sharp``): ink in focus has an edge, the paper under a glare only
-   brightens slowly.  Then a finding framed by a printed box beats a
-   fatter one inside that box (the paper between the box's lines and the
-   strokes, standing out as light ink).  Then a finding lying
+   brightens slowly.  Then a finding framed by a printed box beats one
+   inside that box (the paper between the box's lines and the strokes,
+   standing out as light ink), unless that one is clearly thinner.  Then a finding lying
    inside the other's box, with the other's ink on three or four sides of
    it, loses (it is the digit's holes and bays), unless it stands much
    further out of its paper's noise or is much thinner (a thin digit amid
@@ -1078,11 +1078,13 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     the digit's box, has no edge of its own to judge.)
 
     Then a finding framed by a box (``frame``: a form's printed box) wins
-    over a fatter one lying inside that box: the paper inside a box
-    narrower than the background window stands out as light "ink" between
-    the box's dark lines, with the digit as its holes.  (Fatter: around a
-    faint 0, the light reading can find its hole, a blob, framed by a ring
-    of lit paper, with the 0's strokes inside that ring.)
+    over one lying inside that box: the paper inside a box narrower than
+    the background window stands out as light "ink" between the box's dark
+    lines, with the digit as its holes.  Unless that one is ``THINNER``:
+    around a faint 0, the light reading can find its hole, a blob, framed
+    by a ring of lit paper, with the 0's strokes inside that ring.  (Not
+    merely thinner: the paper inside a tight box is as thin as a fat
+    marker's strokes.)
 
     Then a finding whose box lies strictly inside the other's, covering
     at least ``HOLE_SHARE`` of it, loses if the other's ink lies on three
@@ -1118,7 +1120,7 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
             return other
     for framed, other in ((first, second), (second, first)):
         if (framed.frame is not None and other.box is not None and _within(other.box, framed.frame)
-                and other.thinness > framed.thinness):
+                and other.thinness * THINNER > framed.thinness):
             return framed
     for outer, inner in ((first, second), (second, first)):
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
