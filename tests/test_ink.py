@@ -332,6 +332,27 @@ class Polarities(unittest.TestCase):
         zero.frame = (30, 15, 70, 85)
         self.assertIs(ink._better(paper, zero, confident=True), zero)
 
+    def test_the_paper_inside_a_faint_box_is_no_ring(self):
+        # A box printed much fainter than the writing, under the dark
+        # reading's threshold: the light reading finds the paper inside
+        # it, a blob with the digit (a 0, the vote's clear choice) as its
+        # hole.  But two pixels out from the paper's edge is past the
+        # box's thin line, on paper as bright: its edge hardly falls.
+        zero = finding(100, 100, [(40, 30, 60, 33), (40, 67, 60, 70), (40, 30, 43, 70), (57, 30, 60, 70)],
+                       0.12, fall=60.0)
+        paper = finding(100, 100, [(20, 10, 80, 29), (20, 71, 80, 90), (20, 10, 39, 90), (61, 10, 80, 90),
+                                   (44, 34, 56, 66)], 0.3, fall=2.0)
+        # (A third of its ends fall where the box's line is two pixels out:
+        # its edge does not fade as a glare's does.)
+        paper.falls = [(x, y, 30.0 if i % 3 == 0 else fall) for i, (x, y, fall) in enumerate(paper.falls)]
+        self.assertFalse(ink._fades(paper, zero))
+        self.assertTrue(ink._paper_edge(paper, zero))
+        self.assertIs(ink._better(zero, paper, confident=True), zero)
+        # With a sharp edge it is a fat 0's ring around a hole: it wins.
+        ring = finding(100, 100, [(20, 10, 80, 29), (20, 71, 80, 90), (20, 10, 39, 90), (61, 10, 80, 90)],
+                       0.3, fall=60.0)
+        self.assertIs(ink._better(zero, ring, confident=True), ring)
+
     def test_a_ring_of_paper_around_a_zero_is_no_printed_box(self):
         # A faint 0 under a soft shadow: the light reading finds its hole,
         # a blob, and around the 0 a ring of lit paper, a "frame".  The 0

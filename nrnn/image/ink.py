@@ -92,7 +92,9 @@ The steps (``find_ink``), each with its reason
    further out of its paper's noise or is much thinner (a thin digit amid
    the cells of squared paper), and never when the percentile vote
    clearly chose the other (the slits between a fat marker's strokes are
-   thin and as clear as the strokes); a finding whose digit
+   thin and as clear as the strokes), nor when the clear vote chose it
+   and the other's edge hardly falls (the paper inside a faint box); a
+   finding whose digit
    hugs the border loses to one whose digit does not; then one whose ink
    stands much further out of its paper's noise (the wrong polarity finds
    the paper beside thick strokes, uneven under a shadow); then the thinner
@@ -252,6 +254,11 @@ FADE_GAP, FADE_ENDS = 3, 8
 #: ... and it loses only to a finding whose edge falls by this many times
 #: its threshold (``_sharp``).
 SHARPER = 1.5
+
+#: Paper inside a faint printed box, read as light ink: half its edge,
+#: away from the digit, falls by less than this share of its threshold
+#: (two pixels out is past the box's thin line, on paper as bright).
+PAPER_EDGE = 0.5
 
 #: Of two polarities' findings, one whose ink stands this many times
 #: further out of its paper's noise (``_clarity``) is the ink: the other
@@ -1045,12 +1052,26 @@ def _fades(found: InkFound, other: InkFound) -> bool:
     ``FADE_ENDS`` left (a finding inside the other's box: a loop's
     inside) nothing is said.
     """
-    if other.box is None:
-        return False
-    left, top, right, bottom = other.box
-    falls = sorted(fall for x, y, fall in found.falls
-                   if not (left - FADE_GAP <= x <= right + FADE_GAP and top - FADE_GAP <= y <= bottom + FADE_GAP))
+    falls = _away_falls(found, other)
     return len(falls) >= FADE_ENDS and _percentile(falls, SHARP_EDGE) < found.threshold
+
+
+def _away_falls(found: InkFound, other: InkFound) -> list[float]:
+    """The falls across ``found``'s edge (``InkFound.falls``) more than
+    ``FADE_GAP`` pixels outside ``other``'s box, sorted."""
+    if other.box is None:
+        return []
+    left, top, right, bottom = other.box
+    return sorted(fall for x, y, fall in found.falls
+                  if not (left - FADE_GAP <= x <= right + FADE_GAP and top - FADE_GAP <= y <= bottom + FADE_GAP))
+
+
+def _paper_edge(found: InkFound, other: InkFound) -> bool:
+    """True if half of ``found``'s edge, away from ``other``, hardly falls
+    (by under ``PAPER_EDGE`` of its threshold): it is paper bounded by
+    faint thin lines (a faint printed box), two pixels out as bright."""
+    falls = _away_falls(found, other)
+    return len(falls) >= FADE_ENDS and _percentile(falls, 0.5) < PAPER_EDGE * found.threshold
 
 
 def _sharp(found: InkFound) -> bool:
@@ -1099,7 +1120,10 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
     loses to the clear vote's choice: the slits between a fat marker's
     strokes are thin and as clear as the strokes, while the cells around a
     digit on squared paper are never the vote's choice (most of the
-    picture is paper, and the ink strays from it).
+    picture is paper, and the ink strays from it).  Nor is the clear
+    vote's choice the hole of a finding half of whose edge, away from it,
+    hardly falls (``_paper_edge``): that is the paper inside a faint
+    printed box, bounded by its thin lines, the digit its hole.
 
     Then a finding whose digit hugs the border (``edge``) loses to one
     whose digit does not: it is scenery, the sheet's edge seen as a bright
@@ -1126,6 +1150,7 @@ def _better(first: InkFound, second: InkFound, confident: bool) -> InkFound:
         assert outer.box is not None and inner.box is not None  # both have ink, so a box
         if (_encloses(outer.box, inner.box) and _area(inner.box) >= HOLE_SHARE * _area(outer.box)
                 and _sides(outer, inner) >= 3
+                and not (confident and inner is first and _paper_edge(outer, inner))
                 and ((confident and outer is first)
                      or (_clarity(inner) < CLEARER * _clarity(outer)
                          and inner.thinness * CLEARLY_THINNER > outer.thinness))):
