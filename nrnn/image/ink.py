@@ -86,16 +86,16 @@ The steps (``find_ink``), each with its reason
    ``_sharp``): ink in focus has an edge, the paper under a glare only
    brightens slowly.  Then a finding framed by a printed box beats one
    inside that box (the paper between the box's lines and the strokes,
-   standing out as light ink), unless that one is clearly thinner.  Then a finding lying
-   inside the other's box, with the other's ink on three or four sides of
-   it, loses (it is the digit's holes and bays), unless it stands much
-   further out of its paper's noise or is much thinner (a thin digit amid
-   the cells of squared paper), and never when the percentile vote
-   clearly chose the other (the slits between a fat marker's strokes are
-   thin and as clear as the strokes), nor when the clear vote chose it
-   and the other's edge hardly falls (the paper inside a faint box); a
-   finding whose digit
-   hugs the border loses to one whose digit does not; then one whose ink
+   standing out as light ink), unless that one is clearly thinner.  Then
+   a finding lying inside the other's box, with the other's ink on three
+   or four sides of it, loses (it is the digit's holes and bays), unless
+   it stands much further out of its paper's noise or is much thinner (a
+   thin digit amid the cells of squared paper), and never when the
+   percentile vote clearly chose the other (the slits between a fat
+   marker's strokes are thin and as clear as the strokes), nor when the
+   clear vote chose it and the other's edge hardly falls (the paper
+   inside a faint box); a finding whose digit hugs the border loses to
+   one whose digit does not; then one whose ink
    stands much further out of its paper's noise (the wrong polarity finds
    the paper beside thick strokes, uneven under a shadow); then the thinner
    finding wins (a digit is strokes, the wrong polarity finds blobs),
