@@ -242,6 +242,18 @@ class Polarities(unittest.TestCase):
         bowl = finding(60, 60, [(14, 26, 36, 46)], 0.14)
         self.assertIs(ink._better(bowl, five, confident=True), five)
 
+    def test_a_bay_whose_opening_faces_the_middle_row_is_still_a_bay(self):
+        # A 2-like digit: its left stroke ends above the middle row, its
+        # right stroke starts below it, so the row through the middle of
+        # the paper between them meets no ink either side.  The rows a
+        # quarter above and below do: ink on four sides, a bay, and it
+        # loses though the vote chose its polarity.
+        digit = finding(60, 60, [(10, 10, 50, 13), (10, 47, 50, 50), (10, 10, 13, 26), (47, 34, 50, 50)], 0.12)
+        bay = finding(60, 60, [(15, 15, 45, 45)], 0.14)
+        self.assertEqual(ink._sides(digit, bay), 4)
+        for confident in (True, False):
+            self.assertIs(ink._better(bay, digit, confident), digit)
+
     def test_paper_beside_a_stroke_does_not_win_by_enclosing_it(self):
         # A thick "1" (dark) and the paper between it and a shadow (light),
         # to its left and below: the paper's box encloses the stroke's, but
@@ -273,6 +285,20 @@ class Polarities(unittest.TestCase):
         # The same paper as clear as the stroke would be its ring.
         paper.noise = stroke.noise
         self.assertIs(ink._better(stroke, paper, confident=True), paper)
+
+    def test_clean_paper_has_no_noise_to_compare(self):
+        # A clean photo (a messenger's JPEG of flat paper): the top-hat's
+        # median is under a gray level in both readings, 1.0 for the digit,
+        # 0.4 inside its hook.  Under a level that says "no noise", not
+        # "2.5 times clearer": the hook (fatter, as strong) does not win by it.
+        two = finding(100, 100, [(20, 20, 60, 24), (56, 20, 60, 50), (20, 70, 80, 74), (20, 50, 60, 54),
+                                 (20, 50, 24, 74)], 0.04)
+        two.noise = 1.0
+        hook = finding(100, 100, [(20, 25, 55, 49)], 0.35)
+        hook.noise = 0.4
+        self.assertEqual(ink._clarity(hook), ink._clarity(two))
+        for confident in (True, False):
+            self.assertIs(ink._better(two, hook, confident), two)
 
     def test_the_slits_of_a_fat_digit_lose_when_the_vote_was_clear(self):
         # A fat marker's 6 (dark, thinness 0.42) and the slits between its

@@ -265,6 +265,10 @@ PAPER_EDGE = 0.5
 #: is the paper around it (``_better``).
 CLEARER = 1.5
 
+#: Paper whose noise (the top-hat's median) is under this many gray levels
+#: is quiet: its noise is not measured finer than that (``_clarity``).
+QUIET = 1.0
+
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
 MARGIN_FLAT = 3
@@ -1028,15 +1032,17 @@ def _area(box: tuple[int, int, int, int]) -> int:
 
 def _sides(outer: InkFound, inner: InkFound) -> int:
     """On how many of the four sides of ``inner``'s box ``outer``'s ink
-    lies, along the row and the column through its middle: 4 for a hole
-    (a 0's inside), 3 for a bay (a 5's bowl), 1 or 2 for paper that only
-    lies beside a stroke (between it and a shadow)."""
+    lies, along a row or a column through its middle half (at a quarter,
+    half and three quarters across): 4 for a hole (a 0's inside), 3 for a
+    bay (a 5's bowl, whose opening the middle row alone can miss), 1 or 2
+    for paper that only lies beside a stroke (between it and a shadow)."""
     # Only findings with ink come here (``_better``), and those have a box.
     assert inner.box is not None and outer.ink is not None
     left, top, right, bottom = inner.box
-    row = outer.ink[(top + bottom) // 2]
-    column = [line[(left + right) // 2] for line in outer.ink]
-    return sum((any(row[:left]), any(row[right + 1:]), any(column[:top]), any(column[bottom + 1:])))
+    rows = [outer.ink[top + (bottom - top) * k // 4] for k in (1, 2, 3)]
+    columns = [[line[left + (right - left) * k // 4] for line in outer.ink] for k in (1, 2, 3)]
+    return sum((any(any(row[:left]) for row in rows), any(any(row[right + 1:]) for row in rows),
+                any(any(column[:top]) for column in columns), any(any(column[bottom + 1:]) for column in columns)))
 
 
 def _fades(found: InkFound, other: InkFound) -> bool:
@@ -1254,8 +1260,11 @@ def _uncrop(rows: Rows, box: tuple[int, int, int, int], width: int, height: int)
 def _clarity(found: InkFound) -> float:
     """How far the ink stands out of the paper's noise: strength / noise.
     A colour channel is noisier than the gray mix of three: comparing
-    strengths alone would prefer it whenever the ink has any colour."""
-    return found.strength / max(found.noise, 0.5)
+    strengths alone would prefer it whenever the ink has any colour.
+    Noise under ``QUIET`` counts as ``QUIET``: clean paper has none to
+    compare (a messenger's JPEG of flat paper: 1.0 in the digit's reading,
+    0.5 in the paper inside a 2's hook, which is no twice clearer ink)."""
+    return found.strength / max(found.noise, QUIET)
 
 
 def _cropped(channels: Callable[[], dict[str, Rows]], box: tuple[int, int, int, int]):
