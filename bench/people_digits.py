@@ -918,6 +918,98 @@ def _paint(rng: PCG32, digit: bytes, art=None):
     return width, height, png.encode_rgb8(width, height, pixels), ink
 
 
+def _screenshot(rng: PCG32, digit: bytes):
+    """A screenshot of the app the digit was drawn in: a paint program's
+    window (a toolbar, a workspace around the canvas, a status bar), a web
+    page (a title, the canvas with or without a border, buttons) or a phone
+    app (status bar, toolbar, a palette); the canvas is a ``paint`` or
+    ``canvas`` image.  Marks of text and icons are bars and squares."""
+    side_w, side_h, drawn, ink = _paint(rng, digit) if _chance(rng, 0.5) else _canvas(rng, digit)
+    drawing = png.decode(drawn)
+    app = rng.below(3)
+    dark = _chance(rng, 0.25)
+    if app == 0:  # a paint program's window
+        ribbon, status = int(_between(rng, 70, 140)), int(_between(rng, 20, 32))
+        left, gap = int(_between(rng, 4, 30)), int(_between(rng, 4, 30))
+        width = left + side_w + int(_between(rng, 40, 400))
+        height = ribbon + gap + side_h + int(_between(rng, 30, 200)) + status
+        page = _choose(rng, [(200, 209, 224), (192, 192, 192), (171, 171, 171), (230, 230, 230)])
+        if dark:
+            page = (60, 60, 60)
+        top = ribbon + gap
+        bars = [(0, 0, width, ribbon, (43, 43, 43) if dark else (245, 246, 247)),
+                (0, height - status, width, height, (30, 30, 30) if dark else (240, 240, 240))]
+        marks = [(0, 0, width, ribbon), (0, height - status, width, height)]
+        border = None
+    elif app == 1:  # a web page with the canvas on it
+        title = int(_between(rng, 50, 110))
+        width = side_w + 2 * int(_between(rng, 20, 300))
+        height = title + side_h + int(_between(rng, 60, 200))
+        page = (24, 24, 24) if dark else _choose(rng, [(255, 255, 255), (245, 245, 245), (250, 248, 240)])
+        left, top = (width - side_w) // 2, title
+        bars = [(left, top + side_h + 16, left + 90, top + side_h + 48, (0, 120, 215)),
+                (left + 110, top + side_h + 16, left + 200, top + side_h + 48, (108, 117, 125))]
+        marks = [(0, 0, width, title), (left, top + side_h + 16, left + 200, top + side_h + 48)]
+        border = (int(_between(rng, 1, 4)), _choose(rng, [(0, 0, 0), (128, 128, 128), (200, 200, 200)])) \
+            if _chance(rng, 0.7) else None
+    else:  # a phone app: the canvas spans the screen's width
+        status, toolbar, palette = int(_between(rng, 24, 44)), int(_between(rng, 48, 72)), int(_between(rng, 60, 110))
+        width, left = side_w, 0
+        top = status + toolbar
+        height = top + side_h + int(_between(rng, 0, 120)) + palette
+        page = (18, 18, 18) if dark else (250, 250, 250)
+        colour = _choose(rng, [(98, 0, 238), (25, 118, 210), (33, 33, 33), (0, 150, 136)])
+        bars = [(0, 0, width, top, colour), (0, height - palette, width, height, (48, 48, 48) if dark else (235, 235, 235))]
+        marks = [(0, 0, width, top)]
+        border = None
+    pixels = bytearray(bytes(page) * (width * height))
+
+    def fill(x0: int, y0: int, x1: int, y1: int, colour: Colour) -> None:
+        x0, x1 = max(0, x0), min(width, x1)
+        for y in range(max(0, y0), min(height, y1)):
+            pixels[3 * (y * width + x0):3 * (y * width + x1)] = bytes(int(c) for c in colour) * (x1 - x0)
+
+    for x0, y0, x1, y1, colour in bars:
+        fill(x0, y0, x1, y1, colour)
+    # Icons (coloured squares) and words (short dark or light bars).
+    ink_on = (220, 220, 220) if dark else (40, 40, 40)
+    for x0, y0, x1, y1 in marks:
+        x, row = x0 + 8, y0 + max(4, (y1 - y0) // 4)
+        while row + 12 <= y1 - 2:
+            while x + 30 < x1:
+                if _chance(rng, 0.3):
+                    size = int(_between(rng, 14, 26))
+                    fill(x, row, x + size, row + size, _choose(rng, [(0, 90, 200), (200, 40, 40), (60, 60, 60),
+                                                                   (250, 180, 0), ink_on]))
+                    x += size + 8
+                else:
+                    word = int(_between(rng, 10, 60))
+                    fill(x, row + 3, x + word, row + 11, ink_on)
+                    x += word + 7
+                if _chance(rng, 0.15):
+                    break
+            x, row = x0 + 8, row + int(_between(rng, 22, 40))
+    if border is not None:
+        thick, colour = border
+        fill(left - thick, top - thick, left + side_w + thick, top + side_h + thick, colour)
+    # The drawing over its page (a transparent canvas over a white CSS
+    # background: its strokes are dark).
+    rgba = drawing.rgba
+    behind = (255, 255, 255)
+    alpha = rgba[3::4]
+    rgb = bytearray(3 * side_w * side_h)
+    for channel in range(3):
+        rgb[channel::3] = bytes((c * a + behind[channel] * (255 - a) + 127) // 255
+                                for c, a in zip(rgba[channel::4], alpha))
+    for y in range(side_h):
+        start = 3 * ((top + y) * width + left)
+        pixels[start:start + 3 * side_w] = rgb[3 * side_w * y:3 * side_w * (y + 1)]
+    data = png.encode_rgb8(width, height, bytes(pixels))
+    x0, y0, x1, y1 = ink_box(ink)
+    return width, height, data, (x0 + left, y0 + top, x1 + left, y1 + top)
+
+
+
 class PhotoStyle(NamedTuple):
     """The knobs of a photo (ranges are drawn per image)."""
     size: tuple[int, int] = (600, 1000)           # frame width range (4:3 or 3:4)
@@ -1137,7 +1229,7 @@ JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
 #: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles", "photo_dim", "sheet_on_desk", "boxed"]
+         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot"]
 
 
 def jpeg_available() -> bool:
@@ -1170,6 +1262,9 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
     if kind == "paint":
         width, height, data, ink = _paint(rng, pixels)
         return Sample(kind, index, label, source, "png", data, width, height, ink_box(ink))
+    if kind == "screenshot":
+        width, height, data, canvas_box = _screenshot(rng, pixels)
+        return Sample(kind, index, label, source, "png", data, width, height, canvas_box)
     style = PHOTO_STYLES[kind]
     if kind in JPEG_QUALITY:
         if jpeg_encoder is None:

@@ -221,3 +221,57 @@ def boxed(digit: int, width: int = 256, height: int = 192, box=(108, 56, 148, 13
             levels.append(paper * (1 - 0.6 * ink[y * width + x]) * (1 - line_darkness * printed)
                           + rng.gauss(0, 2.0))
     return gray_image(width, height, levels, "boxed.png")
+
+
+def screenshot(canvas: Image, app: str = "paint", dark: bool = False, toolbar: int = 70) -> Image:
+    """``canvas`` (a drawing) as a screenshot of the app it was drawn in:
+    ``"paint"``, a window with a toolbar of icons and words, a gray
+    workspace around the canvas and a status bar; ``"web"``, a page the
+    canvas's paper colour with a title, the canvas in a thin gray border,
+    and two buttons under it; ``"phone"``, a status bar and an app bar
+    over the canvas, which spans the screen, and a palette under it.
+    ``dark``: the app's dark theme; ``toolbar``: the paint program's
+    toolbar's height."""
+    width_in, height_in = canvas.width, canvas.height
+    if app == "paint":
+        width, height, left, top = width_in + 140, height_in + toolbar + 80, 12, toolbar + 20
+        page = (60, 60, 60) if dark else (200, 209, 224)
+    elif app == "web":
+        width, height, left, top = width_in + 160, height_in + 160, 80, 70
+        page = tuple(canvas.rgba[:3])
+    else:
+        width, height, left, top = width_in, height_in + 160, 0, 80
+        page = (18, 18, 18) if dark else (250, 250, 250)
+    pixels = bytearray(bytes(page + (255,)) * (width * height))
+
+    def fill(x0, y0, x1, y1, colour):
+        for y in range(max(0, y0), min(height, y1)):
+            pixels[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
+
+    words = (230, 230, 230) if dark else (40, 40, 40)
+    if app == "paint":
+        fill(0, 0, width, toolbar, (43, 43, 43) if dark else (245, 246, 247))
+        fill(0, height - 24, width, height, (30, 30, 30) if dark else (240, 240, 240))
+        for i in range(6):
+            fill(10 + 36 * i, 12, 30 + 36 * i, 32, ((0, 90, 200), (200, 40, 40), words)[i % 3])
+            fill(10 + 36 * i, 44, 36 + 36 * i, 52, words)
+        fill(8, height - 18, 90, height - 10, words)
+    elif app == "web":
+        fill(60, 20, 240, 36, words)
+        fill(left - 2, top - 2, left + width_in + 2, top + height_in + 2, (128, 128, 128))
+        fill(left, top + height_in + 20, left + 80, top + height_in + 50, (0, 120, 215))
+        fill(left + 100, top + height_in + 20, left + 180, top + height_in + 50, (108, 117, 125))
+    else:
+        fill(0, 0, width, 24, (55, 0, 179))     # the status bar, over
+        fill(0, 24, width, 80, (98, 0, 238))    # the app bar
+        for i in range(4):
+            fill(10 + 40 * i, 6, 30 + 40 * i, 18, (255, 255, 255))
+            fill(width - 60 - 40 * (i % 2), 40, width - 40 - 40 * (i % 2), 60, (255, 255, 255))
+        fill(0, height - 80, width, height, (48, 48, 48) if dark else (235, 235, 235))
+        for i in range(5):
+            fill(20 + 50 * i, height - 55, 50 + 50 * i, height - 25,
+                 ((0, 0, 0), (255, 0, 0), (0, 128, 0), (0, 0, 255), (250, 180, 0))[i])
+    for y in range(height_in):
+        start = 4 * ((top + y) * width + left)
+        pixels[start:start + 4 * width_in] = canvas.rgba[4 * y * width_in:4 * (y + 1) * width_in]
+    return Image(width, height, bytes(pixels), "screenshot-%s.png" % app)

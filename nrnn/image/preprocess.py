@@ -83,7 +83,7 @@ from typing import Optional
 
 from nrnn.errors import ImageError
 from nrnn.image import ink as photo_ink
-from nrnn.image import sheet
+from nrnn.image import screenshot, sheet
 from nrnn.image.gray import gray8
 from nrnn.image.png import Image
 from nrnn.image.resample import area_spans, fit_within, resize_rows, shrink_mix, shrink_plane
@@ -120,6 +120,11 @@ DRAWING_SIDE = 512
 #: A photo is area-averaged down to at most this many pixels a side: plenty
 #: for a 20 x 20 digit, and it bounds the cost of the photo steps.
 PHOTO_SIDE = 256
+
+#: A drawing read as one is area-averaged down to at most this many
+#: pixels a side to look for the canvas of a screenshot in it
+#: (``nrnn.image.screenshot``): cheap, and a canvas is big.
+CANVAS_SIDE = 128
 
 #: A digit small in a photo is read again from a crop of the full image
 #: (``_zoom``), shrunk so that the digit's longer side is about
@@ -600,17 +605,23 @@ def _stages(image: Image) -> tuple[list[tuple], int, int, list[float]]:
     ordered = None
     if _transparent(image) or max(image.width, image.height) <= TINY_SIDE:
         path, why = choose_path(image, [], 0, 0)
-    elif plainly_uniform(image):
-        path, why = "drawing", "its paper is uniform"  # what choose_path would say, found cheaply
     else:
-        width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
-        ordered = sorted(gray)  # for the paper's median here, and the ink's polarity in find_ink
-        path, why = choose_path(image, gray, width, height, ordered)
-        inner = _framed_drawing(image, gray, width, height) if path == "photo" else None
+        if plainly_uniform(image):
+            path, why = "drawing", "its paper is uniform"  # what choose_path would say, found cheaply
+            # Small, only to look for a canvas in a screenshot (the page is uniform too).
+            width, height, gray, channels = _opaque_planes(image, CANVAS_SIDE)
+        else:
+            width, height, gray, channels = _opaque_planes(image, PHOTO_SIDE)
+            ordered = sorted(gray)  # for the paper's median here, and the ink's polarity in find_ink
+            path, why = choose_path(image, gray, width, height, ordered)
+        inner, how = None, ""
+        if path == "photo":
+            inner, how = _framed_drawing(image, gray, width, height), "in a frame of one colour, cut off"
+        if inner is None and (path == "photo" or why == "its paper is uniform"):
+            inner, how = _canvas_drawing(image, gray, width, height), "on a canvas in a screenshot, cut out"
         if inner is not None:
             stages, inner_width, inner_height, ink = _stages(inner)
-            framed = ("brightness (a drawing in a frame of one colour, cut off)", width, height,
-                      lambda: [v / 255.0 for v in gray])
+            framed = ("brightness (a drawing %s)" % how, width, height, lambda: [v / 255.0 for v in gray])
             return [framed] + stages, inner_width, inner_height, ink
     if path == "drawing":
         if max(image.width, image.height) <= DRAWING_SIDE:
@@ -678,6 +689,24 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
     if right - left < 3 or bottom - top < 3:
         return None
     return _crop(image, left, top, right, bottom)
+
+
+def _canvas_drawing(image: Image, gray: Sequence[float], width: int, height: int) -> Optional[Image]:
+    """The drawing on a canvas inside a screenshot of ``image``'s app, or
+    None: ``nrnn.image.screenshot.canvas_box`` on ``gray`` (the image
+    shrunk to ``width`` x ``height``), cut from the image itself (mapped
+    back to its pixels, rounded inward) if ``choose_path`` calls the
+    shrunk canvas a drawing."""
+    box = screenshot.canvas_box(gray, width, height)
+    if box is None:
+        return None
+    left, top, right, bottom = box
+    inside = [v for y in range(top, bottom) for v in gray[y * width + left:y * width + right]]
+    if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
+        return None
+    across, down = image.width / width, image.height / height
+    return _crop(image, math.ceil(left * across), math.ceil(top * down),
+                 int(right * across), int(bottom * down))
 
 
 def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
