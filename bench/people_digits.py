@@ -959,7 +959,8 @@ def _screenshot(rng: PCG32, digit: bytes):
         height = top + side_h + int(_between(rng, 0, 120)) + palette
         page = (18, 18, 18) if dark else (250, 250, 250)
         colour = _choose(rng, [(98, 0, 238), (25, 118, 210), (33, 33, 33), (0, 150, 136)])
-        bars = [(0, 0, width, top, colour), (0, height - palette, width, height, (48, 48, 48) if dark else (235, 235, 235))]
+        bars = [(0, 0, width, top, colour),
+                (0, height - palette, width, height, (48, 48, 48) if dark else (235, 235, 235))]
         marks = [(0, 0, width, top)]
         border = None
     pixels = bytearray(bytes(page) * (width * height))

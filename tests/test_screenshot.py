@@ -35,9 +35,10 @@ class ReadsLikeTheCanvas(unittest.TestCase):
                         self.assertEqual(preprocess.prepare(shot), preprocess.prepare(drawing))
 
     def test_the_whole_page_read_as_a_drawing_is_far_off(self):
-        # What the reading without this step gave: the toolbar's icons and
-        # words, or the canvas itself, as ink.  (Checked on the code before
-        # it, too: every shot above read 0.06-0.15 away from its canvas.)
+        # What reading the whole page as a drawing gives: the toolbar's
+        # icons and words, or the canvas itself, as ink.  (The code before
+        # this step read every shot above differently from its canvas: the
+        # paint and web pages 0.06-0.15 away, the phone's 0.004-0.03.)
         for app in ("paint", "web", "phone"):
             drawing = canvas(4)
             shot = photos.screenshot(drawing, app)
