@@ -38,7 +38,7 @@ class ReadsLikeTheCanvas(unittest.TestCase):
         # What reading the whole page as a drawing gives: the toolbar's
         # icons and words, or the canvas itself, as ink.  (The code before
         # this step read every shot above differently from its canvas: the
-        # paint and web pages 0.06-0.15 away, the phone's 0.004-0.03.)
+        # web pages 0.08-0.13 away, the paint and phone ones 0.003-0.03.)
         for app in ("paint", "web", "phone"):
             drawing = canvas(4)
             shot = photos.screenshot(drawing, app)
