@@ -16,8 +16,8 @@ Read the source in this order (nrnn/README.md says what each file teaches):
     image/    a picture:      png.py -> jpeg.py, jpeg_huffman.py, idct.py,
                               jpeg_colour.py, orientation.py, jpeg_encoder.py
                               -> image_file.py -> gray.py, preprocess.py,
-                              resample.py, morphology.py, paper_lines.py,
-                              sheet.py, ink.py
+                              resample.py, morphology.py, screenshot.py,
+                              paper_lines.py, sheet.py, ink.py
     the answer:               recognition.py, (image/) skeleton.py -> serve.py
     inside/   seeing inside:  weights.py, explain.py, dream.py
 

@@ -34,7 +34,10 @@ first looks at the image and picks one (``choose_path``):
   the sheet for ink); or its paper and ink are two exact colours, the ink
   reaching the frame (``_drawn_to_the_edge``: a digit drawn past the
   canvas's edges).  A drawing in a flat frame of one colour (letterboxed)
-  is cut out of the frame first (``_framed_drawing``).  Then ``drawing_ink`` does
+  is cut out of the frame first (``_framed_drawing``), and so is the
+  canvas of a screenshot of the app the digit was drawn in, from a drawing
+  or a photo alike (``_canvas_drawing``, ``nrnn.image.screenshot``: the
+  page's words and icons would be ink).  Then ``drawing_ink`` does
   what nrnn always did: composite transparency away, decide whether the ink is dark-on-light or
   light-on-dark, measure ink as the difference from the (one, global)
   background, drop a thin frame (scanner edges), stretch so the strongest

@@ -123,3 +123,8 @@ def _blank_rim(mask: Sequence[Sequence[int]], piece: morphology.Component) -> bo
              + sum(mask[y][piece.left] for y in down) + sum(mask[y][piece.right] for y in down))
     return paper >= RIM * 2 * (across + len(down))
 
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()
