@@ -10,16 +10,16 @@ bright canvas on a gray workspace for light ink, or the toolbar's icons
 for the digit.  The digit is on the canvas, so the canvas is cut out and
 read as the drawing it is.
 
-A canvas is a rectangle of one colour, the strokes on it, and an edge all
-round: so, in the picture shrunk to at most 256 pixels a side
-(``canvas_box``, gray levels):
+A canvas is a rectangle of one colour with the strokes on it: so, in the
+picture shrunk to a couple of hundred pixels a side (``canvas_box``, gray
+levels):
 
 1. Candidate paper: a gray value that ``PAPER_SHARE`` of the pixels have
    exactly (counted on every ``STRIDE``-th pixel).  An app's surfaces are
    flat, each one exact, and so are their averages when the picture is
-   shrunk; a photo's paper has grain and a slope of light, and never two
-   pixels alike.  The piece of paper is then what lies within ``SAME``
-   levels of it (a JPEG's ripples).
+   shrunk; a photo's paper has grain and a slope of light, and hardly two
+   pixels alike.  The paper is then what lies within ``SAME`` levels of it
+   (a JPEG's ripples).
 2. The 8-connected pieces of that level (``morphology.components``).
    A piece is a canvas when
    - its box is at least ``CANVAS_SHARE`` of the picture and ``SMALLEST``
