@@ -46,6 +46,29 @@ class ReadsLikeTheCanvas(unittest.TestCase):
                 self.assertGreater(mean_difference(preprocess.to_mnist(*preprocess.drawing_ink(shot)),
                                                    preprocess.prepare(drawing)), 0.06)
 
+    def test_a_small_canvas_on_a_whole_screen(self):
+        # A screenshot of the whole screen, a browser's title bar, a
+        # heading, the canvas (a twentieth of the screen, in a border), a
+        # button.
+        from nrnn.image.png import Image
+        width, height = 1280, 800
+        screen = bytearray(b"\xff" * (4 * width * height))
+
+        def fill(x0, y0, x1, y1, colour):
+            for y in range(y0, y1):
+                screen[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
+
+        fill(0, 0, width, 40, (53, 53, 53))
+        fill(100, 80, 500, 110, (30, 30, 30))
+        fill(198, 198, 402, 402, (128, 128, 128))
+        fill(200, 450, 300, 490, (0, 120, 215))
+        drawing = photos.clean(6, width=200, height=200, box=(60, 30, 140, 170), pen=9.0)
+        for y in range(200):
+            screen[4 * ((200 + y) * width + 200):4 * ((200 + y) * width + 400)] = \
+                drawing.rgba[4 * y * 200:4 * (y + 1) * 200]
+        self.assertEqual(preprocess.prepare(Image(width, height, bytes(screen), "screen.png")),
+                         preprocess.prepare(drawing))
+
     def test_the_canvas_box_lies_a_pixel_inside_the_canvas(self):
         drawing = canvas(2)
         shot = photos.screenshot(drawing, "paint")  # canvas at (12, 90), 240 x 200, in 380 x 350

@@ -67,7 +67,7 @@ PAPER_SHARE, STRIDE, SAME = 0.1, 7, 1
 
 #: A canvas's box: CANVAS_SHARE of the picture, SMALLEST pixels a side,
 #: its paper FILL of it, and DRAWN of it not paper.
-CANVAS_SHARE, SMALLEST, FILL, DRAWN = 0.04, 16, 0.6, 0.002
+CANVAS_SHARE, SMALLEST, FILL, DRAWN = 0.02, 12, 0.6, 0.002
 
 #: No bar: at most LONG times longer than wide.  Paper on RIM of the
 #: box's outermost pixels.
