@@ -996,19 +996,16 @@ def _screenshot(rng: PCG32, digit: bytes):
     # The drawing over its page (a transparent canvas over a white CSS
     # background: its strokes are dark).
     rgba = drawing.rgba
-    behind = (255, 255, 255)
     alpha = rgba[3::4]
     rgb = bytearray(3 * side_w * side_h)
     for channel in range(3):
-        rgb[channel::3] = bytes((c * a + behind[channel] * (255 - a) + 127) // 255
-                                for c, a in zip(rgba[channel::4], alpha))
+        rgb[channel::3] = bytes((c * a + 255 * (255 - a) + 127) // 255 for c, a in zip(rgba[channel::4], alpha))
     for y in range(side_h):
         start = 3 * ((top + y) * width + left)
         pixels[start:start + 3 * side_w] = rgb[3 * side_w * y:3 * side_w * (y + 1)]
     data = png.encode_rgb8(width, height, bytes(pixels))
     x0, y0, x1, y1 = ink_box(ink)
     return width, height, data, (x0 + left, y0 + top, x1 + left, y1 + top)
-
 
 
 class PhotoStyle(NamedTuple):

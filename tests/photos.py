@@ -229,7 +229,8 @@ def screenshot(canvas: Image, app: str = "paint", dark: bool = False, toolbar: i
     workspace around the canvas and a status bar; ``"web"``, a page the
     canvas's paper colour with a title, the canvas in a thin gray border,
     and two buttons under it; ``"phone"``, a status bar and an app bar
-    over the canvas, which spans the screen, and a palette under it.
+    (with icons) over the canvas, which spans the screen, and a palette
+    under it.
     ``dark``: the app's dark theme; ``toolbar``: the paint program's
     toolbar's height."""
     width_in, height_in = canvas.width, canvas.height

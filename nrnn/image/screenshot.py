@@ -23,12 +23,12 @@ levels):
 2. The 8-connected pieces of that level (``morphology.components``).
    A piece is a canvas when
    - its box is at least ``CANVAS_SHARE`` of the picture and ``SMALLEST``
-     pixels a side, and is not the whole picture (then it is a drawing,
-     or the page);
-   - it is no bar (a toolbar, a status bar, a palette: flat, with icons
-     and words on it): at most ``LONG`` times longer than wide, and
-     reaching at most two sides of the picture (a phone's canvas spans
-     the screen, a bar also reaches the top or the bottom);
+     pixels a side;
+   - it is neither the page nor a bar (a toolbar, a status bar, a
+     palette: flat, with icons and words on it): at most ``LONG`` times
+     longer than wide, and reaching at most two sides of the picture (a
+     drawing's paper reaches all four, a bar three, a phone's canvas,
+     across the screen, two);
    - it fills ``FILL`` of its box (strokes take the rest, however fat);
    - something is drawn in it: ``DRAWN`` of its box is not paper, but
      its rim is (``RIM`` of the box's outermost pixels): a canvas has a
@@ -87,17 +87,15 @@ def canvas_box(gray: Sequence[float], width: int, height: int) -> Optional[tuple
     rounded = bytes(map(round, gray))  # so that each level's mask is made at C speed
     canvases = []
     for level in levels:
-        paper = bytes(1 if abs(value - level) <= SAME + 0.5 else 0 for value in range(256))
-        flat = rounded.translate(paper)
+        is_paper = bytes(1 if abs(value - level) <= SAME + 0.5 else 0 for value in range(256))
+        flat = rounded.translate(is_paper)
         mask = [flat[y * width:(y + 1) * width] for y in range(height)]
         for piece in morphology.components(mask):
             box_area = piece.width * piece.height
+            sides = (piece.left == 0) + (piece.top == 0) + (piece.right == width - 1) + (piece.bottom == height - 1)
             if (box_area < CANVAS_SHARE * width * height or min(piece.width, piece.height) < SMALLEST
-                    or (piece.width, piece.height) == (width, height)
-                    or piece.pixels < FILL * box_area or piece.pixels > (1 - DRAWN) * box_area
-                    or max(piece.width, piece.height) > LONG * min(piece.width, piece.height)
-                    or (piece.left == 0) + (piece.top == 0) + (piece.right == width - 1)
-                    + (piece.bottom == height - 1) > 2):
+                    or sides > 2 or max(piece.width, piece.height) > LONG * min(piece.width, piece.height)
+                    or piece.pixels < FILL * box_area or piece.pixels > (1 - DRAWN) * box_area):
                 continue
             if _blank_rim(mask, piece):
                 canvases.append((box_area, piece.left, piece.top, piece.right, piece.bottom))
@@ -122,7 +120,6 @@ def _blank_rim(mask: Sequence[Sequence[int]], piece: morphology.Component) -> bo
     paper = (sum(mask[piece.top][piece.left:piece.right + 1]) + sum(mask[piece.bottom][piece.left:piece.right + 1])
              + sum(mask[y][piece.left] for y in down) + sum(mask[y][piece.right] for y in down))
     return paper >= RIM * 2 * (across + len(down))
-
 
 
 if __name__ == "__main__":
