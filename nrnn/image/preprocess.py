@@ -672,18 +672,34 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
     its edges (``nrnn.image.ink.flat_margins`` on ``gray``, the image
     shrunk to ``width`` x ``height``).  The frame is no paper, so
     ``choose_path`` calls it a photo; the photo reading would cut the
-    frame, but then read a noiseless drawing as a photo.  So if
-    ``choose_path`` calls the shrunk picture inside the frame a drawing,
-    the frame is cut from the image itself (its margins mapped back to its
-    pixels, rounded inward) and the part inside is returned.
+    frame, but then read a noiseless drawing as a photo.  So the part
+    inside the frame is cut out (``_drawing_in``).
     """
     rows = [list(gray[y * width:(y + 1) * width]) for y in range(height)]
-    left, top, right, bottom = photo_ink.flat_margins(rows)
-    if (left, top, right, bottom) == (0, 0, width, height):
+    box = photo_ink.flat_margins(rows)
+    if box == (0, 0, width, height):
         return None
-    # Asked of the shrunk picture first: a photo in a frame (the usual
-    # case) costs no second shrinking.
-    inside = [v for row in rows[top:bottom] for v in row[left:right]]
+    return _drawing_in(image, gray, width, height, box)
+
+
+def _canvas_drawing(image: Image, gray: Sequence[float], width: int, height: int) -> Optional[Image]:
+    """The drawing on a canvas inside a screenshot of ``image``'s app
+    (``nrnn.image.screenshot.canvas_box`` on ``gray``, the image shrunk to
+    ``width`` x ``height``), cut out (``_drawing_in``); or None."""
+    box = screenshot.canvas_box(gray, width, height)
+    return None if box is None else _drawing_in(image, gray, width, height, box)
+
+
+def _drawing_in(image: Image, gray: Sequence[float], width: int, height: int,
+                box: tuple[int, int, int, int]) -> Optional[Image]:
+    """The part of ``image`` inside ``box`` (left, top, right, bottom,
+    right and bottom exclusive, in ``gray``'s pixels: the image shrunk to
+    ``width`` x ``height``), mapped back to its pixels and rounded inward,
+    if ``choose_path`` calls that part of the shrunk picture a drawing;
+    else None.  (Asked of the shrunk picture first: a photo in a frame,
+    the usual case, costs no second shrinking.)"""
+    left, top, right, bottom = box
+    inside = [v for y in range(top, bottom) for v in gray[y * width + left:y * width + right]]
     if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
         return None
     across, down = image.width / width, image.height / height
@@ -692,24 +708,6 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
     if right - left < 3 or bottom - top < 3:
         return None
     return _crop(image, left, top, right, bottom)
-
-
-def _canvas_drawing(image: Image, gray: Sequence[float], width: int, height: int) -> Optional[Image]:
-    """The drawing on a canvas inside a screenshot of ``image``'s app, or
-    None: ``nrnn.image.screenshot.canvas_box`` on ``gray`` (the image
-    shrunk to ``width`` x ``height``), cut from the image itself (mapped
-    back to its pixels, rounded inward) if ``choose_path`` calls the
-    shrunk canvas a drawing."""
-    box = screenshot.canvas_box(gray, width, height)
-    if box is None:
-        return None
-    left, top, right, bottom = box
-    inside = [v for y in range(top, bottom) for v in gray[y * width + left:y * width + right]]
-    if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
-        return None
-    across, down = image.width / width, image.height / height
-    return _crop(image, math.ceil(left * across), math.ceil(top * down),
-                 int(right * across), int(bottom * down))
 
 
 def _flat(rows: Sequence[Sequence[float]]) -> list[float]:
