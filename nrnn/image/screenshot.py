@@ -17,9 +17,11 @@ levels):
 1. Candidate paper: a gray value that ``PAPER_SHARE`` of the pixels have
    exactly (counted on every ``STRIDE``-th pixel).  An app's surfaces are
    flat, each one exact, and so are their averages when the picture is
-   shrunk; a photo's paper has grain and a slope of light, and hardly two
-   pixels alike.  The paper is then what lies within ``SAME`` levels of it
-   (a JPEG's ripples).
+   shrunk; a photo's paper has grain and a slope of light.  (A
+   messenger's JPEG flattens some of it into blocks of one value, and a
+   gallery's padding is flat: the rules below leave those out.)  The
+   paper is then what lies within ``SAME`` levels of it (a JPEG's
+   ripples).
 2. The 8-connected pieces of that level (``morphology.components``).
    A piece is a canvas when
    - its box is at least ``CANVAS_SHARE`` of the picture and ``SMALLEST``
