@@ -5,9 +5,11 @@ or a photo must have no canvas found in it (they keep their reading).
 """
 
 import doctest
+import math
 import unittest
 
 from nrnn.image import preprocess, screenshot
+from nrnn.image.png import Image
 from tests import photos
 from tests.test_preprocess import inverted, mean_difference
 
@@ -15,6 +17,25 @@ from tests.test_preprocess import inverted, mean_difference
 def shrunk(image, side=preprocess.PHOTO_SIDE):
     width, height, gray, _ = preprocess._opaque_planes(image, side)
     return gray, width, height
+
+
+def whole_screen(drawing, page, width=1280, height=800):
+    """``drawing`` at (200, 200) on a ``page``-coloured screen, with a
+    title bar, a heading, a gray border round the canvas and a button."""
+    screen = bytearray(bytes(page + (255,)) * (width * height))
+
+    def fill(x0, y0, x1, y1, colour):
+        for y in range(y0, y1):
+            screen[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
+
+    fill(0, 0, width, 40, (53, 53, 53))
+    fill(100, 80, 500, 110, (128, 128, 128))
+    fill(198, 198, 202 + drawing.width, 202 + drawing.height, (128, 128, 128))
+    fill(200, 250 + drawing.height, 300, 290 + drawing.height, (0, 120, 215))
+    for y in range(drawing.height):
+        start = 4 * ((200 + y) * width + 200)
+        screen[start:start + 4 * drawing.width] = drawing.rgba[4 * y * drawing.width:4 * (y + 1) * drawing.width]
+    return Image(width, height, bytes(screen), "screen.png")
 
 
 def canvas(digit, dark=False):
@@ -34,6 +55,19 @@ class ReadsLikeTheCanvas(unittest.TestCase):
                                          "brightness (a drawing on a canvas in a screenshot, cut out)")
                         self.assertEqual(preprocess.prepare(shot), preprocess.prepare(drawing))
 
+    def test_a_zero_whose_hole_is_a_third_of_its_canvas(self):
+        # The hole is paper too, though no part of the paper around the 0.
+        width, height = 240, 200
+        levels = []
+        for y in range(height):
+            for x in range(width):
+                r = math.hypot((x + 0.5 - width / 2) / 80, (y + 0.5 - height / 2) / 70)
+                levels.append(0 if abs(r - 1) * 70 < 5 else 255)
+        drawing = photos.gray_image(width, height, levels, "ring.png")
+        for app in ("paint", "web", "phone"):
+            with self.subTest(app=app):
+                self.assertEqual(preprocess.prepare(photos.screenshot(drawing, app)), preprocess.prepare(drawing))
+
     def test_the_whole_page_read_as_a_drawing_is_far_off(self):
         # What reading the whole page as a drawing gives: the toolbar's
         # icons and words, or the canvas itself, as ink.  (The code before
@@ -47,27 +81,14 @@ class ReadsLikeTheCanvas(unittest.TestCase):
                                                    preprocess.prepare(drawing)), 0.06)
 
     def test_a_small_canvas_on_a_whole_screen(self):
-        # A screenshot of the whole screen, a browser's title bar, a
-        # heading, the canvas (a twentieth of the screen, in a border), a
-        # button.
-        from nrnn.image.png import Image
-        width, height = 1280, 800
-        screen = bytearray(b"\xff" * (4 * width * height))
-
-        def fill(x0, y0, x1, y1, colour):
-            for y in range(y0, y1):
-                screen[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
-
-        fill(0, 0, width, 40, (53, 53, 53))
-        fill(100, 80, 500, 110, (30, 30, 30))
-        fill(198, 198, 402, 402, (128, 128, 128))
-        fill(200, 450, 300, 490, (0, 120, 215))
-        drawing = photos.clean(6, width=200, height=200, box=(60, 30, 140, 170), pen=9.0)
-        for y in range(200):
-            screen[4 * ((200 + y) * width + 200):4 * ((200 + y) * width + 400)] = \
-                drawing.rgba[4 * y * 200:4 * (y + 1) * 200]
-        self.assertEqual(preprocess.prepare(Image(width, height, bytes(screen), "screen.png")),
-                         preprocess.prepare(drawing))
+        # A screenshot of the whole screen: a browser's title bar, a
+        # heading, the canvas in a border, a button.  On a white page the
+        # canvas is a twentieth of the screen; on a dark one, whose white
+        # is the canvas alone, a twelfth.
+        for page, side in (((255, 255, 255), 200), ((24, 24, 24), 290)):
+            drawing = photos.clean(6, width=side, height=side, box=(side // 4, 30, 3 * side // 4, side - 30), pen=9.0)
+            with self.subTest(page=page):
+                self.assertEqual(preprocess.prepare(whole_screen(drawing, page)), preprocess.prepare(drawing))
 
     def test_the_canvas_box_lies_a_pixel_inside_the_canvas(self):
         drawing = canvas(2)

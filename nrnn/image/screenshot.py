@@ -31,7 +31,8 @@ levels):
      longer than wide, and reaching at most two sides of the picture (a
      drawing's paper reaches all four, a bar three, a phone's canvas,
      across the screen, two);
-   - it fills ``FILL`` of its box (strokes take the rest, however fat);
+   - its level fills ``FILL`` of its box (strokes take the rest, however
+     fat; a 0's hole is paper too, though no part of the piece);
    - something is drawn in it: ``DRAWN`` of its box is not paper, but
      its rim is (``RIM`` of the box's outermost pixels): a canvas has a
      margin of blank paper, while the hole of a fat 0 has strokes in its
@@ -65,7 +66,7 @@ __all__ = ["canvas_box"]
 
 #: A candidate paper level: PAPER_SHARE of every STRIDE-th pixel exactly
 #: that value; its paper, what lies within SAME levels of it.
-PAPER_SHARE, STRIDE, SAME = 0.1, 7, 1
+PAPER_SHARE, STRIDE, SAME = 0.05, 7, 1
 
 #: A canvas's box: CANVAS_SHARE of the picture, SMALLEST pixels a side,
 #: its paper FILL of it, and DRAWN of it not paper.
@@ -96,10 +97,10 @@ def canvas_box(gray: Sequence[float], width: int, height: int) -> Optional[tuple
             box_area = piece.width * piece.height
             sides = (piece.left == 0) + (piece.top == 0) + (piece.right == width - 1) + (piece.bottom == height - 1)
             if (box_area < CANVAS_SHARE * width * height or min(piece.width, piece.height) < SMALLEST
-                    or sides > 2 or max(piece.width, piece.height) > LONG * min(piece.width, piece.height)
-                    or piece.pixels < FILL * box_area or piece.pixels > (1 - DRAWN) * box_area):
+                    or sides > 2 or max(piece.width, piece.height) > LONG * min(piece.width, piece.height)):
                 continue
-            if _blank_rim(mask, piece):
+            paper = sum(sum(row[piece.left:piece.right + 1]) for row in mask[piece.top:piece.bottom + 1])
+            if FILL * box_area <= paper <= (1 - DRAWN) * box_area and _blank_rim(mask, piece):
                 canvases.append((box_area, piece.left, piece.top, piece.right, piece.bottom))
     innermost = [canvas for canvas in canvases if not any(other is not canvas and _holds(canvas, other)
                                                           for other in canvases)]
