@@ -223,6 +223,27 @@ def boxed(digit: int, width: int = 256, height: int = 192, box=(108, 56, 148, 13
     return gray_image(width, height, levels, "boxed.png")
 
 
+class _Screen:
+    """A picture made of rectangles of one colour and drawings pasted in."""
+
+    def __init__(self, width: int, height: int, colour: tuple):
+        self.width, self.height = width, height
+        self.pixels = bytearray(bytes(colour + (255,)) * (width * height))
+
+    def fill(self, x0: int, y0: int, x1: int, y1: int, colour: tuple) -> None:
+        for y in range(max(0, y0), min(self.height, y1)):
+            self.pixels[4 * (y * self.width + x0):4 * (y * self.width + x1)] = bytes(colour + (255,)) * (x1 - x0)
+
+    def paste(self, drawing: Image, left: int, top: int) -> None:
+        for y in range(drawing.height):
+            start = 4 * ((top + y) * self.width + left)
+            self.pixels[start:start + 4 * drawing.width] = \
+                drawing.rgba[4 * y * drawing.width:4 * (y + 1) * drawing.width]
+
+    def image(self, name: str) -> Image:
+        return Image(self.width, self.height, bytes(self.pixels), name)
+
+
 def screenshot(canvas: Image, app: str = "paint", dark: bool = False, toolbar: int = 70) -> Image:
     """``canvas`` (a drawing) as a screenshot of the app it was drawn in:
     ``"paint"``, a window with a toolbar of icons and words, a gray
@@ -243,12 +264,8 @@ def screenshot(canvas: Image, app: str = "paint", dark: bool = False, toolbar: i
     else:
         width, height, left, top = width_in, height_in + 160, 0, 80
         page = (18, 18, 18) if dark else (250, 250, 250)
-    pixels = bytearray(bytes(page + (255,)) * (width * height))
-
-    def fill(x0, y0, x1, y1, colour):
-        for y in range(max(0, y0), min(height, y1)):
-            pixels[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
-
+    screen = _Screen(width, height, page)
+    fill = screen.fill
     words = (230, 230, 230) if dark else (40, 40, 40)
     if app == "paint":
         fill(0, 0, width, toolbar, (43, 43, 43) if dark else (245, 246, 247))
@@ -272,7 +289,18 @@ def screenshot(canvas: Image, app: str = "paint", dark: bool = False, toolbar: i
         for i in range(5):
             fill(20 + 50 * i, height - 55, 50 + 50 * i, height - 25,
                  ((0, 0, 0), (255, 0, 0), (0, 128, 0), (0, 0, 255), (250, 180, 0))[i])
-    for y in range(height_in):
-        start = 4 * ((top + y) * width + left)
-        pixels[start:start + 4 * width_in] = canvas.rgba[4 * y * width_in:4 * (y + 1) * width_in]
-    return Image(width, height, bytes(pixels), "screenshot-%s.png" % app)
+    screen.paste(canvas, left, top)
+    return screen.image("screenshot-%s.png" % app)
+
+
+def whole_screen(drawing: Image, page: tuple, width: int = 1280, height: int = 800) -> Image:
+    """A screenshot of a whole screen: ``drawing`` at (200, 200) on a
+    ``page``-coloured web page, with a browser's title bar, a heading, a
+    gray border round the canvas and a button under it."""
+    screen = _Screen(width, height, page)
+    screen.fill(0, 0, width, 40, (53, 53, 53))
+    screen.fill(100, 80, 500, 110, (128, 128, 128))
+    screen.fill(198, 198, 202 + drawing.width, 202 + drawing.height, (128, 128, 128))
+    screen.fill(200, 250 + drawing.height, 300, 290 + drawing.height, (0, 120, 215))
+    screen.paste(drawing, 200, 200)
+    return screen.image("screen.png")

@@ -9,7 +9,6 @@ import math
 import unittest
 
 from nrnn.image import preprocess, screenshot
-from nrnn.image.png import Image
 from tests import photos
 from tests.test_preprocess import inverted, mean_difference
 
@@ -17,25 +16,6 @@ from tests.test_preprocess import inverted, mean_difference
 def shrunk(image, side=preprocess.PHOTO_SIDE):
     width, height, gray, _ = preprocess._opaque_planes(image, side)
     return gray, width, height
-
-
-def whole_screen(drawing, page, width=1280, height=800):
-    """``drawing`` at (200, 200) on a ``page``-coloured screen, with a
-    title bar, a heading, a gray border round the canvas and a button."""
-    screen = bytearray(bytes(page + (255,)) * (width * height))
-
-    def fill(x0, y0, x1, y1, colour):
-        for y in range(y0, y1):
-            screen[4 * (y * width + x0):4 * (y * width + x1)] = bytes(colour + (255,)) * (x1 - x0)
-
-    fill(0, 0, width, 40, (53, 53, 53))
-    fill(100, 80, 500, 110, (128, 128, 128))
-    fill(198, 198, 202 + drawing.width, 202 + drawing.height, (128, 128, 128))
-    fill(200, 250 + drawing.height, 300, 290 + drawing.height, (0, 120, 215))
-    for y in range(drawing.height):
-        start = 4 * ((200 + y) * width + 200)
-        screen[start:start + 4 * drawing.width] = drawing.rgba[4 * y * drawing.width:4 * (y + 1) * drawing.width]
-    return Image(width, height, bytes(screen), "screen.png")
 
 
 def canvas(digit, dark=False):
@@ -88,7 +68,7 @@ class ReadsLikeTheCanvas(unittest.TestCase):
         for page, side in (((255, 255, 255), 200), ((24, 24, 24), 290)):
             drawing = photos.clean(6, width=side, height=side, box=(side // 4, 30, 3 * side // 4, side - 30), pen=9.0)
             with self.subTest(page=page):
-                self.assertEqual(preprocess.prepare(whole_screen(drawing, page)), preprocess.prepare(drawing))
+                self.assertEqual(preprocess.prepare(photos.whole_screen(drawing, page)), preprocess.prepare(drawing))
 
     def test_the_canvas_box_lies_a_pixel_inside_the_canvas(self):
         drawing = canvas(2)
