@@ -1030,6 +1030,7 @@ class PhotoStyle(NamedTuple):
     blur: tuple[int, int] = (1, 2)
     desk: bool = False                            # the whole sheet, askew, on a desk
     box: bool = False                             # a printed box (a form's field) around the digit
+    crop: tuple[float, float] = (0.0, 0.0)        # cropped to the digit, this margin a side / its size
 
 
 def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, float],
@@ -1220,14 +1221,32 @@ PHOTO_STYLES = {
     "photo_dim": PhotoStyle(brightness=(60, 110), contrast=(15, 45), noise=(6.0, 12.0)),
     "sheet_on_desk": PhotoStyle(size=(700, 1200), contrast=(30, 90), desk=True),
     "boxed": PhotoStyle(digit=(0.18, 0.35), box=True),
+    # Cropped in the phone's gallery to the digit, a margin of 0-8% of its
+    # size a side, a sliver of a stroke now and then cut off (-1%).
+    "cropped": PhotoStyle(digit=(0.3, 0.5), crop=(-0.01, 0.08)),
 }
 
-JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65)}
+JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65), "cropped": (80, 95)}
 
 #: Every kind, in the order the benchmark prints them.
+def _crop(rng: PCG32, width: int, height: int, rgb: bytes, box: tuple[int, int, int, int],
+          margins: tuple[float, float]):
+    """The photo ``rgb`` cropped to the ink ``box`` with a margin a side
+    drawn from ``margins`` (times the box's longer side; under 0 cuts into
+    the digit): (width, height, rgb, the box in the crop)."""
+    left, top, right, bottom = box
+    size = max(right - left, bottom - top)
+    x0, y0, x1, y1 = (int(round(_between(rng, *margins) * size)) for _ in range(4))
+    x0, y0 = max(0, left - x0), max(0, top - y0)
+    x1, y1 = min(width, right + x1), min(height, bottom + y1)
+    rows = b"".join(rgb[3 * (y * width + x0):3 * (y * width + x1)] for y in range(y0, y1))
+    cut = (max(0, left - x0), max(0, top - y0), min(x1, right) - x0, min(y1, bottom) - y0)
+    return x1 - x0, y1 - y0, rows, cut
+
+
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot"]
+         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped"]
 
 
 def jpeg_available() -> bool:
@@ -1264,7 +1283,7 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
         width, height, data, canvas_box = _screenshot(rng, pixels)
         return Sample(kind, index, label, source, "png", data, width, height, canvas_box)
     style = PHOTO_STYLES[kind]
-    if kind in JPEG_QUALITY:
+    if kind in JPEG_QUALITY and style.crop == (0.0, 0.0):
         if jpeg_encoder is None:
             raise JpegUnavailable("no nrnn/image/jpeg_encoder.py in this checkout")
         width, height, rgb, ink = _photo(rng, pixels, style)
@@ -1272,6 +1291,11 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
         return Sample(kind, index, label, source, "jpeg", _encode_jpeg(width, height, rgb, quality),
                       width, height, ink_box(ink))
     width, height, rgb, ink = _photo(rng, pixels, style)
+    if style.crop != (0.0, 0.0):  # a gallery crop is saved as JPEG again
+        width, height, rgb, box = _crop(rng, width, height, rgb, ink_box(ink), style.crop)
+        quality = int(_between(rng, *JPEG_QUALITY[kind]))
+        return Sample(kind, index, label, source, "jpeg", _encode_jpeg(width, height, rgb, quality),
+                      width, height, box)
     if kind == "grey_padded" or (style.colour == 0.0 and _chance(rng, 0.3)):
         # Some phones and most scanners save gray: same luma as the colour image.
         gray = bytes((299 * r + 587 * g + 114 * b + 500) // 1000

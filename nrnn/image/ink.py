@@ -132,6 +132,25 @@ paper next to it (``nrnn.image.sheet``): the square window of step 4
 cannot follow an askew sheet's corners, and slivers of desk would stand
 out as strongly as ink.
 
+A photo cropped tight to its digit (in a phone's gallery, a margin of a
+few pixels) breaks what the steps above assume of the border: the strokes
+run into it, so a stroke spanning the frame passes for a ruled line, the
+strokes in the border band for scenery, and, the digit filling most of the
+picture, the top-hat's median is ink, not the paper's noise.  The clear
+vote's polarity then finds nothing, or a sliver, and the paper between
+the strokes wins.  So when a clear vote's reading lost, hugs the edge or
+met a piece spanning the frame, it is read once more with the photo set
+in a margin of its own paper (``_tight_crop``): each edge's paper (a high
+percentile along a stretch of the edge, which passes over a stroke
+crossing it but keeps a strip of table lying along it) carried outward,
+``PAD`` of the shorter side wide.  There the strokes end on paper, as they
+do on the sheet.  That reading wins if its digit reaches into the border
+band and its box holds the first reading's (a ruled line the lifting
+missed, no longer spanning the wider frame, is no digit around the
+digit), and either the first reading was of the same polarity, most of its mask
+one piece spanning the frame (then set aside as a line, slivers of the
+digit left), or ``_better`` prefers it.
+
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
 edge penalty, the border band and the polarity trial are not used.
@@ -268,6 +287,13 @@ CLEARER = 1.5
 #: Paper whose noise (the top-hat's median) is under this many gray levels
 #: is quiet: its noise is not measured finer than that (``_clarity``).
 QUIET = 1.0
+
+#: A photo cropped tight to its digit: strokes running into the edge look
+#: like scenery there.  The clear vote's polarity is read again on the photo
+#: set in a margin of its own paper PAD of its shorter side wide, the
+#: paper along each edge taken as the PAD_PERCENTILE (toward the paper's
+#: side) of the PAD_SPAN of that edge around each point (``_set_in_paper``).
+PAD, PAD_SPAN, PAD_PERCENTILE = 0.15, 0.4, 0.75
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -674,16 +700,19 @@ class InkFound:
               printed box, ``_frames``), or None
     thinness: the kept pieces' stroke width over their box's longer side
               (a digit's strokes: about 0.05-0.2; a blob: 0.3 and more)
+    spanned:  most of the mask was one piece spanning the frame (``_spanning``,
+              not hugging the edge: a line the lifting missed, or a digit in
+              a photo cropped tight)
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
                  box: Optional[tuple[int, int, int, int]] = None, thinness: float = 1.0,
                  noise: float = 0.0, edge: bool = False, threshold: float = 0.0,
                  falls: Sequence[tuple[int, int, float]] = (),
-                 frame: Optional[tuple[int, int, int, int]] = None):
+                 frame: Optional[tuple[int, int, int, int]] = None, spanned: bool = False):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
         self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
-        self.threshold, self.falls, self.frame = threshold, falls, frame
+        self.threshold, self.falls, self.frame, self.spanned = threshold, falls, frame, spanned
 
 
 def _inner_values(rows: Rows, band: int, ignore: Optional[Rows] = None) -> list[float]:
@@ -903,16 +932,21 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
         return InkFound(None, stages, 1.0, strongest, noise=noise)
     mask = _above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
+    def spanned_by_one(pieces: list[morphology.Component]) -> bool:
+        # Most of the mask is one piece spanning the frame.  (A strip of
+        # table spans the frame too, but hugs its edge: raising the
+        # threshold over it would only cut the digit away.)
+        total = sum(piece.mass for piece in pieces)
+        return any(_spanning(piece, width, height) and piece.mass >= total / 2
+                   and not (band and _reach(piece, width, height, band) < EDGE_REACH) for piece in pieces)
+
+    spanned = spanned_by_one(pieces)
     for _ in range(RAISES):
         # Lines of ruled or squared paper a little fainter than the ink:
         # while most of the mask is one piece spanning the frame, which
         # the digit may be tangled in, split off the faint part (Otsu
         # again, on what is above the threshold).
-        total = sum(piece.mass for piece in pieces)
-        # (A strip of table spans the frame too, but hugs its edge: raising
-        # the threshold over it would only cut the digit away.)
-        if not any(_spanning(piece, width, height) and piece.mass >= total / 2
-                   and not (band and _reach(piece, width, height, band) < EDGE_REACH) for piece in pieces):
+        if not spanned_by_one(pieces):
             break
         above = [v for v in _inner_values(top_hat, band, scenery) if v > threshold]
         raised = otsu_threshold(above) if len(above) > 1 else threshold
@@ -973,7 +1007,7 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
 
     stages.append(("pieces kept (bright) and dropped (dim)", shown_pieces))
     if kept_pixels < 3:
-        return InkFound(None, stages, band_share, strongest, noise=noise)
+        return InkFound(None, stages, band_share, strongest, noise=noise, spanned=spanned)
     box = (min(p.left for p in kept), min(p.top for p in kept),
            max(p.right for p in kept), max(p.bottom for p in kept))
     thinness = stroke_width(keep) / max(box[2] - box[0] + 1, box[3] - box[1] + 1)
@@ -1013,7 +1047,8 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     falls = _edge_falls(bright, [run for piece in kept for run in piece.runs], width)
     frame = next(((piece.left, piece.top, piece.right, piece.bottom) for piece in pieces
                   if _frames(piece, main)), None)
-    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls, frame)
+    return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls, frame,
+                    spanned)
 
 
 def _encloses(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
@@ -1257,6 +1292,115 @@ def _uncrop(rows: Rows, box: tuple[int, int, int, int], width: int, height: int)
     return out
 
 
+def _edge_paper(line: Sequence[float], polarity: str) -> list[float]:
+    """The paper along one edge of the picture: at each point, the
+    ``PAD_PERCENTILE`` toward the paper's side (the bright side for dark
+    ink) of the ``PAD_SPAN`` of the edge around it.  A stroke the edge
+    cuts across covers a short stretch of it and is passed over; paper lit
+    unevenly, or a strip of table lying along the edge, covers the whole
+    stretch and is kept.
+
+    >>> _edge_paper([200, 200, 40, 40, 200, 200, 200, 200, 200, 200], "dark")
+    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]
+    """
+    half = max(1, int(PAD_SPAN * len(line) / 2))
+    rank = PAD_PERCENTILE if polarity == "dark" else 1.0 - PAD_PERCENTILE
+    window = sorted(line[:half])
+    out = []
+    for i in range(len(line)):
+        if i + half < len(line):  # slide: the point half a span ahead comes in
+            bisect.insort(window, line[i + half])
+        if i - half - 1 >= 0:     # and the one half a span behind goes out
+            del window[bisect.bisect_left(window, line[i - half - 1])]
+        out.append(window[min(len(window) - 1, int(rank * len(window)))])
+    return out
+
+
+def _set_in_paper(plane: Rows, margin: int, polarity: str) -> Rows:
+    """``plane`` in a margin ``margin`` pixels wide of its own paper: each
+    edge's paper (``_edge_paper``) carried straight out, the corners the
+    mean of the two edges that meet there.  A stroke that the picture's
+    edge cut now ends on paper, as it does on the sheet; what lay along
+    the edge (a strip of table, a shadow) still reaches the new one."""
+    top, bottom = _edge_paper(plane[0], polarity), _edge_paper(plane[-1], polarity)
+    left = _edge_paper([row[0] for row in plane], polarity)
+    right = _edge_paper([row[-1] for row in plane], polarity)
+
+    def across(line: list[float], first: float, last: float) -> list[float]:
+        return [first] * margin + line + [last] * margin
+
+    above = across(top, (top[0] + left[0]) / 2, (top[-1] + right[0]) / 2)
+    below = across(bottom, (bottom[0] + left[-1]) / 2, (bottom[-1] + right[-1]) / 2)
+    return ([list(above) for _ in range(margin)]
+            + [across(list(row), left[y], right[y]) for y, row in enumerate(plane)]
+            + [list(below) for _ in range(margin)])
+
+
+def _find_set_in_paper(plane: Rows, polarity: str, least: float) -> InkFound:
+    """``_find_in`` on ``plane`` set in a margin of its paper (``PAD``),
+    the finding cut back to ``plane``'s frame."""
+    height, width = len(plane), len(plane[0])
+    margin = max(2, int(PAD * min(width, height)))
+    found = _find_in(_set_in_paper(plane, margin, polarity), polarity, least)
+
+    def cut(rows: Rows) -> Rows:
+        return [row[margin:margin + width] for row in rows[margin:margin + height]]
+
+    def inside(box: Optional[tuple[int, int, int, int]]) -> Optional[tuple[int, int, int, int]]:
+        if box is None:
+            return None
+        return (max(0, box[0] - margin), max(0, box[1] - margin),
+                min(width - 1, box[2] - margin), min(height - 1, box[3] - margin))
+
+    if found.ink is not None:
+        found.ink = cut(found.ink)
+    found.box, found.frame = inside(found.box), inside(found.frame)
+    found.falls = [(x - margin, y - margin, fall) for x, y, fall in found.falls]
+    found.stages = [("set in a margin of its paper, " + name, lambda rows=rows: cut(rows()))
+                    for name, rows in found.stages]
+    return found
+
+
+def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: bool) -> InkFound:
+    """``best``, or the reading of ``plane`` set in a margin of its paper
+    (``_find_set_in_paper``) if that is a digit running into the border
+    band whose box holds ``best``'s, and either ``best`` is of the ``same``
+    polarity and most of its mask was one piece spanning the frame
+    (``spanned``: its threshold was raised and that piece set aside as a
+    line, leaving slivers of the digit) or ``_better`` prefers it.
+
+    Called when a clear vote's own reading lost, hugs the edge or met a
+    piece spanning the frame: in a photo cropped tight to its digit the
+    strokes run into the edge and pass for scenery, a stroke spanning the
+    frame for a ruled line, and the paper between the strokes wins as
+    ink.  In a margin of paper the digit ends on paper, as on the sheet.
+    (Its box must hold ``best``'s: a ruled line the lifting missed,
+    which no longer spans the wider frame, is not the digit.)
+    """
+    height, width = len(plane), len(plane[0])
+    again = _find_set_in_paper(plane, polarity, least)
+    if not _near_edge(again, width, height):
+        return best
+    if best.ink is None:
+        return again
+    assert again.box is not None and best.box is not None  # both found ink
+    left, top, right, bottom = again.box
+    if not _within(best.box, (left - 2, top - 2, right + 2, bottom + 2)):  # (a rim of blur)
+        return best
+    if same:
+        return again if best.spanned else best
+    return again if _better(again, best, True) is again else best
+
+
+def _near_edge(found: InkFound, width: int, height: int) -> bool:
+    """True if ``found``'s digit reaches into the border band (``BAND``)."""
+    if found.box is None:
+        return False
+    band = max(1, int(BAND * min(width, height)))
+    left, top, right, bottom = found.box
+    return left < band or top < band or right >= width - band or bottom >= height - band
+
+
 def _clarity(found: InkFound) -> float:
     """How far the ink stands out of the paper's noise: strength / noise.
     A colour channel is noisier than the gray mix of three: comparing
@@ -1370,7 +1514,11 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
                    and choice.band <= SETTLED_BAND)
         if not tiny and not settled:
             other = "light" if order[0] == "dark" else "dark"
-            choice = _better(choice, _find_in(plane, other, least), confident)
+            second = _find_in(plane, other, least)
+            best = _better(choice, second, confident)
+            if confident and (best is not choice or choice.edge or choice.spanned):
+                best = _tight_crop(plane, order[0], least, best, best is choice)
+            choice = best
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
         return choice
 
