@@ -1228,7 +1228,7 @@ PHOTO_STYLES = {
 
 JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65), "cropped": (80, 95)}
 
-#: Every kind, in the order the benchmark prints them.
+
 def _crop(rng: PCG32, width: int, height: int, rgb: bytes, box: tuple[int, int, int, int],
           margins: tuple[float, float]):
     """The photo ``rgb`` cropped to the ink ``box`` with a margin a side
@@ -1244,6 +1244,7 @@ def _crop(rng: PCG32, width: int, height: int, rgb: bytes, box: tuple[int, int, 
     return x1 - x0, y1 - y0, rows, cut
 
 
+#: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
          "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped"]
