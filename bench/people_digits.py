@@ -1284,19 +1284,17 @@ def generate(kind: str, index: int, seed: int = 1, digits: Optional[MnistTest] =
         width, height, data, canvas_box = _screenshot(rng, pixels)
         return Sample(kind, index, label, source, "png", data, width, height, canvas_box)
     style = PHOTO_STYLES[kind]
-    if kind in JPEG_QUALITY and style.crop == (0.0, 0.0):
+    if kind in JPEG_QUALITY:
         if jpeg_encoder is None:
             raise JpegUnavailable("no nrnn/image/jpeg_encoder.py in this checkout")
         width, height, rgb, ink = _photo(rng, pixels, style)
-        quality = int(_between(rng, *JPEG_QUALITY[kind]))
-        return Sample(kind, index, label, source, "jpeg", _encode_jpeg(width, height, rgb, quality),
-                      width, height, ink_box(ink))
-    width, height, rgb, ink = _photo(rng, pixels, style)
-    if style.crop != (0.0, 0.0):  # a gallery crop is saved as JPEG again
-        width, height, rgb, box = _crop(rng, width, height, rgb, ink_box(ink), style.crop)
+        box = ink_box(ink)
+        if style.crop != (0.0, 0.0):  # cropped in the gallery, saved as JPEG again
+            width, height, rgb, box = _crop(rng, width, height, rgb, box, style.crop)
         quality = int(_between(rng, *JPEG_QUALITY[kind]))
         return Sample(kind, index, label, source, "jpeg", _encode_jpeg(width, height, rgb, quality),
                       width, height, box)
+    width, height, rgb, ink = _photo(rng, pixels, style)
     if kind == "grey_padded" or (style.colour == 0.0 and _chance(rng, 0.3)):
         # Some phones and most scanners save gray: same luma as the colour image.
         gray = bytes((299 * r + 587 * g + 114 * b + 500) // 1000

@@ -139,17 +139,17 @@ strokes in the border band for scenery, and, the digit filling most of the
 picture, the top-hat's median is ink, not the paper's noise.  The clear
 vote's polarity then finds nothing, or a sliver, and the paper between
 the strokes wins.  So when a clear vote's reading lost, hugs the edge or
-met a piece spanning the frame, it is read once more with the photo set
-in a margin of its own paper (``_tight_crop``): each edge's paper (a high
-percentile along a stretch of the edge, which passes over a stroke
-crossing it but keeps a strip of table lying along it) carried outward,
-``PAD`` of the shorter side wide.  There the strokes end on paper, as they
-do on the sheet.  That reading wins if its digit reaches into the border
-band and its box holds the first reading's (a ruled line the lifting
-missed, no longer spanning the wider frame, is no digit around the
-digit), and either the first reading was of the same polarity, most of its mask
-one piece spanning the frame (then set aside as a line, slivers of the
-digit left), or ``_better`` prefers it.
+had most of its mask in one piece spanning the frame, it is read once
+more with the photo set in a margin of its own paper (``_tight_crop``):
+each edge's paper (a high percentile along a stretch of the edge, which
+passes over a stroke crossing it but keeps a strip of table lying along
+it) carried outward, ``PAD`` of the shorter side wide.  There the strokes
+end on paper, as they do on the sheet.  That reading wins if its digit
+reaches into the border band and its box holds the first reading's (a
+ruled line the lifting missed, no longer spanning the wider frame, is no
+digit around the digit), and either the first reading was of the same
+polarity, most of its mask one piece spanning the frame (then set aside
+as a line, slivers of the digit left), or ``_better`` prefers it.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -1369,8 +1369,8 @@ def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: 
     (``spanned``: its threshold was raised and that piece set aside as a
     line, leaving slivers of the digit) or ``_better`` prefers it.
 
-    Called when a clear vote's own reading lost, hugs the edge or met a
-    piece spanning the frame: in a photo cropped tight to its digit the
+    Called when a clear vote's own reading lost, hugs the edge or had most
+    of its mask in one piece spanning the frame: in a photo cropped tight to its digit the
     strokes run into the edge and pass for scenery, a stroke spanning the
     frame for a ruled line, and the paper between the strokes wins as
     ink.  In a margin of paper the digit ends on paper, as on the sheet.
