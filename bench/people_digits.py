@@ -27,7 +27,8 @@ How a digit becomes a scene
    the paper's reflectance (``paper * (1 - coverage * (1 - ink/paper))``),
    so a shadow darkens ink and paper alike.  A desk around a small sheet
    is such a layer too, covering all but the sheet, so that the sheet's
-   edge is straight and sharp as a real one.  Camera blur is a [1 2 1] / 4
+   edge is straight and sharp as a real one; so is a thumb holding the
+   sheet (its skin, and a second layer darkening it toward its rim).  Camera blur is a [1 2 1] / 4
    filter on the coverage; sensor noise is added from a table of seeded
    Gaussian integers read at a random offset per row.
 3. *File.*  PNG (gray, RGB or RGBA) or, once ``nrnn.image.jpeg_encoder`` exists,
@@ -1031,6 +1032,7 @@ class PhotoStyle(NamedTuple):
     desk: bool = False                            # the whole sheet, askew, on a desk
     box: bool = False                             # a printed box (a form's field) around the digit
     crop: tuple[float, float] = (0.0, 0.0)        # cropped to the digit, this margin a side / its size
+    thumb: bool = False                           # a thumb holding the sheet, reaching in from an edge
 
 
 def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, float],
@@ -1053,6 +1055,60 @@ def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, fl
                                    abs(dy * cos_t - (x + 0.5 - cx) * sin_t) - sheet_h / 2))
                   for x in range(width)]
     return Ink(0, 0, width, height, cover), relative
+
+
+#: Skin (reflectance ratios, as ink hues) and how bright it is seen, as a
+#: share of the paper's gray: lighter and darker skin, all darker than paper.
+SKINS = [((0.78, 0.58, 0.48), (0.55, 0.75)), ((0.62, 0.44, 0.34), (0.4, 0.6)),
+         ((0.5, 0.34, 0.25), (0.3, 0.45)), ((0.32, 0.22, 0.16), (0.15, 0.3))]
+
+
+def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
+           width: int, height: int) -> list[tuple[Ink, Colour]]:
+    """A thumb (or finger) holding the sheet: a capsule reaching in from
+    one side of the frame, 10-20% of the shorter side wide, 12-35% of the
+    frame in, tilted up to 30 degrees, stopping short of the digit's box
+    (people hold the sheet, not the writing; none if it cannot).  Two
+    layers: the skin (a colour darker than the paper, relative to it as
+    ink colours are), and its roundness (darker toward its rim by 25-50%).
+    """
+    shorter = min(width, height)
+    radius = _between(rng, 0.05, 0.1) * shorter
+    skin, seen = _choose(rng, SKINS)
+    level = _between(rng, *seen) * _luma(paper)
+    relative = tuple(255.0 * c * level / _luma(skin) / p for c, p in zip(skin, paper))
+    depth = _between(rng, 0.25, 0.5)
+    left, top, right, bottom = digit_box
+    clear = radius + 0.03 * shorter
+    for _ in range(30):
+        side = rng.below(4)
+        along = _between(rng, 0.1, 0.9)
+        turn = math.radians(_between(rng, -30, 30))
+        reach = _between(rng, 0.12, 0.35) * (height if side in (0, 2) else width)
+        x0, y0, nx, ny = [(along * width, -radius, 0.0, 1.0), (width + radius, along * height, -1.0, 0.0),
+                          (along * width, height + radius, 0.0, -1.0), (-radius, along * height, 1.0, 0.0)][side]
+        dx, dy = (nx * math.cos(turn) - ny * math.sin(turn), nx * math.sin(turn) + ny * math.cos(turn))
+        x1, y1 = x0 + dx * (reach + radius), y0 + dy * (reach + radius)
+        steps = max(2, int(reach / 2))
+        if all(math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear
+               for x, y in ((x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps + 1))):
+            break
+    else:
+        return []
+    box_left, box_top = max(0, int(min(x0, x1) - radius - 1)), max(0, int(min(y0, y1) - radius - 1))
+    box_right, box_bottom = min(width, int(max(x0, x1) + radius + 2)), min(height, int(max(y0, y1) + radius + 2))
+    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
+    body: list[float] = []
+    rim: list[float] = []
+    for y in range(box_top, box_bottom):
+        for x in range(box_left, box_right):
+            px, py = x + 0.5, y + 0.5
+            t = _clamp(((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2)
+            d = math.hypot(px - x0 - t * (x1 - x0), py - y0 - t * (y1 - y0))
+            body.append(_clamp(radius + 0.5 - d))
+            rim.append(depth * min(1.0, d / radius) ** 2 if d < radius + 0.5 else 0.0)
+    w, h = box_right - box_left, box_bottom - box_top
+    return [(Ink(box_left, box_top, w, h, body), relative), (Ink(box_left, box_top, w, h, rim), (0.0, 0.0, 0.0))]
 
 
 def _printed_box(rng: PCG32, digit_box: tuple[int, int, int, int], angle: float,
@@ -1189,6 +1245,8 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
         layers.append((box, tuple(255.0 * i / p for i, p in zip(box_rgb, paper))))
     if sheet is not None:
         layers.append(_desk(rng, paper, sheet, width, height))
+    if style.thumb:
+        layers += _thumb(rng, paper, ink_box(ink), width, height)
     pixels = scene(width, height, background, layers, rng,
                    noise=_between(rng, *style.noise), lines=lines)
     if style.pad:  # the frame is exact white, without the photo's noise
@@ -1224,6 +1282,7 @@ PHOTO_STYLES = {
     # Cropped in the phone's gallery to the digit, a margin of 0-8% of its
     # size a side, a sliver of a stroke now and then cut off (-1%).
     "cropped": PhotoStyle(digit=(0.3, 0.5), crop=(-0.01, 0.08)),
+    "thumb": PhotoStyle(thumb=True),
 }
 
 JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65), "cropped": (80, 95)}
@@ -1247,7 +1306,7 @@ def _crop(rng: PCG32, width: int, height: int, rgb: bytes, box: tuple[int, int, 
 #: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped"]
+         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped", "thumb"]
 
 
 def jpeg_available() -> bool:

@@ -125,13 +125,16 @@ def sheet_on_desk(digit: int, width: int = 240, height: int = 180, angle: float 
 
 
 def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int = 3,
-                      thumb=(150, -10, 165, 22, 17), darkness: float = 0.15) -> Image:
+                      thumb=(150, -10, 165, 22, 17), darkness: float = 0.15, skin: float = 55.0,
+                      rim: float = 0.0, pen: float = 7.0) -> Image:
     """A faint digit (15% darker than the paper) and a thumb holding the
-    sheet: a dark rounded bar (level 55) reaching in from the top edge,
+    sheet: a dark rounded bar (level ``skin``) reaching in from the top edge,
     ``thumb`` = (x0, y0, x1, y1, radius) its axis and half-width (a thinner
-    one is a pen, and one with both ends inside a pen lying on the sheet)."""
+    one is a pen, and one with both ends inside a pen lying on the sheet),
+    darker toward its rim by ``rim`` (a share of its level: it is round).
+    The digit is written with a ``pen`` that many pixels wide."""
     import math
-    ink = coverage(digit, width, height, (60, 50, 110, 140), 7.0)
+    ink = coverage(digit, width, height, (60, 50, 110, 140), pen)
     rng = random.Random(seed)
     x0, y0, x1, y1, radius = thumb
     dx, dy = x1 - x0, y1 - y0
@@ -139,9 +142,11 @@ def thumb_at_the_edge(digit: int, width: int = 200, height: int = 160, seed: int
     for y in range(height):
         for x in range(width):
             t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)))
-            thumb = max(0.0, min(1.0, radius + 0.5 - math.hypot(x - x0 - t * dx, y - y0 - t * dy)))
+            off_axis = math.hypot(x - x0 - t * dx, y - y0 - t * dy)
+            thumb = max(0.0, min(1.0, radius + 0.5 - off_axis))
+            shade = skin * (1 - rim * min(1.0, off_axis / radius) ** 2)
             level = (210 - 20 * x / width) * (1 - darkness * ink[y * width + x])
-            levels.append(level * (1 - thumb) + 55 * thumb + rng.gauss(0, 1.5))
+            levels.append(level * (1 - thumb) + shade * thumb + rng.gauss(0, 1.5))
     return gray_image(width, height, levels, "thumb.png")
 
 

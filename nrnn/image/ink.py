@@ -65,7 +65,12 @@ The steps (``find_ink``), each with its reason
    out, away from the border, is kept instead.  So with a pen lying wholly
    inside the picture, a straight bar (``_bar_width``), if the digit found
    without it is made of strokes ``PEN_THICKER`` times thinner (a 1 alone
-   is a bar too).
+   is a bar too).  And so with a thumb or a finger holding the sheet
+   (``_thumbs``): broad pieces reaching in from the border that hold most
+   of the mask's ink, bits of a faint digit beside them.  Lit skin is
+   hardly darker than paper, and only its rounded rim stands out of the
+   window's paper, in strips as narrow as strokes: then the whole finger
+   is looked for over the paper of the widest window.
 6. Pieces (``choose_components``): the thresholded mask's 8-connected
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
@@ -201,6 +206,11 @@ PIECE_SHARE = 0.10
 #: the digit (not a remnant of a ruled line).
 PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
 PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
+
+#: A thumb or a finger holding the sheet, reaching in from the edge: at
+#: least this share of the frame's shorter side wide (a stroke is a tenth
+#: of the digit's height or less, the digit under half the frame's).
+THUMB_WIDE = 0.06
 
 #: A frame (a form's printed box, a circle drawn round the digit): a piece
 #: with ink left, right, above and below another, covering at most
@@ -667,6 +677,39 @@ def _pen_width(piece: morphology.Component, width: int, height: int) -> float:
     return thick if thick >= PEN_WIDE * min(width, height) else 0.0
 
 
+def _thumbs(bright: Rows, pieces: Sequence[morphology.Component], threshold: float, window: int,
+            band: int) -> list[morphology.Component]:
+    """A thumb or a finger holding the sheet: the pieces that touch the
+    border, reach into the picture (``EDGE_REACH``: not scenery hugging
+    it) and are at least ``THUMB_WIDE`` of the shorter side wide, if they
+    hold most of the mask's ink (``pieces``, cut at ``threshold`` from the
+    top-hat of ``bright`` over a ``window`` wide).  Else none.
+
+    Lit skin is little darker than the paper, and darker toward its rim,
+    as anything round: the opening keeps its middle as "paper" and only
+    the rim stands out, in strips no wider than a stroke.  So if a piece
+    reaches in from the border, they are looked for once more in the
+    top-hat over the widest window's paper, which lifts out the whole
+    finger.
+    """
+    height, width = len(bright), len(bright[0])
+    shorter = min(width, height)
+
+    def reaching(piece: morphology.Component) -> bool:
+        return piece.touches_border(width, height) and _reach(piece, width, height, band) >= EDGE_REACH
+
+    def broad(pieces: Sequence[morphology.Component]) -> list[morphology.Component]:
+        found = [piece for piece in pieces if reaching(piece) and _piece_stroke(piece) >= THUMB_WIDE * shorter]
+        return found if sum(piece.mass for piece in found) >= 0.5 * sum(piece.mass for piece in pieces) else []
+
+    found = broad(pieces)
+    widest = _odd(WINDOW_MAX * shorter)
+    if found or widest <= window or not any(reaching(piece) for piece in pieces):
+        return found
+    wide = _top_hat(bright, background(bright, widest))
+    return broad(morphology.components(_above(wide, threshold), wide))
+
+
 def _beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float) -> bool:
     """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
     wide: strokes ``PEN_THICKER`` times thinner, a size of at least
@@ -965,10 +1008,18 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     # (``_bar_width``): then the digit found without it must be made of
     # strokes PEN_THICKER times thinner (a digit 1 alone is a bar too,
     # and without it there is only grain, or a smudge).
+    # A thumb or a finger holding the sheet is such a pen, a broad one,
+    # but bits of a faint digit stand above the threshold it sets.  So if
+    # broad pieces reaching in from the border hold most of the mask's ink
+    # (``_thumbs``), the threshold is measured again without them, and
+    # the digit found must have strokes PEN_THICKER times thinner than
+    # they are wide.
     pens = [piece for piece in pieces if not piece.touches_border(width, height)]
-    if band and pieces and all(_pen_width(piece, width, height) for piece in pens):
+    thumbs = _thumbs(bright, pieces, threshold, window, band) if band and pens else []
+    aside = ""  # what the threshold was measured again without, for the stage's name
+    if band and pieces and (thumbs or all(_pen_width(piece, width, height) for piece in pens)):
         intruders: Rows = [[0.0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
-        for piece in pieces:
+        for piece in thumbs or pieces:
             for y, start, stop in piece.runs:
                 left, right = max(0, start - 2), min(width, stop + 2)
                 for line in intruders[max(0, y - 2):y + 3]:
@@ -979,13 +1030,17 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                           for row, skip in zip(top_hat, intruders)]
             retry_pieces = morphology.components(retry_mask, top_hat)
             inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
-            if pens and inside:
+            beside = ([(thumb, _piece_stroke(thumb)) for thumb in thumbs] if thumbs
+                      else [(pen, _pen_width(pen, width, height)) for pen in pens])
+            if beside and inside:
                 digit = max(inside, key=lambda piece: piece.pixels)
-                if not all(digit.pixels >= PEN_SHARE * pen.pixels
-                           and _beside_pen(digit, pen, _pen_width(pen, width, height)) for pen in pens):
+                if not all(digit.pixels >= PEN_SHARE * pen.pixels and _beside_pen(digit, pen, thick)
+                           for pen, thick in beside):
                     inside = []
             if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
+                aside = ", %s set aside (threshold %.0f without it)" % (
+                    "the thumb" if thumbs else "the pen" if pens else "what touches the border", retry)
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one
@@ -1005,7 +1060,7 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     def shown_pieces(mask=mask):
         return [[1.0 if k else 0.35 * v for v, k in zip(row, flags)] for row, flags in zip(mask, keep)]
 
-    stages.append(("pieces kept (bright) and dropped (dim)", shown_pieces))
+    stages.append(("pieces kept (bright) and dropped (dim)%s" % aside, shown_pieces))
     if kept_pixels < 3:
         return InkFound(None, stages, band_share, strongest, noise=noise, spanned=spanned)
     box = (min(p.left for p in kept), min(p.top for p in kept),
