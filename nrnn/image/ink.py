@@ -1037,6 +1037,12 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                 if not all(digit.pixels >= PEN_SHARE * pen.pixels and _beside_pen(digit, pen, thick)
                            for pen, thick in beside):
                     inside = []
+                # A thumb holds the sheet beside the digit.  A fat digit
+                # the frame cuts is broad too, and what is found without
+                # it, a sliver of its own strokes, lies in its box.
+                if any(_within((digit.left, digit.top, digit.right, digit.bottom),
+                               (thumb.left, thumb.top, thumb.right, thumb.bottom)) for thumb in thumbs):
+                    inside = []
             if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
                 aside = ", %s set aside (threshold %.0f without it)" % (
