@@ -8,6 +8,7 @@ pieces reaching in from the border that hold most of the ink are set aside
 and the threshold is measured again without them, as for a pen.
 """
 
+import math
 import unittest
 
 from bench import people_digits as pd
@@ -75,6 +76,25 @@ class ThumbBesideAFaintDigit(unittest.TestCase):
                                          pen=2.5)
         names = [name for name, _ in ink.find_ink(rows_of(image)).stages]
         self.assertTrue(any("the thumb set aside" in name for name in names), names)
+
+
+class FatDigitCutByTheFrame(unittest.TestCase):
+    def test_a_mark_in_its_box_is_not_a_digit_beside_a_thumb(self):
+        # A fat ring cut by the frame's corner is broad, reaches in from
+        # the border and holds most of the ink, as a thumb would; a mark
+        # inside it is all that is found without it.  A thumb holds the
+        # sheet beside the digit, never round it: the ring is the digit.
+        # (Before this rule, a sliver of a fat 9 cropped tight was read.)
+        plane = []
+        for y in range(120):
+            row = []
+            for x in range(140):
+                level = 80.0 if 31 <= math.hypot(x - 30, y - 30) <= 45 else 200.0
+                if 24 <= x <= 26 and 20 <= y <= 42:
+                    level = 140.0
+                row.append(level + (x * 7 + y * 13) % 5 - 2)
+            plane.append(row)
+        self.assertEqual(ink.find_ink(plane).box, (0, 0, 75, 75))
 
 
 class BenchmarkThumb(unittest.TestCase):
