@@ -8,6 +8,7 @@ The clear vote's polarity is read again with the photo set in a margin of
 its own paper, where the strokes end on paper as they do on the sheet.
 """
 
+import math
 import unittest
 
 from bench import people_digits as pd
@@ -81,3 +82,36 @@ class CroppedPhotos(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def marker_one(stroke: float, width: int = 64, height: int = 180) -> list:
+    """A marker 1 in a photo cropped tight to it: a bar ``stroke`` pixels
+    wide, leaning right, from the top edge to the bottom one, on paper with
+    a slight slope and a ripple of noise."""
+    rows = []
+    for y in range(height):
+        centre = 18 + 0.25 * y
+        row = []
+        for x in range(width):
+            cover = min(1.0, max(0.0, 0.5 - (abs(x - centre) - stroke / 2)))
+            paper = 190.0 - 0.1 * x + 0.05 * y + 3 * math.sin(x * 1.7 + y * 2.3)
+            row.append(paper - 70.0 * cover)
+        rows.append(row)
+    return rows
+
+
+class MarkerCroppedTight(unittest.TestCase):
+    # A narrow crop of a marker 1: the shorter side is 64 pixels, so the
+    # first window (15% of it) is narrower than the 12-pixel stroke and
+    # only the stroke's edges stand out, running into the top and bottom
+    # edges.  Before, what was left away from the border was kept: the bar
+    # less its lower end.  Now a clear vote's reading with much of its mask
+    # in the border band is read again set in a margin of paper.  (A bar
+    # wider still leaves nothing at all away from the border, and blank
+    # paper with a shadow's rim does so too: that case is left alone.)
+    def test_the_whole_bar_is_found(self):
+        found = ink.find_ink(marker_one(12.0))
+        self.assertIsNotNone(found.box)
+        left, top, right, bottom = found.box
+        self.assertTrue(top <= 2 and bottom >= 177, found.box)
+        self.assertIn("set in a margin of its paper", found.stages[0][0])

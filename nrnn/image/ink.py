@@ -138,15 +138,16 @@ cannot follow an askew sheet's corners, and slivers of desk would stand
 out as strongly as ink.
 
 A photo cropped tight to its digit (in a phone's gallery, a margin of a
-few pixels) breaks what the steps above assume of the border: the strokes
-run into it, so a stroke spanning the frame passes for a ruled line, the
-strokes in the border band for scenery, and, the digit filling most of the
-picture, the top-hat's median is ink, not the paper's noise.  The clear
-vote's polarity then finds nothing, or a sliver, and the paper between
-the strokes wins.  So when a clear vote's reading lost, hugs the edge or
-had most of its mask in one piece spanning the frame, it is read once
-more with the photo set in a margin of its own paper (``_tight_crop``):
-each edge's paper (a high percentile along a stretch of the edge, which
+few pixels) breaks what the steps above assume of the border: the
+strokes run into it, so a stroke spanning the frame passes for a ruled
+line, the strokes in the border band for scenery, and, the digit filling
+most of the picture, the top-hat's median is ink, not the paper's noise.
+The clear vote's polarity then finds nothing, or a sliver, and the paper
+between the strokes wins.  So when a clear vote's reading lost, hugs the
+edge, had most of its mask in one piece spanning the frame or much of it
+in the border band (over ``SETTLED_BAND``), it is read once more with
+the photo set in a margin of its own paper (``_tight_crop``): each
+edge's paper (a high percentile along a stretch of the edge, which
 passes over a stroke crossing it but keeps a strip of table lying along
 it) carried outward, ``PAD`` of the shorter side wide.  There the strokes
 end on paper, as they do on the sheet.  That reading wins if its digit
@@ -154,7 +155,10 @@ reaches into the border band and its box holds the first reading's (a
 ruled line the lifting missed, no longer spanning the wider frame, is no
 digit around the digit), and either the first reading was of the same
 polarity, most of its mask one piece spanning the frame (then set aside
-as a line, slivers of the digit left), or ``_better`` prefers it.
+as a line, slivers of the digit left) or much of it in the border band
+(a fat marker's strokes, wider than the first window, stand out only by
+their edges, and those run into the edge: a speck of them is left), or
+``_better`` prefers it.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -239,7 +243,8 @@ THINNER, CLEARLY_THINNER = 1.5, 3.0
 
 #: A clear polarity vote is not second-guessed when its finding is this
 #: thin (stroke width over the box's longer side) and has at most this share
-#: of its mask in the border band.
+#: of its mask in the border band (more, and it is read again set in a
+#: margin of its paper: ``_tight_crop``).
 SETTLED_THINNESS, SETTLED_BAND = 0.12, 0.05
 
 #: A clear percentile vote for light ink is checked on the photo less its
@@ -1428,10 +1433,13 @@ def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: 
     band whose box holds ``best``'s, and either ``best`` is of the ``same``
     polarity and most of its mask was one piece spanning the frame
     (``spanned``: its threshold was raised and that piece set aside as a
-    line, leaving slivers of the digit) or ``_better`` prefers it.
+    line, leaving slivers of the digit) or much of it in the border band
+    (a fat stroke's edges running into the edge, a speck of them left),
+    or ``_better`` prefers it.
 
-    Called when a clear vote's own reading lost, hugs the edge or had most
-    of its mask in one piece spanning the frame: in a photo cropped tight to its digit the
+    Called when a clear vote's own reading lost, hugs the edge, had most
+    of its mask in one piece spanning the frame or much of it in the
+    border band: in a photo cropped tight to its digit the
     strokes run into the edge and pass for scenery, a stroke spanning the
     frame for a ruled line, and the paper between the strokes wins as
     ink.  In a margin of paper the digit ends on paper, as on the sheet.
@@ -1449,7 +1457,7 @@ def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: 
     if not _within(best.box, (left - 2, top - 2, right + 2, bottom + 2)):  # (a rim of blur)
         return best
     if same:
-        return again if best.spanned else best
+        return again if best.spanned or best.band > SETTLED_BAND else best
     return again if _better(again, best, True) is again else best
 
 
@@ -1570,14 +1578,16 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
         choice = _find_in(plane, order[0], least)
         confident = len(order) == 1
         # A clear vote whose finding looks like a digit (strokes, away from
-        # the border) is not second-guessed: that saves half the work.
+        # the border, not what is left once a piece spanning the frame was
+        # set aside) is not second-guessed: that saves half the work.
         settled = (confident and choice.ink is not None and choice.thinness <= SETTLED_THINNESS
-                   and choice.band <= SETTLED_BAND)
+                   and choice.band <= SETTLED_BAND and not choice.spanned)
         if not tiny and not settled:
             other = "light" if order[0] == "dark" else "dark"
             second = _find_in(plane, other, least)
             best = _better(choice, second, confident)
-            if confident and (best is not choice or choice.edge or choice.spanned):
+            crowded = choice.ink is not None and choice.band > SETTLED_BAND  # much of its mask in the border band
+            if confident and (best is not choice or choice.edge or choice.spanned or crowded):
                 best = _tight_crop(plane, order[0], least, best, best is choice)
             choice = best
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]
