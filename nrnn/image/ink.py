@@ -157,8 +157,10 @@ digit around the digit), and either the first reading was of the same
 polarity, most of its mask one piece spanning the frame (then set aside
 as a line, slivers of the digit left) or much of it in the border band
 (a fat marker's strokes, wider than the first window, stand out only by
-their edges, and those run into the edge: a speck of them is left), or
-``_better`` prefers it.
+their edges, and those run into the edge: a speck of them is left) and
+the new reading fills the frame (``TIGHT_FILL``: a thumb or a shadow's
+rim, carried into the margin with the digit, does not), or ``_better``
+prefers it.
 
 Tiny images (shorter side under ``TINY``) get guards: in a 28 x 28 crop the
 digit touches the border, and the border band is all digit, so there the
@@ -309,6 +311,10 @@ QUIET = 1.0
 #: paper along each edge taken as the PAD_PERCENTILE (toward the paper's
 #: side) of the PAD_SPAN of that edge around each point (``_set_in_paper``).
 PAD, PAD_SPAN, PAD_PERCENTILE = 0.15, 0.4, 0.75
+
+#: A digit cropped tight spans at least this share of the frame's width and
+#: of its height (a margin of a few percent a side).
+TIGHT_FILL = 0.8
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -1434,8 +1440,8 @@ def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: 
     polarity and most of its mask was one piece spanning the frame
     (``spanned``: its threshold was raised and that piece set aside as a
     line, leaving slivers of the digit) or much of it in the border band
-    (a fat stroke's edges running into the edge, a speck of them left),
-    or ``_better`` prefers it.
+    (a fat stroke's edges running into the edge, a speck of them left)
+    and the new reading fills the frame, or ``_better`` prefers it.
 
     Called when a clear vote's own reading lost, hugs the edge, had most
     of its mask in one piece spanning the frame or much of it in the
@@ -1457,7 +1463,11 @@ def _tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: 
     if not _within(best.box, (left - 2, top - 2, right + 2, bottom + 2)):  # (a rim of blur)
         return best
     if same:
-        return again if best.spanned or best.band > SETTLED_BAND else best
+        # Much of the mask in the border band, and what is found in the
+        # margin of paper fills the frame, as a digit cropped tight does
+        # (not a thumb or a shadow's rim carried in with the digit).
+        filling = right - left + 1 >= TIGHT_FILL * width and bottom - top + 1 >= TIGHT_FILL * height
+        return again if best.spanned or (best.band > SETTLED_BAND and filling) else best
     return again if _better(again, best, True) is again else best
 
 
