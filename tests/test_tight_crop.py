@@ -80,10 +80,6 @@ class CroppedPhotos(unittest.TestCase):
                 self.assertIn("set in a margin of its paper", found.stages[0][0])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 def marker_one(stroke: float, width: int = 64, height: int = 180) -> list:
     """A marker 1 in a photo cropped tight to it: a bar ``stroke`` pixels
     wide, leaning right, from the top edge to the bottom one, on paper with
@@ -106,7 +102,8 @@ class MarkerCroppedTight(unittest.TestCase):
     # only the stroke's edges stand out, running into the top and bottom
     # edges.  Before, what was left away from the border was kept: the bar
     # less its lower end.  Now a clear vote's reading with much of its mask
-    # in the border band is read again set in a margin of paper.  (A bar
+    # in the border band is read again set in a margin of paper, and kept
+    # as it fills the frame as a digit cropped tight does.  (A bar
     # wider still leaves nothing at all away from the border, and blank
     # paper with a shadow's rim does so too: that case is left alone.)
     def test_the_whole_bar_is_found(self):
@@ -115,3 +112,7 @@ class MarkerCroppedTight(unittest.TestCase):
         left, top, right, bottom = found.box
         self.assertTrue(top <= 2 and bottom >= 177, found.box)
         self.assertIn("set in a margin of its paper", found.stages[0][0])
+
+
+if __name__ == "__main__":
+    unittest.main()
