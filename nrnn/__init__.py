@@ -17,7 +17,9 @@ Read the source in this order (nrnn/README.md says what each file teaches):
                               jpeg_colour.py, orientation.py, jpeg_encoder.py
                               -> image_file.py -> gray.py, preprocess.py,
                               resample.py, morphology.py, screenshot.py,
-                              paper_lines.py, sheet.py, ink.py
+                              paper_lines.py, sheet.py, tophat.py, border.py,
+                              frames.py, pen_and_thumb.py, readings.py,
+                              tight_crop.py, ink.py
     the answer:               recognition.py, (image/) skeleton.py -> serve.py
     inside/   seeing inside:  weights.py, explain.py, dream.py
 

@@ -5,7 +5,7 @@ import math
 import random
 import unittest
 
-from nrnn.image import ink, morphology
+from nrnn.image import border, frames, ink, morphology, pen_and_thumb, readings, tophat
 from nrnn.image.gray import gray8
 from tests import photos
 
@@ -90,7 +90,7 @@ class StrokeWidth(unittest.TestCase):
         size = 20
         mask = [[1 if (2 <= x < 18 and 2 <= y < 18 and not (5 <= x < 15 and 5 <= y < 15)) else 0
                  for x in range(size)] for y in range(size)]
-        self.assertEqual(ink.stroke_width(mask), 3)
+        self.assertEqual(tophat.stroke_width(mask), 3)
 
     def test_the_median_of_the_shorter_runs_by_brute_force(self):
         # Each mask pixel's horizontal and vertical runs counted by walking
@@ -101,14 +101,14 @@ class StrokeWidth(unittest.TestCase):
             shorter = sorted(min(walked_run(mask, y, x, 0, 1), walked_run(mask, y, x, 1, 0))
                              for y in range(height) for x in range(width) if mask[y][x])
             with self.subTest(size=(width, height)):
-                self.assertEqual(ink.stroke_width(mask), shorter[len(shorter) // 2])
-        self.assertEqual(ink.stroke_width([[0, 0], [0, 0]]), 0.0)
+                self.assertEqual(tophat.stroke_width(mask), shorter[len(shorter) // 2])
+        self.assertEqual(tophat.stroke_width([[0, 0], [0, 0]]), 0.0)
 
     def test_window_is_three_strokes_clamped(self):
         # 15%..30% of the shorter side (200): 30..60, odd.
-        self.assertEqual(ink.background_window(4, 300, 200), 31)
-        self.assertEqual(ink.background_window(15, 300, 200), 45)
-        self.assertEqual(ink.background_window(40, 300, 200), 61)
+        self.assertEqual(tophat.background_window(4, 300, 200), 31)
+        self.assertEqual(tophat.background_window(15, 300, 200), 45)
+        self.assertEqual(tophat.background_window(40, 300, 200), 61)
 
 
 class Pieces(unittest.TestCase):
@@ -141,16 +141,16 @@ class Pieces(unittest.TestCase):
     def test_a_pen_is_a_bar_a_digit_is_not(self):
         bar = self.mask_with((20, 30, 79, 37))                   # 60 x 8
         (piece,) = morphology.components(bar)
-        self.assertAlmostEqual(ink._bar_width(piece), 8.0, delta=0.5)
+        self.assertAlmostEqual(pen_and_thumb.bar_width(piece), 8.0, delta=0.5)
         slanted = [[1 if abs(y - 10 - 0.5 * x) <= 4 and 10 <= x <= 120 else 0 for x in range(140)]
                    for y in range(80)]                            # 9 rows tall, at 27 degrees
         (piece,) = morphology.components(slanted)
-        self.assertAlmostEqual(ink._bar_width(piece), 9 / math.hypot(1, 0.5), delta=0.8)
+        self.assertAlmostEqual(pen_and_thumb.bar_width(piece), 9 / math.hypot(1, 0.5), delta=0.8)
         seven = self.mask_with((30, 20, 60, 23), (57, 24, 60, 70))  # bar and stem, joined
         short = self.mask_with((20, 30, 49, 39))                  # 30 x 10: too short
         for mask in (seven, short):
             (piece,) = morphology.components(mask)
-            self.assertEqual(ink._bar_width(piece), 0.0)
+            self.assertEqual(pen_and_thumb.bar_width(piece), 0.0)
 
     def test_a_pen_beside_the_digit_is_left_out(self):
         pen = (60, 10, 71, 75)                 # 12 x 66: 792 pixels, a bar
@@ -228,7 +228,7 @@ def finding(width, height, boxes, thinness, edge=False, fall=None):
 
 
 class Polarities(unittest.TestCase):
-    """``_better``: which polarity's finding is the digit."""
+    """``readings.better``: which polarity's finding is the digit."""
 
     def test_a_zeros_hole_and_a_fives_bowl_lose_to_the_digit(self):
         # The ring's ink lies on all four sides of the hole: the hole loses,
@@ -236,11 +236,11 @@ class Polarities(unittest.TestCase):
         # bowl of a 5 (open on the left) has ink on three sides.
         ring = finding(60, 60, [(10, 10, 40, 14), (10, 46, 40, 50), (10, 10, 14, 50), (36, 10, 40, 50)], 0.12)
         hole = finding(60, 60, [(15, 15, 35, 45)], 0.15)
-        self.assertIs(ink._better(hole, ring, confident=True), ring)
+        self.assertIs(readings.better(hole, ring, confident=True), ring)
         five = finding(60, 60, [(10, 5, 40, 8), (10, 5, 13, 25), (10, 22, 40, 25), (37, 22, 40, 50),
                                 (10, 47, 40, 50)], 0.12)
         bowl = finding(60, 60, [(14, 26, 36, 46)], 0.14)
-        self.assertIs(ink._better(bowl, five, confident=True), five)
+        self.assertIs(readings.better(bowl, five, confident=True), five)
 
     def test_a_bay_whose_opening_faces_the_middle_row_is_still_a_bay(self):
         # A 2-like digit: its left stroke ends above the middle row, its
@@ -250,9 +250,9 @@ class Polarities(unittest.TestCase):
         # loses though the vote chose its polarity.
         digit = finding(60, 60, [(10, 10, 50, 13), (10, 47, 50, 50), (10, 10, 13, 26), (47, 34, 50, 50)], 0.12)
         bay = finding(60, 60, [(15, 15, 45, 45)], 0.14)
-        self.assertEqual(ink._sides(digit, bay), 4)
+        self.assertEqual(readings._sides(digit, bay), 4)
         for confident in (True, False):
-            self.assertIs(ink._better(bay, digit, confident), digit)
+            self.assertIs(readings.better(bay, digit, confident), digit)
 
     def test_paper_beside_a_stroke_does_not_win_by_enclosing_it(self):
         # A thick "1" (dark) and the paper between it and a shadow (light),
@@ -261,7 +261,7 @@ class Polarities(unittest.TestCase):
         # vote for dark stands.
         stroke = finding(100, 100, [(45, 20, 52, 70)], 0.16)
         paper = finding(100, 100, [(10, 10, 40, 90), (10, 75, 90, 90)], 0.12)
-        self.assertIs(ink._better(stroke, paper, confident=True), stroke)
+        self.assertIs(readings.better(stroke, paper, confident=True), stroke)
 
     def test_the_rim_of_a_shadow_arching_over_the_digit_is_no_hole(self):
         # The bright paper around a round shadow at the top (light) arches
@@ -269,7 +269,7 @@ class Polarities(unittest.TestCase):
         # a few percent of the arc's, so it is no hole of it.
         arc = finding(200, 150, [(0, 0, 10, 120), (0, 0, 190, 8), (180, 0, 190, 120)], 0.06)
         digit = finding(200, 150, [(90, 60, 96, 100), (90, 60, 110, 65)], 0.12)
-        self.assertIs(ink._better(digit, arc, confident=True), digit)
+        self.assertIs(readings.better(digit, arc, confident=True), digit)
 
     def test_the_paper_around_a_thick_stroke_is_no_ring(self):
         # A thick "1" (dark) under a round shadow: the light reading finds
@@ -281,10 +281,10 @@ class Polarities(unittest.TestCase):
         paper = finding(100, 100, [(30, 10, 44, 80), (55, 10, 70, 80), (30, 10, 70, 19), (30, 71, 70, 80)], 0.2)
         paper.noise = 10.0
         for confident in (True, False):
-            self.assertIs(ink._better(stroke, paper, confident), stroke)
+            self.assertIs(readings.better(stroke, paper, confident), stroke)
         # The same paper as clear as the stroke would be its ring.
         paper.noise = stroke.noise
-        self.assertIs(ink._better(stroke, paper, confident=True), paper)
+        self.assertIs(readings.better(stroke, paper, confident=True), paper)
 
     def test_clean_paper_has_no_noise_to_compare(self):
         # A clean photo (a messenger's JPEG of flat paper): the top-hat's
@@ -296,9 +296,9 @@ class Polarities(unittest.TestCase):
         two.noise = 1.0
         hook = finding(100, 100, [(20, 25, 55, 49)], 0.35)
         hook.noise = 0.4
-        self.assertEqual(ink._clarity(hook), ink._clarity(two))
+        self.assertEqual(readings.clarity(hook), readings.clarity(two))
         for confident in (True, False):
-            self.assertIs(ink._better(two, hook, confident), two)
+            self.assertIs(readings.better(two, hook, confident), two)
 
     def test_the_slits_of_a_fat_digit_lose_when_the_vote_was_clear(self):
         # A fat marker's 6 (dark, thinness 0.42) and the slits between its
@@ -308,9 +308,9 @@ class Polarities(unittest.TestCase):
         six = finding(80, 80, [(20, 10, 60, 70)], 0.42)
         slits = finding(80, 80, [(30, 20, 50, 22), (30, 20, 32, 50), (38, 40, 50, 42)], 0.12)
         slits.noise = 1.9  # 1.05 times the 6's clarity
-        self.assertIs(ink._better(six, slits, confident=True), six)
+        self.assertIs(readings.better(six, slits, confident=True), six)
         slits.noise = 1.3  # 1.5 times
-        self.assertIs(ink._better(six, slits, confident=True), six)
+        self.assertIs(readings.better(six, slits, confident=True), six)
 
     def test_a_glare_around_the_digit_loses_by_its_fading_edge(self):
         # A glare read as light ink: a blob around a thin 7 (dark), on all
@@ -321,18 +321,18 @@ class Polarities(unittest.TestCase):
         seven = finding(100, 100, [(40, 30, 60, 33), (56, 30, 59, 70)], 0.08, fall=60.0)
         glare = finding(100, 100, [(20, 15, 39, 85), (61, 15, 80, 85), (40, 15, 60, 29), (40, 71, 60, 85)],
                         0.3, fall=4.0)
-        self.assertTrue(ink._fades(glare, seven))
-        self.assertFalse(ink._fades(seven, glare))
+        self.assertTrue(readings._fades(glare, seven))
+        self.assertFalse(readings._fades(seven, glare))
         for confident in (True, False):
-            self.assertIs(ink._better(glare, seven, confident), seven)
+            self.assertIs(readings.better(glare, seven, confident), seven)
         # With a sharp edge it is a fat digit around its slits: it wins.
         marker = finding(100, 100, [(20, 15, 39, 85), (61, 15, 80, 85), (40, 15, 60, 29), (40, 71, 60, 85)],
                          0.3, fall=60.0)
-        self.assertIs(ink._better(marker, seven, confident=True), marker)
+        self.assertIs(readings.better(marker, seven, confident=True), marker)
         # A loop's inside has no edge away from the digit around it: its
         # edge says nothing, whatever it is.
         hole = finding(100, 100, [(42, 34, 55, 69)], 0.3, fall=4.0)
-        self.assertFalse(ink._fades(hole, glare))
+        self.assertFalse(readings._fades(hole, glare))
 
     def test_a_blurred_digit_does_not_lose_to_its_loop(self):
         # Out of focus, a 0's edge fades away from its hole as a glare's
@@ -341,9 +341,9 @@ class Polarities(unittest.TestCase):
         ring = finding(60, 60, [(10, 10, 40, 14), (10, 46, 40, 50), (10, 10, 14, 50), (36, 10, 40, 50)], 0.12,
                        fall=10.0)
         hole = finding(60, 60, [(15, 15, 35, 45)], 0.15, fall=10.0)
-        self.assertTrue(ink._fades(ring, hole))
-        self.assertFalse(ink._sharp(hole))
-        self.assertIs(ink._better(hole, ring, confident=True), ring)
+        self.assertTrue(readings._fades(ring, hole))
+        self.assertFalse(readings._sharp(hole))
+        self.assertIs(readings.better(hole, ring, confident=True), ring)
 
     def test_the_digit_in_a_printed_box_beats_the_paper_inside_it(self):
         # A tight box (dark) around a fat marker's 0: the paper inside it
@@ -354,9 +354,9 @@ class Polarities(unittest.TestCase):
         zero = finding(100, 100, [(40, 30, 60, 33), (40, 67, 60, 70), (40, 30, 43, 70), (57, 30, 60, 70)], 0.3)
         paper = finding(100, 100, [(33, 18, 67, 29), (33, 71, 67, 82), (33, 18, 39, 82), (61, 18, 67, 82),
                                    (44, 34, 56, 66)], 0.25)
-        self.assertIs(ink._better(paper, zero, confident=True), paper)  # without the frame: a 0's ring
+        self.assertIs(readings.better(paper, zero, confident=True), paper)  # without the frame: a 0's ring
         zero.frame = (30, 15, 70, 85)
-        self.assertIs(ink._better(paper, zero, confident=True), zero)
+        self.assertIs(readings.better(paper, zero, confident=True), zero)
 
     def test_the_paper_inside_a_faint_box_is_no_ring(self):
         # A box printed much fainter than the writing, under the dark
@@ -371,13 +371,13 @@ class Polarities(unittest.TestCase):
         # (A third of its ends fall where the box's line is two pixels out:
         # its edge does not fade as a glare's does.)
         paper.falls = [(x, y, 30.0 if i % 3 == 0 else fall) for i, (x, y, fall) in enumerate(paper.falls)]
-        self.assertFalse(ink._fades(paper, zero))
-        self.assertTrue(ink._paper_edge(paper, zero))
-        self.assertIs(ink._better(zero, paper, confident=True), zero)
+        self.assertFalse(readings._fades(paper, zero))
+        self.assertTrue(readings._paper_edge(paper, zero))
+        self.assertIs(readings.better(zero, paper, confident=True), zero)
         # With a sharp edge it is a fat 0's ring around a hole: it wins.
         ring = finding(100, 100, [(20, 10, 80, 29), (20, 71, 80, 90), (20, 10, 39, 90), (61, 10, 80, 90)],
                        0.3, fall=60.0)
-        self.assertIs(ink._better(zero, ring, confident=True), ring)
+        self.assertIs(readings.better(zero, ring, confident=True), ring)
 
     def test_a_ring_of_paper_around_a_zero_is_no_printed_box(self):
         # A faint 0 under a soft shadow: the light reading finds its hole,
@@ -387,15 +387,15 @@ class Polarities(unittest.TestCase):
         ring = finding(80, 80, [(10, 10, 50, 13), (10, 47, 50, 50), (10, 10, 13, 50), (47, 10, 50, 50)], 0.06)
         hole = finding(80, 80, [(14, 14, 46, 46)], 0.22)
         hole.frame = (10, 4, 60, 50)
-        self.assertIs(ink._better(hole, ring, confident=False), ring)
+        self.assertIs(readings.better(hole, ring, confident=False), ring)
 
     def test_a_finding_on_the_edge_loses(self):
         # The bright rim of the sheet (a thin line along the edge) is much
         # thinner than the digit, but hugs the border.
         rim = finding(100, 100, [(0, 0, 1, 99)], 0.02, edge=True)
         digit = finding(100, 100, [(40, 20, 48, 70), (40, 20, 70, 26)], 0.12)
-        self.assertIs(ink._better(rim, digit, confident=False), digit)
-        self.assertIs(ink._better(digit, rim, confident=False), digit)
+        self.assertIs(readings.better(rim, digit, confident=False), digit)
+        self.assertIs(readings.better(digit, rim, confident=False), digit)
 
 
 class Scenery(unittest.TestCase):
@@ -407,7 +407,7 @@ class Scenery(unittest.TestCase):
             mask[y][60:64] = [1] * 4        # a stroke from the top edge into the picture
         for y in range(30, 40):
             mask[y][30:34] = [1] * 4        # a stroke in the middle
-        scenery = ink._scenery(mask, band=8)
+        scenery = border.scenery(mask, band=8)
         self.assertEqual([sum(row[0:5]) for row in scenery], [5] * 80)
         self.assertEqual(sum(sum(row[5:]) for row in scenery), 0)
 
@@ -529,7 +529,7 @@ class FindInk(unittest.TestCase):
         for y in range(18, 23):
             rows[y][18:23] = [1] * 5
         ring, dot = morphology.components(rows)
-        self.assertFalse(ink._frames(ring, dot))
+        self.assertFalse(frames.frames(ring, dot))
         self.assertEqual(ink.choose_components([ring, dot], 41, 41), [ring, dot])
 
     def test_a_tall_piece_on_one_side_is_no_cell(self):
@@ -544,7 +544,7 @@ class FindInk(unittest.TestCase):
         for y in range(8, 52):
             rows[y][38:41] = [1] * 3                  # its stem, apart
         body, stem = morphology.components(rows)
-        self.assertEqual(ink._cell_sides(body, [body, stem], 1.0), [])
+        self.assertEqual(frames.cell_sides(body, [body, stem], 1.0), [])
         self.assertEqual(set(map(id, ink.choose_components([body, stem], 60, 60))), {id(body), id(stem)})
 
     def test_a_glare_is_no_fat_stroke(self):
@@ -566,8 +566,8 @@ class FindInk(unittest.TestCase):
         for sharp in (True, False):
             with self.subTest(sharp=sharp):
                 bright = plane(sharp)
-                paper = ink.background(bright, 19)
-                lifted, fat = ink._fat_strokes(bright, paper, 19, 25.0, ink._top_hat(bright, paper))
+                paper = tophat.background(bright, 19)
+                lifted, fat = ink._fat_strokes(bright, paper, 19, 25.0, tophat.top_hat(bright, paper))
                 self.assertEqual(fat, sharp)
                 self.assertEqual(lifted[60][80] < paper[60][80] - 40, sharp)
 
@@ -603,7 +603,7 @@ class FindInk(unittest.TestCase):
         # A narrow strip of table along the left edge is "ink" of the dark
         # reading, all of it in the border band; counted, it would make the
         # dark digit's own reading look like the one with ink at the edge
-        # (``_better``'s last test), and in the middle there is only the digit.
+        # (``readings.better``'s last test), and in the middle there is only the digit.
         for table in (6, 10):
             with self.subTest(table=table):
                 rows = rows_of(photos.photo(7, shadow=False, darkness=0.3, table=table, noise=1.5, seed=4))

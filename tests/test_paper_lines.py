@@ -10,7 +10,7 @@ import math
 import random
 import unittest
 
-from nrnn.image import ink, paper_lines
+from nrnn.image import ink, paper_lines, readings
 from nrnn.image.strokes import render
 from tests.test_ink import finding
 
@@ -208,8 +208,8 @@ class Polarity(unittest.TestCase):
         cells = finding(200, 160, [(40, 60, 70, 95), (130, 60, 160, 95), (85, 10, 125, 40),
                                    (85, 115, 125, 145)], 0.3)
         digit = finding(200, 160, [(95, 50, 99, 105), (95, 50, 115, 54)], 0.07)
-        self.assertIs(ink._better(digit, cells, confident=False), digit)
-        self.assertIs(ink._better(cells, digit, confident=False), digit)
+        self.assertIs(readings.better(digit, cells, confident=False), digit)
+        self.assertIs(readings.better(cells, digit, confident=False), digit)
 
 
 if __name__ == "__main__":

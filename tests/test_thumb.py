@@ -1,4 +1,4 @@
-"""A thumb holding the sheet (nrnn/image/ink.py, ``_thumbs``).
+"""A thumb holding the sheet (``thumbs`` in nrnn/image/pen_and_thumb.py; the retry without it in nrnn/image/ink.py).
 
 People photograph a note held in their hand, and a thumb or a finger
 reaches in from the edge.  Skin is darker than paper, a faint digit's
@@ -12,7 +12,7 @@ import math
 import unittest
 
 from bench import people_digits as pd
-from nrnn.image import ink, morphology
+from nrnn.image import ink, morphology, pen_and_thumb
 from tests import photos
 from tests.test_ink import rows_of
 
@@ -37,7 +37,7 @@ class Thumbs(unittest.TestCase):
     def test_a_broad_piece_from_the_edge_is_a_thumb(self):
         rows = self.mask()
         bright = [[255.0 * v for v in row] for row in rows]
-        thumbs = ink._thumbs(bright, pieces_of(rows), 100.0, 81, 6)
+        thumbs = pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6)
         self.assertEqual([(piece.left, piece.top, piece.right, piece.bottom) for piece in thumbs],
                          [(60, 0, 73, 29)])
 
@@ -46,14 +46,14 @@ class Thumbs(unittest.TestCase):
         for y in range(0, 30):
             rows[y][60:74] = [0] * 10 + [1] * 4   # 4 wide: under THUMB_WIDE of 80
         bright = [[255.0 * v for v in row] for row in rows]
-        self.assertEqual(ink._thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
+        self.assertEqual(pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
 
     def test_a_thumb_with_less_ink_than_the_rest_is_none(self):
         rows = self.mask()
         for y in range(30, 60):
             rows[y][20:50] = [1] * 30             # a blot far heavier than the finger
         bright = [[255.0 * v for v in row] for row in rows]
-        self.assertEqual(ink._thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
+        self.assertEqual(pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
 
 
 class ThumbBesideAFaintDigit(unittest.TestCase):

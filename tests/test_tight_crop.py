@@ -1,4 +1,4 @@
-"""A phone photo cropped tight to its digit (nrnn/image/ink.py, ``_tight_crop``).
+"""A phone photo cropped tight to its digit (nrnn/image/tight_crop.py).
 
 Cropped in a phone's gallery to the digit, a photo keeps a margin of paper
 only a few pixels wide, and the strokes run into the edge: there they look
@@ -12,7 +12,7 @@ import math
 import unittest
 
 from bench import people_digits as pd
-from nrnn.image import ink
+from nrnn.image import ink, tight_crop
 from nrnn.image.image_file import decode_image
 from tests.test_ink import rows_of
 
@@ -21,18 +21,18 @@ class EdgePaper(unittest.TestCase):
     def test_a_stroke_across_the_edge_is_passed_over(self):
         line = [200.0] * 40
         line[18:24] = [60.0] * 6
-        self.assertEqual(ink._edge_paper(line, "dark"), [200.0] * 40)
+        self.assertEqual(tight_crop._edge_paper(line, "dark"), [200.0] * 40)
         light = [255.0 - v for v in line]
-        self.assertEqual(ink._edge_paper(light, "light"), [55.0] * 40)
+        self.assertEqual(tight_crop._edge_paper(light, "light"), [55.0] * 40)
 
     def test_a_strip_along_the_whole_edge_is_kept(self):
         # A strip of table along the edge is no stroke: the new margin
         # carries it on, so it still reaches the border.
-        self.assertEqual(ink._edge_paper([70.0] * 30, "dark"), [70.0] * 30)
+        self.assertEqual(tight_crop._edge_paper([70.0] * 30, "dark"), [70.0] * 30)
 
     def test_light_changing_along_the_edge_is_followed(self):
         line = [150.0 + 2 * i for i in range(50)]
-        paper = ink._edge_paper(line, "dark")
+        paper = tight_crop._edge_paper(line, "dark")
         self.assertTrue(all(abs(p - v) <= 16 for p, v in zip(paper, line)), paper)
         self.assertEqual(paper, sorted(paper))
 
@@ -40,12 +40,12 @@ class EdgePaper(unittest.TestCase):
 class SetInPaper(unittest.TestCase):
     def test_the_picture_sits_in_the_middle_its_edges_carried_out(self):
         plane = [[100.0 + 10 * y + x for x in range(6)] for y in range(5)]
-        padded = ink._set_in_paper(plane, 3, "dark")
+        padded = tight_crop._set_in_paper(plane, 3, "dark")
         self.assertEqual((len(padded[0]), len(padded)), (12, 11))
         self.assertEqual([row[3:9] for row in padded[3:8]], plane)
-        left = ink._edge_paper([row[0] for row in plane], "dark")
+        left = tight_crop._edge_paper([row[0] for row in plane], "dark")
         self.assertEqual([row[:3] for row in padded[3:8]], [[v] * 3 for v in left])  # its paper, carried out
-        top = ink._edge_paper(plane[0], "dark")
+        top = tight_crop._edge_paper(plane[0], "dark")
         self.assertTrue(all(row[3:9] == top for row in padded[:3]))
         self.assertEqual(padded[0][0], (top[0] + left[0]) / 2)                          # a corner: both
 
@@ -53,7 +53,7 @@ class SetInPaper(unittest.TestCase):
         plane = [[200.0] * 40 for _ in range(50)]
         for y in range(0, 50):  # a bar from the top edge to the bottom one
             plane[y][18:24] = [60.0] * 6
-        found = ink._find_set_in_paper(plane, "dark", ink.MIN_CONTRAST)
+        found = tight_crop._find_set_in_paper(plane, "dark", ink.MIN_CONTRAST, ink._find_in)
         self.assertIsNotNone(found.ink)
         self.assertEqual((len(found.ink[0]), len(found.ink)), (40, 50))
         left, top, right, bottom = found.box

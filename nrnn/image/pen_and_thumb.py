@@ -1,0 +1,142 @@
+"""A pen lying on the sheet, a thumb holding it: dark things in the photo that are not the digit.
+
+People photograph a note with the pen they wrote it with lying on it, or
+held in their hand, a thumb reaching in from the edge.  Either is far
+darker than a faint digit: Otsu's threshold falls between it and all the
+rest, the digit falls under it, and the pen or the thumb is the largest
+piece of ink.  So ``nrnn.image.ink`` measures the threshold again without
+them, and keeps a digit it then finds beside them.  Here they are told by
+their shape:
+
+- A pen (a pencil, a ruler) is a straight bar (``bar_width``, from the
+  piece's second moments): at least ``PEN_LONG`` times longer than wide,
+  filling ``PEN_FILL`` of its rectangle, and at least ``PEN_WIDE`` of the
+  frame's shorter side wide (``pen_width``).  A 1 is a bar too, but a
+  thin one: a bar gives way only to a digit beside it (``beside_pen``), a
+  piece with strokes ``PEN_THICKER`` times thinner and at least
+  ``PEN_REACH`` of the bar's length.
+- A thumb or a finger holding the sheet (``thumbs``) is such a pen, a
+  broad one: pieces reaching in from the border, at least ``THUMB_WIDE``
+  of the frame's shorter side wide, that hold most of the mask's ink, bits
+  of a faint digit beside them.  Lit skin is hardly darker than paper, and
+  only its rounded rim stands out of the window's paper, in strips as
+  narrow as strokes: then the whole finger is looked for over the paper of
+  the widest window (``nrnn.image.tophat``).
+
+A piece's strokes are as wide as ``piece_stroke`` says: the stroke width
+(``tophat.stroke_width``) of its own mask.
+"""
+
+import math
+from collections.abc import Sequence
+
+from nrnn.image import border, morphology, tophat
+
+__all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "THUMB_WIDE",
+           "bar_width", "pen_width", "thumbs", "beside_pen", "piece_stroke"]
+
+Rows = list[list[float]]
+
+#: A pen lying in the picture: a straight bar PEN_LONG times longer than
+#: wide, filling PEN_FILL of its rectangle, at least PEN_WIDE of the
+#: frame's shorter side wide (a 1 written with a ballpoint is a bar too,
+#: but a thin one), and PEN_THICKER times thicker than the strokes of a
+#: piece with PEN_SHARE of its ink and PEN_REACH of its length, which is
+#: the digit (not a remnant of a ruled line).
+PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
+PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
+
+
+#: A thumb or a finger holding the sheet, reaching in from the edge: at
+#: least this share of the frame's shorter side wide (a stroke is a tenth
+#: of the digit's height or less, the digit under half the frame's).
+THUMB_WIDE = 0.06
+
+
+def bar_width(piece: morphology.Component) -> float:
+    """The width of ``piece`` if it is a straight bar (a pen), else 0.
+
+    From its second moments: a filled rectangle L long and w wide has
+    variance L^2 / 12 along its axis and w^2 / 12 across; a bar is at least
+    ``PEN_LONG`` times longer than wide and fills most of that rectangle
+    (a digit's strokes, bent, fill little of theirs).
+    """
+    n = piece.pixels
+    if n < 20:
+        return 0.0
+    sx = sy = sxx = syy = sxy = 0.0
+    for y, start, stop in piece.runs:
+        count = stop - start
+        xs = (start + stop - 1) * count / 2  # sum of x over the run
+        xxs = _squares(stop - 1) - _squares(start - 1)  # and of x * x
+        sx += xs
+        sy += y * count
+        sxx += xxs
+        syy += y * y * count
+        sxy += y * xs
+    mx, my = sx / n, sy / n
+    vxx, vyy, vxy = sxx / n - mx * mx, syy / n - my * my, sxy / n - mx * my
+    half, spread = (vxx + vyy) / 2, math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy)
+    length, across = math.sqrt(12 * (half + spread)), math.sqrt(12 * max(half - spread, 0.0) + 1)
+    if length < PEN_LONG * across or n < PEN_FILL * length * across:
+        return 0.0
+    return n / length
+
+
+def _squares(n: int) -> int:
+    """0^2 + 1^2 + ... + n^2 (0 for n < 1)."""
+    return n * (n + 1) * (2 * n + 1) // 6 if n > 0 else 0
+
+
+def pen_width(piece: morphology.Component, width: int, height: int) -> float:
+    """The width of ``piece`` if it may be a pen lying in the picture (a
+    straight bar at least ``PEN_WIDE`` of the shorter side wide), else 0."""
+    bar = bar_width(piece)
+    thick = max(bar, piece_stroke(piece)) if bar else 0.0
+    return thick if thick >= PEN_WIDE * min(width, height) else 0.0
+
+
+def thumbs(bright: Rows, pieces: Sequence[morphology.Component], threshold: float, window: int,
+           band: int) -> list[morphology.Component]:
+    """A thumb or a finger holding the sheet: the pieces that touch the
+    border, reach into the picture (``border.EDGE_REACH``: not scenery hugging
+    it) and are at least ``THUMB_WIDE`` of the shorter side wide, if they
+    hold most of the mask's ink (``pieces``, cut at ``threshold`` from the
+    top-hat of ``bright`` over a ``window`` wide).  Else none.
+
+    Lit skin is little darker than the paper, and darker toward its rim,
+    as anything round: the opening keeps its middle as "paper" and only
+    the rim stands out, in strips no wider than a stroke.  So if a piece
+    reaches in from the border, they are looked for once more in the
+    top-hat over the widest window's paper, which lifts out the whole
+    finger.
+    """
+    height, width = len(bright), len(bright[0])
+    shorter = min(width, height)
+
+    def reaching(piece: morphology.Component) -> bool:
+        return piece.touches_border(width, height) and border.reach(piece, width, height, band) >= border.EDGE_REACH
+
+    def broad(pieces: Sequence[morphology.Component]) -> list[morphology.Component]:
+        found = [piece for piece in pieces if reaching(piece) and piece_stroke(piece) >= THUMB_WIDE * shorter]
+        return found if sum(piece.mass for piece in found) >= 0.5 * sum(piece.mass for piece in pieces) else []
+
+    found = broad(pieces)
+    widest = tophat.odd(tophat.WINDOW_MAX * shorter)
+    if found or widest <= window or not any(reaching(piece) for piece in pieces):
+        return found
+    wide = tophat.top_hat(bright, tophat.background(bright, widest))
+    return broad(morphology.components(tophat.above(wide, threshold), wide))
+
+
+def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float) -> bool:
+    """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
+    wide: strokes ``PEN_THICKER`` times thinner, a size of at least
+    ``PEN_REACH`` of its length."""
+    return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
+            and piece_stroke(piece) * PEN_THICKER <= thick)
+
+
+def piece_stroke(piece: morphology.Component) -> float:
+    """``stroke_width`` of one piece, on a mask of its box."""
+    return tophat.stroke_width(piece.box_mask())
