@@ -12,7 +12,7 @@ import unittest
 
 from nrnn.image import ink, paper_lines, readings
 from nrnn.image.strokes import render
-from tests.test_ink import finding
+from tests.test_readings import finding
 
 WIDTH, HEIGHT = 200, 160
 

@@ -36,7 +36,6 @@ Rows = list[list[float]]
 #: The border band for the polarity trial, as a fraction of the shorter side.
 BAND = 0.08
 
-
 #: A piece touching the border with under this share of its pixels beyond
 #: the border band is scenery (table, shadow rim), not ink: left out when
 #: measuring the stroke width and the threshold.

@@ -35,7 +35,6 @@ __all__ = ["FRAME_FILL", "FRAMED_SIZE", "SIDE_OUTSIDE", "cell_sides", "frames"]
 #: the dot in a dotted zero).  The piece inside is the digit.
 FRAME_FILL, FRAMED_SIZE = 0.25, 0.3
 
-
 #: The sides of a printed cell in a row of them: pieces left and right of
 #: the digit, SIDE_OUTSIDE of their ink beyond its box's columns.
 SIDE_OUTSIDE = 0.75

@@ -46,7 +46,6 @@ Rows = list[list[float]]
 PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
 PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
 
-
 #: A thumb or a finger holding the sheet, reaching in from the edge: at
 #: least this share of the frame's shorter side wide (a stroke is a tenth
 #: of the digit's height or less, the digit under half the frame's).

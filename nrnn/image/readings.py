@@ -46,40 +46,33 @@ Rows = list[list[float]]
 #: "clearly thinner" (enough to overturn a clear percentile vote) by this one.
 THINNER, CLEARLY_THINNER = 1.5, 3.0
 
-
 #: A digit's hole or bay (a 0's inside, a 4's triangle, a 5's bowl) covers
 #: at least this share of the digit's box; a finding far smaller than the
 #: one around it is not its hole.
 HOLE_SHARE = 0.05
-
 
 #: A stroke has a sharp edge: this percentile of the falls in brightness
 #: across the ends of its runs (two pixels out) is over the threshold
 #: (``_fades``, and ``nrnn.image.ink``'s ``_fat_strokes``); a glare fades.
 SHARP_EDGE = 0.9
 
-
 #: A finding's edge is judged (``_fades``) at the ends of its runs more than
 #: FADE_GAP pixels outside the other finding's box, if there are FADE_ENDS.
 FADE_GAP, FADE_ENDS = 3, 8
 
-
 #: ... and it loses only to a finding whose edge falls by this many times
 #: its threshold (``_sharp``).
 SHARPER = 1.5
-
 
 #: Paper inside a faint printed box, read as light ink: half its edge,
 #: away from the digit, falls by less than this share of its threshold
 #: (two pixels out is past the box's thin line, on paper as bright).
 PAPER_EDGE = 0.5
 
-
 #: Of two polarities' findings, one whose ink stands this many times
 #: further out of its paper's noise (``clarity``) is the ink: the other
 #: is the paper around it (``better``).
 CLEARER = 1.5
-
 
 #: Paper whose noise (the top-hat's median) is under this many gray levels
 #: is quiet: its noise is not measured finer than that (``clarity``).

@@ -50,14 +50,12 @@ Reader = Callable[[Rows, str, float], InkFound]
 #: ``nrnn.image.ink`` second-guesses it).
 SETTLED_BAND = 0.05
 
-
 #: A photo cropped tight to its digit: strokes running into the edge look
 #: like scenery there.  The clear vote's polarity is read again on the photo
 #: set in a margin of its own paper PAD of its shorter side wide, the
 #: paper along each edge taken as the PAD_PERCENTILE (toward the paper's
 #: side) of the PAD_SPAN of that edge around each point (``_set_in_paper``).
 PAD, PAD_SPAN, PAD_PERCENTILE = 0.15, 0.4, 0.75
-
 
 #: A digit cropped tight spans at least this share of the frame's width and
 #: of its height (a margin of a few percent a side).
