@@ -24,12 +24,13 @@ The steps (``find_ink``), each with its reason
 2. Make the ink bright: ``x = 255 - gray`` for dark ink, ``x = gray`` for
    light ink.  Everything below is written once, for bright ink.
 3. Stroke width (``tophat.stroke_width``): threshold a first, rough
-   top-hat (step 4 with the smallest window) and take the median, over ink pixels, of the
-   shorter of the horizontal and vertical run through each pixel: across a
-   stroke a run is as long as the stroke is wide.
+   top-hat (step 4 with the smallest window) and take the median, over
+   ink pixels, of the shorter of the horizontal and vertical run through
+   each pixel: across a stroke a run is as long as the stroke is wide.
 4. Paper (``tophat.background``, see ``nrnn.image.tophat``): the
-   grey-level *opening* of x (see ``nrnn.image.morphology``) with a window of about 3 stroke widths, clamped to
-   15%..30% of the image's shorter side.  The opening removes every bright
+   grey-level *opening* of x (see ``nrnn.image.morphology``) with a window
+   of about 3 stroke widths, clamped to 15%..30% of the image's shorter
+   side.  The opening removes every bright
    thing narrower than its window, the strokes, and keeps the paper's slow
    changes and the shadows.  Why these sizes: narrower than ~3 strokes and a
    thick stroke or a loop's inside survives as "paper"; wider than ~30% and
@@ -50,11 +51,11 @@ The steps (``find_ink``), each with its reason
    distinct, so it adapts to a faint pencil or a bold marker.  It is
    measured away from a band along the border and away from the scenery
    (``nrnn.image.border``: pieces of a first mask that touch the border
-   and hug it, a strip of desk, a shadow's rim, which would dominate the histogram and
-   the stroke width of step 3; looked for again once thick strokes have
-   widened the window, which lifts a strip narrower than it out of the
-   paper), and never set under ``NOISE_RATIO / 2`` times
-   the paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
+   and hug it, a strip of desk, a shadow's rim, which would dominate the
+   histogram and the stroke width of step 3; looked for again once thick
+   strokes have widened the window, which lifts a strip narrower than it
+   out of the paper), and never set under ``NOISE_RATIO / 2`` times the
+   paper's noise.  If the strongest ink is under ``MIN_CONTRAST``
    levels or ``BLANK_RATIO`` times the noise, the photo is blank.  If one
    piece spanning the frame (a line the lifting missed: a single one, or
    a bent one, which the digit crosses) holds most of the mask, the

@@ -19,7 +19,7 @@ over the pixels of a mask (a first, rough top-hat thresholded), of the
 shorter of the horizontal and vertical run through each pixel: across a
 stroke a run is as long as the stroke is wide.
 
->>> x = [[0.0] * 3 + [200.0] * 2 + [0.0] * 7 for _ in range(12)]   # a stroke 2 wide
+>>> x = [[0.0] * 3 + [200.0] * 2 + [0.0] * 7 for _ in range(12)]  # a stroke 2 wide
 >>> ink = top_hat(x, background(x, 5))
 >>> ink[0][2:6], stroke_width(above(ink, 100))
 ([0.0, 200.0, 200.0, 0.0], 2)
