@@ -1033,6 +1033,7 @@ class PhotoStyle(NamedTuple):
     box: bool = False                             # a printed box (a form's field) around the digit
     crop: tuple[float, float] = (0.0, 0.0)        # cropped to the digit, this margin a side / its size
     thumb: bool = False                           # a thumb holding the sheet, reaching in from an edge
+    lying_pen: bool = False                       # a pen lying on the sheet beside the digit
 
 
 def _desk(rng: PCG32, paper: Colour, sheet: tuple[float, float, float, float, float],
@@ -1109,6 +1110,83 @@ def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
             rim.append(depth * min(1.0, d / radius) ** 2 if d < radius + 0.5 else 0.0)
     w, h = box_right - box_left, box_bottom - box_top
     return [(Ink(box_left, box_top, w, h, body), relative), (Ink(box_left, box_top, w, h, rim), (0.0, 0.0, 0.0))]
+
+
+#: Pen bodies (reflectance ratios, as ink hues) and how bright each is
+#: seen, as a share of the paper's gray: black, dark blue, gray, red, and
+#: a white or clear one hardly darker than the paper.
+PEN_BODIES = [((0.2, 0.2, 0.22), (0.1, 0.25)), ((0.15, 0.2, 0.45), (0.2, 0.4)),
+              ((0.5, 0.5, 0.52), (0.4, 0.6)), ((0.7, 0.15, 0.15), (0.3, 0.5)),
+              ((0.9, 0.9, 0.92), (0.75, 0.9))]
+
+
+def _lying_pen(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
+               width: int, height: int) -> list[tuple[Ink, Colour]]:
+    """A pen lying on the sheet beside the digit: a capsule 3-10% of the
+    shorter side wide (a pen is a fifth to half as wide as a digit is
+    tall), 40-90% of the longer side long, either reaching in from a side
+    of the frame or lying wholly in it, at any angle, not over the digit's
+    box (none if it cannot).  Layers: its shadow on the paper along one
+    side, the body (a colour darker than the paper) and a highlight along
+    it (a glossy barrel)."""
+    shorter, longer = min(width, height), max(width, height)
+    radius = _between(rng, 0.015, 0.05) * shorter
+    body, seen = _choose(rng, PEN_BODIES)
+    level = _between(rng, *seen) * _luma(paper)
+    relative = tuple(255.0 * c * level / _luma(body) / p for c, p in zip(body, paper))
+    shine = _between(rng, 0.0, 0.6)
+    left, top, right, bottom = digit_box
+    clear = radius + 0.02 * shorter
+    for _ in range(40):
+        length = _between(rng, 0.4, 0.9) * longer
+        if _chance(rng, 0.5):  # from a side of the frame
+            side = rng.below(4)
+            along = _between(rng, 0.1, 0.9)
+            x0, y0 = [(along * width, -radius), (width + radius, along * height),
+                      (along * width, height + radius), (-radius, along * height)][side]
+            toward = [(0.0, 1.0), (-1.0, 0.0), (0.0, -1.0), (1.0, 0.0)][side]
+            tilt = _between(rng, -1.0, 1.0)
+            dx, dy = toward[0] - tilt * toward[1], toward[1] + tilt * toward[0]
+            norm = math.hypot(dx, dy)
+            dx, dy = dx / norm, dy / norm
+        else:
+            x0, y0 = _between(rng, 0.05, 0.95) * width, _between(rng, 0.05, 0.95) * height
+            turn = _between(rng, 0.0, math.pi)
+            dx, dy = math.cos(turn), math.sin(turn)
+        x1, y1 = x0 + dx * length, y0 + dy * length
+        steps = max(2, int(length / 2))
+        points = [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps + 1)]
+        inside = sum(1 for x, y in points if 0 <= x < width and 0 <= y < height)
+        if inside > 0.5 * len(points) and all(
+                math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear
+                for x, y in points):
+            break
+    else:
+        return []
+    reach = radius * 2.5
+    box_left, box_top = max(0, int(min(x0, x1) - reach - 1)), max(0, int(min(y0, y1) - reach - 1))
+    box_right, box_bottom = min(width, int(max(x0, x1) + reach + 2)), min(height, int(max(y0, y1) + reach + 2))
+    if box_right <= box_left or box_bottom <= box_top:
+        return []
+    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
+    cover: list[float] = []
+    light: list[float] = []
+    shade: list[float] = []
+    for y in range(box_top, box_bottom):
+        for x in range(box_left, box_right):
+            px, py = x + 0.5, y + 0.5
+            t = _clamp(((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2)
+            ax, ay = px - x0 - t * (x1 - x0), py - y0 - t * (y1 - y0)
+            d = math.hypot(ax, ay)
+            cover.append(_clamp(radius + 0.5 - d))
+            light.append(shine * max(0.0, 1.0 - abs(d - 0.3 * radius) / (0.25 * radius)) if d < radius else 0.0)
+            # the shadow falls down and to the right of the barrel
+            sd = math.hypot(ax - 0.6 * radius, ay - 0.8 * radius)
+            shade.append(0.35 * _clamp(1.0 - max(0.0, sd - radius) / radius) if d >= radius else 0.0)
+    w, h = box_right - box_left, box_bottom - box_top
+    return [(Ink(box_left, box_top, w, h, shade), (0.0, 0.0, 0.0)),
+            (Ink(box_left, box_top, w, h, cover), relative),
+            (Ink(box_left, box_top, w, h, light), tuple(255.0 * 255.0 / max(1.0, c) for c in relative))]
 
 
 def _printed_box(rng: PCG32, digit_box: tuple[int, int, int, int], angle: float,
@@ -1247,6 +1325,8 @@ def _photo(rng: PCG32, digit: bytes, style: PhotoStyle, art=None, pixel_limit: i
         layers.append(_desk(rng, paper, sheet, width, height))
     if style.thumb:
         layers += _thumb(rng, paper, ink_box(ink), width, height)
+    if style.lying_pen:
+        layers += _lying_pen(rng, paper, ink_box(ink), width, height)
     pixels = scene(width, height, background, layers, rng,
                    noise=_between(rng, *style.noise), lines=lines)
     if style.pad:  # the frame is exact white, without the photo's noise
@@ -1283,6 +1363,7 @@ PHOTO_STYLES = {
     # size a side, a sliver of a stroke now and then cut off (-1%).
     "cropped": PhotoStyle(digit=(0.3, 0.5), crop=(-0.01, 0.08)),
     "thumb": PhotoStyle(thumb=True),
+    "pen_beside": PhotoStyle(lying_pen=True),
 }
 
 JPEG_QUALITY = {"jpeg_phone": (85, 92), "jpeg_messenger": (40, 65), "cropped": (80, 95)}
@@ -1306,7 +1387,7 @@ def _crop(rng: PCG32, width: int, height: int, rgb: bytes, box: tuple[int, int, 
 #: Every kind, in the order the benchmark prints them.
 KINDS = ["canvas", "paint", "photo_ink", "photo_shadow", "photo_pencil", "photo_marker",
          "grey_padded", "ruled", "squared", "small_in_frame", "jpeg_phone", "jpeg_messenger",
-         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped", "thumb"]
+         "styles", "photo_dim", "sheet_on_desk", "boxed", "screenshot", "cropped", "thumb", "pen_beside"]
 
 
 def jpeg_available() -> bool:

@@ -8,7 +8,9 @@ import doctest
 import math
 import unittest
 
+from bench import people_digits
 from nrnn.image import preprocess, screenshot
+from nrnn.image.image_file import decode_image
 from tests import photos
 from tests.test_preprocess import inverted, mean_difference
 
@@ -69,6 +71,17 @@ class ReadsLikeTheCanvas(unittest.TestCase):
             drawing = photos.clean(6, width=side, height=side, box=(side // 4, 30, 3 * side // 4, side - 30), pen=9.0)
             with self.subTest(page=page):
                 self.assertEqual(preprocess.prepare(photos.whole_screen(drawing, page)), preprocess.prepare(drawing))
+
+    def test_a_fat_brush_on_a_small_canvas(self):
+        # The benchmark's screenshot 76 of seed 1 (a 0 of the synthetic
+        # digits here): a black canvas in a gray border on a white page,
+        # a fat brush covering a fifth of it.  Found, but then judged again
+        # as a whole drawing would be, too little of it was paper, and the
+        # whole page was read, the toolbar's words with the digit.
+        sample = people_digits.generate("screenshot", 76, seed=1, digits=people_digits.MnistTest.synthetic())
+        shot = decode_image(sample.data, "screenshot.png")
+        self.assertEqual(preprocess.prepare_stages(shot)[0][0],
+                         "brightness (a drawing on a canvas in a screenshot, cut out)")
 
     def test_the_canvas_box_lies_a_pixel_inside_the_canvas(self):
         drawing = canvas(2)

@@ -1,4 +1,5 @@
-"""A thumb holding the sheet (``thumbs`` in nrnn/image/pen_and_thumb.py; the retry without it in nrnn/image/ink.py).
+"""A thumb holding the sheet (``reaching_in`` in nrnn/image/pen_and_thumb.py;
+the retry without it in nrnn/image/ink.py).
 
 People photograph a note held in their hand, and a thumb or a finger
 reaches in from the edge.  Skin is darker than paper, a faint digit's
@@ -37,23 +38,25 @@ class Thumbs(unittest.TestCase):
     def test_a_broad_piece_from_the_edge_is_a_thumb(self):
         rows = self.mask()
         bright = [[255.0 * v for v in row] for row in rows]
-        thumbs = pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6)
+        thumbs = pen_and_thumb.reaching_in(bright, pieces_of(rows), 100.0, 81, 6)
         self.assertEqual([(piece.left, piece.top, piece.right, piece.bottom) for piece in thumbs],
                          [(60, 0, 73, 29)])
 
     def test_a_stroke_the_frame_cuts_is_none(self):
         rows = self.mask()
         for y in range(0, 30):
-            rows[y][60:74] = [0] * 10 + [1] * 4   # 4 wide: under THUMB_WIDE of 80
+            rows[y][60:74] = [0] * 10 + [1] * 4   # 4 wide: under THUMB_WIDE of 80,
+        for y in range(26, 30):
+            rows[y][50:70] = [1] * 20             # and bent (a straight one is a pen)
         bright = [[255.0 * v for v in row] for row in rows]
-        self.assertEqual(pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
+        self.assertEqual(pen_and_thumb.reaching_in(bright, pieces_of(rows), 100.0, 81, 6), [])
 
     def test_a_thumb_with_less_ink_than_the_rest_is_none(self):
         rows = self.mask()
         for y in range(30, 60):
             rows[y][20:50] = [1] * 30             # a blot far heavier than the finger
         bright = [[255.0 * v for v in row] for row in rows]
-        self.assertEqual(pen_and_thumb.thumbs(bright, pieces_of(rows), 100.0, 81, 6), [])
+        self.assertEqual(pen_and_thumb.reaching_in(bright, pieces_of(rows), 100.0, 81, 6), [])
 
 
 class ThumbBesideAFaintDigit(unittest.TestCase):

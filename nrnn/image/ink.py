@@ -612,17 +612,18 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
     # be made of strokes PEN_THICKER times thinner (a digit 1 alone is a bar too,
     # and without it there is only grain, or a smudge).
     # A thumb or a finger holding the sheet is such a pen, a broad one,
-    # but bits of a faint digit stand above the threshold it sets.  So if
-    # broad pieces reaching in from the border hold most of the mask's ink
-    # (``pen_and_thumb.thumbs``), the threshold is measured again without them, and
-    # the digit found must have strokes PEN_THICKER times thinner than
-    # they are wide.
+    # but bits of a faint digit stand above the threshold it sets, and so
+    # with a pen reaching in.  So if broad pieces or bars reaching in from
+    # the border hold most of the mask's ink (``pen_and_thumb.reaching_in``),
+    # the threshold is measured again without them, and the digit found
+    # must have strokes PEN_THICKER times thinner than they are wide (or,
+    # beside a bar, BENT_THICKER times, when it is no bar itself).
     pens = [piece for piece in pieces if not piece.touches_border(width, height)]
-    thumbs = pen_and_thumb.thumbs(bright, pieces, threshold, window, band) if band and pens else []
+    held = pen_and_thumb.reaching_in(bright, pieces, threshold, window, band) if band and pens else []
     aside = ""  # what the threshold was measured again without, for the stage's name
-    if band and pieces and (thumbs or all(pen_and_thumb.pen_width(piece, width, height) for piece in pens)):
+    if band and pieces and (held or all(pen_and_thumb.pen_width(piece, width, height) for piece in pens)):
         intruders: Rows = [[0.0] * width for _ in range(height)] if scenery is None else [list(row) for row in scenery]
-        for piece in thumbs or pieces:
+        for piece in held or pieces:
             for y, start, stop in piece.runs:
                 left, right = max(0, start - 2), min(width, stop + 2)
                 for line in intruders[max(0, y - 2):y + 3]:
@@ -633,23 +634,33 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                           for row, skip in zip(top_hat, intruders)]
             retry_pieces = morphology.components(retry_mask, top_hat)
             inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
-            beside = ([(thumb, pen_and_thumb.piece_stroke(thumb)) for thumb in thumbs] if thumbs
-                      else [(pen, pen_and_thumb.pen_width(pen, width, height)) for pen in pens])
+            # (each thing set aside, how wide it is, and whether it is a bar)
+            bars = [(piece, pen_and_thumb.bar_width(piece) > 0) for piece in held]
+            beside = ([(piece, pen_and_thumb.piece_stroke(piece), bar) for piece, bar in bars] if held
+                      else [(pen, pen_and_thumb.pen_width(pen, width, height), False) for pen in pens])
             if beside and inside:
                 digit = max(inside, key=lambda piece: piece.pixels)
+                shaped = not pen_and_thumb.bar_width(digit)
                 if not all(digit.pixels >= pen_and_thumb.PEN_SHARE * pen.pixels
-                           and pen_and_thumb.beside_pen(digit, pen, thick) for pen, thick in beside):
+                           and pen_and_thumb.beside_pen(digit, pen, thick,
+                                                        pen_and_thumb.BENT_THICKER if bar and shaped
+                                                        else pen_and_thumb.PEN_THICKER)
+                           for pen, thick, bar in beside):
                     inside = []
                 # A thumb holds the sheet beside the digit.  A fat digit
                 # the frame cuts is broad too, and what is found without
-                # it, a sliver of its own strokes, lies in its box.
+                # it, a sliver of its own strokes, lies in its box.  (A
+                # pen lying askew has a box that can hold the digit.)
                 if any(readings.within((digit.left, digit.top, digit.right, digit.bottom),
-                               (thumb.left, thumb.top, thumb.right, thumb.bottom)) for thumb in thumbs):
+                                       (piece.left, piece.top, piece.right, piece.bottom))
+                       for piece, bar in bars if not bar):
                     inside = []
             if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
-                aside = ", %s set aside (threshold %.0f without it)" % (
-                    "the thumb" if thumbs else "the pen" if pens else "what touches the border", retry)
+                stroke = tophat.stroke_width(mask)  # the digit's, not the pen's: how near a piece is kept
+                thing = "the thumb" if any(not bar for _, bar in bars) else "the pen" if held or pens else \
+                    "what touches the border"
+                aside = ", %s set aside (threshold %.0f without it)" % (thing, retry)
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one

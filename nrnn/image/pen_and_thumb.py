@@ -15,13 +15,19 @@ their shape:
   thin one: a bar gives way only to a digit beside it (``beside_pen``), a
   piece with strokes ``PEN_THICKER`` times thinner and at least
   ``PEN_REACH`` of the bar's length.
-- A thumb or a finger holding the sheet (``thumbs``) is such a pen, a
-  broad one: pieces reaching in from the border, at least ``THUMB_WIDE``
-  of the frame's shorter side wide, that hold most of the mask's ink, bits
-  of a faint digit beside them.  Lit skin is hardly darker than paper, and
-  only its rounded rim stands out of the window's paper, in strips as
-  narrow as strokes: then the whole finger is looked for over the paper of
-  the widest window (``nrnn.image.tophat``).
+- A thumb or a finger holding the sheet is such a pen, a broad one.
+  Both are looked for where they reach in from the border
+  (``reaching_in``): a bar, or a piece at least ``THUMB_WIDE`` of the
+  frame's shorter side wide, touching the border, that holds most of the
+  mask's ink, bits of a faint digit beside it.  Lit skin is hardly darker
+  than paper, and only its rounded rim stands out of the window's paper,
+  in strips as narrow as strokes: then the whole finger is looked for over
+  the paper of the widest window (``nrnn.image.tophat``).
+- Beside a bar reaching in from the border, a digit is told by its shape
+  (no bar itself) as well as by its strokes: ``BENT_THICKER`` times
+  thinner than the bar will do.  A pen is as wide as a marker's stroke or wider; a digit lying
+  next to it in a photo is a fifth to half as tall as the pen is long, and
+  a faint one holds a hundredth of its ink.
 
 A piece's strokes are as wide as ``piece_stroke`` says: the stroke width
 (``tophat.stroke_width``) of its own mask.
@@ -32,8 +38,8 @@ from collections.abc import Sequence
 
 from nrnn.image import border, morphology, tophat
 
-__all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "THUMB_WIDE",
-           "bar_width", "pen_width", "thumbs", "beside_pen", "piece_stroke"]
+__all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "BENT_THICKER", "THUMB_WIDE",
+           "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
 
 Rows = list[list[float]]
 
@@ -42,9 +48,16 @@ Rows = list[list[float]]
 #: frame's shorter side wide (a 1 written with a ballpoint is a bar too,
 #: but a thin one), and PEN_THICKER times thicker than the strokes of a
 #: piece with PEN_SHARE of its ink and PEN_REACH of its length, which is
-#: the digit (not a remnant of a ruled line).
+#: the digit (not a speck of grain or a remnant of a ruled line: a pen
+#: is far longer and darker than a digit written beside it).
 PEN_LONG, PEN_FILL, PEN_WIDE = 5.0, 0.8, 0.03
-PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.03, 0.25
+PEN_THICKER, PEN_SHARE, PEN_REACH = 2.0, 0.01, 0.15
+
+#: Beside a bar reaching in from the border, a digit that is no bar
+#: itself needs strokes only BENT_THICKER times thinner (a pen is no wider
+#: than a bold pen's stroke is twice; the flag of a 1 the frame cuts is
+#: drawn with the 1's own pen).
+BENT_THICKER = 1.5
 
 #: A thumb or a finger holding the sheet, reaching in from the edge: at
 #: least this share of the frame's shorter side wide (a stroke is a tenth
@@ -95,13 +108,15 @@ def pen_width(piece: morphology.Component, width: int, height: int) -> float:
     return thick if thick >= PEN_WIDE * min(width, height) else 0.0
 
 
-def thumbs(bright: Rows, pieces: Sequence[morphology.Component], threshold: float, window: int,
-           band: int) -> list[morphology.Component]:
-    """A thumb or a finger holding the sheet: the pieces that touch the
-    border, reach into the picture (``border.EDGE_REACH``: not scenery hugging
-    it) and are at least ``THUMB_WIDE`` of the shorter side wide, if they
-    hold most of the mask's ink (``pieces``, cut at ``threshold`` from the
-    top-hat of ``bright`` over a ``window`` wide).  Else none.
+def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold: float, window: int,
+                band: int) -> list[morphology.Component]:
+    """A thumb or a finger holding the sheet, or a pen reaching in from its
+    edge: the pieces that touch the border and either are straight bars
+    (``pen_width``: a pen, however little of it lies in the picture) or
+    reach into the picture (``border.EDGE_REACH``: not scenery hugging it)
+    at least ``THUMB_WIDE`` of the shorter side wide, if they hold most of
+    the mask's ink (``pieces``, cut at ``threshold`` from the top-hat of
+    ``bright`` over a ``window`` wide).  Else none.
 
     Lit skin is little darker than the paper, and darker toward its rim,
     as anything round: the opening keeps its middle as "paper" and only
@@ -117,7 +132,8 @@ def thumbs(bright: Rows, pieces: Sequence[morphology.Component], threshold: floa
         return piece.touches_border(width, height) and border.reach(piece, width, height, band) >= border.EDGE_REACH
 
     def broad(pieces: Sequence[morphology.Component]) -> list[morphology.Component]:
-        found = [piece for piece in pieces if reaching(piece) and piece_stroke(piece) >= THUMB_WIDE * shorter]
+        found = [piece for piece in pieces if piece.touches_border(width, height) and (
+            pen_width(piece, width, height) or reaching(piece) and piece_stroke(piece) >= THUMB_WIDE * shorter)]
         return found if sum(piece.mass for piece in found) >= 0.5 * sum(piece.mass for piece in pieces) else []
 
     found = broad(pieces)
@@ -128,12 +144,13 @@ def thumbs(bright: Rows, pieces: Sequence[morphology.Component], threshold: floa
     return broad(morphology.components(tophat.above(wide, threshold), wide))
 
 
-def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float) -> bool:
+def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float,
+               thicker: float = PEN_THICKER) -> bool:
     """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
-    wide: strokes ``PEN_THICKER`` times thinner, a size of at least
+    wide: strokes ``thicker`` times thinner, a size of at least
     ``PEN_REACH`` of its length."""
     return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
-            and piece_stroke(piece) * PEN_THICKER <= thick)
+            and piece_stroke(piece) * thicker <= thick)
 
 
 def piece_stroke(piece: morphology.Component) -> float:

@@ -685,23 +685,29 @@ def _framed_drawing(image: Image, gray: Sequence[float], width: int, height: int
 def _canvas_drawing(image: Image, gray: Sequence[float], width: int, height: int) -> Optional[Image]:
     """The drawing on a canvas inside a screenshot of ``image``'s app
     (``nrnn.image.screenshot.canvas_box`` on ``gray``, the image shrunk to
-    ``width`` x ``height``), cut out (``_drawing_in``); or None."""
+    ``width`` x ``height``), cut out (``_drawing_in``); or None.
+
+    The canvas is not judged again by ``choose_path``: ``canvas_box``
+    found it flat and of one exact colour, its rim blank, and a fat brush
+    on a small canvas leaves less of it paper than ``PAPER_SHARE`` asks
+    of a whole drawing."""
     box = screenshot.canvas_box(gray, width, height)
-    return None if box is None else _drawing_in(image, gray, width, height, box)
+    return None if box is None else _drawing_in(image, gray, width, height, box, judge=False)
 
 
 def _drawing_in(image: Image, gray: Sequence[float], width: int, height: int,
-                box: tuple[int, int, int, int]) -> Optional[Image]:
+                box: tuple[int, int, int, int], judge: bool = True) -> Optional[Image]:
     """The part of ``image`` inside ``box`` (left, top, right, bottom,
     right and bottom exclusive, in ``gray``'s pixels: the image shrunk to
     ``width`` x ``height``), mapped back to its pixels and rounded inward,
-    if ``choose_path`` calls that part of the shrunk picture a drawing;
-    else None.  (Asked of the shrunk picture first: a photo in a frame,
-    the usual case, costs no second shrinking.)"""
+    if ``choose_path`` calls that part of the shrunk picture a drawing (or
+    ``judge`` is false); else None.  (Asked of the shrunk picture first: a
+    photo in a frame, the usual case, costs no second shrinking.)"""
     left, top, right, bottom = box
-    inside = [v for y in range(top, bottom) for v in gray[y * width + left:y * width + right]]
-    if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
-        return None
+    if judge:
+        inside = [v for y in range(top, bottom) for v in gray[y * width + left:y * width + right]]
+        if choose_path(image, inside, right - left, bottom - top)[0] != "drawing":
+            return None
     across, down = image.width / width, image.height / height
     left, right = math.ceil(left * across), int(right * across)
     top, bottom = math.ceil(top * down), int(bottom * down)

@@ -44,8 +44,8 @@ levels):
 
 The box comes back a shrunk pixel inside the piece's (the shrinking
 mixed the canvas's edge with what lies outside).  The caller cuts it out
-of the full picture and reads it only if it is a drawing
-(``nrnn.image.preprocess``).
+of the full picture and reads it as a drawing (``nrnn.image.preprocess``),
+however much of it a fat brush covers.
 
 >>> page = [[200] * 40 for _ in range(40)]
 >>> for y in range(8, 36):

@@ -1,0 +1,96 @@
+"""A pen lying beside the digit (``reaching_in`` and ``beside_pen`` in
+nrnn/image/pen_and_thumb.py; the retry without it in nrnn/image/ink.py).
+
+People photograph a digit with the pen they wrote it with lying on the
+sheet.  A pen is far darker and longer than a faint digit: it sets Otsu's
+threshold, and even counted at a quarter for touching the border it
+outweighs the bits of the digit left above it, so the pen was read as a 1.
+A straight bar touching the border that holds most of the ink is set aside
+like a thumb, however little of it lies in the picture, and the digit is
+looked for without it.
+"""
+
+import unittest
+
+from bench import people_digits as pd
+from nrnn.image import ink, pen_and_thumb
+from tests import photos
+from tests.test_ink import rows_of
+from tests.test_thumb import pieces_of
+
+
+class ReachingIn(unittest.TestCase):
+    def test_a_bar_along_the_edge_is_a_pen(self):
+        # Most of it in the border band (it reaches in less than a thumb
+        # must): a pen lying along the edge is still a bar.
+        rows = [[0] * 100 for _ in range(80)]
+        for y in range(10, 70):
+            rows[y][94:100] = [1] * 6               # 6 wide, 60 long, at the right edge
+        for y in range(30, 50):
+            rows[y][30:32] = [1] * 2                # a digit's stroke, inside
+            rows[y][30 + (y - 30) // 2] = 1
+        bright = [[255.0 * v for v in row] for row in rows]
+        found = pen_and_thumb.reaching_in(bright, pieces_of(rows), 100.0, 81, 12)
+        self.assertEqual([(piece.left, piece.top, piece.right, piece.bottom) for piece in found],
+                         [(94, 10, 99, 69)])
+
+
+class PenBesideAFaintDigit(unittest.TestCase):
+    # Before, 10 of these 16 were read as the pen: a box along the right
+    # edge (176, ...) or along the bottom of the wide photo (123, ...).
+    CASES = {
+        "along the right edge": dict(thumb=(200, 20, 182, 150, 6)),
+        "lying in a wide photo, three times the digit's height long": dict(thumb=(130, 20, 380, 140, 7),
+                                                                          width=400),
+    }
+
+    def test_the_digit_is_found_not_the_pen(self):
+        for name, shape in self.CASES.items():
+            for digit in (0, 3, 6, 7):
+                for pen in (2.5, 5.0):
+                    with self.subTest(name, digit=digit, pen=pen):
+                        image = photos.thumb_at_the_edge(digit, darkness=0.15, pen=pen, skin=60.0, **shape)
+                        left, top, right, bottom = ink.find_ink(rows_of(image)).box
+                        self.assertTrue(53 <= left and 43 <= top and right <= 117 and bottom <= 147,
+                                        (left, top, right, bottom))
+
+    def test_the_step_says_so(self):
+        image = photos.thumb_at_the_edge(3, darkness=0.15, pen=2.5, skin=60.0, **self.CASES["along the right edge"])
+        names = [name for name, _ in ink.find_ink(rows_of(image)).stages]
+        self.assertTrue(any("the pen set aside" in name for name in names), names)
+
+    def test_a_1_the_frame_cuts_is_not_set_aside_for_its_flag(self):
+        # A 1's stem from the top edge is a bar reaching in, and its flag,
+        # drawn apart, is no bar; but it is drawn with the same pen, not
+        # BENT_THICKER times thinner: the 1 is the digit.
+        plane = []
+        for y in range(120):
+            row = []
+            for x in range(140):
+                stem = 60 <= x < 66 and y < 80
+                flag = 40 <= x <= 55 and 10 <= y <= 30 and abs((x - 40) * 0.6 - (y - 30) * 0.8) < 3
+                row.append((70.0 if stem or flag else 200.0) + (x * 7 + y * 13) % 5 - 2)
+            plane.append(row)
+        self.assertEqual(ink.find_ink(plane).box, (60, 0, 65, 79))
+
+
+class BenchmarkPen(unittest.TestCase):
+    def test_the_pen_lies_clear_of_the_digit(self):
+        rng = pd.PCG32(5, 13)
+        width, height = 400, 300
+        digit = (150, 100, 230, 210)
+        for _ in range(20):
+            layers = pd._lying_pen(rng, (200.0, 200.0, 200.0), digit, width, height)
+            self.assertEqual(len(layers), 3)  # its shadow, its body, the highlight along it
+            body = layers[1][0]
+            covered = [(body.left + i % body.width, body.top + i // body.width)
+                       for i, c in enumerate(body.cover) if c > 0.5]
+            self.assertGreater(len(covered), 0.4 * 0.03 * height * width)  # long, and 3% of 300 wide at least
+            clear = 0.02 * height
+            self.assertFalse(any(digit[0] - clear <= x <= digit[2] + clear and digit[1] - clear <= y <= digit[3] + clear
+                                 for x, y in covered))
+            self.assertLess(pd._luma(layers[1][1]), 0.91 * 255)  # as seen, darker than the paper
+
+
+if __name__ == "__main__":
+    unittest.main()
