@@ -86,7 +86,8 @@ class BenchmarkPen(unittest.TestCase):
             body = layers[1][0]
             covered = [(body.left + i % body.width, body.top + i // body.width)
                        for i, c in enumerate(body.cover) if c > 0.5]
-            self.assertGreater(len(covered), 0.4 * 0.03 * height * width)  # long, and 3% of 300 wide at least
+            # 40% of the longer side long, 3% of the shorter wide, half of it in the frame at least
+            self.assertGreater(len(covered), 0.5 * (0.4 * width) * (0.03 * height))
             gap = min(math.hypot(max(digit[0] - x, 0, x - digit[2]), max(digit[1] - y, 0, y - digit[3]))
                       for x, y in covered)
             self.assertGreater(gap, 0.02 * height - 2)  # clear of the digit's box by 2% of the frame
