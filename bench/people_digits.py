@@ -1064,6 +1064,21 @@ SKINS = [((0.78, 0.58, 0.48), (0.55, 0.75)), ((0.62, 0.44, 0.34), (0.4, 0.6)),
          ((0.5, 0.34, 0.25), (0.3, 0.45)), ((0.32, 0.22, 0.16), (0.15, 0.3))]
 
 
+def _seen(rng: PCG32, paper: Colour, choices) -> Colour:
+    """One of ``choices`` (a hue and the range of how bright it is seen,
+    as a share of the paper's gray), as a colour relative to ``paper`` the
+    way ink colours are."""
+    hue, seen = _choose(rng, choices)
+    level = _between(rng, *seen) * _luma(paper)
+    return tuple(255.0 * c * level / _luma(hue) / p for c, p in zip(hue, paper))
+
+
+def _clear_of(box: tuple[int, int, int, int], points, clear: float) -> bool:
+    """Whether every point lies more than ``clear`` from ``box``."""
+    left, top, right, bottom = box
+    return all(math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear for x, y in points)
+
+
 def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
            width: int, height: int) -> list[tuple[Ink, Colour]]:
     """A thumb (or finger) holding the sheet: a capsule reaching in from
@@ -1075,11 +1090,8 @@ def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
     """
     shorter = min(width, height)
     radius = _between(rng, 0.05, 0.1) * shorter
-    skin, seen = _choose(rng, SKINS)
-    level = _between(rng, *seen) * _luma(paper)
-    relative = tuple(255.0 * c * level / _luma(skin) / p for c, p in zip(skin, paper))
+    relative = _seen(rng, paper, SKINS)
     depth = _between(rng, 0.25, 0.5)
-    left, top, right, bottom = digit_box
     clear = radius + 0.03 * shorter
     for _ in range(30):
         side = rng.below(4)
@@ -1091,8 +1103,8 @@ def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
         dx, dy = (nx * math.cos(turn) - ny * math.sin(turn), nx * math.sin(turn) + ny * math.cos(turn))
         x1, y1 = x0 + dx * (reach + radius), y0 + dy * (reach + radius)
         steps = max(2, int(reach / 2))
-        if all(math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear
-               for x, y in ((x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps + 1))):
+        if _clear_of(digit_box, [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps)
+                                 for k in range(steps + 1)], clear):
             break
     else:
         return []
@@ -1131,11 +1143,8 @@ def _lying_pen(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
     it (a glossy barrel)."""
     shorter, longer = min(width, height), max(width, height)
     radius = _between(rng, 0.015, 0.05) * shorter
-    body, seen = _choose(rng, PEN_BODIES)
-    level = _between(rng, *seen) * _luma(paper)
-    relative = tuple(255.0 * c * level / _luma(body) / p for c, p in zip(body, paper))
+    relative = _seen(rng, paper, PEN_BODIES)
     shine = _between(rng, 0.0, 0.6)
-    left, top, right, bottom = digit_box
     clear = radius + 0.02 * shorter
     for _ in range(40):
         length = _between(rng, 0.4, 0.9) * longer
@@ -1157,9 +1166,7 @@ def _lying_pen(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
         steps = max(2, int(length / 2))
         points = [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps) for k in range(steps + 1)]
         inside = sum(1 for x, y in points if 0 <= x < width and 0 <= y < height)
-        if inside > 0.5 * len(points) and all(
-                math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear
-                for x, y in points):
+        if inside > 0.5 * len(points) and _clear_of(digit_box, points, clear):
             break
     else:
         return []
