@@ -658,8 +658,8 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
             if inside:
                 threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
                 stroke = tophat.stroke_width(mask)  # the digit's, not the pen's: how near a piece is kept
-                thing = "the thumb" if any(not bar for _, bar in bars) else "the pen" if held or pens else \
-                    "what touches the border"
+                thing = ("the thumb" if any(not bar for _, bar in bars) else "the pen" if held or pens
+                         else "what touches the border")
                 aside = ", %s set aside (threshold %.0f without it)" % (thing, retry)
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
