@@ -13,8 +13,10 @@ looked for without it.
 import math
 import unittest
 
+from bench import people_digits
 from bench import people_digits as pd
-from nrnn.image import ink, pen_and_thumb
+from nrnn.image import ink, pen_and_thumb, preprocess
+from nrnn.image.image_file import decode_image
 from tests import photos
 from tests.test_ink import rows_of
 from tests.test_thumb import pieces_of
@@ -73,6 +75,49 @@ class PenBesideAFaintDigit(unittest.TestCase):
                 row.append((70.0 if stem or flag else 200.0) + (x * 7 + y * 13) % 5 - 2)
             plane.append(row)
         self.assertEqual(ink.find_ink(plane).box, (60, 0, 65, 79))
+
+
+def found_box(sample):
+    """The box ``find_ink`` finds in a benchmark sample, in its pixels."""
+    image = decode_image(sample.data, "sample." + sample.fmt)
+    width, height, gray, channels = preprocess._opaque_planes(image, preprocess.PHOTO_SIDE)
+    rows = [[float(v) for v in gray[y * width:(y + 1) * width]] for y in range(height)]
+    left, top, right, bottom = ink.find_ink(rows, channels).box
+    scale = image.width / width
+    return left * scale, top * scale, (right + 1) * scale, (bottom + 1) * scale
+
+
+class BenchmarkPens(unittest.TestCase):
+    """Benchmark scenes (kind ``pen_beside``, the synthetic stand-in digits:
+    a bar 1, a ring 0) where, before, the pen was read with the digit or
+    instead of it.  (seed, index) of each."""
+
+    def assert_the_digit_alone(self, seed, index):
+        sample = people_digits.generate("pen_beside", index, seed=seed, digits=people_digits.MnistTest.synthetic())
+        left, top, right, bottom = sample.box
+        slack = 0.03 * min(sample.width, sample.height)
+        box = found_box(sample)
+        self.assertTrue(left - slack <= box[0] and top - slack <= box[1]
+                        and box[2] <= right + slack and box[3] <= bottom + slack, (box, sample.box))
+
+    def test_a_pen_with_its_shadow_across_a_corner(self):
+        # One broad wedge, most of it in the border band (it reaches in
+        # 30-45%, a thumb 50%): set aside as a thumb is.
+        self.assert_the_digit_alone(2, 77)
+
+    def test_its_soft_rim_and_shadow_under_the_lower_threshold(self):
+        # Measured again without the pen, the threshold falls and the
+        # pen's shadow and rim stand out beside it, wider than the two
+        # pixels set aside round it: they were kept with the digit.
+        for seed, index in ((1, 15), (3, 64)):
+            with self.subTest(seed=seed, index=index):
+                self.assert_the_digit_alone(seed, index)
+
+    def test_a_grey_marker_digit_as_wide_as_the_pen(self):
+        # Not twice thinner than the pen, but half as dark or less.
+        for seed, index in ((2, 19), (3, 19)):
+            with self.subTest(seed=seed, index=index):
+                self.assert_the_digit_alone(seed, index)
 
 
 class BenchmarkPen(unittest.TestCase):

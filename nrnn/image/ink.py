@@ -630,37 +630,47 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                     line[left:right] = [1.0] * (right - left)
         retry, retry_strongest, retry_noise = _threshold(top_hat, band, intruders)
         if retry_strongest >= max(least, BLANK_RATIO * retry_noise):
-            retry_mask = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
-                          for row, skip in zip(top_hat, intruders)]
-            retry_pieces = morphology.components(retry_mask, top_hat)
-            inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
-            # (each thing set aside, how wide it is, and whether it is a bar)
-            bars = [(piece, pen_and_thumb.bar_width(piece) > 0) for piece in held]
-            beside = ([(piece, pen_and_thumb.piece_stroke(piece), bar) for piece, bar in bars] if held
-                      else [(pen, pen_and_thumb.pen_width(pen, width, height), False) for pen in pens])
-            if beside and inside:
+            # Each piece held, and whether it is a pen (a bar) or a thumb;
+            # each thing the digit must lie beside, how wide, and whether
+            # it is a pen reaching in.
+            thumbs_and_pens = [(piece, pen_and_thumb.bar_width(piece) > 0) for piece in held]
+            beside = ([(piece, pen_and_thumb.piece_stroke(piece), is_pen) for piece, is_pen in thumbs_and_pens]
+                      if held else [(pen, pen_and_thumb.pen_width(pen, width, height), False) for pen in pens])
+
+            def digit_beside(retry_pieces: list[morphology.Component]) -> bool:
+                inside = [piece for piece in retry_pieces if not piece.touches_border(width, height)]
+                if not (beside and inside):
+                    return bool(inside)
                 digit = max(inside, key=lambda piece: piece.pixels)
                 shaped = not pen_and_thumb.bar_width(digit)
-                if not all(digit.pixels >= pen_and_thumb.PEN_SHARE * pen.pixels
-                           and pen_and_thumb.beside_pen(digit, pen, thick,
-                                                        pen_and_thumb.BENT_THICKER if bar and shaped
-                                                        else pen_and_thumb.PEN_THICKER)
-                           for pen, thick, bar in beside):
-                    inside = []
                 # A thumb holds the sheet beside the digit.  A fat digit
                 # the frame cuts is broad too, and what is found without
                 # it, a sliver of its own strokes, lies in its box.  (A
                 # pen lying askew has a box that can hold the digit.)
-                if any(readings.within((digit.left, digit.top, digit.right, digit.bottom),
-                                       (piece.left, piece.top, piece.right, piece.bottom))
-                       for piece, bar in bars if not bar):
-                    inside = []
-            if inside:
-                threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
-                stroke = tophat.stroke_width(mask)  # the digit's, not the pen's: how near a piece is kept
-                thing = ("the thumb" if any(not bar for _, bar in bars) else "the pen" if held or pens
-                         else "what touches the border")
-                aside = ", %s set aside (threshold %.0f without it)" % (thing, retry)
+                return (all(digit.pixels >= pen_and_thumb.PEN_SHARE * pen.pixels
+                            and pen_and_thumb.beside_pen(digit, pen, thick,
+                                                         pen_and_thumb.BENT_THICKER if reaching and shaped
+                                                         else pen_and_thumb.PEN_THICKER)
+                            for pen, thick, reaching in beside)
+                        and not any(readings.within((digit.left, digit.top, digit.right, digit.bottom),
+                                                    (piece.left, piece.top, piece.right, piece.bottom))
+                                    for piece, is_pen in thumbs_and_pens if not is_pen))
+
+            # Under the lower threshold a pen's soft rim and its shadow
+            # stand out too, wider than the two pixels set aside round it:
+            # first what joins it there is set aside with it; if that took
+            # the digit too (the pen's tip beside it), only the two pixels.
+            plain = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
+                     for row, skip in zip(top_hat, intruders)]
+            for retry_mask in ((_unjoined(top_hat, retry, held or pieces, intruders), plain) if beside else (plain,)):
+                retry_pieces = morphology.components(retry_mask, top_hat)
+                if digit_beside(retry_pieces):
+                    threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
+                    stroke = tophat.stroke_width(mask)  # the digit's, not the pen's: how near a piece is kept
+                    thing = ("the thumb" if any(not is_pen for _, is_pen in thumbs_and_pens)
+                             else "the pen" if held or pens else "what touches the border")
+                    aside = ", %s set aside (threshold %.0f without it)" % (thing, retry)
+                    break
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:
     # counted, it would make the digit's own polarity look like the one
@@ -724,6 +734,23 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                   if frames.frames(piece, main)), None)
     return InkFound(ink, stages, band_share, strongest, box, thinness, noise, edge, threshold, falls, frame,
                     spanned)
+
+
+def _unjoined(top_hat: Rows, threshold: float, aside: Sequence[morphology.Component],
+              intruders: Rows) -> list[list[int]]:
+    """The mask of ``top_hat`` above ``threshold`` less ``intruders`` and
+    less every piece of it that joins one of the pieces set ``aside``."""
+    height, width = len(top_hat), len(top_hat[0])
+    mask = tophat.above(top_hat, threshold)
+    marked = [[0] * width for _ in range(height)]
+    for piece in aside:
+        for y, start, stop in piece.runs:
+            marked[y][start:stop] = [1] * (stop - start)
+    for piece in morphology.components(mask):
+        if any(1 in marked[y][start:stop] for y, start, stop in piece.runs):
+            for y, start, stop in piece.runs:
+                mask[y][start:stop] = [0] * (stop - start)
+    return [[m if not s else 0 for m, s in zip(row, skip)] for row, skip in zip(mask, intruders)]
 
 
 def flat_margins(gray: Rows, tolerance: float = MARGIN_FLAT) -> tuple[int, int, int, int]:

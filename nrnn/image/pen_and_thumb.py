@@ -25,9 +25,11 @@ their shape:
   the paper of the widest window (``nrnn.image.tophat``).
 - Beside a bar reaching in from the border, a digit is told by its shape
   (no bar itself) as well as by its strokes: ``BENT_THICKER`` times
-  thinner than the bar will do.  A pen is as wide as a marker's stroke or wider; a digit lying
-  next to it in a photo is a fifth to half as tall as the pen is long, and
-  a faint one holds a hundredth of its ink.
+  thinner than the bar will do.  A pen is as wide as a marker's stroke or
+  wider; a digit lying next to it in a photo is a fifth to half as tall as
+  the pen is long, and a faint one holds a hundredth of its ink.
+- A grey marker digit is as wide as the pen beside it, but far fainter:
+  ink ``FAINTER`` as strong as the pen's will do too.
 
 A piece's strokes are as wide as ``piece_stroke`` says: the stroke width
 (``tophat.stroke_width``) of its own mask.
@@ -39,7 +41,7 @@ from collections.abc import Sequence
 from nrnn.image import border, morphology, tophat
 
 __all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "BENT_THICKER", "THUMB_WIDE",
-           "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
+           "THUMB_REACH", "FAINTER", "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
 
 Rows = list[list[float]]
 
@@ -63,6 +65,18 @@ BENT_THICKER = 1.5
 #: least this share of the frame's shorter side wide (a stroke is a tenth
 #: of the digit's height or less, the digit under half the frame's).
 THUMB_WIDE = 0.06
+
+#: ... with at least this share of its pixels beyond the border band: a
+#: pen lying across a corner, its shadow beside it, is one broad wedge,
+#: half of it in the band.  (Scenery hugging the edge, a strip of table,
+#: has under ``border.EDGE_REACH`` there and was set aside before.)
+THUMB_REACH = 0.25
+
+#: A pen is black or coloured plastic: a digit beside it whose ink stands
+#: at most FAINTER as far out of the paper (on average over its pixels) is
+#: no part of it, however wide its strokes.  A 1's flag is drawn with the
+#: 1's own pen, as dark.
+FAINTER = 0.5
 
 
 def bar_width(piece: morphology.Component) -> float:
@@ -113,8 +127,8 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
     """A thumb or a finger holding the sheet, or a pen reaching in from its
     edge: the pieces that touch the border and either are straight bars
     (``pen_width``: a pen, however little of it lies in the picture) or
-    reach into the picture (``border.EDGE_REACH``: not scenery hugging it)
-    at least ``THUMB_WIDE`` of the shorter side wide, if they hold most of
+    reach into the picture (``THUMB_REACH`` of their pixels beyond the
+    border band) at least ``THUMB_WIDE`` of the shorter side wide, if they hold most of
     the mask's ink (``pieces``, cut at ``threshold`` from the top-hat of
     ``bright`` over a ``window`` wide).  Else none.
 
@@ -133,7 +147,8 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
 
     def broad(pieces: Sequence[morphology.Component]) -> list[morphology.Component]:
         found = [piece for piece in pieces if piece.touches_border(width, height) and (
-            pen_width(piece, width, height) or reaching(piece) and piece_stroke(piece) >= THUMB_WIDE * shorter)]
+            pen_width(piece, width, height)
+            or border.reach(piece, width, height, band) >= THUMB_REACH and piece_stroke(piece) >= THUMB_WIDE * shorter)]
         return found if sum(piece.mass for piece in found) >= 0.5 * sum(piece.mass for piece in pieces) else []
 
     found = broad(pieces)
@@ -147,10 +162,12 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
 def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float,
                thicker: float = PEN_THICKER) -> bool:
     """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
-    wide: strokes ``thicker`` times thinner, a size of at least
-    ``PEN_REACH`` of its length."""
+    wide: a size of at least ``PEN_REACH`` of its length, and strokes
+    ``thicker`` times thinner or ink ``FAINTER`` as strong (a digit in
+    marker as wide as the pen, in grey)."""
     return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
-            and piece_stroke(piece) * thicker <= thick)
+            and (piece_stroke(piece) * thicker <= thick
+                 or piece.mass / piece.pixels <= FAINTER * pen.mass / pen.pixels))
 
 
 def piece_stroke(piece: morphology.Component) -> float:
