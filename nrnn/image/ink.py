@@ -650,7 +650,7 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                 return (all(digit.pixels >= pen_and_thumb.PEN_SHARE * pen.pixels
                             and pen_and_thumb.beside_pen(digit, pen, thick,
                                                          pen_and_thumb.BENT_THICKER if reaching and shaped
-                                                         else pen_and_thumb.PEN_THICKER)
+                                                         else pen_and_thumb.PEN_THICKER, reaching)
                             for pen, thick, reaching in beside)
                         and not any(readings.within((digit.left, digit.top, digit.right, digit.bottom),
                                                     (piece.left, piece.top, piece.right, piece.bottom))

@@ -30,6 +30,9 @@ their shape:
   the pen is long, and a faint one holds a hundredth of its ink.
 - A grey marker digit is as wide as the pen beside it, but far fainter:
   ink ``FAINTER`` as strong as the pen's will do too.
+- A glossy pen's highlights cut it into strips along it, none a bar:
+  where the pieces touching the border hold most of the ink, they are
+  looked at once more with the gaps between them closed (``GLOSS``).
 
 A piece's strokes are as wide as ``piece_stroke`` says: the stroke width
 (``tophat.stroke_width``) of its own mask.
@@ -41,7 +44,7 @@ from collections.abc import Sequence
 from nrnn.image import border, morphology, tophat
 
 __all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "BENT_THICKER", "THUMB_WIDE",
-           "THUMB_REACH", "FAINTER", "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
+           "THUMB_REACH", "FAINTER", "STROKES", "GLOSS", "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
 
 Rows = list[list[float]]
 
@@ -72,11 +75,20 @@ THUMB_WIDE = 0.06
 #: has under ``border.EDGE_REACH`` there and was set aside before.)
 THUMB_REACH = 0.25
 
+#: A glossy pen's highlights, a pixel or a few wide along it, cut it into
+#: strips: gaps up to GLOSS - 1 pixels wide are closed to find it whole.
+GLOSS = 5
+
 #: A pen is black or coloured plastic: a digit beside it whose ink stands
 #: at most FAINTER as far out of the paper (on average over its pixels) is
 #: no part of it, however wide its strokes.  A 1's flag is drawn with the
 #: 1's own pen, as dark.
 FAINTER = 0.5
+
+#: ... and shaped like a digit: strokes a STROKES th of its size or thinner
+#: (a grey marker's 0 or 3 has them a fifth to a quarter; a blot of JPEG
+#: noise or of shadow, half).
+STROKES = 3.0
 
 
 def bar_width(piece: morphology.Component) -> float:
@@ -137,7 +149,8 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
     the rim stands out, in strips no wider than a stroke.  So if a piece
     reaches in from the border, they are looked for once more in the
     top-hat over the widest window's paper, which lifts out the whole
-    finger.
+    finger.  A glossy pen cut into strips by its highlights is found with
+    the gaps closed (``_closed``).
     """
     height, width = len(bright), len(bright[0])
     shorter = min(width, height)
@@ -152,6 +165,13 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
         return found if sum(piece.mass for piece in found) >= 0.5 * sum(piece.mass for piece in pieces) else []
 
     found = broad(pieces)
+    total = sum(piece.mass for piece in pieces)
+    if not found and sum(piece.mass for piece in pieces if piece.touches_border(width, height)) >= 0.5 * total:
+        # A glossy pen: its highlights cut it into strips, none a bar.
+        whole = [piece for piece in _closed(pieces, width, height)
+                 if piece.touches_border(width, height) and pen_width(piece, width, height)]
+        if sum(piece.mass for piece in whole) >= 0.5 * total:
+            return whole
     widest = tophat.odd(tophat.WINDOW_MAX * shorter)
     if found or widest <= window or not any(reaching(piece) for piece in pieces):
         return found
@@ -159,15 +179,45 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
     return broad(morphology.components(tophat.above(wide, threshold), wide))
 
 
+def _closed(pieces: Sequence[morphology.Component], width: int, height: int) -> list[morphology.Component]:
+    """The pieces with gaps up to ``GLOSS`` - 1 pixels wide between and
+    within them closed (a max filter, then a min filter), each weighing
+    the ink of the pieces it holds."""
+    mask = [[0] * width for _ in range(height)]
+    for piece in pieces:
+        for y, start, stop in piece.runs:
+            mask[y][start:stop] = [1] * (stop - start)
+    filled = morphology.min_filter(morphology.max_filter(mask, GLOSS), GLOSS)
+    closed = morphology.components([[int(v) for v in row] for row in filled])
+    owner = [[-1] * width for _ in range(height)]
+    for index, whole in enumerate(closed):
+        whole.mass = 0.0
+        for y, start, stop in whole.runs:
+            owner[y][start:stop] = [index] * (stop - start)
+    for piece in pieces:
+        y, start, _ = piece.runs[0]
+        closed[owner[y][start]].mass += piece.mass
+    return closed
+
+
 def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: float,
-               thicker: float = PEN_THICKER) -> bool:
+               thicker: float = PEN_THICKER, reaching: bool = False) -> bool:
     """Whether ``piece`` is a digit beside the bar ``pen``, ``thick``
     wide: a size of at least ``PEN_REACH`` of its length, and strokes
-    ``thicker`` times thinner or ink ``FAINTER`` as strong (a digit in
-    marker as wide as the pen, in grey)."""
-    return (max(piece.width, piece.height) >= PEN_REACH * max(pen.width, pen.height)
-            and (piece_stroke(piece) * thicker <= thick
-                 or piece.mass / piece.pixels <= FAINTER * pen.mass / pen.pixels))
+    ``thicker`` times thinner; or, beside a pen ``reaching`` in from the
+    border, a digit in grey marker as wide as the pen: ink ``FAINTER`` as
+    strong and the shape of a digit, no bar (a line), strokes a
+    ``STROKES`` th of its size or thinner (no blot).  (A bar wholly inside
+    the picture may be a 1: then what is left is faint, a rim of
+    something painted over, and only thin strokes will do.)"""
+    size = max(piece.width, piece.height)
+    if size < PEN_REACH * max(pen.width, pen.height):
+        return False
+    stroke = piece_stroke(piece)
+    if stroke * thicker <= thick:
+        return True
+    return (reaching and piece.mass / piece.pixels <= FAINTER * pen.mass / pen.pixels
+            and STROKES * stroke <= size and not bar_width(piece))
 
 
 def piece_stroke(piece: morphology.Component) -> float:
