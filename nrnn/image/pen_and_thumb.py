@@ -44,7 +44,8 @@ from collections.abc import Sequence
 from nrnn.image import border, morphology, tophat
 
 __all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "BENT_THICKER", "THUMB_WIDE",
-           "THUMB_REACH", "FAINTER", "STROKES", "GLOSS", "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
+           "THUMB_REACH", "FAINTER", "STROKES", "GLOSS",
+           "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
 
 Rows = list[list[float]]
 
