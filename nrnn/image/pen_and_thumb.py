@@ -28,8 +28,9 @@ their shape:
   thinner than the bar will do.  A pen is as wide as a marker's stroke or
   wider; a digit lying next to it in a photo is a fifth to half as tall as
   the pen is long, and a faint one holds a hundredth of its ink.
-- A grey marker digit is as wide as the pen beside it, but far fainter:
-  ink ``FAINTER`` as strong as the pen's will do too.
+- A grey marker digit is as wide as a pen reaching in beside it, but far
+  fainter: ink ``FAINTER`` as strong as the pen's, in the shape of a
+  digit (``STROKES``), will do too.
 - A glossy pen's highlights cut it into strips along it, none a bar:
   where the pieces touching the border hold most of the ink, they are
   looked at once more with the gaps between them closed (``GLOSS``).
@@ -80,10 +81,10 @@ THUMB_REACH = 0.25
 #: strips: gaps up to GLOSS - 1 pixels wide are closed to find it whole.
 GLOSS = 5
 
-#: A pen is black or coloured plastic: a digit beside it whose ink stands
-#: at most FAINTER as far out of the paper (on average over its pixels) is
-#: no part of it, however wide its strokes.  A 1's flag is drawn with the
-#: 1's own pen, as dark.
+#: A pen is black or coloured plastic: a digit beside one reaching in
+#: whose ink stands at most FAINTER as far out of the paper (on average
+#: over its pixels) is no part of it, however wide its strokes.  A 1's
+#: flag is drawn with the 1's own pen, as dark.
 FAINTER = 0.5
 
 #: ... and shaped like a digit: strokes a STROKES th of its size or thinner
@@ -141,9 +142,9 @@ def reaching_in(bright: Rows, pieces: Sequence[morphology.Component], threshold:
     edge: the pieces that touch the border and either are straight bars
     (``pen_width``: a pen, however little of it lies in the picture) or
     reach into the picture (``THUMB_REACH`` of their pixels beyond the
-    border band) at least ``THUMB_WIDE`` of the shorter side wide, if they hold most of
-    the mask's ink (``pieces``, cut at ``threshold`` from the top-hat of
-    ``bright`` over a ``window`` wide).  Else none.
+    border band) at least ``THUMB_WIDE`` of the shorter side wide, if
+    they hold most of the mask's ink (``pieces``, cut at ``threshold``
+    from the top-hat of ``bright`` over a ``window`` wide).  Else none.
 
     Lit skin is little darker than the paper, and darker toward its rim,
     as anything round: the opening keeps its middle as "paper" and only
