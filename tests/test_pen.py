@@ -19,7 +19,7 @@ from nrnn.image import ink, pen_and_thumb, preprocess
 from nrnn.image.image_file import decode_image
 from tests import photos
 from tests.test_ink import rows_of
-from tests.test_thumb import pieces_of
+from tests.test_thumb import drawn, pieces_of
 
 
 class ReachingIn(unittest.TestCase):
@@ -85,15 +85,11 @@ class PenBesideAFaintDigit(unittest.TestCase):
         # A 1's stem from the top edge is a bar reaching in, and its flag,
         # drawn apart, is no bar; but it is drawn with the same pen, not
         # BENT_THICKER times thinner: the 1 is the digit.
-        plane = []
-        for y in range(120):
-            row = []
-            for x in range(140):
-                stem = 60 <= x < 66 and y < 80
-                flag = 40 <= x <= 55 and 10 <= y <= 30 and abs((x - 40) * 0.6 - (y - 30) * 0.8) < 3
-                row.append((70.0 if stem or flag else 200.0) + (x * 7 + y * 13) % 5 - 2)
-            plane.append(row)
-        self.assertEqual(ink.find_ink(plane).box, (60, 0, 65, 79))
+        def level(x, y):
+            stem = 60 <= x < 66 and y < 80
+            flag = 40 <= x <= 55 and 10 <= y <= 30 and abs((x - 40) * 0.6 - (y - 30) * 0.8) < 3
+            return 70.0 if stem or flag else 200.0
+        self.assertEqual(ink.find_ink(drawn(140, 120, level)).box, (60, 0, 65, 79))
 
 
 def found_box(sample):
@@ -113,15 +109,11 @@ class ALoneOne(unittest.TestCase):
         # a thumb painted over as desk, say): only a digit of strokes twice
         # thinner takes the 1's place; faintness alone is no sign of a
         # grey digit beside a pen, as it is beside one reaching in.
-        plane = []
-        for y in range(150):
-            row = []
-            for x in range(200):
-                one = 100 <= x < 107 and 40 <= y < 110
-                arc = 4.0 <= math.hypot(x - 45, y - 75) - 22 <= 9.0 and x < 52
-                row.append((60.0 if one else 190.0 if arc else 200.0) + (x * 7 + y * 13) % 5 - 2)
-            plane.append(row)
-        self.assertEqual(ink.find_ink(plane).box, (100, 40, 106, 109))
+        def level(x, y):
+            one = 100 <= x < 107 and 40 <= y < 110
+            arc = 4.0 <= math.hypot(x - 45, y - 75) - 22 <= 9.0 and x < 52
+            return 60.0 if one else 190.0 if arc else 200.0
+        self.assertEqual(ink.find_ink(drawn(200, 150, level)).box, (100, 40, 106, 109))
 
 
 class BenchmarkPens(unittest.TestCase):

@@ -21,6 +21,11 @@ from tests.test_ink import rows_of
 DIGIT_BOX = (60, 50, 110, 140)
 
 
+def drawn(width, height, level):
+    """A gray plane ``level(x, y)`` with a faint fixed grain (+-2 levels)."""
+    return [[level(x, y) + (x * 7 + y * 13) % 5 - 2 for x in range(width)] for y in range(height)]
+
+
 def pieces_of(rows):
     """The components of a 0/1 mask, each pixel weighing 10 (as ink would)."""
     return morphology.components(rows, [[10.0 * v for v in row] for row in rows])
@@ -88,16 +93,11 @@ class FatDigitCutByTheFrame(unittest.TestCase):
         # inside it is all that is found without it.  A thumb holds the
         # sheet beside the digit, never round it: the ring is the digit.
         # (Before this rule, a sliver of a fat 9 cropped tight was read.)
-        plane = []
-        for y in range(120):
-            row = []
-            for x in range(140):
-                level = 80.0 if 31 <= math.hypot(x - 30, y - 30) <= 45 else 200.0
-                if 24 <= x <= 26 and 20 <= y <= 42:
-                    level = 140.0
-                row.append(level + (x * 7 + y * 13) % 5 - 2)
-            plane.append(row)
-        self.assertEqual(ink.find_ink(plane).box, (0, 0, 75, 75))
+        def level(x, y):
+            if 24 <= x <= 26 and 20 <= y <= 42:
+                return 140.0
+            return 80.0 if 31 <= math.hypot(x - 30, y - 30) <= 45 else 200.0
+        self.assertEqual(ink.find_ink(drawn(140, 120, level)).box, (0, 0, 75, 75))
 
 
 class BenchmarkThumb(unittest.TestCase):
