@@ -1079,6 +1079,30 @@ def _clear_of(box: tuple[int, int, int, int], points, clear: float) -> bool:
     return all(math.hypot(max(left - x, 0.0, x - right), max(top - y, 0.0, y - bottom)) > clear for x, y in points)
 
 
+def _around(x0: float, y0: float, x1: float, y1: float, margin: float,
+            width: int, height: int) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom; right and bottom exclusive) of
+    the segment (x0, y0)-(x1, y1) grown by ``margin``, cut to the frame."""
+    return (max(0, int(min(x0, x1) - margin - 1)), max(0, int(min(y0, y1) - margin - 1)),
+            min(width, int(max(x0, x1) + margin + 2)), min(height, int(max(y0, y1) + margin + 2)))
+
+
+def _offsets(x0: float, y0: float, x1: float, y1: float,
+             box: tuple[int, int, int, int]) -> list[tuple[float, float]]:
+    """For each pixel of ``box``, row by row, the offset (ax, ay) of its
+    centre from the nearest point of the segment (x0, y0)-(x1, y1): a
+    capsule (a finger, a pen) is the pixels within its radius."""
+    left, top, right, bottom = box
+    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
+    offsets = []
+    for y in range(top, bottom):
+        for x in range(left, right):
+            px, py = x + 0.5, y + 0.5
+            t = _clamp(((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2)
+            offsets.append((px - x0 - t * (x1 - x0), py - y0 - t * (y1 - y0)))
+    return offsets
+
+
 def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
            width: int, height: int) -> list[tuple[Ink, Colour]]:
     """A thumb (or finger) holding the sheet: a capsule reaching in from
@@ -1108,18 +1132,13 @@ def _thumb(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
             break
     else:
         return []
-    box_left, box_top = max(0, int(min(x0, x1) - radius - 1)), max(0, int(min(y0, y1) - radius - 1))
-    box_right, box_bottom = min(width, int(max(x0, x1) + radius + 2)), min(height, int(max(y0, y1) + radius + 2))
-    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
+    box_left, box_top, box_right, box_bottom = _around(x0, y0, x1, y1, radius, width, height)
     body: list[float] = []
     rim: list[float] = []
-    for y in range(box_top, box_bottom):
-        for x in range(box_left, box_right):
-            px, py = x + 0.5, y + 0.5
-            t = _clamp(((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2)
-            d = math.hypot(px - x0 - t * (x1 - x0), py - y0 - t * (y1 - y0))
-            body.append(_clamp(radius + 0.5 - d))
-            rim.append(depth * min(1.0, d / radius) ** 2 if d < radius + 0.5 else 0.0)
+    for ax, ay in _offsets(x0, y0, x1, y1, (box_left, box_top, box_right, box_bottom)):
+        d = math.hypot(ax, ay)
+        body.append(_clamp(radius + 0.5 - d))
+        rim.append(depth * min(1.0, d / radius) ** 2 if d < radius + 0.5 else 0.0)
     w, h = box_right - box_left, box_bottom - box_top
     return [(Ink(box_left, box_top, w, h, body), relative), (Ink(box_left, box_top, w, h, rim), (0.0, 0.0, 0.0))]
 
@@ -1171,25 +1190,19 @@ def _lying_pen(rng: PCG32, paper: Colour, digit_box: tuple[int, int, int, int],
     else:
         return []
     reach = radius * 2.5
-    box_left, box_top = max(0, int(min(x0, x1) - reach - 1)), max(0, int(min(y0, y1) - reach - 1))
-    box_right, box_bottom = min(width, int(max(x0, x1) + reach + 2)), min(height, int(max(y0, y1) + reach + 2))
+    box_left, box_top, box_right, box_bottom = _around(x0, y0, x1, y1, reach, width, height)
     if box_right <= box_left or box_bottom <= box_top:
         return []
-    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
     cover: list[float] = []
     light: list[float] = []
     shade: list[float] = []
-    for y in range(box_top, box_bottom):
-        for x in range(box_left, box_right):
-            px, py = x + 0.5, y + 0.5
-            t = _clamp(((px - x0) * (x1 - x0) + (py - y0) * (y1 - y0)) / length2)
-            ax, ay = px - x0 - t * (x1 - x0), py - y0 - t * (y1 - y0)
-            d = math.hypot(ax, ay)
-            cover.append(_clamp(radius + 0.5 - d))
-            light.append(shine * max(0.0, 1.0 - abs(d - 0.3 * radius) / (0.25 * radius)) if d < radius else 0.0)
-            # the shadow falls down and to the right of the barrel
-            sd = math.hypot(ax - 0.6 * radius, ay - 0.8 * radius)
-            shade.append(0.35 * _clamp(1.0 - max(0.0, sd - radius) / radius) if d >= radius else 0.0)
+    for ax, ay in _offsets(x0, y0, x1, y1, (box_left, box_top, box_right, box_bottom)):
+        d = math.hypot(ax, ay)
+        cover.append(_clamp(radius + 0.5 - d))
+        light.append(shine * max(0.0, 1.0 - abs(d - 0.3 * radius) / (0.25 * radius)) if d < radius else 0.0)
+        # the shadow falls down and to the right of the barrel
+        sd = math.hypot(ax - 0.6 * radius, ay - 0.8 * radius)
+        shade.append(0.35 * _clamp(1.0 - max(0.0, sd - radius) / radius) if d >= radius else 0.0)
     w, h = box_right - box_left, box_bottom - box_top
     return [(Ink(box_left, box_top, w, h, shade), (0.0, 0.0, 0.0)),
             (Ink(box_left, box_top, w, h, cover), relative),

@@ -19,7 +19,7 @@ from nrnn.image import ink, pen_and_thumb, preprocess
 from nrnn.image.image_file import decode_image
 from tests import photos
 from tests.test_ink import rows_of
-from tests.test_thumb import drawn, pieces_of
+from tests.test_thumb import covered, drawn, pieces_of
 
 
 class ReachingIn(unittest.TestCase):
@@ -158,13 +158,11 @@ class BenchmarkPen(unittest.TestCase):
         for _ in range(20):
             layers = pd._lying_pen(rng, (200.0, 200.0, 200.0), digit, width, height)
             self.assertEqual(len(layers), 3)  # its shadow, its body, the highlight along it
-            body = layers[1][0]
-            covered = [(body.left + i % body.width, body.top + i // body.width)
-                       for i, c in enumerate(body.cover) if c > 0.5]
+            body = covered(layers[1][0])
             # 40% of the longer side long, 3% of the shorter wide, half of it in the frame at least
-            self.assertGreater(len(covered), 0.5 * (0.4 * width) * (0.03 * height))
+            self.assertGreater(len(body), 0.5 * (0.4 * width) * (0.03 * height))
             gap = min(math.hypot(max(digit[0] - x, 0, x - digit[2]), max(digit[1] - y, 0, y - digit[3]))
-                      for x, y in covered)
+                      for x, y in body)
             self.assertGreater(gap, 0.02 * height - 2)  # clear of the digit's box by 2% of the frame
             self.assertLess(pd._luma(layers[1][1]), 0.91 * 255)  # as seen, darker than the paper
 

@@ -26,6 +26,12 @@ def drawn(width, height, level):
     return [[level(x, y) + (x * 7 + y * 13) % 5 - 2 for x in range(width)] for y in range(height)]
 
 
+def covered(layer):
+    """The (x, y) pixels a benchmark layer (an ``Ink``) covers over half."""
+    return [(layer.left + i % layer.width, layer.top + i // layer.width)
+            for i, c in enumerate(layer.cover) if c > 0.5]
+
+
 def pieces_of(rows):
     """The components of a 0/1 mask, each pixel weighing 10 (as ink would)."""
     return morphology.components(rows, [[10.0 * v for v in row] for row in rows])
@@ -108,14 +114,12 @@ class BenchmarkThumb(unittest.TestCase):
         for _ in range(20):
             layers = pd._thumb(rng, (200.0, 200.0, 200.0), digit, width, height)
             self.assertEqual(len(layers), 2)  # skin, and its roundness
-            skin = layers[0][0]
-            covered = [(skin.left + i % skin.width, skin.top + i // skin.width)
-                       for i, c in enumerate(skin.cover) if c > 0.5]
-            self.assertTrue(covered)
-            self.assertTrue(any(x in (0, width - 1) or y in (0, height - 1) for x, y in covered))
+            skin = covered(layers[0][0])
+            self.assertTrue(skin)
+            self.assertTrue(any(x in (0, width - 1) or y in (0, height - 1) for x, y in skin))
             clear = 0.03 * height
             self.assertFalse(any(digit[0] - clear <= x <= digit[2] + clear and digit[1] - clear <= y <= digit[3] + clear
-                                 for x, y in covered))
+                                 for x, y in skin))
             self.assertLess(pd._luma(layers[0][1]), 0.76 * 255)  # as seen, darker than the paper
 
 
