@@ -333,6 +333,41 @@ class FindInk(unittest.TestCase):
                 self.assertEqual(fat, sharp)
                 self.assertEqual(lifted[60][80] < paper[60][80] - 40, sharp)
 
+    def test_a_fat_stroke_the_frame_cuts_is_ink_a_shadow_over_a_corner_is_not(self):
+        # A tight crop 90 pixels wide: the window is held to 27, and a
+        # marker's stroke 36 wide, running off the bottom edge, stays in
+        # the paper.  It meets the edge across its width only, a small
+        # share of its outline: ink.  A sharp-edged shadow over the corner,
+        # as bright a bump, lies along two edges: paper.  Each is touched
+        # by a thin stroke, as a digit's would.
+        def plane(fat):
+            rows = []
+            for y in range(200):
+                row = []
+                for x in range(90):
+                    bump = 30 <= x < 66 and y >= 40 if fat else x + y < 70
+                    stroke = 38 <= y <= 40 and 10 <= x <= 80
+                    row.append(20.0 + 80.0 * (bump or stroke))
+                rows.append(row)
+            return rows
+        for fat in (True, False):
+            with self.subTest(fat=fat):
+                bright = plane(fat)
+                paper = tophat.background(bright, 27)
+                lifted, found = ink._fat_strokes(bright, paper, 27, 25.0, tophat.top_hat(bright, paper))
+                self.assertEqual(found, fat)
+                self.assertEqual(lifted[150][48] < paper[150][48] - 40, fat)
+
+    def test_a_marker_one_cropped_through_its_foot(self):
+        # A photo cropped tight to a marker's 1 (84 x 260): its stroke, 34
+        # wide, is wider than the window (25) and runs off the bottom edge.
+        # Before, only a speck of its rounded top was found.
+        rng = random.Random(3)
+        rows = [[200.0 - 120.0 * (y >= 23 and (abs(x - 44) if y >= 40 else math.hypot(x - 44, y - 40)) < 17)
+                 + rng.gauss(0, 2.0) for x in range(84)] for y in range(260)]
+        left, top, right, bottom = ink.find_ink(rows).box
+        self.assertTrue(left <= 29 and top <= 25 and right >= 59 and bottom == 259, (left, top, right, bottom))
+
     def test_shadowed_photo_box_is_the_digits(self):
         # The digit was drawn in the box (70, 30)-(130, 130); the shadow
         # covers the right third.  The kept ink must be the digit's box,

@@ -12,7 +12,7 @@ import math
 import unittest
 
 from bench import people_digits as pd
-from nrnn.image import ink, tight_crop
+from nrnn.image import ink, preprocess, tight_crop
 from nrnn.image.image_file import decode_image
 from tests.test_ink import rows_of
 
@@ -78,6 +78,40 @@ class CroppedPhotos(unittest.TestCase):
                 for got, want in zip(found.box, sample.box[:2] + (sample.box[2] - 1, sample.box[3] - 1)):
                     self.assertLessEqual(abs(got - want), 3, (found.box, sample.box))
                 self.assertIn("set in a margin of its paper", found.stages[0][0])
+
+
+class FatBarsCroppedTight(unittest.TestCase):
+    """The benchmark's cropped photos of its stand-in bar "1" drawn by a
+    fat marker, wider than the paper's window and running off the frame:
+    (seed, index) of each."""
+
+    def assert_the_whole_bar(self, seed, index):
+        sample = pd.generate("cropped", index, seed=seed, digits=pd.MnistTest.synthetic())
+        image = decode_image(sample.data, "cropped.jpg")
+        width, height, gray, _ = preprocess._opaque_planes(image, preprocess.PHOTO_SIDE)
+        found = ink.find_ink([[float(v) for v in gray[y * width:(y + 1) * width]] for y in range(height)])
+        self.assertIsNotNone(found.box, (seed, index))
+        scale = image.width / width
+        slack = 0.05 * min(image.width, image.height)
+        truth = (max(0, sample.box[0]), max(0, sample.box[1]), min(image.width, sample.box[2]),
+                 min(image.height, sample.box[3]))
+        box = (found.box[0] * scale, found.box[1] * scale, (found.box[2] + 1) * scale, (found.box[3] + 1) * scale)
+        self.assertTrue(all(abs(got - want) <= slack for got, want in zip(box, truth)), (box, truth))
+
+    def test_a_stroke_the_crop_cuts_is_ink(self):
+        # It stays in the paper as a bump touching the border: it was
+        # passed over as a shadow's body, and nothing or a sliver was read.
+        for seed, index in ((1, 1), (1, 29), (2, 26), (2, 32)):
+            with self.subTest(seed=seed, index=index):
+                self.assert_the_whole_bar(seed, index)
+
+    def test_a_bar_filling_the_crop_is_read_in_its_paper(self):
+        # Put back as ink, the bar is most of the frame and the reading is
+        # blank (the top-hat's median is ink): it is read again set in a
+        # margin of its paper, as these were before.
+        for seed, index in ((1, 30), (2, 39), (3, 33)):
+            with self.subTest(seed=seed, index=index):
+                self.assert_the_whole_bar(seed, index)
 
 
 def marker_one(stroke: float, width: int = 64, height: int = 180) -> list:

@@ -29,7 +29,7 @@ from typing import Optional
 
 from nrnn.image import morphology
 
-__all__ = ["BAND", "EDGE_REACH", "band_share", "spanning", "reach", "scenery"]
+__all__ = ["BAND", "EDGE_REACH", "band_share", "spanning", "reach", "frame_share", "scenery"]
 
 Rows = list[list[float]]
 
@@ -73,6 +73,29 @@ def reach(piece: morphology.Component, width: int, height: int, band: int) -> fl
     return inside / piece.pixels if piece.pixels else 0.0
 
 
+def frame_share(piece: morphology.Component, width: int, height: int) -> float:
+    """Share of a piece's outline (its pixels with a side not on the piece)
+    that lies on the picture's edge.  A stroke the frame cuts meets the
+    edge across its width, a small part of its outline; a shadow over a
+    corner, a strip of desk, lie along the edge.
+
+    >>> cut = morphology.components([[1 if 2 <= x < 5 else 0 for x in range(8)] for _ in range(10)])[0]
+    >>> round(frame_share(cut, 8, 10), 2)          # a bar cut at top and bottom
+    0.27
+    """
+    mask = piece.box_mask(1)
+    outline = on_edge = 0
+    for j in range(1, len(mask) - 1):
+        above, row, below = mask[j - 1], mask[j], mask[j + 1]
+        y = piece.top + j - 1
+        for i in range(1, len(row) - 1):
+            if row[i] and not (above[i] and below[i] and row[i - 1] and row[i + 1]):
+                outline += 1
+                x = piece.left + i - 1
+                on_edge += x == 0 or y == 0 or x == width - 1 or y == height - 1
+    return on_edge / outline if outline else 0.0
+
+
 def scenery(mask: Sequence[Sequence[int]], band: int,
             pieces: Optional[Sequence[morphology.Component]] = None) -> Optional[Rows]:
     """0/1 rows: the mask's pieces that touch the border and hug it (under
@@ -89,3 +112,8 @@ def scenery(mask: Sequence[Sequence[int]], band: int,
             for y, start, stop in piece.runs:
                 found[y][start:stop] = [1] * (stop - start)
     return found
+
+
+if __name__ == "__main__":
+    import doctest
+    doctest.testmod()

@@ -40,8 +40,9 @@ The steps (``find_ink``), each with its reason
    held to 30%; the junction of two thick strokes) stay in the "paper" as a
    bump: where the paper stands out of the paper around it, and over a
    window four times as wide, as strongly as ink, touching the ink, away
-   from the border, with a sharp edge (a glare fades), it is ink
-   (``_fat_strokes``).
+   from the border or cut by it across its width only (a tight crop; a
+   shadow's body lies along the edge), with a sharp edge (a glare fades),
+   it is ink (``_fat_strokes``).
    Printed lines of ruled or squared paper are thin, so they stay in the
    top-hat with the strokes: found by their shape (families of long,
    straight, thin lines across the frame) and lifted off, strokes lying
@@ -197,6 +198,11 @@ LOW_CONTRAST = 24
 
 #: A piece touching the border counts this much of its ink when choosing.
 BORDER_PENALTY = 0.25
+
+#: A bump in the paper touching the picture's edge is a fat stroke the
+#: frame cuts when at most CUT_SHARE of its outline lies on the edge and
+#: it stands out of the paper round it at CUT_RING of that ring's levels.
+CUT_SHARE, CUT_RING = 0.2, 0.9
 
 #: A whole row or column at the edge within this many levels of one value
 #: is a flat margin (a frame around a pasted photo), cut before reading.
@@ -447,11 +453,16 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
     darkest pixel, opened with half the window: a wide window's paper is
     smooth).  Where the two differ by more than ``threshold``, in a piece
     that does not touch the border (a shadow's body reaches in from the
-    edge), that touches the ink already found, and that stands out of the
-    narrower paper around it by as much (a bump in it, not a dip of the
-    wider paper beside a dark thing, which no wide window can avoid), and
-    whose edge is sharp (``readings.SHARP_EDGE``: a glare's fades), the narrower
-    window kept a piece of the digit.
+    edge) or meets it with at most ``CUT_SHARE`` of its outline (a fat
+    stroke a tight crop cuts), that touches the ink already found, and
+    that stands out of the narrower paper around it by as much (a bump in
+    it, not a dip of the wider paper beside a dark thing, which no wide
+    window can avoid), and whose edge is sharp (``readings.SHARP_EDGE``: a
+    glare's fades), the narrower window kept a piece of the digit.  A
+    piece the frame cuts must stand out of ``CUT_RING`` of the paper
+    around it and be sharp along half its edge: a patch of paper that the
+    square window left beside a stroke or a pen, or between fat strokes,
+    adjoins paper as bright somewhere and falls only where it meets them.
     """
     height, width = len(bright), len(bright[0])
     wider = tophat.odd(min(4 * window, min(width, height)))
@@ -467,7 +478,10 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
     lifted = [list(row) for row in paper]
     fat = False
     for piece in morphology.components(tophat.above(tophat.top_hat(paper, wide_paper), threshold)):
-        if piece.touches_border(width, height):
+        # A shadow's body reaches in from the edge and lies along it; a fat
+        # stroke the frame cuts (a tight crop) meets it only across its width.
+        cut = piece.touches_border(width, height)
+        if cut and border.frame_share(piece, width, height) > CUT_SHARE:
             continue
         # Touching the ink: a pixel of it next to one of the piece's runs.
         if not any(any(row[max(0, start - 1):stop + 1]) for y, start, stop in piece.runs
@@ -481,14 +495,14 @@ def _fat_strokes(bright: Rows, paper: Rows, window: int, threshold: float,
                       for i, (a, b) in enumerate(zip(row, near)) if b and not a
                       and 0 <= top + j < height and 0 <= left + i < width)
         level = sorted(v for y, start, stop in piece.runs for v in paper[y][start:stop])
-        if not ring or tophat.percentile(level, 0.5) - tophat.percentile(ring, 0.5) <= threshold:
+        if not ring or tophat.percentile(level, 0.5) - tophat.percentile(ring, CUT_RING if cut else 0.5) <= threshold:
             continue
         # And a stroke's edge is sharp: across the piece's ends, two pixels
         # out, the brightness falls by as much, somewhere along its edge
         # (where it meets paper, not the rest of the stroke).  A glare, a
-        # soft shadow, fade slowly.
+        # soft shadow, fade slowly.  (Cut by the frame: along half its edge.)
         steps = sorted(fall for _, _, fall in _edge_falls(bright, piece.runs, width))
-        if not steps or tophat.percentile(steps, readings.SHARP_EDGE) <= threshold:
+        if not steps or tophat.percentile(steps, 0.5 if cut else readings.SHARP_EDGE) <= threshold:
             continue
         fat = True
         for y, start, stop in piece.runs:
@@ -575,7 +589,9 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
               ("ink above the paper (%sthreshold %.0f of %.0f)"
                % ("%d paper lines lifted, " % len(lines) if lines else "", threshold, strongest), shown_ink)]
     if strongest < max(least, BLANK_RATIO * noise):
-        return InkFound(None, stages, 1.0, strongest, noise=noise)
+        # (With fat strokes put back, the top-hat's median is ink: they
+        # fill the frame, a tight crop's digit, to be read in its paper.)
+        return InkFound(None, stages, 1.0, strongest, noise=noise, filled=fat)
     mask = tophat.above(top_hat, threshold)
     pieces = morphology.components(mask, top_hat)
     def spanned_by_one(pieces: list[morphology.Component]) -> bool:
@@ -938,7 +954,7 @@ def find_ink(gray: Rows, channels: Optional[Callable[[], dict[str, Rows]]] = Non
             best = readings.better(choice, second, confident)
             # Much of its mask in the border band:
             crowded = choice.ink is not None and choice.band > tight_crop.SETTLED_BAND
-            if confident and (best is not choice or choice.edge or choice.spanned or crowded):
+            if confident and (best is not choice or choice.edge or choice.spanned or crowded or choice.filled):
                 best = tight_crop.tight_crop(plane, order[0], least, best, best is choice, _find_in)
             choice = best
         choice.stages = [("%s %s" % (name, stage), rows) for stage, rows in choice.stages]

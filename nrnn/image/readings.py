@@ -102,16 +102,21 @@ class InkFound:
     spanned:  most of the mask was one piece spanning the frame
               (``nrnn.image.border``'s ``spanning``, not hugging the edge: a
               line the lifting missed, or a digit in a photo cropped tight)
+    filled:   no ink found because, with strokes wider than the paper's
+              window put back as ink, most of the frame is ink (a fat
+              digit cropped tight)
     """
 
     def __init__(self, ink: Optional[Rows], stages: list, band: float, strength: float,
                  box: Optional[tuple[int, int, int, int]] = None, thinness: float = 1.0,
                  noise: float = 0.0, edge: bool = False, threshold: float = 0.0,
                  falls: Sequence[tuple[int, int, float]] = (),
-                 frame: Optional[tuple[int, int, int, int]] = None, spanned: bool = False):
+                 frame: Optional[tuple[int, int, int, int]] = None, spanned: bool = False,
+                 filled: bool = False):
         self.ink, self.stages, self.band, self.strength = ink, stages, band, strength
         self.box, self.thinness, self.noise, self.edge = box, thinness, noise, edge
         self.threshold, self.falls, self.frame, self.spanned = threshold, falls, frame, spanned
+        self.filled = filled
 
 
 def _encloses(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
