@@ -309,29 +309,27 @@ class FindInk(unittest.TestCase):
         self.assertEqual(frames.cell_sides(body, [body, stem], 1.0), [])
         self.assertEqual(set(map(id, ink.choose_components([body, stem], 60, 60))), {id(body), id(stem)})
 
+    def assertFat(self, bright, window, expected, x, y):
+        """``_fat_strokes`` on ``bright`` seen through ``window`` finds a
+        fat stroke (or not), and puts pixel (x, y) back as ink (or not)."""
+        paper = tophat.background(bright, window)
+        lifted, fat = ink._fat_strokes(bright, paper, window, 25.0, tophat.top_hat(bright, paper))
+        self.assertEqual(fat, expected)
+        self.assertEqual(lifted[y][x] < paper[y][x] - 40, expected)
+
     def test_a_glare_is_no_fat_stroke(self):
         # A disc of ink 44 pixels wide and a glare as wide (its middle
         # burnt flat), each crossed by a thin stroke, on paper seen through
         # a 19-pixel window: both stay in the paper as a bump.  The disc's
         # edge is sharp, so it is ink; the glare fades, so it stays paper.
-        def plane(sharp):
-            rows = []
-            for y in range(120):
-                row = []
-                for x in range(160):
-                    d = math.hypot(x - 80, y - 60)
-                    blob = 80.0 * (d < 22) if sharp else min(80.0, 200.0 * math.exp(-d * d / (2 * 14 ** 2)))
-                    stroke = 80.0 if 40 <= y <= 42 and 20 <= x <= 140 else 0.0
-                    row.append(20.0 + max(blob, stroke))
-                rows.append(row)
-            return rows
+        def level(x, y, sharp):
+            d = math.hypot(x - 80, y - 60)
+            blob = 80.0 * (d < 22) if sharp else min(80.0, 200.0 * math.exp(-d * d / (2 * 14 ** 2)))
+            stroke = 80.0 if 40 <= y <= 42 and 20 <= x <= 140 else 0.0
+            return 20.0 + max(blob, stroke)
         for sharp in (True, False):
             with self.subTest(sharp=sharp):
-                bright = plane(sharp)
-                paper = tophat.background(bright, 19)
-                lifted, fat = ink._fat_strokes(bright, paper, 19, 25.0, tophat.top_hat(bright, paper))
-                self.assertEqual(fat, sharp)
-                self.assertEqual(lifted[60][80] < paper[60][80] - 40, sharp)
+                self.assertFat([[level(x, y, sharp) for x in range(160)] for y in range(120)], 19, sharp, 80, 60)
 
     def test_a_fat_stroke_the_frame_cuts_is_ink_a_shadow_over_a_corner_is_not(self):
         # A tight crop 90 pixels wide: the window is held to 27, and a
@@ -340,23 +338,13 @@ class FindInk(unittest.TestCase):
         # share of its outline: ink.  A sharp-edged shadow over the corner,
         # as bright a bump, lies along two edges: paper.  Each is touched
         # by a thin stroke, as a digit's would.
-        def plane(fat):
-            rows = []
-            for y in range(200):
-                row = []
-                for x in range(90):
-                    bump = 30 <= x < 66 and y >= 40 if fat else x + y < 70
-                    stroke = 38 <= y <= 40 and 10 <= x <= 80
-                    row.append(20.0 + 80.0 * (bump or stroke))
-                rows.append(row)
-            return rows
+        def level(x, y, fat):
+            bump = 30 <= x < 66 and y >= 40 if fat else x + y < 70
+            stroke = 38 <= y <= 40 and 10 <= x <= 80
+            return 20.0 + 80.0 * (bump or stroke)
         for fat in (True, False):
             with self.subTest(fat=fat):
-                bright = plane(fat)
-                paper = tophat.background(bright, 27)
-                lifted, found = ink._fat_strokes(bright, paper, 27, 25.0, tophat.top_hat(bright, paper))
-                self.assertEqual(found, fat)
-                self.assertEqual(lifted[150][48] < paper[150][48] - 40, fat)
+                self.assertFat([[level(x, y, fat) for x in range(90)] for y in range(200)], 27, fat, 48, 150)
 
     def test_a_marker_one_cropped_through_its_foot(self):
         # A photo cropped tight to a marker's 1 (84 x 260): its stroke, 34
