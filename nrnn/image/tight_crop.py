@@ -145,7 +145,8 @@ def tight_crop(plane: Rows, polarity: str, least: float, best: InkFound, same: b
 
     Called when a clear vote's own reading lost, hugs the edge, had most
     of its mask in one piece spanning the frame or much of it in the
-    border band: in a photo cropped tight to its digit the
+    border band, or found none because strokes wider than the paper's
+    window filled the frame: in a photo cropped tight to its digit the
     strokes run into the edge and pass for scenery, a stroke spanning the
     frame for a ruled line, and the paper between the strokes wins as
     ink.  In a margin of paper the digit ends on paper, as on the sheet.
