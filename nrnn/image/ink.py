@@ -63,8 +63,9 @@ The steps (``find_ink``), each with its reason
    threshold is raised: Otsu again on what lies above it.
    If all that is then left in the mask touches the border (a pen lying
    across the sheet from its edge, far darker than a faint digit), the
-   threshold is measured again without it, and a digit that then stands
-   out, away from the border, is kept instead.  So with a pen lying wholly
+   threshold is measured again without it (and its soft rim, which the
+   lower threshold joins to it), and a digit that then stands out, away
+   from the border, is kept instead.  So with a pen lying wholly
    inside the picture, a straight bar, if the digit found without it is
    made of strokes ``PEN_THICKER`` times thinner (a 1 alone is a bar
    too).  And so with a thumb or a finger holding the sheet: broad pieces
@@ -75,7 +76,8 @@ The steps (``find_ink``), each with its reason
    components.  The digit is the piece with the most ink, a piece touching
    the image's edge counting much less (a shadow's rim, the sheet's edge, a
    finger), and a straight bar not at all when another piece of some ink
-   has strokes ``PEN_THICKER`` times thinner (a pen lying in the picture),
+   has strokes ``PEN_THICKER`` times thinner, or a fifth of its ink in a
+   digit's shape (a pen lying in the picture: ``pen_and_thumb.rival``),
    nor an outline with ink on all four sides of a sizable piece (a form's
    printed box, a circle drawn round the digit: ``nrnn.image.frames``):
    the digit is what it frames.
@@ -328,7 +330,8 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     the width or height and touching the border (a ruled line, a sheet's
     edge) is never the digit if anything else is there; nor is a straight
     bar (a pen, ``nrnn.image.pen_and_thumb``) when a piece with ``PEN_SHARE``
-    of its ink has strokes ``PEN_THICKER`` times thinner; nor is a frame
+    of its ink has strokes ``PEN_THICKER`` times thinner, or one with
+    ``RIVAL`` of it has a digit's shape (``rival``); nor is a frame
     around another piece (``frames.frames``: a form's printed box, a circle
     drawn round the digit), which the piece inside it is.  Kept with it:
     pieces near it (within 30% of its larger side) with ``PIECE_SHARE`` of
@@ -351,13 +354,15 @@ def choose_components(pieces: Sequence[morphology.Component], width: int, height
     main = max(candidates, key=score)
     # A pen (a pencil, a ruler) lying in the picture: a straight bar with
     # both ends inside, many times thicker than the strokes of another
-    # sizable piece.  That piece is the digit.
+    # sizable piece, or a grey marker digit as wide holding a good share
+    # of its ink.  That piece is the digit.
     thick = 0.0 if main.touches_border(width, height) else pen_and_thumb.pen_width(main, width, height)
     if thick:
         # (Not a pen: a thick 1 in a printed box or cell, beside its sides.)
         sides = frames.cell_sides(main, candidates, stroke)
         if any(piece is not main and piece.mass >= pen_and_thumb.PEN_SHARE * main.mass
-               and not piece.touches_border(width, height) and pen_and_thumb.beside_pen(piece, main, thick)
+               and not piece.touches_border(width, height)
+               and (pen_and_thumb.beside_pen(piece, main, thick) or pen_and_thumb.rival(piece, main, width, height))
                and not frames.frames(piece, main) and piece not in sides
                for piece in candidates):
             candidates = [piece for piece in candidates if piece is not main]
@@ -664,9 +669,10 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
                 # it, a sliver of its own strokes, lies in its box.  (A
                 # pen lying askew has a box that can hold the digit.)
                 return (all(digit.pixels >= pen_and_thumb.PEN_SHARE * pen.pixels
-                            and pen_and_thumb.beside_pen(digit, pen, thick,
-                                                         pen_and_thumb.BENT_THICKER if reaching and shaped
-                                                         else pen_and_thumb.PEN_THICKER, reaching)
+                            and (pen_and_thumb.beside_pen(digit, pen, thick,
+                                                          pen_and_thumb.BENT_THICKER if reaching and shaped
+                                                          else pen_and_thumb.PEN_THICKER, reaching)
+                                 or not held and pen_and_thumb.rival(digit, pen, width, height))
                             for pen, thick, reaching in beside)
                         and not any(readings.within((digit.left, digit.top, digit.right, digit.bottom),
                                                     (piece.left, piece.top, piece.right, piece.bottom))
@@ -674,18 +680,28 @@ def _find_in(plane: Rows, polarity: str, least: float = MIN_CONTRAST) -> InkFoun
 
             # Under the lower threshold a pen's soft rim and its shadow
             # stand out too, wider than the two pixels set aside round it:
-            # first what joins it there is set aside with it; if that took
-            # the digit too (the pen's tip beside it), only the two pixels.
+            # what joins it there is set aside with it, and the threshold
+            # measured once more without that too (the rim, strong, kept
+            # a faint digit under it).  If that leaves no digit, what
+            # joins it at the first lower threshold; if that took the
+            # digit too (the pen's tip beside it), only the two pixels.
             plain = [[1 if v > retry and not s else 0 for v, s in zip(row, skip)]
                      for row, skip in zip(top_hat, intruders)]
-            for retry_mask in ((_unjoined(top_hat, retry, held or pieces, intruders), plain) if beside else (plain,)):
+            unjoined = _unjoined(top_hat, retry, held or pieces, intruders)
+            tries = [(retry, unjoined, intruders), (retry, plain, intruders)]  # (threshold, mask, set aside)
+            with_rim = [[1.0 if v > retry and not u else s for v, u, s in zip(row, kept, skip)]
+                        for row, kept, skip in zip(top_hat, unjoined, intruders)]
+            lower, lower_strongest, lower_noise = _threshold(top_hat, band, with_rim)
+            if lower < retry and lower_strongest >= max(least, BLANK_RATIO * lower_noise):
+                tries.insert(0, (lower, _unjoined(top_hat, lower, held or pieces, with_rim), with_rim))
+            for level, retry_mask, set_aside in tries:
                 retry_pieces = morphology.components(retry_mask, top_hat)
                 if digit_beside(retry_pieces):
-                    threshold, mask, pieces, scenery = retry, retry_mask, retry_pieces, intruders
+                    threshold, mask, pieces, scenery = level, retry_mask, retry_pieces, set_aside
                     stroke = tophat.stroke_width(mask)  # the digit's, not the pen's: how near a piece is kept
                     thing = ("the thumb" if any(not is_pen for _, is_pen in thumbs_and_pens)
                              else "the pen" if held or pens else "what touches the border")
-                    aside = ", %s set aside (threshold %.0f without it)" % (thing, retry)
+                    aside = ", %s set aside (threshold %.0f without it)" % (thing, level)
                     break
     # Scenery hugging the border (a shadow's rim, a strip of table) is in
     # the band by its nature, and in the dark reading of a dark digit:

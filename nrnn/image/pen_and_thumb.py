@@ -31,6 +31,9 @@ their shape:
 - A grey marker digit is as wide as a pen reaching in beside it, but far
   fainter: ink ``FAINTER`` as strong as the pen's, in the shape of a
   digit (``STROKES``), will do too.
+- So is one beside a pen lying wholly in the picture, if it holds
+  ``RIVAL`` of the pen's ink in a digit's shape (``rival``): a 1 is a
+  bar as a pen is, but beside a 1 nothing holds that much but a blot.
 - A glossy pen's highlights cut it into strips along it, none a bar:
   where the pieces touching the border hold most of the ink, they are
   looked at once more with the gaps between them closed (``GLOSS``).
@@ -45,8 +48,8 @@ from collections.abc import Sequence
 from nrnn.image import border, morphology, tophat
 
 __all__ = ["PEN_LONG", "PEN_FILL", "PEN_WIDE", "PEN_THICKER", "PEN_SHARE", "PEN_REACH", "BENT_THICKER", "THUMB_WIDE",
-           "THUMB_REACH", "FAINTER", "STROKES", "GLOSS",
-           "bar_width", "pen_width", "reaching_in", "beside_pen", "piece_stroke"]
+           "THUMB_REACH", "FAINTER", "STROKES", "PEN_SPAN", "RIVAL", "RIVAL_STROKES", "GLOSS",
+           "bar_width", "pen_width", "reaching_in", "beside_pen", "rival", "piece_stroke"]
 
 Rows = list[list[float]]
 
@@ -91,6 +94,19 @@ FAINTER = 0.5
 #: (a grey marker's 0 or 3 has them a fifth to a quarter; a blot of JPEG
 #: noise or of shadow, half).
 STROKES = 3.0
+
+#: ... or, beside a pen lying wholly in the picture and spanning at least
+#: PEN_SPAN of the frame's longer side, holding at least RIVAL of its ink
+#: in a digit's shape, and either ``FAINTER`` as strong or with strokes a
+#: RIVAL_STROKES th of its size or thinner.  (A pen is twice as long as a
+#: digit is tall or longer, and a digit's strokes run three to four times
+#: its height: a marker digit with strokes half the pen's width and half
+#: as dark holds about 0.4 of its ink, its strokes a fifth to a seventh of
+#: its size.  A stroke of the digit itself is a bar too, a 1's or a 6's
+#: stem, but its other strokes are drawn with the same pen, as dark, and
+#: a fat marker's are a third of their size; beside a grey 1 nothing
+#: holds that much but a scrap of shadow, a blot darker than the 1.)
+PEN_SPAN, RIVAL, RIVAL_STROKES = 0.4, 0.2, 4.0
 
 
 def bar_width(piece: morphology.Component) -> float:
@@ -219,7 +235,29 @@ def beside_pen(piece: morphology.Component, pen: morphology.Component, thick: fl
     if stroke * thicker <= thick:
         return True
     return (reaching and piece.mass / piece.pixels <= FAINTER * pen.mass / pen.pixels
-            and STROKES * stroke <= size and not bar_width(piece))
+            and _digit_shaped(piece, stroke, size))
+
+
+def rival(piece: morphology.Component, pen: morphology.Component, width: int, height: int) -> bool:
+    """Whether ``piece`` is a digit beside the bar ``pen`` lying wholly in
+    a ``width`` x ``height`` picture, its strokes however wide: a pen
+    spanning ``PEN_SPAN`` of the longer side; the shape of a digit (no
+    bar, strokes a ``STROKES`` th of its size or thinner), a size of at
+    least ``PEN_REACH`` of the pen's length, ``RIVAL`` of its ink, and
+    either ink ``FAINTER`` as strong (on average over its pixels) or
+    strokes a ``RIVAL_STROKES`` th of its size or thinner."""
+    size, length = max(piece.width, piece.height), max(pen.width, pen.height)
+    if length < PEN_SPAN * max(width, height) or piece.mass < RIVAL * pen.mass or size < PEN_REACH * length:
+        return False
+    stroke = piece_stroke(piece)
+    return (_digit_shaped(piece, stroke, size)
+            and (piece.mass / piece.pixels <= FAINTER * pen.mass / pen.pixels or RIVAL_STROKES * stroke <= size))
+
+
+def _digit_shaped(piece: morphology.Component, stroke: float, size: int) -> bool:
+    """Strokes ``stroke`` wide, a ``STROKES`` th of the ``size`` or
+    thinner (no blot), and no bar (a line)."""
+    return STROKES * stroke <= size and not bar_width(piece)
 
 
 def piece_stroke(piece: morphology.Component) -> float:
