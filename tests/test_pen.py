@@ -141,52 +141,49 @@ class ADigitAsWideAsAPenLyingInside(unittest.TestCase):
 class BenchmarkPens(unittest.TestCase):
     """Benchmark scenes (kind ``pen_beside``, the synthetic stand-in digits:
     a bar 1, a ring 0) where, before, the pen was read with the digit or
-    instead of it.  (seed, index) of each."""
+    instead of it, each given as (seed, index)."""
 
-    def assert_the_digit_alone(self, seed, index):
-        sample = people_digits.generate("pen_beside", index, seed=seed, digits=people_digits.MnistTest.synthetic())
-        left, top, right, bottom = sample.box
-        slack = 0.03 * min(sample.width, sample.height)
-        box = found_box(sample)
-        self.assertTrue(left - slack <= box[0] and top - slack <= box[1]
-                        and box[2] <= right + slack and box[3] <= bottom + slack, (box, sample.box))
+    def assert_the_digit_alone(self, *scenes):
+        for seed, index in scenes:
+            with self.subTest(seed=seed, index=index):
+                sample = people_digits.generate("pen_beside", index, seed=seed,
+                                                digits=people_digits.MnistTest.synthetic())
+                left, top, right, bottom = sample.box
+                slack = 0.03 * min(sample.width, sample.height)
+                box = found_box(sample)
+                self.assertTrue(left - slack <= box[0] and top - slack <= box[1]
+                                and box[2] <= right + slack and box[3] <= bottom + slack, (box, sample.box))
 
     def test_a_pen_with_its_shadow_across_a_corner(self):
         # One broad wedge, most of it in the border band (it reaches in
         # 30-45%, a thumb 50%): set aside as a thumb is.
-        self.assert_the_digit_alone(2, 77)
+        self.assert_the_digit_alone((2, 77))
 
     def test_its_soft_rim_and_shadow_under_the_lower_threshold(self):
         # Measured again without the pen, the threshold falls and the
         # pen's shadow and rim stand out beside it, wider than the two
         # pixels set aside round it: they were kept with the digit.
-        for seed, index in ((1, 15), (3, 64)):
-            with self.subTest(seed=seed, index=index):
-                self.assert_the_digit_alone(seed, index)
+        self.assert_the_digit_alone((1, 15), (3, 64))
 
     def test_a_grey_marker_digit_as_wide_as_the_pen(self):
         # Not twice thinner than the pen reaching in, but half as dark or
         # less, and no bar or blot.
-        for seed, index in ((2, 25), (3, 19)):
-            with self.subTest(seed=seed, index=index):
-                self.assert_the_digit_alone(seed, index)
+        self.assert_the_digit_alone((2, 25), (3, 19))
 
     def test_a_grey_marker_0_as_wide_as_a_pen_lying_inside(self):
-        self.assert_the_digit_alone(2, 24)
+        self.assert_the_digit_alone((2, 24))
 
     def test_the_rim_of_a_pen_that_alone_stood_out(self):
         # Only the pen touching the border stood out at the first
         # threshold, nothing inside: measured again without it, its rim
         # and shadow stood out beside it, joined to it, and outweighed
         # the 1.  What joins it is set aside with it here too.
-        for seed, index in ((2, 27), (2, 37)):
-            with self.subTest(seed=seed, index=index):
-                self.assert_the_digit_alone(seed, index)
+        self.assert_the_digit_alone((2, 27), (2, 37))
 
     def test_a_faint_digit_the_rim_kept_under_the_threshold(self):
         # The rim set aside, the threshold measured once more without it:
         # at the first lower one, the rim, strong, kept the 1 under it.
-        self.assert_the_digit_alone(1, 24)
+        self.assert_the_digit_alone((1, 24))
 
 
 class BenchmarkPen(unittest.TestCase):
