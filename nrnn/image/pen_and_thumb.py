@@ -31,9 +31,10 @@ their shape:
 - A grey marker digit is as wide as a pen reaching in beside it, but far
   fainter: ink ``FAINTER`` as strong as the pen's, in the shape of a
   digit (``STROKES``), will do too.
-- So is one beside a pen lying wholly in the picture, if it holds
-  ``RIVAL`` of the pen's ink in a digit's shape (``rival``): a 1 is a
-  bar as a pen is, but beside a 1 nothing holds that much but a blot.
+- So is one beside a pen lying wholly in the picture, as long as a pen
+  (``PEN_SPAN`` of the frame), if it holds ``RIVAL`` of the pen's ink in
+  a digit's shape (``rival``): a 1's stem is a bar too, but as long as
+  the digit is tall, and beside a 1 nothing holds that much but a blot.
 - A glossy pen's highlights cut it into strips along it, none a bar:
   where the pieces touching the border hold most of the ink, they are
   looked at once more with the gaps between them closed (``GLOSS``).
